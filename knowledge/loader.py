@@ -1,1 +1,111 @@
-"""Loading work plans: the bundled default and imported documents (stub until the parser lands)."""
+"""Loading work plans: the bundled default document and any imported ones.
+
+The default plan is ``knowledge/sources/xiangzhou-2021.txt``, shipped inside the package.
+Imported plans (``fazhi kb import FILE``) are copied into a plans folder (``$FAZHI_DATA_DIR/plans``,
+default ``./data/plans``) and loaded after it; the default stays first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from knowledge.decode import DocumentError, decode_document
+from knowledge.model import WorkPlan
+from knowledge.parser import ParseResult, parse_document, parse_text
+from knowledge.units import UnitDirectory
+
+DEFAULT_SOURCE = "xiangzhou-2021.txt"
+DEFAULT_PLAN_ID = "xiangzhou-2021"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("FAZHI_DATA_DIR", "data"))
+
+
+def plans_dir() -> Path:
+    return data_dir() / "plans"
+
+
+@lru_cache(maxsize=1)
+def default_plan() -> WorkPlan:
+    """The bundled 襄州区 2021 plan, parsed once per process."""
+    text = resources.files("knowledge.sources").joinpath(DEFAULT_SOURCE).read_text("utf-8")
+    return parse_document(text, DEFAULT_PLAN_ID, f"knowledge/sources/{DEFAULT_SOURCE}")
+
+
+def read_document(path: Path) -> tuple[str, str]:
+    """Read a document file as text, detecting its encoding; (text, encoding)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError([(0, f"找不到文件：{path}")], str(path)) from None
+    except IsADirectoryError:
+        raise DocumentError([(0, f"这是一个目录，不是文件：{path}")], str(path)) from None
+    except PermissionError:
+        raise DocumentError([(0, f"没有读取权限：{path}")], str(path)) from None
+    decoded = decode_document(data, str(path))
+    return decoded.text, decoded.encoding
+
+
+def check_file(path: Path, plan_id: str | None = None) -> ParseResult:
+    """Parse a file and report everything found and wrong; never raises for bad content."""
+    try:
+        text, encoding = read_document(path)
+    except DocumentError as exc:
+        return ParseResult(None, exc.problems)
+    result = parse_text(text, plan_id or plan_id_for(path), str(path))
+    result.encoding = encoding
+    return result
+
+
+def load_file(path: Path, plan_id: str | None = None) -> WorkPlan:
+    text, _enc = read_document(path)
+    return parse_document(text, plan_id or plan_id_for(path), str(path))
+
+
+def plan_id_for(path: Path) -> str:
+    stem = re.sub(r"[^0-9A-Za-z_\-\u4e00-\u9fff]+", "-", path.stem).strip("-")
+    return stem or "plan"
+
+
+def imported_plans() -> list[WorkPlan]:
+    folder = plans_dir()
+    if not folder.is_dir():
+        return []
+    plans = []
+    for path in sorted(folder.glob("*.txt")):
+        plans.append(load_file(path))
+    return plans
+
+
+def load_plans() -> list[WorkPlan]:
+    """Default plan first, then imported ones in file-name order."""
+    return [default_plan(), *imported_plans()]
+
+
+def import_plan(path: Path) -> WorkPlan:
+    """Validate a document and store it (as UTF-8) among the imported plans."""
+    text, _enc = read_document(path)
+    plan_id = plan_id_for(path)
+    if plan_id == DEFAULT_PLAN_ID:
+        raise DocumentError(
+            [(0, f"“{plan_id}”是内置默认工作要点的名称，请改名后再导入。")], str(path)
+        )
+    plan = parse_document(text, plan_id, str(path))
+    folder = plans_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{plan_id}.txt").write_text(text, encoding="utf-8")
+    return plan
+
+
+@lru_cache(maxsize=1)
+def default_directory() -> UnitDirectory:
+    return UnitDirectory.for_plans([default_plan()])
+
+
+def directory_for(plans: list[WorkPlan]) -> UnitDirectory:
+    return UnitDirectory.for_plans(plans)

@@ -96,6 +96,14 @@ class UnitRef:
     partial: bool = False  # a partial group (区直有关单位) or a trailing "等部门"
 
 
+ETC_NAME = "等有关单位"
+"""Canonical name of a trailing "…等部门 / 等有关单位 / 等单位": the list is not exhaustive."""
+
+
+def _is_etc(ref: UnitRef) -> bool:
+    return ref.name == ETC_NAME
+
+
 @dataclass(frozen=True)
 class DeadlineRule:
     """A fixed yearly deadline, e.g. 1 March for the previous year's report."""
@@ -149,7 +157,9 @@ class Item:
 
     @property
     def unit_names(self) -> tuple[str, ...]:
-        return tuple(u.name for u in self.units)
+        """Canonical names of the named units and groups, in document order; a trailing
+        "…等部门" is not a name (see :attr:`partial`)."""
+        return tuple(u.name for u in self.units if not _is_etc(u))
 
     @property
     def partial(self) -> bool:

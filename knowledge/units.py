@@ -16,6 +16,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Group, Item, Role, Unit, UnitCategory, UnitRef, WorkPlan
 from knowledge.text import norm
 
@@ -25,7 +26,10 @@ DATA_FILE = "units.toml"
 # organ although it ends in 办; 街道 before 镇 (…镇街道 is rare but 街道 is the stronger signal).
 _CATEGORY_RULES: tuple[tuple[re.Pattern[str], UnitCategory], ...] = (
     (re.compile(r"(法院|检察院)$"), UnitCategory.JUDICIAL),
-    (re.compile(r"^(区|县|市)?(委|纪委|监委)|纪委监委|政法委|编办|依法治"), UnitCategory.PARTY_ORGAN),
+    (
+        re.compile(r"^(区|县|市)?(委|纪委|监委)|纪委监委|政法委|编办|依法治"),
+        UnitCategory.PARTY_ORGAN,
+    ),
     (re.compile(r"(人大|政协|总工会|团委|妇联|工商联|科协|残联)"), UnitCategory.PEOPLES_ORG),
     (re.compile(r"(街道|街道办事处|街办)$"), UnitCategory.SUBDISTRICT),
     (re.compile(r"(园区|开发区|管委会|产业园|新区)$"), UnitCategory.PARK),
@@ -33,7 +37,9 @@ _CATEGORY_RULES: tuple[tuple[re.Pattern[str], UnitCategory], ...] = (
     (re.compile(r"(局|办|委|中心|队|所|站|公司|部)$"), UnitCategory.DEPARTMENT),
 )
 
-_GROUP_HINT = re.compile(r"^(各|全区|所有)|有关|相关|等(部门|单位|有关单位|有关部门)$")
+_GROUP_HINT = re.compile(
+    r"^(各|全区|全县|全市|所有)|^(区|县|市)直各|有关|相关|等\S{0,6}(部门|单位|机构)$"
+)
 
 
 def infer_category(name: str) -> UnitCategory:
@@ -235,16 +241,16 @@ class UnitDirectory:
             scored[owner] = max(scored.get(owner, 0.0), float(score))
         # A query contained in exactly one spelling (审批 → 区行政审批局) is strong evidence.
         if len(query) >= 2:
-            contained = {
-                self._choice_owner[i] for i, c in enumerate(self._choices) if query in c
-            }
+            contained = {self._choice_owner[i] for i, c in enumerate(self._choices) if query in c}
             for owner in contained:
                 scored[owner] = max(scored.get(owner, 0.0), 90.0 if len(contained) == 1 else 80.0)
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         cands = tuple(Candidate(n, round(s, 1), n in self.groups) for n, s in ranked)
         match: Unit | Group | None = None
-        if cands and cands[0].score >= 85 and (
-            len(cands) == 1 or cands[0].score - cands[1].score >= 8
+        if (
+            cands
+            and cands[0].score >= 85
+            and (len(cands) == 1 or cands[0].score - cands[1].score >= 8)
         ):
             match = self.units.get(cands[0].name) or self.groups.get(cands[0].name)
         return Resolution(text, match, cands)
@@ -278,8 +284,10 @@ class UnitDirectory:
             return Responsibility("group", ref.name, ref.role)
         if partial_via is not None:
             return Responsibility("partial", partial_via.name, partial_via.role)
-        if any(ref.name == PARTIAL_ETC for ref in item.units) and unit.category in (
-            UnitCategory.DEPARTMENT,
+        if any(ref.name == PARTIAL_ETC for ref in item.units) and unit.category not in (
+            UnitCategory.TOWN,
+            UnitCategory.SUBDISTRICT,
+            UnitCategory.PARK,
         ):
             return Responsibility("partial", PARTIAL_ETC, Role.RESPONSIBLE)
         return Responsibility("none")
@@ -292,7 +300,3 @@ class UnitDirectory:
             if r.responsible:
                 out.append((unit, r))
         return out
-
-
-PARTIAL_ETC = "等有关单位"
-"""Canonical name of a trailing "…等部门 / 等有关单位 / 等单位": the list is not exhaustive."""

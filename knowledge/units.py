@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Group, Item, Role, Unit, UnitCategory, UnitRef, WorkPlan
@@ -232,13 +233,17 @@ class UnitDirectory:
         if exact is not None:
             found = self.units.get(exact) or self.groups.get(exact)
             return Resolution(text, found, (Candidate(exact, 100.0, exact in self.groups),))
+        # WRatio forgives extra words (区司法局机关); Levenshtein ranks one-character typos
+        # (区司发局) by edits, where token-based scores tie. Half of each.
         scored: dict[str, float] = {}
-        results = process.extract(
-            query, self._choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=cutoff
-        )
-        for _choice, score, idx in results:
+        wratio = process.cdist([query], self._choices, scorer=fuzz.WRatio)[0]
+        lev = process.cdist([query], self._choices, scorer=Levenshtein.normalized_similarity)[0]
+        for idx, (w, lv) in enumerate(zip(wratio, lev, strict=True)):
+            score = 0.5 * float(w) + 50.0 * float(lv)
+            if score < cutoff:
+                continue
             owner = self._choice_owner[idx]
-            scored[owner] = max(scored.get(owner, 0.0), float(score))
+            scored[owner] = max(scored.get(owner, 0.0), score)
         # A query contained in exactly one spelling (审批 → 区行政审批局) is strong evidence.
         if len(query) >= 2:
             contained = {self._choice_owner[i] for i, c in enumerate(self._choices) if query in c}
@@ -247,10 +252,9 @@ class UnitDirectory:
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         cands = tuple(Candidate(n, round(s, 1), n in self.groups) for n, s in ranked)
         match: Unit | Group | None = None
-        if (
-            cands
-            and cands[0].score >= 85
-            and (len(cands) == 1 or cands[0].score - cands[1].score >= 8)
+        lead = cands[0].score - cands[1].score if len(cands) > 1 else 100.0
+        if cands and (
+            (cands[0].score >= 85 and lead >= 8) or (cands[0].score >= 65 and lead >= 10)
         ):
             match = self.units.get(cands[0].name) or self.groups.get(cands[0].name)
         return Resolution(text, match, cands)

@@ -1,0 +1,105 @@
+"""`fazhi kb …` through the installed console script, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).parent / "data" / "documents"
+FAZHI = str(Path(sys.executable).with_name("fazhi"))
+
+
+def run(*args: str, data_dir: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FAZHI_DATA_DIR": str(data_dir), "COLUMNS": "160"}
+    proc = subprocess.run(
+        [FAZHI, *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_show_14_json(data_dir: Path) -> None:
+    out = json.loads(run("kb", "show", "14", "--json", data_dir=data_dir).stdout)
+    assert out["number"] == 14
+    assert out["units"] == ["区委编办", "区司法局", "区检察院", "区纪委监委", "各镇(街)"]
+    assert "建立健全行政执法统计年报制度" in out["tasks"]
+    assert out["obligations"] == []
+    two = json.loads(run("kb", "show", "二", "--json", data_dir=data_dir).stdout)
+    assert {(o["cadence"], o["min_count"]) for o in two["obligations"]} == {
+        ("quarterly", 1),
+        ("annual", 1),
+        ("once", 1),
+    }
+    assert all(o["text"] for o in two["obligations"])
+
+
+def test_show_human_and_out_of_range(data_dir: Path) -> None:
+    out = run("kb", "show", "3", data_dir=data_dir).stdout
+    assert "编制法治政府建设工作方案" in out and "区委依法治区办" in out
+    bad = run("kb", "show", "25", data_dir=data_dir, ok=False)
+    assert bad.returncode == 1 and "共 20 条" in bad.stderr
+    bad = run("kb", "show", "abc", data_dir=data_dir, ok=False)
+    assert bad.returncode == 1 and "不是条目编号" in bad.stderr
+
+
+def test_list_units_obligations(data_dir: Path) -> None:
+    items = json.loads(run("kb", "list", "--json", data_dir=data_dir).stdout)["items"]
+    assert len(items) == 20 and items[13]["title"] == "持续深化行政执法体制改革"
+    units = json.loads(run("kb", "units", "--json", data_dir=data_dir).stdout)
+    by_name = {u["name"]: u for u in units["units"]}
+    assert by_name["区司法局"]["category"] == "department"
+    assert "司法局" in by_name["区司法局"]["aliases"]
+    groups = {g["name"]: g for g in units["groups"]}
+    assert groups["区直有关单位"]["partial"] is True
+    assert set(groups["各镇(街、区)"]["categories"]) == {"town", "subdistrict", "park"}
+    obligations = json.loads(run("kb", "obligations", "--json", data_dir=data_dir).stdout)
+    assert len(obligations) == 6
+    assert "区司法局" in run("kb", "units", data_dir=data_dir).stdout
+    assert "i2-study" in run("kb", "obligations", data_dir=data_dir).stdout
+
+
+def test_check_reports_items_and_errors(data_dir: Path, tmp_path: Path) -> None:
+    good = json.loads(
+        run("kb", "check", str(DOCS / "layout_arabic.txt"), "--json", data_dir=data_dir).stdout
+    )
+    assert good["errors"] == [] and len(good["items"]) == 4
+    assert {"number", "title", "text", "units", "obligations"} <= set(good["items"][0])
+    broken = tmp_path / "broken.txt"
+    broken.write_text(
+        "一、第一条。〔责任单位：区司法局〕\n三、第三条。〔责任单位：区财政局〕\n", "utf-8"
+    )
+    proc = run("kb", "check", str(broken), "--json", data_dir=data_dir, ok=False)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["errors"] == [{"line": 2, "message": "条目编号不连续：一之后是三，缺少二。"}]
+    assert len(report["items"]) == 2
+    human = run("kb", "check", str(broken), data_dir=data_dir, ok=False)
+    assert "第2行" in human.stdout and "缺少二" in human.stdout
+
+
+def test_import_adds_a_plan_and_keeps_the_default(data_dir: Path, tmp_path: Path) -> None:
+    run("kb", "import", str(DOCS / "layout_sections.txt"), data_dir=data_dir)
+    assert (data_dir / "plans" / "layout_sections.txt").exists()
+    default = json.loads(run("kb", "list", "--json", data_dir=data_dir).stdout)
+    assert len(default["items"]) == 20
+    other = json.loads(
+        run("kb", "list", "--plan", "layout_sections", "--json", data_dir=data_dir).stdout
+    )
+    assert len(other["items"]) == 4
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02")
+    proc = run("kb", "import", str(bad), data_dir=data_dir, ok=False)
+    assert proc.returncode == 1 and "二进制" in proc.stderr
+    assert not (data_dir / "plans" / "bad.txt").exists()

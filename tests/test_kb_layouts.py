@@ -1,0 +1,83 @@
+"""Other layouts of the document family, written for these tests (tests/data/documents)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.loader import check_file
+from knowledge.model import Cadence, Role
+
+DOCS = Path(__file__).parent / "data" / "documents"
+
+
+def test_sections_with_parenthesised_items_and_unit_lines() -> None:
+    result = check_file(DOCS / "layout_sections.txt")
+    assert result.errors == []
+    plan = result.plan
+    assert plan.meta.doc_number == "某政办发〔2023〕7号"
+    assert plan.meta.plan_year == 2023
+    assert plan.preamble == "为深入推进依法行政，加快建设法治政府，结合我县实际，制定本要点。"
+    assert [i.number for i in plan.items] == [1, 2, 3, 4]
+    assert [i.label for i in plan.items] == ["（一）", "（二）", "（三）", "（四）"]
+    first = plan.item(1)
+    assert first.title == "落实第一责任人职责"
+    assert first.section == "一、加强组织领导"
+    assert [(u.name, u.role) for u in first.units] == [
+        ("县司法局", Role.LEAD),
+        ("县直各部门", Role.SUPPORTING),
+        ("各乡镇", Role.SUPPORTING),
+    ]
+    assert first.units[1].is_group and first.units[2].is_group
+    assert plan.item(3).section == "二、推进严格规范公正文明执法"
+    # sub-items 1. 2. stay inside item (二)
+    second = plan.item(2)
+    assert [s.label for s in second.subitems] == ["1.", "2."]
+    assert second.tasks == ("县政府常务会议每季度至少学法1次", "各部门每年至少组织1次全员法治培训")
+    obligations = {o.key: o for o in plan.obligations}
+    assert obligations["i1-report"].cadence is Cadence.HALF_YEARLY
+    assert obligations["i2-study"].cadence is Cadence.QUARTERLY
+    assert obligations["i2-study"].subject == "县政府常务会议"
+    assert obligations["i2-training"].cadence is Cadence.ANNUAL
+    # a sentence cut by a line break mid-clause is rejoined, and the partial group is marked
+    third = plan.item(3)
+    assert "开展行政执法案卷评查，每年至少评查1次" in third.text
+    assert third.units[1].name == "县直有关执法部门" and third.units[1].partial
+    assert plan.item(4).unit_names == ("县委编办", "各乡镇(街道)")
+
+
+def test_arabic_items_with_inline_units_and_page_break() -> None:
+    result = check_file(DOCS / "layout_arabic.txt")
+    assert result.errors == []
+    plan = result.plan
+    assert plan.meta.title == "2024年某区法治政府建设工作计划"
+    assert [i.title for i in plan.items] == [
+        "推进政务公开标准化",
+        "加强行政复议工作",
+        "开展法治宣传教育",
+        "规范行政执法行为",
+    ]
+    # page break inside item 3 ("开展" / "主题宣传") repaired
+    assert "重点法律开展主题宣传" in plan.item(3).text
+    assert [(u.name, u.role) for u in plan.item(3).units] == [
+        ("区司法局", Role.LEAD),
+        ("区委宣传部", Role.SUPPORTING),
+        ("各街道", Role.SUPPORTING),
+    ]
+    # half-width (责任单位:…) and a trailing "等执法部门"
+    four = plan.item(4)
+    assert four.unit_names == ("区公安局", "区城管局")
+    assert four.units[0].raw == "区公安分局"
+    assert four.partial
+    obligations = {o.key: o for o in plan.obligations}
+    assert obligations["i1-task"].cadence is Cadence.MONTHLY
+    assert obligations["i3-task"].min_count == 2
+    assert obligations["i4-court_hearing"].cadence is Cadence.ONCE
+
+
+def test_layouts_lose_no_text() -> None:
+    for name in ("layout_sections.txt", "layout_arabic.txt"):
+        raw = (DOCS / name).read_text("utf-8")
+        plan = check_file(DOCS / name).plan
+        flat = "".join(raw.split())
+        for item in plan.items:
+            assert "".join(item.text.split()) in flat

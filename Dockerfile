@@ -1,0 +1,29 @@
+# fazhi: the rule-of-law obligations assistant (Telegram bot + scheduler in one process).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    TZ=Asia/Shanghai \
+    FAZHI_DATA_DIR=/data
+
+RUN useradd --create-home --uid 10001 fazhi \
+    && mkdir -p /data && chown fazhi:fazhi /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY knowledge ./knowledge
+COPY scheduler ./scheduler
+COPY bot ./bot
+RUN pip install .
+
+USER fazhi
+VOLUME ["/data"]
+EXPOSE 8443
+
+# The health check opens the database and reports the outbox backlog; it fails when the
+# database is unreachable or the schema is not migrated.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["fazhi", "health"]
+
+CMD ["fazhi", "run"]

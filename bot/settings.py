@@ -1,0 +1,54 @@
+"""Configuration from the environment and an optional ``.env`` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting has an environment variable of the same name (upper case)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None, description="BotFather token")
+    telegram_api_base_url: str | None = Field(
+        default=None,
+        description="PTB base_url, e.g. http://127.0.0.1:8081/bot for a local Bot API server",
+    )
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite default")
+    fazhi_admin_ids: str = Field(default="", description="Telegram user ids, comma-separated")
+    fazhi_data_dir: str = Field(default="data")
+    fazhi_webhook_url: str | None = None
+    fazhi_webhook_listen: str = "0.0.0.0"
+    fazhi_webhook_port: int = 8443
+    fazhi_webhook_secret: str | None = None
+    fazhi_questions_per_minute: int = Field(default=20, ge=1, le=1000)
+    fazhi_poll_timeout: float = Field(default=30.0, ge=0)
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @cached_property
+    def admin_ids(self) -> frozenset[int]:
+        ids: set[int] = set()
+        for part in self.fazhi_admin_ids.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"FAZHI_ADMIN_IDS 中的“{part}”不是 Telegram 用户 ID（应为数字）。")
+            ids.add(int(part))
+        return frozenset(ids)
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -1,0 +1,270 @@
+"""Completions (a unit confirmed an obligation for a period), unit status and the compliance
+matrix (units × obligations: done / overdue / pending).
+
+Module API for the bot: :func:`confirm`, :func:`completed_set`, :func:`status_for_unit`,
+:func:`compliance_matrix`, :func:`resolve_obligation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rapidfuzz import fuzz, process
+from sqlmodel import Session, select
+
+from knowledge.model import Obligation, WorkPlan
+from knowledge.text import norm
+from knowledge.units import UnitDirectory
+from scheduler.clock import local
+from scheduler.clock import now as clock_now
+from scheduler.models import Completion, UnitRow
+from scheduler.periods import Period, PeriodError
+from scheduler.planner import cadence_periods, due_date, reminders_in, responsible_units
+from scheduler.registry import RegistryError, UnknownUnitError, audit, get_unit
+from scheduler.rules import RuleSet
+from scheduler.workdays import WorkCalendar
+
+DONE, PENDING, OVERDUE, NOT_APPLICABLE = "done", "pending", "overdue", "n/a"
+STATE_LABELS = {DONE: "已完成", PENDING: "待完成", OVERDUE: "已逾期", NOT_APPLICABLE: "—"}
+
+
+class UnknownObligationError(RegistryError):
+    def __init__(self, text: str, candidates: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.candidates = candidates
+        hint = f"，您是否要找：{'、'.join(candidates)}" if candidates else ""
+        super().__init__(f"未找到事项“{text}”{hint}")
+
+
+def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
+    """An obligation by key (i2-study), kind (study) or Chinese action (学法); otherwise
+    :class:`UnknownObligationError` with candidates."""
+    q = norm(text)
+    for ob in plan.obligations:
+        if q in (norm(ob.key), norm(ob.kind), norm(ob.action)):
+            return ob
+    spellings: list[tuple[str, Obligation]] = []
+    for ob in plan.obligations:
+        spellings += [(norm(ob.key), ob), (norm(ob.action), ob), (norm(ob.kind), ob)]
+    contained = {ob.key: ob for s, ob in spellings if len(q) >= 2 and q in s}
+    if len(contained) == 1:
+        return next(iter(contained.values()))
+    found = process.extract(
+        q, [s for s, _ in spellings], scorer=fuzz.WRatio, limit=10, score_cutoff=50
+    )
+    cands: list[str] = list(contained)
+    for _s, _score, idx in found:
+        key = spellings[idx][1].key
+        if key not in cands:
+            cands.append(key)
+    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
+    raise UnknownObligationError(text, labels)
+
+
+def _default_period(ob: Obligation, now: datetime) -> Period:
+    return Period.containing(ob.cadence, local(now).date())
+
+
+def confirm(
+    session: Session,
+    unit: str,
+    obligation: Obligation,
+    period: str | Period | None = None,
+    by: str = "",
+    note: str = "",
+    evidence: str | None = None,
+    *,
+    admin: bool = False,
+    now: datetime | None = None,
+) -> tuple[Completion, bool]:
+    """Record that ``unit`` did ``obligation`` in ``period`` (default: the current one).
+
+    Idempotent: a second confirmation of the same (unit, obligation, period) returns the first
+    one and ``False``. ``admin=True`` (a manual completion by an admin) is audited."""
+    row = get_unit(session, unit)
+    if row is None:
+        raise UnknownUnitError(unit)
+    if period is None:
+        p = _default_period(obligation, now or clock_now())
+    elif isinstance(period, Period):
+        p = period
+    else:
+        p = Period.parse(period)
+    expected = Period.containing(obligation.cadence, p.start).kind
+    if p.kind != expected:
+        examples = {"Y": "2026", "Q": "2026Q3", "H": "2026H1", "M": "2026-05"}
+        raise PeriodError(
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {examples[expected]}，而不是 {p.key}"
+        )
+    existing = session.exec(
+        select(Completion).where(
+            Completion.unit_id == row.id,
+            Completion.obligation_key == obligation.key,
+            Completion.period == p.key,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    completion = Completion(
+        unit_id=row.id,  # type: ignore[arg-type]
+        obligation_key=obligation.key,
+        period=p.key,
+        confirmed_by=str(by),
+        note=note,
+        evidence=evidence,
+    )
+    session.add(completion)
+    if admin:
+        audit(
+            session,
+            by,
+            "manual_completion",
+            unit,
+            obligation=obligation.key,
+            period=p.key,
+            note=note,
+        )
+    session.flush()
+    return completion, True
+
+
+def completed_set(session: Session) -> set[tuple[str, str, str]]:
+    """(unit name, obligation key, period key) of every completion."""
+    rows = session.exec(
+        select(UnitRow.name, Completion.obligation_key, Completion.period).join(
+            UnitRow, Completion.unit_id == UnitRow.id
+        )
+    ).all()
+    return {(u, k, p) for u, k, p in rows}
+
+
+def _completions(session: Session) -> dict[tuple[str, str, str], Completion]:
+    rows = session.exec(
+        select(Completion, UnitRow).join(UnitRow, Completion.unit_id == UnitRow.id)
+    ).all()
+    return {(u.name, c.obligation_key, c.period): c for c, u in rows}
+
+
+def _state(done: bool, due: date, today: date) -> str:
+    if done:
+        return DONE
+    return OVERDUE if today > due else PENDING
+
+
+@dataclass(frozen=True)
+class ObligationStatus:
+    obligation: Obligation
+    period: Period
+    due: date
+    state: str  # done / pending / overdue
+    next_reminder: date | None = None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def status_for_unit(
+    session: Session,
+    plan: WorkPlan,
+    directory: UnitDirectory,
+    unit: str,
+    rules: RuleSet,
+    cal: WorkCalendar,
+    now: datetime | None = None,
+) -> list[ObligationStatus]:
+    """The unit's obligations in their current periods: due date, state, next reminder."""
+    now = local(now or clock_now())
+    today = now.date()
+    comps = _completions(session)
+    upcoming = reminders_in(plan, directory, rules, cal, (today.year,), units={unit})
+    out: list[ObligationStatus] = []
+    for ob in plan.obligations:
+        if unit not in responsible_units(directory, plan, ob):
+            continue
+        period = _default_period(ob, now)
+        due = due_date(ob, period)
+        c = comps.get((unit, ob.key, period.key))
+        nxt = next(
+            (
+                r.day
+                for r in upcoming
+                if r.obligation.key == ob.key and r.period == period and r.when > now
+            ),
+            None,
+        )
+        out.append(
+            ObligationStatus(
+                obligation=ob,
+                period=period,
+                due=due,
+                state=_state(c is not None, due, today),
+                next_reminder=None if c else nxt,
+                confirmed_by=c.confirmed_by if c else None,
+                confirmed_at=local(c.confirmed_at) if c else None,
+                note=c.note if c else "",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    obligation: Obligation
+    period: Period
+    due: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.obligation.key} {self.period.key}"
+
+
+@dataclass
+class Matrix:
+    """Units × (obligation, period) columns; cells are done / pending / overdue / n/a."""
+
+    period: Period
+    columns: list[Column]
+    units: list[str]
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, column label)
+
+    def counts(self) -> dict[str, int]:
+        out = {DONE: 0, PENDING: 0, OVERDUE: 0}
+        for v in self.cells.values():
+            if v in out:
+                out[v] += 1
+        return out
+
+
+def compliance_matrix(
+    session: Session,
+    plan: WorkPlan,
+    directory: UnitDirectory,
+    period: str | Period,
+    now: datetime | None = None,
+    units: list[str] | None = None,
+) -> Matrix:
+    """The compliance matrix of ``period`` (a year: every quarter of quarterly obligations)."""
+    p = period if isinstance(period, Period) else Period.parse(period)
+    today = local(now or clock_now()).date()
+    done = completed_set(session)
+    columns = [
+        Column(ob, sub, due_date(ob, sub))
+        for ob in plan.obligations
+        for sub in cadence_periods(ob, p)
+    ]
+    responsible = {ob.key: set(responsible_units(directory, plan, ob)) for ob in plan.obligations}
+    names = units or sorted({u for s in responsible.values() for u in s})
+    m = Matrix(p, columns, names)
+    for unit in names:
+        for col in columns:
+            if unit not in responsible[col.obligation.key]:
+                state = NOT_APPLICABLE
+            else:
+                state = _state((unit, col.obligation.key, col.period.key) in done, col.due, today)
+            m.cells[(unit, col.label)] = state
+    return m

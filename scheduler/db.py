@@ -1,0 +1,138 @@
+"""Database URL, engine and schema upgrade.
+
+- No ``DATABASE_URL``: a SQLite file ``fazhi.db`` under ``$FAZHI_DATA_DIR`` (default ``./data``),
+  in WAL mode with foreign keys on, so the console and the bot share it without setup.
+- ``DATABASE_URL=postgresql://…`` (or ``postgres://``): PostgreSQL through psycopg 3; the URL is
+  normalised to ``postgresql+psycopg://``. Several processes may share it (the outbox sender
+  claims with ``FOR UPDATE SKIP LOCKED``).
+- A malformed URL raises :class:`DatabaseURLError` with a message in Chinese saying what is wrong.
+
+:func:`init_db` runs the Alembic migrations to head; the bot and ``fazhi schedule run`` call it at
+start, ``fazhi db upgrade`` calls it by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session
+
+DEFAULT_DB_FILE = "fazhi.db"
+_EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:///data/fazhi.db"
+
+
+class DatabaseURLError(ValueError):
+    """DATABASE_URL cannot be used; the message (Chinese) says why."""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("FAZHI_DATA_DIR") or "data")
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / DEFAULT_DB_FILE}"
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The URL to use: ``url``, else ``$DATABASE_URL``, else the default SQLite file.
+
+    Raises :class:`DatabaseURLError` for a URL that cannot work, before any connection is tried.
+    """
+    raw = url if url is not None else os.environ.get("DATABASE_URL", "")
+    raw = raw.strip()
+    if not raw:
+        raw = default_url()
+    try:
+        parsed = make_url(raw)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseURLError(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。{_EXAMPLES}") from None
+    driver = parsed.drivername
+    if driver in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        if not parsed.host and not parsed.query.get("host"):
+            raise DatabaseURLError(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。{_EXAMPLES}")
+        if not parsed.database:
+            raise DatabaseURLError(f"DATABASE_URL 缺少数据库名（{raw!r}）。{_EXAMPLES}")
+        try:
+            _ = parsed.port
+        except ValueError as exc:  # pragma: no cover - make_url already checks ports
+            raise DatabaseURLError(f"DATABASE_URL 端口不正确：{exc}。{_EXAMPLES}") from None
+    elif driver in ("sqlite", "sqlite+pysqlite"):
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseURLError(
+                "SQLite 需要一个数据库文件路径（内存数据库无法在进程之间共享）。" + _EXAMPLES
+            )
+    else:
+        raise DatabaseURLError(
+            f"不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
+        )
+    return parsed
+
+
+def is_postgres(engine_or_url: Engine | URL) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else engine_or_url
+    return url.get_backend_name() == "postgresql"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str | URL | None = None) -> Engine:
+    """An engine for ``url`` (see :func:`resolve_url`); SQLite's directory is created."""
+    parsed = url if isinstance(url, URL) else resolve_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations shipped in ``scheduler/migrations`` up to ``revision``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "scheduler:migrations")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def init_db(url: str | URL | None = None) -> Engine:
+    """Engine for ``url`` with the schema upgraded to the latest revision."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session committed on success, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,146 @@
+"""Admin-imported holiday data: a year's statutory holidays and make-up workdays.
+
+The State Council announces each year's arrangement in the autumn of the year before; until a
+chinese-calendar release includes it, an admin loads it from a small file::
+
+    # TOML (JSON has the same keys)
+    year = 2027
+    source = "国务院办公厅关于2027年部分节假日安排的通知"
+    [[holiday]]
+    name = "元旦"
+    start = "2027-01-01"
+    end = "2027-01-03"          # optional; a single day may use `date`
+    [[workday]]
+    name = "春节调休"
+    date = "2027-02-07"
+
+or CSV with a header ``date,type,name`` where type is ``holiday``/``休`` or ``workday``/``班``.
+Importing replaces what was imported before for the same dates' years.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, extract
+from sqlmodel import Session, select
+
+from scheduler.models import HolidayDay
+from scheduler.registry import audit
+from scheduler.workdays import WorkCalendar
+
+
+class HolidayFileError(ValueError):
+    """The file cannot be read; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class HolidayEntry:
+    day: date
+    workday: bool
+    name: str = ""
+
+
+def _day(value: object, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise HolidayFileError(f"{where}：日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
+
+
+def _expand(entry: dict, workday: bool, where: str) -> list[HolidayEntry]:
+    name = str(entry.get("name", ""))
+    if "date" in entry:
+        return [HolidayEntry(_day(entry["date"], where), workday, name)]
+    if "start" not in entry:
+        raise HolidayFileError(f"{where}：需要 date，或 start 与 end")
+    start = _day(entry["start"], where)
+    end = _day(entry.get("end", entry["start"]), where)
+    if end < start or (end - start).days > 31:
+        raise HolidayFileError(f"{where}：日期范围不正确（{start} 至 {end}）")
+    return [
+        HolidayEntry(start + timedelta(days=i), workday, name)
+        for i in range((end - start).days + 1)
+    ]
+
+
+def parse_holidays(text: str, fmt: str) -> tuple[list[HolidayEntry], str]:
+    """Entries and the declared source of a holiday file in format toml, json or csv."""
+    fmt = fmt.lower().lstrip(".")
+    entries: list[HolidayEntry] = []
+    source = ""
+    if fmt in ("toml", "json"):
+        try:
+            data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            raise HolidayFileError(f"文件无法解析：{exc}") from None
+        if not isinstance(data, dict):
+            raise HolidayFileError("文件顶层应为对象（包含 holiday 和 workday 列表）")
+        source = str(data.get("source", ""))
+        for kind, workday in (("holiday", False), ("workday", True)):
+            for i, entry in enumerate(data.get(kind, []) or []):
+                if not isinstance(entry, dict):
+                    raise HolidayFileError(f"{kind}[{i}] 应为对象")
+                entries.extend(_expand(entry, workday, f"{kind}[{i}]"))
+    elif fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+        for n, row in enumerate(reader, start=2):
+            kind = (row.get("type") or "").strip().lower()
+            if kind in ("holiday", "休", "假", "off"):
+                workday = False
+            elif kind in ("workday", "班", "work", "调休上班"):
+                workday = True
+            else:
+                raise HolidayFileError(
+                    f"第{n}行：type 应为 holiday/休 或 workday/班，实际为 {kind!r}"
+                )
+            entries.append(
+                HolidayEntry(_day(row.get("date"), f"第{n}行"), workday, row.get("name") or "")
+            )
+    else:
+        raise HolidayFileError(f"不支持的文件格式 {fmt!r}：请用 .toml、.json 或 .csv")
+    if not entries:
+        raise HolidayFileError("文件中没有任何节假日或调休上班日")
+    seen: dict[date, bool] = {}
+    for e in entries:
+        if seen.setdefault(e.day, e.workday) != e.workday:
+            raise HolidayFileError(f"{e.day} 同时被标为放假和上班")
+    return entries, source
+
+
+def read_holiday_file(path: Path) -> tuple[list[HolidayEntry], str]:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise HolidayFileError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+    entries, source = parse_holidays(text, path.suffix or "toml")
+    return entries, source or path.name
+
+
+def import_holidays(
+    session: Session, entries: list[HolidayEntry], source: str, actor: str = "cli"
+) -> dict[int, int]:
+    """Replace the imported days of every year the entries touch; returns days per year."""
+    years = sorted({e.day.year for e in entries})
+    for year in years:
+        session.exec(delete(HolidayDay).where(extract("year", HolidayDay.day) == year))
+    for e in sorted({e.day: e for e in entries}.values(), key=lambda e: e.day):
+        session.add(HolidayDay(day=e.day, workday=e.workday, name=e.name, source=source))
+    counts = {y: sum(1 for e in entries if e.day.year == y) for y in years}
+    audit(session, actor, "import_holidays", ",".join(map(str, years)), source=source, days=counts)
+    session.flush()
+    return counts
+
+
+def calendar_from_db(session: Session) -> WorkCalendar:
+    """The working-day calendar with the imported days of the database."""
+    rows = session.exec(select(HolidayDay)).all()
+    return WorkCalendar({r.day: r.workday for r in rows})

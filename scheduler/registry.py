@@ -1,0 +1,293 @@
+"""The registry: units, the chats registered to them, admins, and the audit log.
+
+Module API for the bot (every function takes an open :class:`sqlmodel.Session`; the caller
+commits, e.g. with :func:`scheduler.db.session_scope`):
+
+- units: :func:`sync_units`, :func:`add_unit`, :func:`list_units`, :func:`get_unit`,
+  :func:`registry_directory`, :func:`resolve_unit`
+- chats: :func:`register_chat` (pending), :func:`approve`, :func:`reject`, :func:`remove_chat`,
+  :func:`mark_blocked`, :func:`follow_migration`, :func:`pending_chats`, :func:`active_chats`,
+  :func:`chat_unit`
+- admins: :func:`add_admin`, :func:`is_admin`, :func:`admin_chat_ids`
+- :func:`audit` records an admin action; approve, reject, add unit, broadcast and manual
+  completion call it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from knowledge.model import Unit, UnitCategory
+from knowledge.units import Resolution, UnitDirectory
+from scheduler.clock import utcnow
+from scheduler.models import Admin, AuditLog, Chat, ChatStatus, UnitRow
+
+
+class RegistryError(ValueError):
+    """A registry request that cannot be done; the message is Chinese."""
+
+
+class UnknownUnitError(RegistryError):
+    def __init__(self, text: str, candidates: Iterable[str] = ()) -> None:
+        self.text = text
+        self.candidates = tuple(candidates)
+        hint = f"，您是否要找：{'、'.join(self.candidates)}" if self.candidates else ""
+        super().__init__(f"未找到单位“{text}”{hint}")
+
+
+def audit(session: Session, actor: str, action: str, target: str = "", **detail: Any) -> AuditLog:
+    entry = AuditLog(
+        actor=str(actor),
+        action=action,
+        target=str(target),
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
+    )
+    session.add(entry)
+    return entry
+
+
+# -- units ------------------------------------------------------------------------------------
+def sync_units(session: Session, directory: UnitDirectory) -> int:
+    """Insert the directory's units the table does not have yet; returns how many were added."""
+    known = set(session.exec(select(UnitRow.name)).all())
+    added = 0
+    for unit in directory.units.values():
+        if unit.name in known:
+            continue
+        session.add(
+            UnitRow(
+                name=unit.name,
+                category=str(unit.category),
+                source="directory",
+                aliases="、".join(unit.aliases),
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def get_unit(session: Session, name: str) -> UnitRow | None:
+    return session.exec(select(UnitRow).where(UnitRow.name == name)).first()
+
+
+def list_units(session: Session) -> list[UnitRow]:
+    return list(session.exec(select(UnitRow).order_by(UnitRow.category, UnitRow.name)).all())
+
+
+def add_unit(
+    session: Session,
+    name: str,
+    category: UnitCategory | str,
+    actor: str,
+    aliases: Iterable[str] = (),
+) -> UnitRow:
+    """Add an admin unit (e.g. a town the document only names through 各镇(街、区))."""
+    name = name.strip()
+    if not name:
+        raise RegistryError("单位名称不能为空")
+    try:
+        cat = UnitCategory(category)
+    except ValueError:
+        options = "、".join(c.value for c in UnitCategory)
+        raise RegistryError(f"未知的单位类别“{category}”，可选：{options}") from None
+    existing = get_unit(session, name)
+    if existing is not None:
+        raise RegistryError(f"单位“{name}”已存在（类别：{existing.category}）")
+    row = UnitRow(name=name, category=str(cat), source="admin", aliases="、".join(aliases))
+    session.add(row)
+    audit(session, actor, "add_unit", name, category=str(cat))
+    session.flush()
+    return row
+
+
+def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
+    """``base`` plus the units admins added, so group items (区直各单位, 各镇(街、区)) apply to
+    them through their category."""
+    extra = [
+        Unit(
+            name=row.name,
+            category=UnitCategory(row.category),
+            aliases=tuple(a for a in row.aliases.split("、") if a),
+            source="admin",
+        )
+        for row in session.exec(select(UnitRow).where(UnitRow.active)).all()
+        if row.name not in base.units
+    ]
+    if not extra:
+        return base
+    return UnitDirectory([*base.units.values(), *extra], base.groups.values())
+
+
+MIN_SCORE = 85.0
+
+
+def resolve_unit(directory: UnitDirectory, text: str) -> str:
+    """The canonical name of a unit (not a group) for free text, or :class:`UnknownUnitError`
+    carrying the rapidfuzz candidates."""
+    res: Resolution = directory.resolve(text)
+    # Stricter than the directory's own match: a reminder or a completion for the wrong unit is
+    # worse than a question back (审计局 must not silently become 区行政审批局).
+    if (
+        res.match is not None
+        and res.match.name in directory.units
+        and res.candidates
+        and res.candidates[0].score >= MIN_SCORE
+    ):
+        return res.match.name
+    cands = [c.name for c in res.candidates if not c.is_group]
+    raise UnknownUnitError(text, cands)
+
+
+# -- chats ------------------------------------------------------------------------------------
+def _chat(session: Session, chat_id: str | int) -> Chat | None:
+    return session.exec(select(Chat).where(Chat.chat_id == str(chat_id))).first()
+
+
+def register_chat(
+    session: Session,
+    chat_id: str | int,
+    unit_name: str,
+    *,
+    title: str = "",
+    user_name: str = "",
+    is_group: bool = False,
+) -> Chat:
+    """A chat asks to receive its unit's reminders: pending until an admin approves.
+
+    Idempotent: an active chat re-registering to the same unit stays active; a different unit,
+    a removed or blocked chat go back to pending."""
+    unit = get_unit(session, unit_name)
+    if unit is None:
+        raise UnknownUnitError(unit_name)
+    chat = _chat(session, chat_id)
+    if chat is None:
+        chat = Chat(
+            chat_id=str(chat_id),
+            unit_id=unit.id,
+            title=title,
+            user_name=user_name,
+            is_group=is_group,
+            status=ChatStatus.PENDING,
+        )
+    elif not (chat.status == ChatStatus.ACTIVE and chat.unit_id == unit.id):
+        chat.unit_id = unit.id
+        chat.status = ChatStatus.PENDING
+        chat.requested_at = utcnow()
+        chat.decided_at = chat.decided_by = None
+    if title:
+        chat.title = title
+    if user_name:
+        chat.user_name = user_name
+    chat.is_group = is_group
+    session.add(chat)
+    session.flush()
+    return chat
+
+
+def _decide(
+    session: Session, chat_id: str | int, actor: str, status: ChatStatus, action: str, **detail: Any
+) -> Chat:
+    chat = _chat(session, chat_id)
+    if chat is None:
+        raise RegistryError(f"没有找到会话 {chat_id} 的登记申请")
+    chat.status = status
+    chat.decided_at = utcnow()
+    chat.decided_by = str(actor)
+    session.add(chat)
+    unit = session.get(UnitRow, chat.unit_id) if chat.unit_id else None
+    audit(session, actor, action, str(chat_id), unit=unit.name if unit else None, **detail)
+    session.flush()
+    return chat
+
+
+def approve(session: Session, chat_id: str | int, actor: str) -> Chat:
+    return _decide(session, chat_id, actor, ChatStatus.ACTIVE, "approve_chat")
+
+
+def reject(session: Session, chat_id: str | int, actor: str, reason: str = "") -> Chat:
+    return _decide(session, chat_id, actor, ChatStatus.REMOVED, "reject_chat", reason=reason)
+
+
+def remove_chat(session: Session, chat_id: str | int, actor: str) -> Chat:
+    return _decide(session, chat_id, actor, ChatStatus.REMOVED, "remove_chat")
+
+
+def mark_blocked(session: Session, chat_id: str | int) -> Chat | None:
+    """The user blocked the bot (or it was removed from the group): stop sending there."""
+    chat = _chat(session, chat_id)
+    if chat is not None and chat.status != ChatStatus.REMOVED:
+        chat.status = ChatStatus.BLOCKED
+        session.add(chat)
+        session.flush()
+    return chat
+
+
+def follow_migration(session: Session, old_chat_id: str, new_chat_id: str) -> None:
+    """A group became a supergroup: its registration moves to the new id."""
+    chat = _chat(session, old_chat_id)
+    if chat is None or _chat(session, new_chat_id) is not None:
+        return
+    chat.chat_id = str(new_chat_id)
+    session.add(chat)
+    session.flush()
+
+
+def pending_chats(session: Session) -> list[tuple[Chat, UnitRow | None]]:
+    rows = session.exec(
+        select(Chat).where(Chat.status == ChatStatus.PENDING).order_by(Chat.requested_at)
+    ).all()
+    return [(c, session.get(UnitRow, c.unit_id) if c.unit_id else None) for c in rows]
+
+
+def active_chats(session: Session, unit_name: str | None = None) -> list[tuple[Chat, UnitRow]]:
+    stmt = (
+        select(Chat, UnitRow)
+        .join(UnitRow, Chat.unit_id == UnitRow.id)
+        .where(Chat.status == ChatStatus.ACTIVE)
+    )
+    if unit_name is not None:
+        stmt = stmt.where(UnitRow.name == unit_name)
+    return [(c, u) for c, u in session.exec(stmt.order_by(Chat.id)).all()]
+
+
+def chat_unit(session: Session, chat_id: str | int) -> UnitRow | None:
+    """The unit an active chat belongs to (None if the chat is not approved)."""
+    chat = _chat(session, chat_id)
+    if chat is None or chat.status != ChatStatus.ACTIVE or chat.unit_id is None:
+        return None
+    return session.get(UnitRow, chat.unit_id)
+
+
+# -- admins -----------------------------------------------------------------------------------
+def add_admin(
+    session: Session,
+    user_id: str | int,
+    name: str = "",
+    chat_id: str | int | None = None,
+    actor: str = "cli",
+) -> Admin:
+    admin = session.exec(select(Admin).where(Admin.user_id == str(user_id))).first()
+    if admin is None:
+        admin = Admin(user_id=str(user_id))
+    admin.name = name or admin.name
+    admin.chat_id = str(chat_id) if chat_id is not None else (admin.chat_id or str(user_id))
+    admin.active = True
+    session.add(admin)
+    audit(session, actor, "add_admin", str(user_id), name=name)
+    session.flush()
+    return admin
+
+
+def is_admin(session: Session, user_id: str | int) -> bool:
+    admin = session.exec(select(Admin).where(Admin.user_id == str(user_id))).first()
+    return bool(admin and admin.active)
+
+
+def admin_chat_ids(session: Session) -> list[str]:
+    rows = session.exec(select(Admin).where(Admin.active)).all()
+    return sorted({a.chat_id for a in rows if a.chat_id})

@@ -1,0 +1,55 @@
+"""A sender process for the console and for tests: ``python -m scheduler.runner``.
+
+    python -m scheduler.runner --database-url URL --file out.jsonl --sender-id A [--drain]
+
+Sends through a :class:`~scheduler.channels.FileChannel` (or the console) until the outbox is
+empty (``--drain``) or forever. The multi-process and SIGKILL tests start it as a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from scheduler.channels import ConsoleChannel, FileChannel
+from scheduler.db import make_engine
+from scheduler.outbox import RetryPolicy
+from scheduler.sender import OutboxSender
+
+
+async def _main(args: argparse.Namespace) -> int:
+    engine = make_engine(args.database_url)
+    channel = (
+        FileChannel(args.file, delay=args.delay, tag=args.sender_id or "")
+        if args.file
+        else ConsoleChannel()
+    )
+    sender = OutboxSender(
+        engine, channel, sender_id=args.sender_id, policy=RetryPolicy(base_delay=0.05)
+    )
+    if args.drain:
+        report = await sender.drain()
+        print(f"sent {report.total}: {report.states}", flush=True)
+        return 0
+    while True:
+        report = await sender.run_once()
+        if report.total == 0:
+            await asyncio.sleep(args.poll)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="fazhi outbox sender")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--file", default=None, help="append deliveries as JSON lines here")
+    parser.add_argument("--sender-id", default=None)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds per send (tests)")
+    parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--drain", action="store_true", help="exit once the outbox is empty")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    return asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Composition of the scheduler's parts for a process: the plan, the directory, the rules, and
+the jobs' bodies (plan reminders into the outbox, end-of-period supervision digest).
+
+The bot builds one :class:`SchedulerContext` at start (``SchedulerContext.load(url)``), then
+installs the jobs (:mod:`scheduler.jobs`) with it.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from knowledge.model import WorkPlan
+from knowledge.units import UnitDirectory
+from scheduler.clock import local
+from scheduler.clock import now as clock_now
+from scheduler.completions import OVERDUE, PENDING, completed_set, compliance_matrix
+from scheduler.db import init_db, session_scope
+from scheduler.holidays import calendar_from_db
+from scheduler.outbox import enqueue
+from scheduler.periods import Period
+from scheduler.planner import Reminder, due_reminders, not_after
+from scheduler.registry import active_chats, admin_chat_ids, registry_directory, sync_units
+from scheduler.rules import RuleSet, load_rules
+from scheduler.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+DIGEST_WINDOW = timedelta(days=30)  # a digest of a period is still sent this long after its end
+
+
+@dataclass
+class SchedulerContext:
+    engine: Engine
+    plan: WorkPlan
+    base_directory: UnitDirectory
+    rules: RuleSet = field(default_factory=load_rules)
+
+    @classmethod
+    def load(
+        cls,
+        url: str | None = None,
+        plan: WorkPlan | None = None,
+        directory: UnitDirectory | None = None,
+    ) -> SchedulerContext:
+        """Upgrade the database, load the default plan and directory, sync the directory's
+        units into the registry."""
+        from knowledge.loader import default_directory, default_plan
+
+        engine = init_db(url)
+        ctx = cls(engine, plan or default_plan(), directory or default_directory())
+        with session_scope(engine) as s:
+            sync_units(s, ctx.base_directory)
+        return ctx
+
+    def directory(self, session: Session) -> UnitDirectory:
+        return registry_directory(session, self.base_directory)
+
+    def calendar(self, session: Session) -> WorkCalendar:
+        return calendar_from_db(session)
+
+
+def reminder_buttons(r: Reminder) -> list[list[dict[str, str]]]:
+    return [[{"text": "✅ 已完成", "data": f"done:{r.obligation.key}:{r.period.key}"}]]
+
+
+def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
+    """Enqueue every due reminder for every active chat; returns how many rows were new.
+
+    The key of a row is the reminder's key plus the chat's registry id (stable across a group's
+    migration to a supergroup), so re-runs and catch-up never duplicate."""
+    now = local(now or clock_now())
+    new = 0
+    with session_scope(ctx.engine) as s:
+        chats = active_chats(s)
+        by_unit: dict[str, list] = {}
+        for chat, unit in chats:
+            by_unit.setdefault(unit.name, []).append(chat)
+        if not by_unit:
+            return 0
+        due = due_reminders(
+            now,
+            ctx.plan,
+            ctx.directory(s),
+            ctx.rules,
+            ctx.calendar(s),
+            completed_set(s),
+            units=set(by_unit),
+        )
+        for r in due:
+            for chat in by_unit.get(r.unit, ()):
+                new += enqueue(
+                    s,
+                    key=f"{r.key}:c{chat.id}",
+                    chat_id=chat.chat_id,
+                    body=r.body,
+                    kind="reminder",
+                    buttons=reminder_buttons(r),
+                    meta={
+                        "obligation": r.obligation.key,
+                        "period": r.period.key,
+                        "step": r.step.name,
+                        "unit": r.unit,
+                    },
+                    is_group=chat.is_group,
+                    unit_name=r.unit,
+                    not_after=not_after(r),
+                )
+    if new:
+        log.info("planner: %d reminder(s) queued", new)
+    return new
+
+
+def last_closed_quarter(day) -> Period:  # noqa: ANN001
+    q = Period(day.year, "Q", (day.month - 1) // 3 + 1)
+    if q.index == 1:
+        return Period(day.year - 1, "Q", 4)
+    return Period(day.year, "Q", q.index - 1)
+
+
+def digest_text(
+    ctx: SchedulerContext, session: Session, period: Period, now: datetime
+) -> str | None:
+    """The supervision digest of a closed quarter: who has not confirmed what (None if all did).
+
+    Covers the quarter's quarterly obligations, and in Q4 the year's annual and once
+    obligations; deadline obligations whose deadline fell in the quarter."""
+    directory = ctx.directory(session)
+    m = compliance_matrix(session, ctx.plan, directory, Period(period.year, "Y", 1), now=now)
+    lines: list[str] = []
+    for col in m.columns:
+        if not period.contains(col.due):
+            continue
+        missing = [u for u in m.units if m.cells[(u, col.label)] in (OVERDUE, PENDING)]
+        if not missing:
+            continue
+        ob = col.obligation
+        lines.append(
+            f"• 第{ob.item}条 {html.escape(ob.action)}（{col.period.label}，截止{col.due.isoformat()}）"
+            f"未确认 {len(missing)} 个单位：{html.escape('、'.join(missing))}"
+        )
+    if not lines:
+        return None
+    return f"【法治政府建设督察】{period.label}结束，以下事项尚未确认完成：\n" + "\n".join(lines)
+
+
+def run_digest(ctx: SchedulerContext, now: datetime | None = None) -> int:
+    """Queue the digest of the last closed quarter to every admin, once (idempotent key)."""
+    now = local(now or clock_now())
+    period = last_closed_quarter(now.date())
+    if now.date() - period.end > DIGEST_WINDOW:
+        return 0
+    new = 0
+    with session_scope(ctx.engine) as s:
+        admins = admin_chat_ids(s)
+        if not admins:
+            return 0
+        text = digest_text(ctx, s, period, now)
+        if text is None:
+            return 0
+        for chat_id in admins:
+            new += enqueue(
+                s, key=f"digest:{period.key}:{chat_id}", chat_id=chat_id, body=text, kind="digest"
+            )
+    return new

@@ -1,0 +1,142 @@
+"""Telegram's flood limits, kept on our side so that the server rarely has to say 429.
+
+Telegram documents about 30 messages per second overall, 1 per second per chat, and 20 per
+minute per group. :class:`FloodLimiter` enforces all three with *strict spacing*: each key
+(the bot as a whole, each chat) hands out slots at most one per ``period / count``, plus a
+safety margin, in FIFO order.
+
+Why not PTB's ``AIORateLimiter`` or a bare ``aiolimiter.AsyncLimiter``:
+
+- ``AsyncLimiter(30, 1)`` is a leaky bucket: it lets a full burst of 30 through and then
+  30/s more, i.e. up to twice the limit within one second, which a sliding-window check on the
+  server side (ours in tests, Telegram's in production) counts as flooding.
+- ``AIORateLimiter`` has no per-private-chat limit, retries nothing by default, and cannot be
+  paused for one chat when the server answers 429 with ``retry_after``.
+
+Strict spacing gives up bursts, which a broadcast does not need: its throughput is the
+steady rate, 30/s × 1/(1 + margin), about 95 % of the limit with the default margin.
+Overall slots are reserved in one step (no polling): an ``acquire`` learns its slot at once
+and sleeps until then, first come first served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Messages per period; a ``None`` limit is not enforced."""
+
+    overall: tuple[int, float] | None = (30, 1.0)
+    private_chat: tuple[int, float] | None = (1, 1.0)
+    group_chat: tuple[int, float] | None = (20, 60.0)
+    margin: float = 0.05  # spacing is stretched by this share, to absorb network jitter
+
+    def interval(self, limit: tuple[int, float] | None) -> float:
+        if limit is None:
+            return 0.0
+        count, period = limit
+        return period / count * (1 + self.margin)
+
+
+class SpacingLimiter:
+    """Hands out time slots at least ``interval`` apart per key, first come first served."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, prune_at: int = 10_000):
+        self._clock = clock
+        self._next_free: dict[Hashable, float] = {}
+        self._prune_at = prune_at
+
+    def reserve(self, key: Hashable, interval: float) -> float:
+        """Reserve the next slot for ``key``; returns the seconds to wait until it."""
+        now = self._clock()
+        slot = max(now, self._next_free.get(key, now))
+        self._next_free[key] = slot + interval
+        if len(self._next_free) > self._prune_at:
+            self._prune(now)
+        return slot - now
+
+    def pause(self, key: Hashable, seconds: float) -> None:
+        """No slot for ``key`` before ``seconds`` from now (the server asked us to wait)."""
+        until = self._clock() + seconds
+        self._next_free[key] = max(self._next_free.get(key, until), until)
+
+    def delay(self, key: Hashable) -> float:
+        """Seconds until ``key``'s next free slot (0 if free now)."""
+        return max(0.0, self._next_free.get(key, 0.0) - self._clock())
+
+    def _prune(self, now: float) -> None:
+        # A key whose next free slot has passed behaves exactly like an unknown key.
+        self._next_free = {k: t for k, t in self._next_free.items() if t > now}
+
+
+OVERALL = "*overall*"
+
+
+class FloodLimiter:
+    """Telegram's three limits over one :class:`SpacingLimiter`.
+
+    Messages to one chat queue behind each other (a lock per chat): each first waits for its
+    chat to be free, then takes the next overall slot, and only then marks the chat busy for
+    one interval *from that moment*. Marking the chat at the overall slot, not before, matters:
+    a chat slot reserved early and an overall slot granted late would let two messages to one
+    chat leave closer together than the chat's interval. Waiting for the chat first also keeps
+    a slow group from holding overall slots that other chats could use.
+    """
+
+    def __init__(
+        self,
+        limits: FloodLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or FloodLimits()
+        self._spacing = SpacingLimiter(clock)
+        self._sleep = sleep
+        self._overall = self.limits.interval(self.limits.overall)
+        self._private = self.limits.interval(self.limits.private_chat)
+        self._group = self.limits.interval(self.limits.group_chat)
+        self._chat_locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
+
+    async def acquire(self, chat_id: int | str, *, is_group: bool) -> None:
+        """Wait until a message to ``chat_id`` may be sent; send right after this returns."""
+        key = ("chat", chat_id)
+        lock, users = self._chat_locks.get(chat_id, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._chat_locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                while (wait := self._spacing.delay(key)) > 0:  # loop: pause_chat may extend it
+                    await self._sleep(wait)
+                wait = self._spacing.reserve(OVERALL, self._overall)
+                if wait > 0:
+                    await self._sleep(wait)
+                self._spacing.reserve(key, self._group if is_group else self._private)
+        finally:
+            lock, users = self._chat_locks[chat_id]
+            if users <= 1:
+                del self._chat_locks[chat_id]
+            else:
+                self._chat_locks[chat_id] = (lock, users - 1)
+
+    def pause_chat(self, chat_id: int | str, seconds: float) -> None:
+        """No message to ``chat_id`` for ``seconds`` (the server answered 429 retry_after)."""
+        self._spacing.pause(("chat", chat_id), seconds)
+
+    def pause_all(self, seconds: float) -> None:
+        self._spacing.pause(OVERALL, seconds)
+
+    def chat_delay(self, chat_id: int | str) -> float:
+        return self._spacing.delay(("chat", chat_id))
+
+
+def is_group_chat(chat_id: int | str) -> bool:
+    """Telegram group, supergroup and channel ids are negative; ``@name`` addresses a channel."""
+    if isinstance(chat_id, str):
+        return not chat_id.isdigit()
+    return chat_id < 0

@@ -1,0 +1,183 @@
+"""TelegramChannel against the fake Bot API server, with the real python-telegram-bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.rate_limit import FloodLimiter, FloodLimits
+from bot.telegram_channel import TelegramChannel, outcome_for_error
+from scheduler.channel import DeliveryStatus, OutgoingMessage
+from tests.fakes import FakeBotApi, Fault, RateLimits
+
+# Scaled-down limits so the test runs in about two seconds; the margin is wide so that
+# scheduling jitter on a busy machine cannot cause a violation.
+TEST_LIMITS = ((10, 0.5), (1, 0.5), (2, 1.0))  # overall, private chat, group chat
+
+
+def message(chat_id: int | str, body: str = "提醒：<b>本季度学法</b>", **kw) -> OutgoingMessage:
+    return OutgoingMessage(id=1, chat_id=str(chat_id), body=body, **kw)
+
+
+@pytest.fixture
+def channel(fake_bot: Bot) -> TelegramChannel:
+    return TelegramChannel(fake_bot)
+
+
+async def test_sends_html_with_inline_keyboard(channel, fake_bot_api):
+    buttons = [[{"text": "已完成", "data": "done:7"}, {"text": "稍后提醒", "data": "snooze:7"}]]
+    outcome = await channel.send(message(42, buttons=buttons))
+
+    assert outcome.status is DeliveryStatus.SENT
+    [sent] = fake_bot_api.messages(42)
+    assert outcome.provider_message_id == str(sent.message_id)
+    assert sent.text == "提醒：<b>本季度学法</b>"
+    assert sent.params["parse_mode"] == "HTML"
+    keyboard = sent.params["reply_markup"]["inline_keyboard"]
+    assert [[b["callback_data"] for b in row] for row in keyboard] == [["done:7", "snooze:7"]]
+
+
+async def test_retry_after_is_retry_with_the_servers_delay_and_pauses_the_chat(
+    channel, fake_bot_api
+):
+    fake_bot_api.add_fault(Fault.retry_after(7), chat_id=42)
+
+    outcome = await channel.send(message(42))
+
+    assert outcome.status is DeliveryStatus.RETRY
+    assert outcome.retry_after == 7
+    assert channel.limiter.chat_delay(42) > 5
+    assert fake_bot_api.messages() == []
+
+
+async def test_forbidden_is_blocked(channel, fake_bot_api):
+    fake_bot_api.block_chat(42)
+
+    outcome = await channel.send(message(42))
+
+    assert outcome.status is DeliveryStatus.BLOCKED
+    assert "blocked" in (outcome.error or "")
+    assert fake_bot_api.messages() == []
+
+
+async def test_group_upgraded_to_supergroup_is_migrated_to_the_new_id(channel, fake_bot_api):
+    fake_bot_api.migrate_chat(-555, -1_000_000_000_555)
+
+    outcome = await channel.send(message(-555, is_group=True))
+    assert outcome.status is DeliveryStatus.MIGRATED
+    assert outcome.new_chat_id == "-1000000000555"
+
+    again = await channel.send(message(outcome.new_chat_id, is_group=True))
+    assert again.status is DeliveryStatus.SENT
+    assert len(fake_bot_api.messages(-1_000_000_000_555)) == 1
+
+
+async def test_server_error_is_retry(channel, fake_bot_api):
+    fake_bot_api.add_fault(Fault.server_error(500), chat_id=42)
+
+    outcome = await channel.send(message(42))
+
+    assert outcome.status is DeliveryStatus.RETRY
+    assert outcome.retry_after is None
+    assert fake_bot_api.messages() == []
+
+
+async def test_bad_request_is_failed(channel, fake_bot_api):
+    fake_bot_api.add_fault(Fault.bad_request("Bad Request: can't parse entities"), chat_id=42)
+
+    outcome = await channel.send(message(42, body="<b>未闭合"))
+
+    assert outcome.status is DeliveryStatus.FAILED
+    assert "can't parse entities" in (outcome.error or "").lower()
+
+
+async def test_read_timeout_is_unknown_because_the_message_may_have_arrived(fake_bot_api):
+    fake_bot_api.add_fault(Fault.slow(2.0), chat_id=42)
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(fake_bot_api.token, base_url=fake_bot_api.base_url, request=request) as bot:
+        outcome = await TelegramChannel(bot).send(message(42))
+
+    assert outcome.status is DeliveryStatus.UNKNOWN
+    assert len(fake_bot_api.messages(42)) == 1  # it did arrive
+
+
+async def test_unreachable_server_is_retry():
+    with FakeBotApi() as server:
+        base_url = server.base_url  # the port is free again once the server stops
+    bot = Bot("123456:TEST", base_url=base_url, request=HTTPXRequest(connect_timeout=1))
+    async with bot._request[1]:  # no getMe: the server is gone
+        outcome = await TelegramChannel(bot).send(message(42))
+    assert outcome.status is DeliveryStatus.RETRY
+    assert "NetworkError" in (outcome.error or "")
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        (TimedOut(), DeliveryStatus.UNKNOWN),
+        (BadRequest("Bad Request: chat not found"), DeliveryStatus.FAILED),
+        (InvalidToken(), DeliveryStatus.RETRY),
+        (NetworkError("Bad Gateway"), DeliveryStatus.RETRY),
+    ],
+)
+def test_error_mapping(exc, status):
+    assert outcome_for_error(exc).status is status
+
+
+@pytest.mark.parametrize("cause", [httpx.ConnectTimeout("x"), httpx.PoolTimeout("x")])
+def test_timeout_before_sending_is_retry(cause):
+    exc = TimedOut()
+    exc.__cause__ = cause
+    assert outcome_for_error(exc).status is DeliveryStatus.RETRY
+
+
+async def test_callback_data_over_64_bytes_fails_without_a_request(channel, fake_bot_api):
+    outcome = await channel.send(message(42, buttons=[[{"text": "x", "data": "长" * 30}]]))
+
+    assert outcome.status is DeliveryStatus.FAILED
+    assert fake_bot_api.calls_to("sendMessage") == []
+
+
+PER_CHAT_BURST = [(7, False)] * 3 + [(-9, True)] * 3  # one private chat, one group
+WIDE_BURST = [(1000 + i, False) for i in range(25)]  # more chats than the overall limit
+
+
+async def _burst(channel: TelegramChannel, targets: list[tuple[int, bool]]) -> list[DeliveryStatus]:
+    outcomes = await asyncio.gather(
+        *(channel.send(message(chat, is_group=group)) for chat, group in targets)
+    )
+    return [o.status for o in outcomes]
+
+
+async def test_flood_limits_are_kept(fake_bot, fake_bot_api):
+    overall, private, group = TEST_LIMITS
+    fake_bot_api.set_limits(RateLimits(overall=overall, private=private, group=group))
+    limits = FloodLimits(overall=overall, private_chat=private, group_chat=group, margin=0.2)
+    channel = TelegramChannel(fake_bot, limiter=FloodLimiter(limits))
+
+    statuses = await _burst(channel, PER_CHAT_BURST + WIDE_BURST)
+
+    assert fake_bot_api.violations == []
+    assert statuses == [DeliveryStatus.SENT] * 31
+    assert len(fake_bot_api.messages(7)) == 3
+    assert len(fake_bot_api.messages(-9)) == 3
+
+
+async def test_the_flood_check_catches_a_channel_without_limits(fake_bot, fake_bot_api):
+    """Control for the test above: without client-side limits the server sees flooding."""
+    overall, private, group = TEST_LIMITS
+    fake_bot_api.set_limits(RateLimits(overall=overall, private=private, group=group))
+    unlimited = FloodLimiter(FloodLimits(overall=None, private_chat=None, group_chat=None))
+    channel = TelegramChannel(fake_bot, limiter=unlimited)
+
+    statuses = await _burst(channel, PER_CHAT_BURST)
+    statuses += await _burst(channel, WIDE_BURST)
+
+    kinds = {v.kind for v in fake_bot_api.violations}
+    assert {"overall", "private", "group"} <= kinds
+    assert DeliveryStatus.RETRY in statuses

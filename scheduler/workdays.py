@@ -12,12 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
 log = logging.getLogger(__name__)
 
 _warned_years: set[int] = set()
+
+
+@lru_cache(maxsize=8192)
+def _official_workday(day: date) -> bool:
+    """chinese-calendar's answer (cached: the planner asks about the same days every hour)."""
+    return bool(chinese_calendar.is_workday(day))
 
 
 class WorkCalendar:
@@ -46,7 +53,7 @@ class WorkCalendar:
         if day.year in self.imported_years:
             return day.weekday() < 5
         try:
-            return bool(chinese_calendar.is_workday(day))
+            return _official_workday(day)
         except NotImplementedError:
             if day.year not in _warned_years:
                 _warned_years.add(day.year)

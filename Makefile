@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/fazhi run
+	$(BIN)/fazhi run --fallback-chat
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,9 +1,163 @@
-"""`fazhi` commands: run (placeholder until its issue lands)."""
+"""`fazhi run` (Telegram), `fazhi chat` (console chat) and `fazhi health` (container check)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
+from typing import Annotated
+
 import typer
+
+HOW_TO_GET_A_TOKEN = """\
+没有设置 TELEGRAM_BOT_TOKEN，无法连接 Telegram。
+获取令牌：
+  1. 在 Telegram 中打开 @BotFather，发送 /newbot，按提示设置名称和用户名；
+  2. 复制它给出的令牌（形如 123456789:AA…）；
+  3. 写入项目根目录的 .env 文件：TELEGRAM_BOT_TOKEN=你的令牌（参见 .env.example），
+     或在环境变量中设置，然后重新运行 fazhi run。
+不连接 Telegram 也可以试用：fazhi chat（控制台对话）。"""
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    app.command("run")(run)
+    app.command("chat")(chat)
+    app.command("health")(health)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(1)
+
+
+def _settings():  # noqa: ANN202
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+        _ = settings.admin_ids
+    except (ValidationError, ValueError) as exc:
+        _fail(f"配置有误：{exc}")
+    return settings
+
+
+def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
+    from bot.app import build_assistant
+    from knowledge.decode import DocumentError
+    from scheduler.db import DatabaseURLError
+
+    try:
+        return build_assistant(settings, extra_admins)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+    except DocumentError as exc:
+        _fail(f"工作要点文件无法解析：\n{exc.describe()}")
+    except Exception as exc:  # noqa: BLE001 - e.g. the database server is down
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            _fail(f"无法连接数据库：{exc.orig}")
+        raise
+    raise AssertionError
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(
+    webhook: Annotated[
+        str | None, typer.Option("--webhook", help="以 webhook 模式运行，填公网 HTTPS 地址")
+    ] = None,
+    fallback_chat: Annotated[
+        bool, typer.Option("--fallback-chat", help="没有令牌时改为启动控制台对话（make run 使用）")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """启动 Telegram 机器人（默认轮询；--webhook 使用 webhook），调度器在同一进程内运行。"""
+    settings = _settings()
+    if settings.token is None:
+        typer.echo(HOW_TO_GET_A_TOKEN, err=True)
+        if fallback_chat:
+            typer.echo("\n现在启动控制台对话……\n", err=True)
+            chat(verbose=verbose)
+            return
+        raise typer.Exit(2)
+    _logging(verbose)
+    assistant = _assistant(settings)
+    from telegram import Update
+
+    from bot.telegram_app import build_application
+
+    app = build_application(assistant, settings.token, settings.telegram_api_base_url)
+    url = webhook or settings.fazhi_webhook_url
+    if url:
+        path = url.rstrip("/").rsplit("/", 1)[-1] if url.count("/") > 2 else "telegram"
+        app.run_webhook(
+            listen=settings.fazhi_webhook_listen,
+            port=settings.fazhi_webhook_port,
+            url_path=path,
+            webhook_url=url,
+            secret_token=settings.fazhi_webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=int(settings.fazhi_poll_timeout))
+
+
+def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """控制台对话：与 Telegram 机器人相同的问答和命令，提醒到期时直接打印。"""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+    settings = _settings()
+    assistant = _assistant(settings, extra_admins=frozenset({"console"}))
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.console import run_console
+    from scheduler.clock import TZ
+    from scheduler.jobs import install_jobs
+
+    async def main() -> None:
+        scheduler = AsyncIOScheduler(timezone=TZ)
+
+        def start_jobs(channel) -> None:  # noqa: ANN001
+            install_jobs(scheduler, assistant.sched, channel, send_interval=1.0)
+            scheduler.start()
+
+        try:
+            await run_console(assistant, start_jobs)
+        finally:
+            scheduler.shutdown(wait=False)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        typer.echo("\n再见。")
+
+
+def health() -> None:
+    """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
+    settings = _settings()
+    from scheduler.db import DatabaseURLError, current_revision, make_engine
+    from scheduler.outbox import pending_count
+
+    try:
+        engine = make_engine(settings.database_url)
+        revision = current_revision(engine)
+        backlog = pending_count(engine)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
+        _fail(f"数据库不可用：{exc}")
+        return
+    if revision is None:
+        _fail("数据库尚未迁移（fazhi db upgrade）。")
+    typer.echo(f"ok revision={revision} outbox_pending={backlog}")
+    sys.exit(0)

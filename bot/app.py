@@ -1,0 +1,26 @@
+"""The composition root: settings → database → plans → question engine → assistant."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core import Assistant
+from bot.settings import Settings
+from knowledge import loader
+from knowledge.qa import QAEngine
+from scheduler.service import SchedulerContext
+
+log = logging.getLogger(__name__)
+
+
+def build_assistant(settings: Settings, extra_admins: frozenset[str] = frozenset()) -> Assistant:
+    """Migrate the database, load the plans, build the index once, and wire the assistant.
+
+    Raises ``scheduler.db.DatabaseURLError`` for a malformed ``DATABASE_URL`` and
+    ``knowledge.decode.DocumentError`` for a broken imported plan; the CLI shows both."""
+    plans = loader.load_plans()
+    directory = loader.directory_for(plans)
+    sched = SchedulerContext.load(settings.database_url, plan=plans[0], directory=directory)
+    qa = QAEngine(plans, directory)
+    admins = frozenset(str(a) for a in settings.admin_ids) | extra_admins
+    return Assistant(sched, qa, admins, questions_per_minute=settings.fazhi_questions_per_minute)

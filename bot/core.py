@@ -1,0 +1,476 @@
+"""The chat core: every command, button and question, channel-neutral.
+
+Telegram handlers (:mod:`bot.telegram_app`) and the console chat (:mod:`bot.console`) both call
+:meth:`Assistant.handle_command`, :meth:`Assistant.handle_callback` and
+:meth:`Assistant.handle_text` and show the :class:`~bot.replies.Reply` objects they return, so
+the two front ends give the same answers by construction. Everything here is synchronous
+(database work); the Telegram layer runs it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot import views
+from bot.replies import Reply
+from knowledge.model import Obligation
+from knowledge.qa import QAEngine
+from knowledge.text import cn_to_int, norm
+from scheduler import registry
+from scheduler.clock import now as clock_now
+from scheduler.db import session_scope
+from scheduler.models import Chat, ChatStatus, UnitRow
+from scheduler.service import SchedulerContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatContext:
+    """Who is talking, from where."""
+
+    chat_id: str
+    user_id: str
+    user_name: str = ""
+    chat_title: str = ""
+    is_group: bool = False
+
+
+class FloodGuard:
+    """At most ``limit`` questions per user per ``window`` seconds (a sliding window)."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, user_id: str, now: float | None = None) -> bool:
+        t = time.monotonic() if now is None else now
+        q = self._seen[user_id]
+        while q and t - q[0] >= self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            return False
+        q.append(t)
+        return True
+
+
+class Assistant:
+    """The assistant's behaviour, independent of the messenger."""
+
+    def __init__(
+        self,
+        sched: SchedulerContext,
+        qa: QAEngine,
+        admin_ids: frozenset[int] | frozenset[str] = frozenset(),
+        questions_per_minute: int = 20,
+        clock: Callable[[], datetime] = clock_now,
+    ) -> None:
+        self.sched = sched
+        self.qa = qa
+        self.admin_ids = frozenset(str(a) for a in admin_ids)
+        self.flood = FloodGuard(questions_per_minute)
+        self.clock = clock
+        self._qa_checked = 0.0
+        with session_scope(sched.engine) as s:
+            for admin_id in self.admin_ids:
+                registry.add_admin(s, admin_id, actor="settings")
+
+    # -- helpers ---------------------------------------------------------------------------
+    @property
+    def plan(self):  # noqa: ANN201 - WorkPlan
+        return self.sched.plan
+
+    def session(self):  # noqa: ANN201 - context manager of Session
+        return session_scope(self.sched.engine)
+
+    def is_admin(self, ctx: ChatContext) -> bool:
+        if ctx.user_id in self.admin_ids:
+            return True
+        with self.session() as s:
+            return registry.is_admin(s, ctx.user_id)
+
+    def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
+        """The chat's unit when its registration is active."""
+        chat = registry._chat(s, ctx.chat_id)
+        if chat is None or chat.status != ChatStatus.ACTIVE or chat.unit_id is None:
+            return None
+        return s.get(UnitRow, chat.unit_id)
+
+    def unit_name(self, ctx: ChatContext) -> str | None:
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            return unit.name if unit else None
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def handle_command(self, ctx: ChatContext, name: str, args: str = "") -> list[Reply]:
+        name = name.lower().lstrip("/").split("@", 1)[0]
+        args = args.strip()
+        user_commands: dict[str, Callable[[ChatContext, str], list[Reply]]] = {
+            "start": self.cmd_start,
+            "help": self.cmd_help,
+            "items": self.cmd_items,
+            "item": self.cmd_item,
+            "unit": self.cmd_unit,
+            "mytasks": self.cmd_mytasks,
+            "done": self.cmd_done,
+            "calendar": self.cmd_calendar,
+        }
+        admin_commands: dict[str, Callable[[ChatContext, str], list[Reply]]] = {
+            "pending": self.cmd_pending,
+            "units": self.cmd_units,
+            "broadcast": self.cmd_broadcast,
+            "report": self.cmd_report,
+        }
+        if name in user_commands:
+            return user_commands[name](ctx, args)
+        if name in admin_commands:
+            if not self.is_admin(ctx):
+                return [Reply.of(views.NOT_ADMIN)]
+            return admin_commands[name](ctx, args)
+        return [Reply.of(f"未知命令 /{name}。发送 /help 查看可用命令。")]
+
+    def handle_callback(self, ctx: ChatContext, data: str) -> list[Reply]:
+        kind, _, rest = data.partition(":")
+        parts = rest.split(":") if rest else []
+        try:
+            if kind == "item":
+                return self.show_item(int(parts[0]), edit=False)
+            if kind == "items":
+                return [views.items_page(self.plan, int(parts[0]), edit=True)]
+            if kind == "reg":
+                return self.register(ctx, int(parts[0]))
+            if kind == "done":
+                return self.confirm(ctx, parts[0], parts[1] if len(parts) > 1 else None)
+            if kind == "snz":
+                return self.snooze(ctx, parts[0], parts[1] if len(parts) > 1 else None)
+            if kind in ("apr", "rej"):
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.decide(ctx, int(parts[0]), approve=kind == "apr")
+            if kind == "bc":
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.broadcast_action(ctx, parts[0], int(parts[1]))
+            if kind == "pg":  # paging of long lists: pg:<list>:<page>
+                return self.page(ctx, parts[0], int(parts[1]))
+        except (IndexError, ValueError):
+            log.warning("malformed callback data %r", data)
+        return [Reply.of("这个按钮已失效，请重新发送命令。")]
+
+    def handle_text(self, ctx: ChatContext, text: str) -> list[Reply]:
+        """Free text: a question (admins may also ask about the completion records)."""
+        text = text.strip()
+        if not text:
+            return [Reply.of(views.EMPTY_QUESTION)]
+        if len(text) > 500:
+            return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
+        if not self.flood.allow(ctx.user_id):
+            return [Reply.of(views.FLOOD)]
+        supervision = views.supervision_query(text)
+        if supervision is not None:
+            if not self.is_admin(ctx):
+                return [Reply.of(views.NOT_ADMIN)]
+            return [self.supervision_answer(supervision)]
+        unit = self.unit_name(ctx)
+        answer = self.current_qa().answer(text, unit=unit, today=self.clock().date())
+        return [views.answer_reply(answer)]
+
+    def current_qa(self) -> QAEngine:
+        """The question engine, rebuilt when admins have added units since it was built (at
+        most once a minute a cheap count is checked), so group duties reach new units too."""
+        t = time.monotonic()
+        if t - self._qa_checked < 60:
+            return self.qa
+        self._qa_checked = t
+        with self.session() as s:
+            directory = self.sched.directory(s)
+        if set(directory.units) != set(self.qa.directory.units):
+            self.qa = QAEngine([p.plan for p in self.qa.plans.values()], directory)
+        return self.qa
+
+    # -- user commands -------------------------------------------------------------------------
+    def cmd_start(self, ctx: ChatContext, _args: str) -> list[Reply]:
+        return [views.welcome(self.plan, self.unit_name(ctx), self.is_admin(ctx))]
+
+    def cmd_help(self, ctx: ChatContext, _args: str) -> list[Reply]:
+        return [views.help_text(self.is_admin(ctx))]
+
+    def cmd_items(self, _ctx: ChatContext, _args: str) -> list[Reply]:
+        return [views.items_page(self.plan, 0)]
+
+    def cmd_item(self, _ctx: ChatContext, args: str) -> list[Reply]:
+        n = cn_to_int(args.strip().lstrip("第").rstrip("条项")) if args.strip() else None
+        if n is None:
+            return [Reply.of(f"请写条目编号，例如 /item 14（共 {len(self.plan.items)} 条）。")]
+        return self.show_item(n)
+
+    def show_item(self, number: int, edit: bool = False) -> list[Reply]:
+        item = self.plan.item(number)
+        if item is None:
+            return [Reply.of(f"没有第{number}条：本工作要点共 {len(self.plan.items)} 条。")]
+        return [views.item_reply(item, self.plan)]
+
+    def cmd_unit(self, ctx: ChatContext, args: str) -> list[Reply]:
+        with self.session() as s:
+            chat = registry._chat(s, ctx.chat_id)
+            current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
+            if not args:
+                return [views.unit_status(chat, current)]
+            directory = self.sched.directory(s)
+            res = directory.resolve(args)
+            names = [res.match.name] if res.match else [c.name for c in res.candidates]
+            rows = [registry.get_unit(s, n) for n in names if n in directory.units]
+            rows = [r for r in rows if r is not None][:8]
+            return [views.unit_choices(args, rows, exact=res.match is not None)]
+
+    def register(self, ctx: ChatContext, unit_id: int) -> list[Reply]:
+        admin = self.is_admin(ctx)
+        with self.session() as s:
+            unit = s.get(UnitRow, unit_id)
+            if unit is None:
+                return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
+            chat = registry.register_chat(
+                s,
+                ctx.chat_id,
+                unit.name,
+                title=ctx.chat_title,
+                user_name=ctx.user_name,
+                is_group=ctx.is_group,
+            )
+            if chat.status == ChatStatus.ACTIVE:
+                return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
+            if admin:
+                registry.approve(s, ctx.chat_id, actor=ctx.user_id)
+                return [
+                    Reply.of(
+                        f"已登记为“{unit.name}”（管理员直接生效）。发送 /mytasks 查看本单位任务。"
+                    )
+                ]
+            views.notify_admins_of_request(s, chat, unit)
+            return [
+                Reply.of(
+                    f"已提交登记申请：本聊天 → “{unit.name}”。管理员审核通过后，"
+                    "本聊天将收到该单位的提醒。"
+                )
+            ]
+
+    def cmd_mytasks(self, ctx: ChatContext, _args: str) -> list[Reply]:
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            statuses = views.unit_statuses(self.sched, s, unit.name, self.clock())
+            duties = self.current_qa().answer(
+                f"{unit.name}有哪些任务", unit=unit.name, today=self.clock().date()
+            )
+            return [views.mytasks(unit.name, statuses, duties)]
+
+    def cmd_done(self, ctx: ChatContext, args: str) -> list[Reply]:
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            if not args:
+                statuses = views.unit_statuses(self.sched, s, unit.name, self.clock())
+                return [views.done_menu(unit.name, statuses)]
+        key, _, rest = args.partition(" ")
+        period, _, note = rest.strip().partition(" ")
+        ob = self._obligation(key)
+        if ob is None:
+            return [views.unknown_obligation(key, self.plan)]
+        if period and not views.looks_like_period(period):
+            note, period = rest.strip(), ""
+        return self.confirm(ctx, ob.key, period or None, note=note.strip())
+
+    def _obligation(self, text: str) -> Obligation | None:
+        from scheduler.completions import resolve_obligation
+
+        try:
+            return resolve_obligation(self.plan, text)
+        except Exception:  # noqa: BLE001 - unknown or ambiguous: the caller shows choices
+            return None
+
+    def confirm(
+        self, ctx: ChatContext, key: str, period: str | None, note: str = ""
+    ) -> list[Reply]:
+        from scheduler.completions import confirm as record
+        from scheduler.periods import PeriodError
+
+        ob = self.plan.obligation(key) or self._obligation(key)
+        if ob is None:
+            return [views.unknown_obligation(key, self.plan)]
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            directory = self.sched.directory(s)
+            from scheduler.planner import responsible_units
+
+            if unit.name not in responsible_units(directory, self.plan, ob):
+                return [
+                    Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")
+                ]
+            try:
+                completion, new = record(
+                    s,
+                    unit.name,
+                    ob,
+                    period,
+                    by=ctx.user_name or ctx.user_id,
+                    note=note,
+                    now=self.clock(),
+                )
+            except PeriodError as exc:
+                return [Reply.of(str(exc))]
+            return [views.confirmed(unit.name, ob, completion, new)]
+
+    def attach_evidence(self, ctx: ChatContext, evidence: str, note: str = "") -> list[Reply]:
+        """A photo or document sent after a confirmation becomes its evidence."""
+        from sqlmodel import select
+
+        from scheduler.models import Completion
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            last = s.exec(
+                select(Completion)
+                .where(Completion.unit_id == unit.id)
+                .order_by(Completion.confirmed_at.desc())  # type: ignore[attr-defined]
+            ).first()
+            if last is None:
+                return [Reply.of("请先用 /done 确认一项任务，再发送证明材料。")]
+            last.evidence = evidence
+            if note:
+                last.note = (last.note + "\n" + note).strip()
+            s.add(last)
+            registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
+            return [Reply.of(f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上。")]
+
+    def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
+        from scheduler.snooze import snooze_reminder
+
+        ob = self.plan.obligation(key)
+        if ob is None:
+            return [views.unknown_obligation(key, self.plan)]
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            when = snooze_reminder(self.sched, s, ctx.chat_id, unit.name, ob, period, self.clock())
+        if when is None:
+            return [Reply.of("该任务本期已确认完成，不再提醒。")]
+        return [Reply.of(f"好的，将于 {when:%Y-%m-%d %H:%M}（下一个工作日）再次提醒。")]
+
+    def cmd_calendar(self, ctx: ChatContext, _args: str) -> list[Reply]:
+        from bot.calendar_ics import unit_calendar
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            attachment, count = unit_calendar(self.sched, s, unit.name, self.clock())
+        return [
+            Reply.of(f"“{unit.name}”本年度的 {count} 个期限，导入日历即可。", attachment=attachment)
+        ]
+
+    # -- admin -------------------------------------------------------------------------------
+    def cmd_pending(self, _ctx: ChatContext, _args: str) -> list[Reply]:
+        with self.session() as s:
+            return views.pending_list(registry.pending_chats(s))
+
+    def decide(self, ctx: ChatContext, chat_row_id: int, approve: bool) -> list[Reply]:
+        with self.session() as s:
+            chat = s.get(Chat, chat_row_id)
+            if chat is None:
+                return [Reply.of("该申请不存在。")]
+            if chat.status != ChatStatus.PENDING:
+                return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
+            unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
+            if approve:
+                registry.approve(s, chat.chat_id, actor=ctx.user_id)
+            else:
+                registry.reject(s, chat.chat_id, actor=ctx.user_id)
+            views.notify_requester(s, chat, unit, approve)
+            verb = "已通过" if approve else "已拒绝"
+            return [
+                Reply.of(
+                    f"{verb}：{chat.title or chat.user_name or chat.chat_id} → {unit.name if unit else '?'}",
+                    edit=True,
+                )
+            ]
+
+    def cmd_units(self, _ctx: ChatContext, args: str) -> list[Reply]:
+        with self.session() as s:
+            return [views.units_overview(s, args)]
+
+    def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
+        from scheduler.broadcast import create_broadcast
+
+        if not args:
+            return [Reply.of(views.BROADCAST_USAGE)]
+        with self.session() as s:
+            directory = self.sched.directory(s)
+            audience, label, body = views.parse_audience(args, self.plan, directory)
+            if not body.strip():
+                return [Reply.of(views.BROADCAST_USAGE)]
+            bc = create_broadcast(s, ctx.user_id, views.broadcast_html(body), audience)
+            from scheduler.broadcast import audience_chats
+
+            n = len(audience_chats(s, audience))
+            return [views.broadcast_preview(bc.id, label, body, n)]
+
+    def broadcast_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
+        from scheduler.broadcast import broadcast_report, enqueue_broadcast, resend_failed
+
+        with self.session() as s:
+            if action == "ok":
+                new = enqueue_broadcast(s, bc_id, ctx.user_id)
+                if new == 0:
+                    return [Reply.of(f"通知 #{bc_id} 已经在发送，不会重复发送。", edit=True)]
+                return [views.broadcast_started(bc_id, new)]
+            if action == "no":
+                registry.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
+                return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
+            if action == "rep":
+                return [views.broadcast_report_reply(broadcast_report(s, bc_id))]
+            if action == "re":
+                n = resend_failed(s, bc_id, ctx.user_id)
+                return [Reply.of(f"已重新排队 {n} 条失败或结果未知的消息。")]
+        return [Reply.of("未知操作。")]
+
+    def cmd_report(self, _ctx: ChatContext, args: str) -> list[Reply]:
+        from bot.reports import compliance_reply
+
+        with self.session() as s:
+            return compliance_reply(self.sched, s, args.strip() or None, self.clock())
+
+    def supervision_answer(self, query: views.SupervisionQuery) -> Reply:
+        with self.session() as s:
+            return views.supervision_reply(self.sched, s, query, self.clock())
+
+    def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
+        if list_name == "items":
+            return [views.items_page(self.plan, page, edit=True)]
+        if list_name == "units" and self.is_admin(ctx):
+            with self.session() as s:
+                return [views.units_overview(s, "", page=page, edit=True)]
+        return [Reply.of("这个按钮已失效。")]
+
+
+def normalise_command_text(text: str) -> tuple[str, str] | None:
+    """'/item 14' → ('item', '14'); None when the text is not a command."""
+    t = text.strip()
+    if not t.startswith("/"):
+        return None
+    head, _, rest = t.partition(" ")
+    return norm(head[1:]).split("@", 1)[0], rest.strip()

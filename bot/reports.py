@@ -1,0 +1,49 @@
+"""/report: the compliance matrix of a period as a chat summary and an .xlsx file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scheduler.report import matrix_xlsx
+from sqlmodel import Session
+
+from bot.replies import Attachment, Doc, Reply
+from scheduler.clock import local
+from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
+from scheduler.periods import Period, PeriodError
+from scheduler.service import SchedulerContext
+
+
+def compliance_reply(
+    sched: SchedulerContext, session: Session, period_arg: str | None, now: datetime
+) -> list[Reply]:
+    today = local(now).date()
+    try:
+        period = Period.parse(period_arg) if period_arg else Period(today.year, "Y", 1)
+    except PeriodError as exc:
+        return [Reply.of(f"{exc}。期间写法如 2026、2026Q3。")]
+    m = compliance_matrix(session, sched.plan, sched.directory(session), period, now=now)
+    counts = m.counts()
+    doc = Doc().line((f"{period.label}完成情况", "b"))
+    doc.line(
+        f"已完成 {counts[DONE]}，待完成 {counts[PENDING]}，已逾期 {counts[OVERDUE]}"
+        f"（{len(m.units)} 个单位 × {len(m.columns)} 项）"
+    )
+    for col in m.columns:
+        if col.period.start > today:
+            continue
+        states = [m.cells.get((u, col.label)) for u in m.units]
+        done = states.count(DONE)
+        todo = states.count(PENDING) + states.count(OVERDUE)
+        if done + todo == 0:
+            continue
+        doc.line(
+            f"· 第{col.obligation.item}条 {col.obligation.action}（{col.period.label}）："
+            f"完成 {done}/{done + todo}"
+        )
+    data = matrix_xlsx(m)
+    return [
+        Reply.of(
+            doc, attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细")
+        )
+    ]

@@ -1,0 +1,285 @@
+"""The python-telegram-bot 22 application: handlers that hand every update to the chat core.
+
+Commands, buttons and questions go to :class:`bot.core.Assistant` (in a worker thread: it does
+database work) and its replies are sent back directly. Reminders, broadcasts and notices go
+through the outbox; the outbox sender, the planner and the digest run as APScheduler jobs on
+PTB's own job queue, sending through :class:`bot.telegram_channel.TelegramChannel`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core import Assistant, ChatContext
+from bot.rate_limit import FloodLimiter
+from bot.replies import Reply, split_message
+from bot.telegram_channel import TelegramChannel
+from bot.views import ADMIN_HELP, USER_HELP
+from scheduler import registry
+from scheduler.jobs import install_jobs
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "抱歉，处理您的请求时出错了，请稍后再试。问题已记录。"
+USER_COMMANDS = [
+    ("start", "开始使用、登记说明"),
+    ("help", "帮助和提问示例"),
+    ("items", "全部条目"),
+    ("item", "查看某一条，如 /item 14"),
+    ("unit", "查看或申请登记本聊天的单位"),
+    ("mytasks", "本单位的任务和期限"),
+    ("done", "确认本期已完成某项任务"),
+    ("calendar", "本单位期限日历（.ics）"),
+]
+ADMIN_COMMANDS = [
+    ("pending", "审核登记申请"),
+    ("units", "单位和登记情况"),
+    ("broadcast", "发送通知"),
+    ("report", "完成情况报表"),
+]
+assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)
+
+
+def chat_context(update: Update) -> ChatContext:
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None
+    name = ""
+    if user is not None:
+        name = user.full_name or (user.username or "")
+    return ChatContext(
+        chat_id=str(chat.id),
+        user_id=str(user.id) if user else str(chat.id),
+        user_name=name,
+        chat_title=chat.title or name,
+        is_group=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+    )
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+class TelegramFrontEnd:
+    """Wires the assistant into a PTB Application."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    # -- sending -------------------------------------------------------------------------------
+    async def send(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        replies: Sequence[Reply],
+        source: Message | None = None,
+    ) -> None:
+        for reply in replies:
+            if reply.attachment is not None:
+                await context.bot.send_document(
+                    chat_id,
+                    document=reply.attachment.content,
+                    filename=reply.attachment.filename,
+                    caption=reply.html or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply),
+                )
+                continue
+            parts = split_message(reply.html)
+            if reply.edit and source is not None and len(parts) == 1:
+                try:
+                    await source.edit_text(
+                        parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+                    )
+                    continue
+                except TelegramError as exc:  # e.g. "message is not modified": send instead
+                    log.debug("edit failed, sending instead: %s", exc)
+            for k, part in enumerate(parts):
+                await context.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply) if k == len(parts) - 1 else None,
+                    disable_web_page_preview=True,
+                )
+
+    # -- handlers --------------------------------------------------------------------------------
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        ctx = chat_context(update)
+        head, _, args = message.text.partition(" ")
+        name = head[1:].split("@", 1)[0]
+        replies = await asyncio.to_thread(self.assistant.handle_command, ctx, name, args)
+        await self.send(context, int(ctx.chat_id), replies)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        ctx = chat_context(update)
+        replies = await asyncio.to_thread(self.assistant.handle_callback, ctx, query.data or "")
+        await query.answer()
+        source = query.message if isinstance(query.message, Message) else None
+        await self.send(context, int(ctx.chat_id), replies, source)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        ctx = chat_context(update)
+        text = message.text
+        if ctx.is_group:
+            username = context.bot.username
+            mentioned = bool(username) and f"@{username}".lower() in text.lower()
+            replied = bool(
+                message.reply_to_message
+                and message.reply_to_message.from_user
+                and message.reply_to_message.from_user.id == context.bot.id
+            )
+            if not (mentioned or replied):
+                return  # groups: commands, mentions and replies only
+            if username:
+                text = text.replace(f"@{username}", " ").replace(f"@{username.lower()}", " ")
+        replies = await asyncio.to_thread(self.assistant.handle_text, ctx, text)
+        await self.send(context, int(ctx.chat_id), replies)
+
+    async def on_evidence(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        ctx = chat_context(update)
+        if ctx.is_group and not (
+            message.reply_to_message
+            and message.reply_to_message.from_user
+            and message.reply_to_message.from_user.id == context.bot.id
+        ):
+            return
+        if message.document is not None:
+            ref = f"telegram:document:{message.document.file_id}:{message.document.file_name or ''}"
+        elif message.photo:
+            ref = f"telegram:photo:{message.photo[-1].file_id}"
+        else:
+            return
+        replies = await asyncio.to_thread(
+            self.assistant.attach_evidence, ctx, ref, message.caption or ""
+        )
+        await self.send(context, int(ctx.chat_id), replies)
+
+    async def on_migrate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None:
+            return
+        old, new = str(message.chat.id), str(message.migrate_to_chat_id)
+
+        def follow() -> None:
+            with self.assistant.session() as s:
+                registry.follow_migration(s, old, new)
+
+        await asyncio.to_thread(follow)
+        log.info("chat %s migrated to supergroup %s", old, new)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = None
+        if isinstance(update, Update) and update.effective_chat is not None:
+            chat_id = update.effective_chat.id
+        log.error(
+            "error handling update %s (chat %s)",
+            update.to_dict() if isinstance(update, Update) else update,
+            chat_id,
+            exc_info=context.error,
+        )
+        if chat_id is not None:
+            try:
+                await context.bot.send_message(chat_id, html.escape(APOLOGY))
+            except TelegramError:
+                log.warning("could not send the apology to chat %s", chat_id)
+
+    def install(self, app: Application) -> None:
+        commands = [c for c, _ in USER_COMMANDS + ADMIN_COMMANDS]
+        app.add_handler(CommandHandler(commands, self.on_command))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_handler(
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, self.on_text
+            )
+        )
+        app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, self.on_evidence))
+        # any other /command: a friendly "unknown command"
+        app.add_handler(MessageHandler(filters.COMMAND, self.on_command))
+        app.add_error_handler(self.on_error)
+
+
+async def register_commands(app: Application, admin_ids: frozenset[str]) -> None:
+    """Commands with Chinese descriptions; admins see their own commands in their chats."""
+    users = [BotCommand(c, d) for c, d in USER_COMMANDS]
+    await app.bot.set_my_commands(users, scope=BotCommandScopeDefault())
+    admins = users + [BotCommand(c, d) for c, d in ADMIN_COMMANDS]
+    for admin in admin_ids:
+        if admin.lstrip("-").isdigit():
+            try:
+                await app.bot.set_my_commands(admins, scope=BotCommandScopeChat(int(admin)))
+            except TelegramError as exc:  # the admin has not started the bot yet
+                log.info("admin commands for %s not set: %s", admin, exc)
+
+
+def build_application(
+    assistant: Assistant,
+    token: str,
+    base_url: str | None = None,
+    *,
+    send_interval: float = 2.0,
+    start_jobs: bool = True,
+) -> Application:
+    """The PTB Application with handlers, commands and the scheduler jobs."""
+    builder = Application.builder().token(token).concurrent_updates(True)
+    if base_url:
+        builder = builder.base_url(base_url)
+        file_url = base_url.rstrip("/")
+        if file_url.endswith("/bot"):
+            file_url = file_url[: -len("/bot")] + "/file/bot"
+        builder = builder.base_file_url(file_url)
+    front = TelegramFrontEnd(assistant)
+    limiter = FloodLimiter()
+
+    async def post_init(app: Application) -> None:
+        await register_commands(app, assistant.admin_ids)
+        if start_jobs and app.job_queue is not None:
+            channel = TelegramChannel(app.bot, limiter=limiter)
+            app.bot_data["sender"] = install_jobs(
+                app.job_queue.scheduler, assistant.sched, channel, send_interval=send_interval
+            )
+
+    app = builder.post_init(post_init).build()
+    front.install(app)
+    app.bot_data["front"] = front
+    return app

@@ -1,0 +1,522 @@
+"""Turning data into replies: texts, buttons and lists of the chat core.
+
+All document text goes through :class:`~bot.replies.Doc`, which escapes it for Telegram HTML
+once; nothing here builds HTML by hand from document text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.replies import Button, Doc, Reply
+from knowledge.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
+from knowledge.qa.answer import Answer
+from knowledge.text import cn_to_int, norm
+from knowledge.units import UnitDirectory
+from scheduler import registry
+from scheduler.models import Chat, ChatStatus, UnitRow
+from scheduler.outbox import enqueue
+
+NOT_ADMIN = "抱歉，该功能仅限管理员（区委依法治区办、区司法局）使用。"
+EMPTY_QUESTION = "请直接输入问题，例如：“第十四条 我单位要做什么”“每季度要学法几次”。"
+FLOOD = "提问太频繁了，请稍等一分钟再问。"
+NEED_UNIT = (
+    "本聊天还没有登记单位。请发送 /unit 单位名称（如 /unit 区司法局）申请登记，管理员审核后生效。"
+)
+BROADCAST_USAGE = (
+    "用法：/broadcast [对象] 通知内容\n"
+    "对象可省略（默认全部单位），或写：全部、镇/街道/园区/区直部门（类别）、第N条（该条责任单位）、单位名称。\n"
+    "例如：/broadcast 第14条 请于本周五前报送行政执法统计年报。"
+)
+PAGE_SIZE = 10
+STATUS_LABELS = {
+    ChatStatus.PENDING: "待审核",
+    ChatStatus.ACTIVE: "已登记",
+    ChatStatus.BLOCKED: "已屏蔽机器人",
+    ChatStatus.REMOVED: "已移除",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)  # type: ignore[call-overload]
+
+
+# -- start, help, items ------------------------------------------------------------------------
+
+
+def welcome(plan: WorkPlan, unit: str | None, admin: bool) -> Reply:
+    doc = Doc().line(("您好！我是法治政府建设工作要点助手。", "b"))
+    doc.line(
+        f"依据：{plan.meta.title or plan.plan_id}（{plan.meta.doc_number or '—'}），共 {len(plan.items)} 条。"
+    )
+    doc.blank().line("我可以：")
+    doc.line("· 回答问题，例如“第十四条 我单位要做什么”“司法局有哪些任务”“每季度要学法几次”")
+    doc.line("· 按时提醒本单位的学法、专题会议、培训班、年度报告等任务")
+    doc.line("· 记录完成情况（/done），导出本单位期限日历（/calendar）")
+    doc.blank()
+    if unit:
+        doc.line(f"本聊天已登记为：{unit}。发送 /mytasks 查看任务。")
+    else:
+        doc.line("登记单位：发送 /unit 单位名称（如 /unit 区司法局），管理员审核后开始提醒。")
+    if admin:
+        doc.line("您是管理员：/pending 审核登记，/broadcast 发通知，/report 查看完成情况。")
+    doc.line("发送 /help 查看全部命令。")
+    return Reply.of(doc)
+
+
+USER_HELP = [
+    ("/items", "全部条目（点按钮查看）"),
+    ("/item N", "查看第 N 条"),
+    ("/unit [单位]", "查看或申请登记本聊天的单位"),
+    ("/mytasks", "本单位的周期性任务、下次期限和完成状态"),
+    ("/done", "确认本期已完成某项任务"),
+    ("/calendar", "本单位期限日历（.ics 文件）"),
+]
+ADMIN_HELP = [
+    ("/pending", "待审核的登记申请"),
+    ("/units", "单位和登记情况"),
+    ("/broadcast [对象] 内容", "向全部、某类、某条责任单位或某单位发通知"),
+    ("/report [期间]", "完成情况（附 Excel）"),
+]
+
+
+def help_text(admin: bool) -> Reply:
+    doc = Doc().line(("命令", "b"))
+    for cmd, desc in USER_HELP:
+        doc.line(f"{cmd} — {desc}")
+    if admin:
+        doc.blank().line(("管理员命令", "b"))
+        for cmd, desc in ADMIN_HELP:
+            doc.line(f"{cmd} — {desc}")
+        doc.line("也可以直接问：“本季度哪些单位还没学法”。")
+    doc.blank().line(("提问示例", "b"))
+    for q in (
+        "第十四条 我单位要做什么",
+        "司法局有哪些任务",
+        "行政复议改革谁负责",
+        "专题会议多久开一次",
+    ):
+        doc.line(f"· {q}")
+    doc.line("私聊直接输入问题即可；在群里请 @我 或回复我的消息。")
+    return Reply.of(doc)
+
+
+def items_page(plan: WorkPlan, page: int, edit: bool = False) -> Reply:
+    pages = max(1, (len(plan.items) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    chunk = plan.items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    doc = Doc().line((f"{plan.meta.title or '工作要点'}（第 {page + 1}/{pages} 页）", "b"))
+    for it in chunk:
+        doc.line(f"{it.number}. {it.title}")
+    rows = [
+        [
+            Button(f"{it.number}. {_short(it.title, 14)}", f"item:{it.number}")
+            for it in chunk[i : i + 2]
+        ]
+        for i in range(0, len(chunk), 2)
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Button("◀ 上一页", f"items:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button("下一页 ▶", f"items:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    return Reply.of(doc, rows, edit=edit)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def item_reply(item: Item, plan: WorkPlan) -> Reply:
+    doc = Doc().line((f"第{item.number}条　{item.title}", "b"))
+    doc.line(item.text)
+    if item.obligations:
+        doc.blank().line(("周期性任务", "b"))
+        for ob in item.obligations:
+            doc.line(obligation_line(ob))
+    units = "、".join(item.unit_names) + ("等（未穷尽）" if item.partial else "")
+    doc.blank().line(("责任单位：", "b"), units)
+    return Reply.of(doc)
+
+
+def obligation_line(ob: Obligation) -> str:
+    who = f"（{ob.subject}）" if ob.subject else ""
+    if ob.deadline:
+        return f"· {ob.action}{who}：{ob.deadline.description}（依据{ob.source}）"
+    return f"· {ob.cadence_label}至少{ob.min_count}次：{ob.action}{who}"
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def answer_reply(answer: Answer) -> Reply:
+    """A QA answer: its plain text, escaped, first line bold; buttons for the items it names."""
+    lines = answer.text.split("\n")
+    doc = Doc()
+    for k, line in enumerate(lines):
+        doc.line((line, "b") if k == 0 and len(lines) > 1 else line)
+    numbers = list(dict.fromkeys([*answer.items, *answer.suggestions]))[:6]
+    rows = [
+        [Button(f"查看第{n}条", f"item:{n}") for n in numbers[i : i + 3]]
+        for i in range(0, len(numbers), 3)
+    ]
+    if answer.needs_unit:
+        rows = rows or []
+    return Reply.of(doc, rows)
+
+
+# -- units and registration -------------------------------------------------------------------
+
+
+def unit_status(chat: Chat | None, unit: UnitRow | None) -> Reply:
+    if chat is None or unit is None:
+        return Reply.of(NEED_UNIT)
+    if chat.status == ChatStatus.ACTIVE:
+        return Reply.of(f"本聊天已登记为“{unit.name}”。如需更换，发送 /unit 新单位名称。")
+    if chat.status == ChatStatus.PENDING:
+        return Reply.of(f"本聊天申请登记为“{unit.name}”，正在等待管理员审核。")
+    return Reply.of(
+        f"本聊天的登记状态：{status_label(chat.status)}（{unit.name}）。发送 /unit 单位名称 重新申请。"
+    )
+
+
+def unit_choices(query: str, rows: list[UnitRow], exact: bool) -> Reply:
+    if not rows:
+        return Reply.of(
+            f"没有找到与“{query}”相符的单位。请写单位全称或常用简称（如 区司法局、市监局）；"
+            "如果单位不在名录中，请联系管理员添加。"
+        )
+    if exact and len(rows) == 1:
+        text = f"要把本聊天登记为“{rows[0].name}”吗？"
+    else:
+        text = f"与“{query}”相近的单位如下，请选择："
+    buttons = [[Button(r.name, f"reg:{r.id}")] for r in rows]
+    return Reply.of(text, buttons)
+
+
+def notify_admins_of_request(s: Session, chat: Chat, unit: UnitRow) -> None:
+    who = chat.title or chat.user_name or chat.chat_id
+    body = html.escape(f"【登记申请】{who}（聊天 {chat.chat_id}）申请登记为“{unit.name}”。")
+    for admin_chat in registry.admin_chat_ids(s):
+        enqueue(
+            s,
+            key=f"regreq:{chat.id}:{chat.requested_at:%Y%m%d%H%M%S}:{admin_chat}",
+            chat_id=admin_chat,
+            body=body,
+            kind="notice",
+            buttons=[
+                [
+                    {"text": "✅ 通过", "data": f"apr:{chat.id}"},
+                    {"text": "❌ 拒绝", "data": f"rej:{chat.id}"},
+                ]
+            ],
+        )
+
+
+def notify_requester(s: Session, chat: Chat, unit: UnitRow | None, approved: bool) -> None:
+    name = unit.name if unit else "该单位"
+    text = (
+        f"登记已通过：本聊天将收到“{name}”的任务提醒。发送 /mytasks 查看任务。"
+        if approved
+        else f"登记申请（{name}）未通过。如有疑问请联系区委依法治区办。"
+    )
+    enqueue(
+        s,
+        key=f"regdecision:{chat.id}:{chat.decided_at:%Y%m%d%H%M%S}",
+        chat_id=chat.chat_id,
+        body=html.escape(text),
+        kind="notice",
+        is_group=chat.is_group,
+    )
+
+
+def pending_list(rows: list[tuple[Chat, UnitRow | None]]) -> list[Reply]:
+    if not rows:
+        return [Reply.of("没有待审核的登记申请。")]
+    out = [Reply.of(f"待审核的登记申请共 {len(rows)} 条：")]
+    for chat, unit in rows[:30]:
+        who = chat.title or chat.user_name or chat.chat_id
+        kind = "群聊" if chat.is_group else "私聊"
+        out.append(
+            Reply.of(
+                f"{who}（{kind} {chat.chat_id}）→ {unit.name if unit else '?'}",
+                [[Button("✅ 通过", f"apr:{chat.id}"), Button("❌ 拒绝", f"rej:{chat.id}")]],
+            )
+        )
+    if len(rows) > 30:
+        out.append(Reply.of(f"……还有 {len(rows) - 30} 条，处理完后再发送 /pending。"))
+    return out
+
+
+def units_overview(s: Session, query: str, page: int = 0, edit: bool = False) -> Reply:
+    units = registry.list_units(s)
+    chats = s.exec(select(Chat)).all()
+    by_unit: dict[int, list[Chat]] = {}
+    for c in chats:
+        if c.unit_id is not None:
+            by_unit.setdefault(c.unit_id, []).append(c)
+    if query:
+        q = norm(query)
+        units = [
+            u
+            for u in units
+            if q in norm(u.name) or q in norm(CATEGORY_LABELS.get(UnitCategory(u.category), ""))
+        ]
+    page_size = 25
+    pages = max(1, (len(units) + page_size - 1) // page_size)
+    page = min(max(page, 0), pages - 1)
+    doc = Doc().line((f"单位 {len(units)} 个（第 {page + 1}/{pages} 页）", "b"))
+    for u in units[page * page_size : (page + 1) * page_size]:
+        cs = by_unit.get(u.id or -1, [])
+        active = sum(1 for c in cs if c.status == ChatStatus.ACTIVE)
+        pending = sum(1 for c in cs if c.status == ChatStatus.PENDING)
+        cat = CATEGORY_LABELS.get(UnitCategory(u.category), u.category)
+        doc.line(
+            f"· {u.name}（{cat}）已登记聊天 {active}" + (f"，待审核 {pending}" if pending else "")
+        )
+    nav = []
+    if page > 0:
+        nav.append(Button("◀ 上一页", f"pg:units:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button("下一页 ▶", f"pg:units:{page + 1}"))
+    return Reply.of(doc, [nav] if nav else None, edit=edit)
+
+
+# -- tasks and completions ---------------------------------------------------------------------
+
+
+def unit_statuses(sched: Any, s: Session, unit: str, now: datetime) -> list[Any]:
+    from scheduler.completions import status_for_unit
+
+    directory = sched.directory(s)
+    return status_for_unit(s, sched.plan, directory, unit, sched.rules, sched.calendar(s), now=now)
+
+
+def mytasks(unit: str, statuses: list[Any], duties: Answer) -> Reply:
+    doc = Doc().line((f"{unit} 的周期性任务", "b"))
+    if not statuses:
+        doc.line("本工作要点没有要求本单位按周期完成的任务。")
+    for st in statuses:
+        ob = st.obligation
+        extra = (
+            f"，下次提醒 {st.next_reminder.isoformat()}"
+            if st.next_reminder and st.state != "done"
+            else ""
+        )
+        doc.line(
+            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
+        )
+    items = [d.item for d in duties.duties if d.kind in ("named", "group")]
+    if items:
+        doc.blank().line(("本单位负责的条目：", "b"), "、".join(f"第{n}条" for n in items))
+    pending = [st for st in statuses if st.state != "done"]
+    buttons = [
+        [
+            Button(
+                f"✅ 已完成：{_short(st.obligation.action, 12)}",
+                f"done:{st.obligation.key}:{st.period.key}",
+            )
+        ]
+        for st in pending[:6]
+    ]
+    return Reply.of(doc, buttons)
+
+
+def done_menu(unit: str, statuses: list[Any]) -> Reply:
+    pending = [st for st in statuses if st.state != "done"]
+    if not pending:
+        return Reply.of(f"“{unit}”本期的任务都已确认完成。")
+    buttons = [
+        [
+            Button(
+                f"{_short(st.obligation.action, 14)}（{st.period.label}）",
+                f"done:{st.obligation.key}:{st.period.key}",
+            )
+        ]
+        for st in pending[:8]
+    ]
+    return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
+
+
+_PERIOD = re.compile(r"^\d{4}(Q[1-4]|H[12]|-\d{2})?$", re.I)
+
+
+def looks_like_period(text: str) -> bool:
+    return bool(_PERIOD.match(text.strip()))
+
+
+def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
+    doc = Doc().line(f"没有找到任务“{key}”。可确认的任务：")
+    for ob in plan.obligations:
+        doc.line(f"· {ob.key}：{ob.action}（第{ob.item}条，{ob.cadence_label}）")
+    return Reply.of(doc)
+
+
+def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:
+    if not new:
+        return Reply.of(f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认，无需重复。")
+    return Reply.of(
+        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）。本期不再提醒。\n"
+        "如需留存证明，可直接发送照片或文件（会附在这条记录上）。"
+    )
+
+
+# -- broadcasts --------------------------------------------------------------------------------
+
+_CATEGORY_WORDS = {
+    "镇": [UnitCategory.TOWN],
+    "街道": [UnitCategory.SUBDISTRICT],
+    "园区": [UnitCategory.PARK],
+    "镇街": [UnitCategory.TOWN, UnitCategory.SUBDISTRICT, UnitCategory.PARK],
+    "各镇": [UnitCategory.TOWN, UnitCategory.SUBDISTRICT, UnitCategory.PARK],
+    "区直": [
+        UnitCategory.DEPARTMENT,
+        UnitCategory.PARTY_ORGAN,
+        UnitCategory.JUDICIAL,
+        UnitCategory.PEOPLES_ORG,
+    ],
+    "区直部门": [UnitCategory.DEPARTMENT],
+    "区直单位": [
+        UnitCategory.DEPARTMENT,
+        UnitCategory.PARTY_ORGAN,
+        UnitCategory.JUDICIAL,
+        UnitCategory.PEOPLES_ORG,
+    ],
+}
+
+
+def parse_audience(
+    args: str, plan: WorkPlan, directory: UnitDirectory
+) -> tuple[dict[str, Any], str, str]:
+    """'/broadcast [对象] 内容' → (audience, label, body)."""
+    head, _, rest = args.strip().partition(" ")
+    h = norm(head)
+    if h in ("全部", "所有", "all", "全体"):
+        return {"all": True}, "全部已登记单位", rest
+    if h in _CATEGORY_WORDS:
+        cats = _CATEGORY_WORDS[h]
+        return (
+            {"categories": [c.value for c in cats]},
+            "、".join(CATEGORY_LABELS[c] for c in cats),
+            rest,
+        )
+    m = re.fullmatch(r"第?([0-9一二三四五六七八九十]+)[条项]", h)
+    if m:
+        n = cn_to_int(m.group(1))
+        item = plan.item(n) if n else None
+        if item is not None:
+            units = sorted(
+                u.name
+                for u in directory.units.values()
+                if directory.responsibility(u.name, item).responsible
+            )
+            return {"units": units}, f"第{n}条的责任单位（{len(units)} 个）", rest
+    unit = directory.get(head)
+    if unit is not None and head and unit.name in directory.units:
+        return {"units": [unit.name]}, unit.name, rest
+    if unit is not None and unit.name in directory.groups:
+        group = directory.groups[unit.name]
+        return (
+            {"categories": sorted(c.value for c in group.categories)},
+            unit.name,
+            rest,
+        )
+    return {"all": True}, "全部已登记单位", args.strip()
+
+
+def broadcast_html(body: str) -> str:
+    return "【通知】" + html.escape(body)
+
+
+def broadcast_preview(bc_id: int, label: str, body: str, recipients: int) -> Reply:
+    doc = Doc().line((f"通知预览 #{bc_id}", "b"))
+    doc.line(f"对象：{label}（{recipients} 个聊天）")
+    doc.line("内容：", ("【通知】" + body, "q"))
+    doc.line("确认后发送；发送后可查看送达报告。")
+    return Reply.of(
+        doc,
+        [[Button("✅ 确认发送", f"bc:ok:{bc_id}"), Button("✖ 取消", f"bc:no:{bc_id}")]],
+    )
+
+
+def broadcast_started(bc_id: int, n: int) -> Reply:
+    return Reply.of(
+        f"通知 #{bc_id} 已排队发送给 {n} 个聊天。",
+        [[Button("📊 送达报告", f"bc:rep:{bc_id}")]],
+        edit=True,
+    )
+
+
+def broadcast_report_reply(report: Any) -> Reply:
+    buttons = [[Button("🔄 刷新", f"bc:rep:{report.broadcast_id}")]]
+    if report.failed or report.unknown:
+        buttons.append([Button("↻ 重发失败的", f"bc:re:{report.broadcast_id}")])
+    return Reply.of(report.as_text(), buttons)
+
+
+# -- supervision questions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupervisionQuery:
+    keyword: str  # matches an obligation's kind/action
+    scope: str  # "current" period or "year"
+
+
+_SUPERVISION = re.compile(r"(哪些|哪个|哪几个|谁)(单位)?.{0,6}(还没|没有|未|尚未|没)")
+_SUP_KEYWORDS = (
+    ("学法", "study"),
+    ("培训", "training"),
+    ("庭审", "court_hearing"),
+    ("旁听", "court_hearing"),
+    ("专题会", "meeting"),
+    ("会议", "meeting"),
+    ("公开", "report_publish"),
+    ("报告", "annual_report"),
+)
+
+
+def supervision_query(text: str) -> SupervisionQuery | None:
+    t = norm(text)
+    if not _SUPERVISION.search(t):
+        return None
+    for word, kind in _SUP_KEYWORDS:
+        if word in t:
+            return SupervisionQuery(kind, "year" if ("今年" in t or "本年" in t) else "current")
+    return None
+
+
+def supervision_reply(sched: Any, s: Session, query: SupervisionQuery, now: datetime) -> Reply:
+    from scheduler.completions import DONE, compliance_matrix
+    from scheduler.periods import Period
+
+    today = now.date()
+    year = Period(today.year, "Y", 1)
+    m = compliance_matrix(s, sched.plan, sched.directory(s), year, now=now)
+    cols = [c for c in m.columns if c.obligation.kind == query.keyword]
+    if query.scope == "current":
+        cols = [c for c in cols if c.period.contains(today)] or cols[:1]
+    if not cols:
+        return Reply.of("工作要点中没有这一项周期性任务。")
+    doc = Doc()
+    for col in cols:
+        missing = [u for u in m.units if m.cells.get((u, col.label)) not in (DONE, "n/a")]
+        doc.line(
+            (
+                f"{col.obligation.action}（第{col.obligation.item}条，{col.period.label}，截止 {col.due.isoformat()}）",
+                "b",
+            )
+        )
+        if missing:
+            doc.line(f"尚未确认的单位 {len(missing)} 个：" + "、".join(missing))
+        else:
+            doc.line("全部责任单位均已确认。")
+    return Reply.of(doc)

@@ -94,9 +94,13 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    result = session.exec(stmt)  # type: ignore[call-overload]
-    return bool(result.rowcount)
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.id)
+    )
+    return session.exec(stmt).first() is not None  # type: ignore[call-overload]
 
 
 def to_outgoing(row: OutboxMessage) -> OutgoingMessage:

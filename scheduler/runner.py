@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from pathlib import Path
 
 from scheduler.channels import ConsoleChannel, FileChannel
 from scheduler.db import make_engine
@@ -20,6 +21,10 @@ from scheduler.sender import OutboxSender
 
 async def _main(args: argparse.Namespace) -> int:
     engine = make_engine(args.database_url)
+    if args.wait_for:  # tests start several senders at the same moment
+        print("ready", flush=True)
+        while not Path(args.wait_for).exists():
+            await asyncio.sleep(0.01)
     channel = (
         FileChannel(args.file, delay=args.delay, tag=args.sender_id or "")
         if args.file
@@ -45,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sender-id", default=None)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per send (tests)")
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--wait-for", default=None, help="start once this file exists")
     parser.add_argument("--drain", action="store_true", help="exit once the outbox is empty")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

@@ -1,0 +1,122 @@
+"""The scheduler's CLI commands end to end on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from scheduler_fixtures import TOWN
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):  # noqa: ANN201
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_and_units(cli_env) -> None:
+    code, out = run("db", "upgrade")
+    assert code == 0 and "最新" in out
+    assert (cli_env / "data" / "fazhi.db").exists()
+    assert run("units", "add", TOWN, "--category", "town")[0] == 0
+    code, out = run("units", "add", TOWN, "--category", "town")
+    assert code == 1 and "已存在" in out
+    code, out = run("units", "add", "某中心", "--category", "planet")
+    assert code == 1 and "未知的单位类别" in out
+    code, out = run("units", "list", "--json")
+    units = {u["name"]: u for u in json.loads(out)}
+    assert units[TOWN]["source"] == "admin" and units["区司法局"]["category"] == "department"
+
+
+def test_schedule_preview_json(cli_env) -> None:
+    run("units", "add", TOWN, "--category", "town")
+    code, out = run("schedule", "preview", "--unit", "张家集", "--year", "2026", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 21
+    assert {"date", "unit", "item", "obligation", "step"} <= set(rows[0])
+    assert rows[0] == {
+        **rows[0],
+        "date": "2026-01-04",
+        "unit": TOWN,
+        "item": 2,
+        "obligation": "i2-study",
+        "step": "start",
+    }
+    assert not [r for r in rows if "2026-10-01" <= r["date"] <= "2026-10-07"]
+    code, out = run("schedule", "preview", "--year", "2026")
+    assert code == 0 and "2026年提醒计划" in out
+
+
+def test_unknown_unit_and_obligation_give_candidates(cli_env) -> None:
+    code, out = run("schedule", "preview", "--unit", "审计局", "--year", "2026")
+    assert code == 1 and "区行政审批局" in out and "Traceback" not in out
+    code, out = run("done", "司法局", "学习法律")
+    assert code == 1 and "i2-study" in out
+    code, out = run("done", "财务局", "学法", "--period", "2026Q3")
+    assert code == 1 and "区财政局" in out
+    code, out = run("done", "司法局", "学法", "--period", "2026Q9")
+    assert code == 1 and "无法识别的期间" in out
+
+
+def test_malformed_database_url(cli_env, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://user@:5432/")
+    code, out = run("units", "list")
+    assert code == 1 and "主机名" in out and "Traceback" not in out
+
+
+def test_done_and_report_formats(cli_env) -> None:
+    code, out = run("done", "司法局", "学法", "--period", "2026Q3", "--note", "党组会学法")
+    assert code == 0 and "已登记" in out
+    code, out = run("done", "区司法局", "i2-study", "--period", "2026Q3")
+    assert code == 0 and "未重复登记" in out
+    code, out = run("report", "--period", "2026Q3", "--json")
+    cells = {(c["unit"], c["obligation"], c["period"]): c["state"] for c in json.loads(out)}
+    assert cells[("区司法局", "i2-study", "2026Q3")] == "done"
+    assert cells[("区财政局", "i2-study", "2026Q3")] in ("overdue", "pending")
+    code, out = run("report", "--period", "2026", "--format", "csv")
+    table = list(csv.reader(io.StringIO(out)))
+    assert table[0][0] == "单位" and "学法（2026Q3）" in table[0]
+    row = next(r for r in table if r[0] == "区司法局")
+    assert row[table[0].index("学法（2026Q3）")] == "已完成"
+    xlsx = cli_env / "r.xlsx"
+    assert run("report", "--format", "xlsx", "--period", "2026", "-o", str(xlsx))[0] == 0
+    ws = load_workbook(xlsx).active
+    assert ws["A2"].value == "单位" and ws.max_row == len(table) + 1
+    code, out = run("report", "--format", "pdf")
+    assert code == 1 and "不支持的格式" in out
+
+
+def test_holidays_import(cli_env) -> None:
+    f = cli_env / "2027.toml"
+    f.write_text(
+        'source = "测试"\n[[holiday]]\nname = "元旦"\nstart = "2027-01-01"\nend = "2027-01-03"\n[[workday]]\ndate = "2027-01-09"\n',
+        "utf-8",
+    )
+    code, out = run("holidays", "import", str(f))
+    assert code == 0 and "2027年：已导入 4 天（放假 3 天，调休上班 1 天）" in out
+    bad = cli_env / "bad.csv"
+    bad.write_text("date,type\n2027-01-01,maybe\n", "utf-8")
+    code, out = run("holidays", "import", str(bad))
+    assert code == 1 and "type" in out
+    code, out = run("holidays", "import", str(cli_env / "missing.toml"))
+    assert code == 1 and "无法读取" in out
+    run("units", "add", TOWN, "--category", "town")
+    code, out = run("schedule", "preview", "--unit", TOWN, "--year", "2027", "--json")
+    days = [r["date"] for r in json.loads(out)]
+    assert days[0] == "2027-01-04"  # Q1 starts on the first working day after 元旦

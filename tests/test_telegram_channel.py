@@ -181,3 +181,31 @@ async def test_the_flood_check_catches_a_channel_without_limits(fake_bot, fake_b
     kinds = {v.kind for v in fake_bot_api.violations}
     assert {"overall", "private", "group"} <= kinds
     assert DeliveryStatus.RETRY in statuses
+
+
+async def test_broadcast_under_chaos_reaches_every_reachable_chat_once(fake_bot, fake_bot_api):
+    """429s, 500s and blocked chats, seeded: retrying RETRY outcomes delivers exactly once."""
+    fake_bot_api.set_chaos(
+        5, retry_after=0.15, server_error=0.15, forbidden=0.1, retry_after_seconds=0.1
+    )
+    unlimited = FloodLimits(overall=None, private_chat=None, group_chat=None)
+    channel = TelegramChannel(fake_bot, limiter=FloodLimiter(unlimited))
+    chats = list(range(2000, 2060))
+    final: dict[int, DeliveryStatus] = {}
+    pending = chats
+    for _ in range(10):  # bounded: the chaos gives up on no chat for long
+        outcomes = await asyncio.gather(*(channel.send(message(chat)) for chat in pending))
+        final.update(zip(pending, (o.status for o in outcomes), strict=True))
+        pending = [chat for chat in pending if final[chat] is DeliveryStatus.RETRY]
+        if not pending:
+            break
+        await asyncio.sleep(max(channel.limiter.chat_delay(chat) for chat in pending))
+    assert not pending
+
+    blocked = {chat for chat in chats if fake_bot_api.is_blocked(chat)}
+    assert blocked, "the seed should block some chats"
+    assert {c for c, s in final.items() if s is DeliveryStatus.BLOCKED} == blocked
+    assert {c for c, s in final.items() if s is DeliveryStatus.SENT} == set(chats) - blocked
+    assert fake_bot_api.message_counts() == {chat: 1 for chat in set(chats) - blocked}
+    statuses = {call.status for call in fake_bot_api.calls_to("sendMessage")}
+    assert {429, 500, 403, 200} <= statuses

@@ -527,6 +527,12 @@ class FakeBotApi:
         with self._lock:
             return [m for m in self._delivered if chat_id is None or m.chat_id == chat_id]
 
+    @property
+    def delivered_count(self) -> int:
+        """How many messages reached chats so far (cheap: for polling loops in benchmarks)."""
+        with self._lock:
+            return len(self._delivered)
+
     def message_counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
         for message in self.messages():

@@ -58,7 +58,7 @@ class Fault:
     delay: float = 0.0
 
     @classmethod
-    def retry_after(cls, seconds: int = 1) -> Fault:
+    def retry_after(cls, seconds: float = 1) -> Fault:
         return cls(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
     @classmethod
@@ -126,7 +126,7 @@ class Chaos:
     server_error: float = 0.0  # share answered 500
     slow: float = 0.0  # share delivered but answered after ``slow_seconds``
     forbidden: float = 0.0  # share of chats that blocked the bot (sticky)
-    retry_after_seconds: int = 1
+    retry_after_seconds: float = 1  # Telegram sends whole seconds; a fraction speeds up tests
     slow_seconds: float = 1.0
 
     def is_blocked(self, chat_id: int) -> bool:

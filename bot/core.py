@@ -27,7 +27,8 @@ from scheduler import registry
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
-from scheduler.service import SchedulerContext
+from scheduler.service import SchedulerContext, run_planner
+from scheduler.snooze import withdraw_reminders
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,17 @@ class Assistant:
         self.flood = FloodGuard(questions_per_minute)
         self.clock = clock
         self._qa_checked = 0.0
+        self._plan_soon = False  # a chat was approved: plan its reminders without waiting
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 registry.add_admin(s, admin_id, actor="settings")
+
+    def after_update(self) -> None:
+        """Run after each handled update (in the worker thread): a newly approved chat gets
+        the reminders already due now, instead of at the next hourly planner run."""
+        if self._plan_soon:
+            self._plan_soon = False
+            run_planner(self.sched, self.clock())
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -111,6 +120,12 @@ class Assistant:
 
     # -- dispatch ----------------------------------------------------------------------------
     def handle_command(self, ctx: ChatContext, name: str, args: str = "") -> list[Reply]:
+        try:
+            return self._command(ctx, name, args)
+        finally:
+            self.after_update()
+
+    def _command(self, ctx: ChatContext, name: str, args: str = "") -> list[Reply]:
         name = name.lower().lstrip("/").split("@", 1)[0]
         args = args.strip()
         user_commands: dict[str, Callable[[ChatContext, str], list[Reply]]] = {
@@ -138,6 +153,12 @@ class Assistant:
         return [Reply.of(f"未知命令 /{name}。发送 /help 查看可用命令。")]
 
     def handle_callback(self, ctx: ChatContext, data: str) -> list[Reply]:
+        try:
+            return self._callback(ctx, data)
+        finally:
+            self.after_update()
+
+    def _callback(self, ctx: ChatContext, data: str) -> list[Reply]:
         kind, _, rest = data.partition(":")
         parts = rest.split(":") if rest else []
         try:
@@ -249,6 +270,7 @@ class Assistant:
                 return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
             if admin:
                 registry.approve(s, ctx.chat_id, actor=ctx.user_id)
+                self._plan_soon = True
                 return [
                     Reply.of(
                         f"已登记为“{unit.name}”（管理员直接生效）。发送 /mytasks 查看本单位任务。"
@@ -330,6 +352,7 @@ class Assistant:
                 )
             except PeriodError as exc:
                 return [Reply.of(str(exc))]
+            withdraw_reminders(s, unit.name, ob.key, completion.period)
             return [views.confirmed(unit.name, ob, completion, new)]
 
     def attach_evidence(self, ctx: ChatContext, evidence: str, note: str = "") -> list[Reply]:
@@ -398,6 +421,7 @@ class Assistant:
             unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
             if approve:
                 registry.approve(s, chat.chat_id, actor=ctx.user_id)
+                self._plan_soon = True
             else:
                 registry.reject(s, chat.chat_id, actor=ctx.user_id)
             views.notify_requester(s, chat, unit, approve)

@@ -66,7 +66,13 @@ class SchedulerContext:
 
 
 def reminder_buttons(r: Reminder) -> list[list[dict[str, str]]]:
-    return [[{"text": "✅ 已完成", "data": f"done:{r.obligation.key}:{r.period.key}"}]]
+    """已完成 / 稍后提醒 (callback data stays ASCII, well under 64 bytes)."""
+    return [
+        [
+            {"text": "✅ 已完成", "data": f"done:{r.obligation.key}:{r.period.key}"},
+            {"text": "⏰ 稍后提醒", "data": f"snz:{r.obligation.key}:{r.period.key}"},
+        ]
+    ]
 
 
 def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:

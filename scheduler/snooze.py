@@ -14,7 +14,7 @@ from scheduler.models import OutboxMessage, OutboxState
 from scheduler.outbox import enqueue
 from scheduler.periods import Period
 from scheduler.planner import due_date, period_of, reminders_in
-from scheduler.service import SchedulerContext
+from scheduler.service import SchedulerContext, reminder_buttons
 
 REMINDER_KINDS = ("reminder", "snooze")
 
@@ -54,23 +54,13 @@ def snooze_reminder(
         chat_id=chat_id,
         body=body,
         kind="snooze",
-        buttons=reminder_buttons(obligation.key, period.key),
+        buttons=reminder_buttons(past[-1]),
         meta={"obligation": obligation.key, "period": period.key, "unit": unit, "step": "snooze"},
         unit_name=unit,
         not_before=when,
         not_after=datetime.combine(due_date(obligation, period), time(23, 59), tzinfo=TZ),
     )
     return when
-
-
-def reminder_buttons(obligation_key: str, period_key: str) -> list[list[dict[str, str]]]:
-    """已完成 / 稍后提醒: ASCII callback data well under Telegram's 64 bytes."""
-    return [
-        [
-            {"text": "✅ 已完成", "data": f"done:{obligation_key}:{period_key}"},
-            {"text": "⏰ 稍后提醒", "data": f"snz:{obligation_key}:{period_key}"},
-        ]
-    ]
 
 
 def withdraw_reminders(session: Session, unit: str, obligation_key: str, period_key: str) -> int:

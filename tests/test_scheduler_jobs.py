@@ -1,0 +1,120 @@
+"""APScheduler jobs: fixed ids, replaced on every start, and a real run that plans and sends;
+the end-of-quarter supervision digest; unit status."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import time_machine
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from scheduler_fixtures import *  # noqa: F403
+from scheduler_fixtures import BUREAU, TOWN
+
+from scheduler.channels import FileChannel, read_lines
+from scheduler.clock import TZ
+from scheduler.completions import confirm, status_for_unit
+from scheduler.db import session_scope
+from scheduler.jobs import JOB_IDS, install_jobs, run_standalone
+from scheduler.registry import add_admin, add_unit, approve, register_chat
+from scheduler.service import run_digest
+
+
+def _setup(ctx) -> None:  # noqa: ANN001
+    with session_scope(ctx.engine) as s:
+        add_unit(s, TOWN, "town", actor="admin")
+        register_chat(s, 501, TOWN)
+        approve(s, 501, "admin")
+        add_admin(s, "9001", "督察员", chat_id="9001")
+
+
+async def test_install_jobs_twice_keeps_three_jobs(ctx, tmp_path) -> None:
+    scheduler = AsyncIOScheduler(timezone=TZ)
+    channel = FileChannel(tmp_path / "o.jsonl")
+    install_jobs(scheduler, ctx, channel)
+    install_jobs(scheduler, ctx, channel)  # a restart re-creates, never duplicates
+    scheduler.start(paused=True)
+    install_jobs(scheduler, ctx, channel)
+    assert sorted(j.id for j in scheduler.get_jobs()) == sorted(JOB_IDS)
+    scheduler.shutdown(wait=False)
+
+
+async def test_standalone_run_plans_and_sends(ctx, tmp_path) -> None:
+    _setup(ctx)
+    out = tmp_path / "o.jsonl"
+    stop = asyncio.Event()
+    with time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=TZ), tick=True):
+        task = asyncio.create_task(run_standalone(ctx, FileChannel(out), stop, send_interval=0.2))
+        for _ in range(300):
+            if len(read_lines(out)) >= 4:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await task
+    steps = sorted(
+        (ln["meta"]["obligation"], ln["meta"]["step"])
+        for ln in read_lines(out)
+        if ln["kind"] == "reminder"
+    )
+    assert steps == [
+        ("i2-court_hearing", "q3"),
+        ("i2-study", "start"),
+        ("i2-training", "q3"),
+        ("i4-meeting", "q3"),
+    ]
+
+
+def test_digest_once_per_quarter_lists_missing_units(ctx) -> None:
+    _setup(ctx)
+    with session_scope(ctx.engine) as s:
+        confirm(s, BUREAU, ctx.plan.obligation("i2-study"), "2026Q3", by="x")
+    at = dt.datetime(2026, 10, 9, 10, tzinfo=TZ)
+    assert run_digest(ctx, at) == 1
+    assert run_digest(ctx, at + dt.timedelta(days=1)) == 0  # idempotent
+    from sqlmodel import Session, select
+
+    from scheduler.models import OutboxMessage
+
+    with Session(ctx.engine) as s:
+        body = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one().body
+    assert "2026年第三季度" in body and "学法" in body and TOWN in body
+    assert BUREAU not in body.split("学法")[1].split("\n")[0]  # confirmed: not listed
+    assert run_digest(ctx, dt.datetime(2026, 12, 20, 10, tzinfo=TZ)) == 0  # too late for Q3
+
+
+def test_status_for_unit(ctx) -> None:
+    _setup(ctx)
+    with session_scope(ctx.engine) as s:
+        confirm(s, TOWN, ctx.plan.obligation("i2-study"), "2026Q3", by="x", note="7月学法")
+        statuses = status_for_unit(
+            s,
+            ctx.plan,
+            ctx.directory(s),
+            TOWN,
+            ctx.rules,
+            ctx.calendar(s),
+            now=dt.datetime(2026, 9, 1, 10, tzinfo=TZ),
+        )
+    by_key = {st.obligation.key: st for st in statuses}
+    assert set(by_key) == {
+        "i1-annual_report",
+        "i1-report_publish",
+        "i2-study",
+        "i2-training",
+        "i2-court_hearing",
+        "i4-meeting",
+    }
+    study = by_key["i2-study"]
+    assert (study.state, study.period.key, study.next_reminder, study.note) == (
+        "done",
+        "2026Q3",
+        None,
+        "7月学法",
+    )
+    training = by_key["i2-training"]
+    assert (training.state, training.due, training.next_reminder) == (
+        "pending",
+        dt.date(2026, 12, 31),
+        dt.date(2026, 10, 8),
+    )
+    assert by_key["i1-annual_report"].state == "overdue"

@@ -1,0 +1,28 @@
+"""Question answering over work plans: build a :class:`QAEngine` once, ask it questions.
+
+>>> engine = QAEngine(plans, directory)          # doctest: +SKIP
+>>> engine.answer("第十四条 我单位要做什么", unit="区司法局", today=date(2021, 8, 1))  # doctest: +SKIP
+"""
+
+from knowledge.qa.answer import (
+    Answer,
+    Intent,
+    ItemDuty,
+    ItemInfo,
+    ObligationDue,
+    Quote,
+    UnitLine,
+)
+from knowledge.qa.engine import QAEngine, UnknownUnitError
+
+__all__ = [
+    "Answer",
+    "Intent",
+    "ItemDuty",
+    "ItemInfo",
+    "ObligationDue",
+    "QAEngine",
+    "Quote",
+    "UnitLine",
+    "UnknownUnitError",
+]

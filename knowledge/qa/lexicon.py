@@ -1,0 +1,58 @@
+"""Query-side data: synonyms, category words and the English keyword table.
+
+Loaded once from ``knowledge/data/synonyms.toml`` and ``synonyms_en.toml`` (data with its
+source, not code). All keys are stored in their :func:`knowledge.text.norm` form.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from knowledge.model import UnitCategory
+from knowledge.text import norm
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    synonyms: tuple[tuple[str, str], ...]  # (variant, term), longest variant first
+    category_words: dict[str, UnitCategory]  # 镇 → town, 街道 → subdistrict …
+    english: tuple[tuple[re.Pattern[str], str], ...]  # longest phrase first
+
+    def expand(self, text: str) -> str:
+        """The document's terms for the colloquial variants found in ``text`` (normalised)."""
+        extra = [term for variant, term in self.synonyms if variant in text and term not in text]
+        return "".join(dict.fromkeys(extra))
+
+    def translate(self, text: str) -> str:
+        """Replace known English phrases by their Chinese wording (input lower-cased)."""
+        if not re.search(r"[a-z]{2}", text):
+            return text
+        for pattern, chinese in self.english:
+            text = pattern.sub(f" {chinese} ", text)
+        return text
+
+
+def _read(name: str) -> dict:
+    return tomllib.loads(resources.files("knowledge.data").joinpath(name).read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    data = _read("synonyms.toml")
+    pairs = [(norm(v), norm(s["term"])) for s in data.get("synonym", []) for v in s["variants"]]
+    pairs.sort(key=lambda p: -len(p[0]))
+    cats = {
+        norm(w): UnitCategory(c["category"])
+        for c in data.get("category_word", [])
+        for w in c["words"]
+    }
+    en = _read("synonyms_en.toml").get("phrases", {})
+    english = tuple(
+        (re.compile(r"(?<![a-z])" + re.escape(k.lower()) + r"(?![a-z])"), v)
+        for k, v in sorted(en.items(), key=lambda kv: -len(kv[0]))
+    )
+    return Lexicon(tuple(pairs), cats, english)

@@ -1,0 +1,93 @@
+"""Plain-text pieces of answers (Simplified Chinese). ``bot/`` renders the structured Answer
+its own way; this is the channel-neutral ``Answer.text``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from knowledge.model import Item
+from knowledge.qa.answer import ItemDuty, ObligationDue, UnitLine
+from knowledge.text import int_to_cn
+
+REGISTER_HINT = "你还没有登记所在单位。发送 /unit 单位名称（例如 /unit 区司法局）登记后，我就能回答“我单位”要做什么。"
+MAX_LISTED = 30
+
+
+def item_label(number: int) -> str:
+    return f"第{int_to_cn(number)}条"
+
+
+def item_heading(item: Item) -> str:
+    return f"{item_label(item.number)}　{item.title}"
+
+
+def units_line(lines: Sequence[UnitLine]) -> str:
+    parts = []
+    for u in lines:
+        name = u.raw or u.name
+        if u.partial and u.name == "等有关单位":
+            parts.append("等有关单位（未逐一列明）")
+        elif u.partial:
+            parts.append(f"{name}（部分单位，未逐一列明）")
+        else:
+            parts.append(name)
+    roles = {u.role for u in lines}
+    label = "责任单位" if roles <= {"responsible"} else "单位"
+    return f"{label}：" + "、".join(parts) if parts else f"{label}：文件未列明"
+
+
+def item_full(item: Item, lines: Sequence[UnitLine]) -> str:
+    body = "。".join(item.tasks)
+    out = [item_heading(item)]
+    if body:
+        out.append(body + "。")
+    out.append(units_line(lines))
+    return "\n".join(out)
+
+
+def tasks_list(item: Item) -> str:
+    return "\n".join(f"{i}. {t}。" for i, t in enumerate(item.tasks, 1))
+
+
+def obligation_line(o: ObligationDue) -> str:
+    count = f"至少{o.min_count}次" if o.min_count else ""
+    when = ""
+    if o.next_due is not None:
+        when = f"；下一截止日 {o.next_due.isoformat()}（{o.due_rule}）"
+    elif o.due_rule:
+        when = f"；{o.due_rule}"
+    src = "" if o.source == "document" else f"；依据{o.source}"
+    return f"· {o.action}：{o.cadence_label}{count}{when}{src}\n  原文：“{o.text}”（{item_label(o.item)}）"
+
+
+def obligations_block(obs: Iterable[ObligationDue]) -> str:
+    lines = [obligation_line(o) for o in obs]
+    return "定期事项：\n" + "\n".join(lines) if lines else ""
+
+
+def duty_phrase(d: ItemDuty, unit: str) -> str:
+    if d.kind == "named":
+        return f"{unit}是{item_label(d.item)}列明的责任单位。"
+    if d.kind == "group":
+        return f"{unit}属于“{d.via}”，是{item_label(d.item)}的责任单位。"
+    if d.kind == "partial":
+        return (
+            f"{item_label(d.item)}的责任单位写的是“{d.via}”，文件未逐一列明，"
+            f"{unit}可能在内，请以区委依法治区办的分工为准。"
+        )
+    return f"{unit}不在{item_label(d.item)}的责任单位之列。"
+
+
+def duty_list(duties: Sequence[ItemDuty], limit: int = MAX_LISTED) -> str:
+    lines = []
+    for d in duties[:limit]:
+        how = "列名" if d.kind == "named" else f"通过“{d.via}”"
+        lines.append(f"{item_label(d.item)}　{d.title}（{how}）")
+    if len(duties) > limit:
+        lines.append(f"……等共{len(duties)}条")
+    return "\n".join(lines)
+
+
+def numbers(nums: Sequence[int], limit: int = MAX_LISTED) -> str:
+    shown = "、".join(item_label(n) for n in nums[:limit])
+    return shown + (f"等{len(nums)}条" if len(nums) > limit else "")

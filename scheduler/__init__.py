@@ -1,0 +1,21 @@
+"""Time and delivery: periods and due dates (Asia/Shanghai, Chinese working days), the registry
+of units and chats, completions, the outbox of messages to send, and the APScheduler jobs.
+
+Public API for ``bot/`` (every function that takes a ``session`` leaves the commit to the
+caller; use ``scheduler.db.session_scope(engine)``):
+
+- start-up: ``scheduler.service.SchedulerContext.load(url)`` (runs migrations, loads the plan
+  and directory, syncs units), then ``scheduler.jobs.install_jobs(job_queue.scheduler, ctx,
+  channel)``; standalone: ``scheduler.jobs.run_standalone(ctx, channel)``.
+- registry (``scheduler.registry``): ``register_chat``, ``approve``, ``reject``,
+  ``remove_chat``, ``mark_blocked``, ``pending_chats``, ``active_chats``, ``chat_unit``,
+  ``add_unit``, ``list_units``, ``resolve_unit``, ``add_admin``, ``is_admin``, ``audit``.
+- completions (``scheduler.completions``): ``resolve_obligation``, ``confirm``,
+  ``status_for_unit``, ``compliance_matrix``.
+- broadcasts (``scheduler.broadcast``): ``create_broadcast``, ``enqueue_broadcast``,
+  ``broadcast_report``, ``resend_failed``.
+- outbox (``scheduler.outbox``): ``enqueue``; sending: ``scheduler.sender.OutboxSender``.
+- the channel interface: ``scheduler.channel``; console/file channels: ``scheduler.channels``.
+
+Imports ``knowledge``, never ``bot``.
+"""

@@ -33,7 +33,7 @@ from knowledge.text import fold_width, norm, to_simplified
 from knowledge.units import UnitDirectory, infer_category
 
 TZ = ZoneInfo("Asia/Shanghai")
-TOPIC_MIN_COVERAGE = 0.45  # idf-weighted share of query terms the best item must contain
+TOPIC_MIN_COVERAGE = 0.35  # idf-weighted share of query terms the best item must contain
 RELATED_MIN_RATIO = 0.45  # further items listed when their score is this close to the best
 MAX_TOPIC_ITEMS = 5
 _SPACES = re.compile(r"\s+")
@@ -214,9 +214,15 @@ class _Answerer:
                 others = "、".join(dict.fromkeys(x.spelling for x in unit_mentions[1:]))
                 self.notes.append(f"问题中提到多个单位，先回答“{m.spelling}”；{others}请分别提问。")
         elif asked_self:
+            spelled = next(m.spelling for m in q.mentions if m.kind == "self")
             if self.chat_unit:
                 self.target = self.e._target("unit", self.chat_unit)
                 self.unit_source = "chat"
+            elif spelled.endswith(("镇", "街道")):
+                # 我们镇 / 本街道 from an unregistered chat: still a town's / sub-district's duties
+                cat = UnitCategory.TOWN if spelled.endswith("镇") else UnitCategory.SUBDISTRICT
+                self.target = self.e._target("category", cat.value)
+                self.unit_source = "question"
             else:
                 self.needs_unit = True
         elif STRONG_DUTY_RE.search(q.text) and not q.cues.who:
@@ -233,6 +239,8 @@ class _Answerer:
             and any(len(t) > 1 for t in q.terms if t in self.p.index.doc_terms(self.hits[0].doc))
         )
         has_unit = self.target is not None or self.needs_unit or self.unknown is not None
+        if has_unit and len(re.findall(r"[\u4e00-\u9fff]", topic)) < 3:
+            has_topic = False  # 机关, 工作: leftovers of a unit question are not a topic
         if (
             not has_unit
             and self.chat_unit

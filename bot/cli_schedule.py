@@ -23,7 +23,6 @@ from sqlalchemy.exc import OperationalError
 
 from knowledge.model import CATEGORY_LABELS, UnitCategory
 from scheduler.completions import (
-    STATE_LABELS,
     UnknownObligationError,
     compliance_matrix,
     confirm,
@@ -34,6 +33,7 @@ from scheduler.holidays import HolidayFileError, import_holidays, read_holiday_f
 from scheduler.periods import Period, PeriodError
 from scheduler.planner import reminders_in
 from scheduler.registry import RegistryError, add_unit, list_units, resolve_unit
+from scheduler.report import matrix_rows, matrix_xlsx
 from scheduler.service import SchedulerContext
 
 console = Console()
@@ -254,12 +254,6 @@ def done(
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
 
 
-def _matrix_rows(m) -> tuple[list[str], list[list[str]]]:  # noqa: ANN001
-    header = ["单位", *[f"{c.obligation.action}（{c.period.key}）" for c in m.columns]]
-    rows = [[u, *[STATE_LABELS[m.cells[(u, c.label)]] for c in m.columns]] for u in m.units]
-    return header, rows
-
-
 def report(
     period: Annotated[
         str | None, typer.Option("--period", help="期间，如 2026、2026Q3（默认今年）")
@@ -280,7 +274,7 @@ def report(
         ctx = _context(database_url)
         with session_scope(ctx.engine) as s:
             m = compliance_matrix(s, ctx.plan, ctx.directory(s), p)
-    header, rows = _matrix_rows(m)
+    header, rows = matrix_rows(m)
     if as_json:
         data: list[dict[str, Any]] = [
             {
@@ -310,7 +304,7 @@ def report(
         if output is None:
             fail("xlsx 格式需要 --output 文件名")
             return
-        _write_xlsx(output, header, rows, f"{p.label}完成情况")
+        output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
         console.print(f"已写入 {output}")
         return
     c = m.counts()
@@ -323,29 +317,6 @@ def report(
     for r in rows:
         table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
     console.print(table)
-
-
-def _write_xlsx(path: Path, header: list[str], rows: list[list[str]], title: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "完成情况"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    fills = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C"}
-    for r in rows:
-        ws.append(r)
-        for cell in ws[ws.max_row][1:]:
-            if cell.value in fills:
-                cell.fill = PatternFill("solid", fgColor=fills[cell.value])
-    ws.freeze_panes = "B3"
-    ws.column_dimensions["A"].width = 18
-    wb.save(path)
 
 
 # -- holidays ---------------------------------------------------------------------------------

@@ -163,4 +163,4 @@ def test_next_due_rules() -> None:
     assert next_due(report, date(2021, 8, 1), 2021)[0] == date(2022, 3, 1)
     assert next_due(report, date(2022, 2, 1), 2021)[0] == date(2022, 3, 1)
     assert next_due(hearing, date(2021, 8, 1), 2021)[0] == date(2021, 12, 31)
-    assert next_due(hearing, date(2022, 8, 1), 2021)[0] is None
+    assert next_due(hearing, date(2022, 8, 1), 2021)[0] == date(2022, 12, 31)  # plan in force

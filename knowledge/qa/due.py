@@ -1,7 +1,7 @@
 """Next due date of an obligation: a pure function of ``today`` (no clock, no calendar data).
 
 This is the simple period-end rule: the end of the current month / quarter / half-year /
-year, the plan year's end for "once in the year", the next occurrence of a fixed deadline.
+year, the year's end for "once in the year" (the current year once the plan's is past), the next occurrence of a fixed deadline.
 Working-day adjustment and reminders belong to ``scheduler``; it may refine these dates.
 """
 
@@ -35,8 +35,8 @@ def next_due(ob: Obligation, today: date, plan_year: int | None = None) -> tuple
     if ob.cadence == Cadence.ANNUAL:
         return date(today.year, 12, 31), "本年度末前"
     if ob.cadence == Cadence.ONCE:
-        year = plan_year or today.year
-        if today.year > year:
-            return None, f"{year}年度内（已过）"
+        # A plan stays in force until the next year's is imported (the scheduler reminds on
+        # the same rule): "once in the plan year" means once in the current year after it.
+        year = max(plan_year or today.year, today.year)
         return date(year, 12, 31), f"{year}年度内"
     return None, ""

@@ -102,30 +102,69 @@ class Reply:
         return [[{"text": b.text, "data": b.data} for b in row] for row in self.buttons]
 
 
+# A tag, an entity, or one character: the units a split never cuts through.
+_ATOM = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|[\s\S]")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
+
+
+def _closers(stack: list[str]) -> str:
+    return "".join(f"</{_TAG_NAME.match(tag).group(1)}>" for tag in reversed(stack))  # type: ignore[union-attr]
+
+
+def _after(stack: list[str], atom: str) -> list[str]:
+    """The open tags after ``atom``."""
+    if not atom.startswith("<") or len(atom) < 3 or atom.endswith("/>"):
+        return stack
+    if atom.startswith("</"):
+        return stack[:-1] if stack else stack
+    return [*stack, atom]
+
+
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at line breaks so that each part fits ``limit`` characters; a single longer line
-    is cut at the limit. HTML tags never span lines in our rendering, so a cut at a line
-    break keeps every part well-formed."""
+    """Split Telegram HTML into parts of at most ``limit`` characters.
+
+    A part ends at the last line break that fits (the break itself is dropped); a line longer
+    than a part is cut between characters, never inside a tag or an entity. Tags still open
+    at a cut are closed at the end of the part and reopened at the start of the next, so every
+    part is well-formed on its own."""
     if len(text) <= limit:
         return [text]
+    atoms = _ATOM.findall(text)
     parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
+    opened: list[str] = []  # tags open at the start of the current part
+    start = 0
+    while start < len(atoms):
+        cut, resume, stack = _next_cut(atoms, start, opened, limit)
+        body = "".join(opened) + "".join(atoms[start:cut]) + _closers(stack)
+        if html_to_plain(body).strip():
+            parts.append(body)
+        start, opened = resume, stack
     return parts
+
+
+def _next_cut(
+    atoms: list[str], start: int, opened: list[str], limit: int
+) -> tuple[int, int, list[str]]:
+    """Where the part starting at ``start`` ends: (end, next start, tags open at the end)."""
+    length = sum(map(len, opened))
+    stack = opened
+    newline: tuple[int, list[str]] | None = None
+    i = start
+    while i < len(atoms):
+        atom = atoms[i]
+        after = _after(stack, atom)
+        if length + len(atom) + len(_closers(after)) > limit and i > start:
+            break
+        length += len(atom)
+        stack = after
+        if atom == "\n":
+            newline = (i, stack)
+        i += 1
+    if i == len(atoms):
+        return i, i, stack
+    if newline is not None:
+        return newline[0], newline[0] + 1, newline[1]
+    return i, i, stack
 
 
 _TAG = re.compile(r"<[^>]+>")

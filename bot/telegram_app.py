@@ -17,6 +17,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -34,12 +35,13 @@ from telegram.ext import (
 )
 
 from bot.core import Assistant, ChatContext
-from bot.rate_limit import FloodLimiter
+from bot.rate_limit import FloodLimiter, FloodLimits
 from bot.replies import Reply, split_message
 from bot.telegram_channel import TelegramChannel
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import registry
 from scheduler.jobs import install_jobs
+from scheduler.outbox import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in reply.buttons]
     )
+
+
+async def _answer_quietly(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError as exc:  # e.g. the query is too old: nothing to stop
+        log.info("callback query not answered: %s", exc)
 
 
 class TelegramFrontEnd:
@@ -146,8 +155,10 @@ class TelegramFrontEnd:
         if query is None:
             return
         ctx = chat_context(update)
-        replies = await asyncio.to_thread(self.assistant.handle_callback, ctx, query.data or "")
-        await query.answer()
+        try:
+            replies = await asyncio.to_thread(self.assistant.handle_callback, ctx, query.data or "")
+        finally:  # stop the button's spinner even when the core fails (the error handler apologises)
+            await _answer_quietly(query)
         source = query.message if isinstance(query.message, Message) else None
         await self.send(context, int(ctx.chat_id), replies, source)
 
@@ -259,8 +270,15 @@ def build_application(
     *,
     send_interval: float = 2.0,
     start_jobs: bool = True,
+    limits: FloodLimits | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Application:
-    """The PTB Application with handlers, commands and the scheduler jobs."""
+    """The PTB Application with handlers, commands and the scheduler jobs.
+
+    ``post_init`` (commands, jobs) runs under ``run_polling``/``run_webhook``; a caller that
+    drives the lifecycle itself (tests, benchmarks) awaits ``app.post_init(app)`` after
+    ``app.initialize()``. ``limits`` and ``retry_policy`` default to Telegram's limits and the
+    outbox's default back-off; tests shorten them."""
     builder = Application.builder().token(token).concurrent_updates(True)
     if base_url:
         builder = builder.base_url(base_url)
@@ -269,17 +287,21 @@ def build_application(
             file_url = file_url[: -len("/bot")] + "/file/bot"
         builder = builder.base_file_url(file_url)
     front = TelegramFrontEnd(assistant)
-    limiter = FloodLimiter()
+    limiter = FloodLimiter(limits)
 
     async def post_init(app: Application) -> None:
         await register_commands(app, assistant.admin_ids)
         if start_jobs and app.job_queue is not None:
             channel = TelegramChannel(app.bot, limiter=limiter)
-            app.bot_data["sender"] = install_jobs(
+            sender = install_jobs(
                 app.job_queue.scheduler, assistant.sched, channel, send_interval=send_interval
             )
+            if retry_policy is not None:
+                sender.policy = retry_policy
+            app.bot_data["sender"] = sender
 
     app = builder.post_init(post_init).build()
     front.install(app)
     app.bot_data["front"] = front
+    app.bot_data["limiter"] = limiter
     return app

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from bot.core import Assistant, ChatContext, normalise_command_text
 from bot.replies import Button, Reply, html_to_plain
 from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.db import data_dir
 
 CONSOLE_CHAT = ChatContext(chat_id="console", user_id="console", user_name="控制台用户")
 EXIT_WORDS = {"/quit", "/exit", "退出", "exit", "quit"}
@@ -35,7 +35,7 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.ctx = ctx
         self.buttons: list[Button] = []
-        self.files_dir = Path("data") / "console-files"
+        self.files_dir = data_dir() / "console-files"  # FAZHI_DATA_DIR, not the cwd
 
     # The channel side: reminders and notices printed as they are sent.
     name = "console-chat"

@@ -116,12 +116,18 @@ def answer_line(
     unit = data.get("unit")
     if unit is not None and not isinstance(unit, str):
         return {"error": "“unit” 应为字符串或 null。"}
+    warning = None
     if unit:
         try:
             unit = engine.resolve_unit(unit)
         except UnknownUnitError as exc:
-            return {"error": str(exc), "q": q, "unit": data.get("unit")}
-    return engine.answer(q, unit=unit or None, today=today, plan_id=plan).to_dict()
+            # still answer the question (as from an unregistered chat) and say why
+            warning, unit = str(exc), None
+    result = engine.answer(q, unit=unit or None, today=today, plan_id=plan).to_dict()
+    if warning:
+        result["warning"] = warning
+        result["text"] = f"{warning}\n{result['text']}".strip()
+    return result
 
 
 def run_batch(

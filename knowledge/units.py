@@ -119,9 +119,19 @@ class Responsibility:
 class UnitDirectory:
     """Units and groups with name resolution. Immutable in use: ``with_unit`` returns a copy."""
 
-    def __init__(self, units: Iterable[Unit] = (), groups: Iterable[Group] = ()) -> None:
+    def __init__(
+        self,
+        units: Iterable[Unit] = (),
+        groups: Iterable[Group] = (),
+        outside: dict[str, UnitCategory] | None = None,
+    ) -> None:
         self.units: dict[str, Unit] = {}
         self.groups: dict[str, Group] = {}
+        # usual unit names the directory does not hold (normalised, with and without 区)
+        self.outside: dict[str, UnitCategory] = {}
+        for name, category in (outside or {}).items():
+            self.outside[norm(name)] = category
+            self.outside[norm(name).removeprefix("区")] = category
         for u in units:
             self.units[u.name] = u
         for g in groups:
@@ -153,7 +163,12 @@ class UnitDirectory:
             )
             for g in data.get("group", [])
         ]
-        return cls(units, groups)
+        outside = {
+            name: UnitCategory(category)
+            for category, names in data.get("outside", {}).items()
+            for name in names
+        }
+        return cls(units, groups, outside)
 
     @classmethod
     def for_plans(cls, plans: Iterable[WorkPlan], data: str | None = None) -> UnitDirectory:
@@ -175,7 +190,7 @@ class UnitDirectory:
                         u = units[ref.name]
                         units[ref.name] = replace(u, aliases=(*u.aliases, ref.raw))
         # units named by the data file but by no plan stay: they are real units of the district
-        return cls(units.values(), groups.values())
+        return cls(units.values(), groups.values(), base._outside_by_name())
 
     def with_unit(
         self, name: str, category: UnitCategory | None = None, aliases: Iterable[str] = ()
@@ -186,7 +201,19 @@ class UnitDirectory:
             aliases=tuple(aliases),
             source="admin",
         )
-        return UnitDirectory([*self.units.values(), unit], self.groups.values())
+        return UnitDirectory(
+            [*self.units.values(), unit], self.groups.values(), self._outside_by_name()
+        )
+
+    def _outside_by_name(self) -> dict[str, UnitCategory]:
+        return dict(self.outside)
+
+    def outside_category(self, name: str) -> UnitCategory | None:
+        """The category of a usual unit name the directory does not hold (区审计局, 教育局)."""
+        key = norm(name)
+        if self._exact.get(key) is not None:
+            return None
+        return self.outside.get(key) or self.outside.get(key.removeprefix("区"))
 
     # -- lookup ----------------------------------------------------------------------------
     def _build_index(self) -> None:
@@ -233,6 +260,8 @@ class UnitDirectory:
         if exact is not None:
             found = self.units.get(exact) or self.groups.get(exact)
             return Resolution(text, found, (Candidate(exact, 100.0, exact in self.groups),))
+        if self.outside_category(query) is not None:
+            return Resolution(text, None, ())  # a real unit the directory does not list
         # WRatio forgives extra words (区司法局机关); Levenshtein ranks one-character typos
         # (区司发局) by edits, where token-based scores tie. Half of each.
         scored: dict[str, float] = {}

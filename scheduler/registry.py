@@ -120,7 +120,9 @@ def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
     ]
     if not extra:
         return base
-    return UnitDirectory([*base.units.values(), *extra], base.groups.values())
+    return UnitDirectory(
+        [*base.units.values(), *extra], base.groups.values(), base._outside_by_name()
+    )
 
 
 MIN_SCORE = 85.0

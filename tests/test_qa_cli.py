@@ -50,7 +50,9 @@ def test_batch_keeps_order_and_survives_bad_lines() -> None:
     assert len(out) == 5
     assert out[0]["items"] == [14]
     assert out[1]["line"] == 2 and "JSON" in out[1]["error"]
-    assert "未找到单位" in out[2]["error"]
+    # an unknown unit: the question is still answered (as from an unregistered chat), with a warning
+    assert "未找到单位" in out[2]["warning"] and out[2]["unit"] is None
+    assert out[2]["items"] == [14] and out[2]["text"].startswith("未找到单位")
     assert "q" in out[3]["error"]
     assert out[4]["intent"] == "cadence" and out[4]["items"] == [2]
 

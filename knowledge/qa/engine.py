@@ -106,11 +106,27 @@ class QAEngine:
         res = self.directory.resolve(name)
         if res.match is not None:
             return res.match.name
+        if self._category_of_unlisted(name) is not None:
+            return name.strip()  # a real unit the directory lacks: answered by its category
         raise UnknownUnitError(name, [c.name for c in res.candidates])
+
+    def _category_of_unlisted(self, name: str) -> UnitCategory | None:
+        """区审计局 (a usual department name) or 张家集镇 (a town): units the document does not
+        list, whose duties follow from their category through the group items."""
+        outside = self.directory.outside_category(name)
+        if outside is not None:
+            return outside
+        cat = infer_category(name)
+        if cat in (UnitCategory.TOWN, UnitCategory.SUBDISTRICT, UnitCategory.PARK):
+            return cat
+        return None
 
     def _target(self, kind: str, name: str) -> Target:
         if kind == "unit":
-            unit = self.directory.units[name]
+            unit = self.directory.units.get(name)
+            if unit is None:
+                cat = self._category_of_unlisted(name) or infer_category(name)
+                return Target("category", name, frozenset({cat}))
             return Target("unit", name, frozenset({unit.category}))
         if kind == "group":
             return Target("group", name, self.directory.groups[name].categories)
@@ -286,8 +302,13 @@ class _Answerer:
             self.target = self.e._target(kind, res.match.name)
             self.unit_source = "question"
         else:
-            cat = infer_category(token)
-            if cat in (UnitCategory.TOWN, UnitCategory.SUBDISTRICT, UnitCategory.PARK):
+            outside = self.e.directory.outside_category(token)
+            cat = outside or infer_category(token)
+            if outside is not None or cat in (
+                UnitCategory.TOWN,
+                UnitCategory.SUBDISTRICT,
+                UnitCategory.PARK,
+            ):
                 self.target = Target("category", token, frozenset({cat}))
                 self.unit_source = "question"
                 self.notes.append(f"“{token}”不在单位名录中，按{_cat_label(cat)}的职责回答。")

@@ -120,6 +120,8 @@ class MentionFinder:
                 window = text[start:end]
                 if window in self.spellings:
                     continue
+                if self.directory.outside_category(window) is not None:
+                    continue  # 审计局 is a real unit the directory lacks, not a misspelt 审批局
                 for j in range(length):
                     s = self.fuzzy.get(window[:j] + "?" + window[j + 1 :])
                     if s is not None:

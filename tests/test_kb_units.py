@@ -76,3 +76,11 @@ def test_inferred_categories() -> None:
     assert infer_category("区委宣传部") is UnitCategory.PARTY_ORGAN
     assert infer_category("区住建局") is UnitCategory.DEPARTMENT
     assert infer_category("区人民检察院") is UnitCategory.JUDICIAL
+
+
+def test_units_outside_the_directory_are_not_typos() -> None:
+    d = default_directory()
+    assert d.resolve("审计局").match is None  # not 区行政审批局, one character away
+    assert d.outside_category("区审计局") is UnitCategory.DEPARTMENT
+    assert d.outside_category("司法局") is None  # listed units are not "outside"
+    assert "区审计局" not in d.units  # known for understanding only: never reminded

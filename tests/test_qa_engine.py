@@ -164,3 +164,15 @@ def test_next_due_rules() -> None:
     assert next_due(report, date(2022, 2, 1), 2021)[0] == date(2022, 3, 1)
     assert next_due(hearing, date(2021, 8, 1), 2021)[0] == date(2021, 12, 31)
     assert next_due(hearing, date(2022, 8, 1), 2021)[0] == date(2022, 12, 31)  # plan in force
+
+
+def test_unlisted_department_is_answered_by_its_category() -> None:
+    from knowledge.qa import QAEngine
+
+    engine = QAEngine.default()
+    a = engine.answer("审计局有哪些任务", today=date(2026, 11, 28))
+    assert a.unit != "区行政审批局"
+    assert 7 not in a.items and 12 in a.items  # 区直各单位 items, not 审批局's named item 7
+    b = engine.answer("第十四条 我单位要做什么", unit="区审计局", today=date(2026, 11, 28))
+    assert b.items == [14] or b.items == (14,)
+    assert "不在第十四条的责任单位之列" in b.text

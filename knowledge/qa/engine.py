@@ -392,7 +392,9 @@ class _Answerer:
         ]
 
     def _topic_label(self) -> str:
-        return self.q.topic.strip("，") or self.q.raw.strip()
+        """The question as asked (cue words stripped from it read badly: 数字政府建设有)."""
+        raw = self.q.raw.strip().rstrip("？?。.!！ ")
+        return raw if len(raw) <= 30 else raw[:29] + "…"
 
     # -- intents -------------------------------------------------------------------------------
     def item(self) -> Answer:

@@ -543,6 +543,12 @@ class _Answerer:
             if ranked:
                 best = scores[ranked[0]]
                 cov = self.p.obl_index.coverage(terms, ranked[0])
+                # a synonym stands for the words it replaces (学习法律 → 学法): score the
+                # expansion on its own too, so the paraphrase does not dilute the coverage
+                expansion = self.e.lexicon.expand(self.p.index.repair(self.q.topic))
+                if expansion:
+                    exp_terms = self.p.index.terms(expansion)
+                    cov = max(cov, self.p.obl_index.coverage(exp_terms, ranked[0]))
                 if cov >= 0.3 or scope:
                     chosen = [i for i in ranked if scores[i] >= 0.6 * best]
         if not chosen and not self.q.topic.strip("，"):

@@ -57,7 +57,14 @@ def extract_obligations(item: Item) -> list[Obligation]:
     found: list[Obligation] = []
     keys: set[str] = set()
     units = item.unit_names
-    for sentence in split_sentences(_strip_units(item.text)):
+    text = _strip_units(item.text)
+    if (
+        item.title
+        and text.startswith(item.title)
+        and not text[len(item.title) :].startswith(("。", "；", ";"))
+    ):
+        text = text[len(item.title) :]  # a title line without a full stop is not a clause
+    for sentence in split_sentences(text):
         sentence = _SUBITEM_LABEL.sub("", sentence)
         for clause in re.split(r"[；;]", sentence):
             ob = _from_clause(clause, sentence, item.number, units)
@@ -79,7 +86,9 @@ def _from_clause(
     clause: str, sentence: str, number: int, units: tuple[str, ...]
 ) -> Obligation | None:
     # the last comma-clause holding a count is the obligation; earlier ones are context
-    for part in reversed(re.split(r"[，,]", clause)):
+    parts = re.split(r"[，,]", clause)
+    for k in range(len(parts) - 1, -1, -1):
+        part = parts[k]
         m = _COUNT_RE.search(part)
         if m:
             head = part[: m.start()]
@@ -97,6 +106,10 @@ def _from_clause(
             continue
         cadence = _cadence(cad_text)
         subject, action = _subject_action(head, cad, m)
+        if not action and k > 0:
+            # 开展年度督察，每年不少于两次: the count has no verb; the clause before says what
+            action = parts[k - 1].strip()
+        action = action or "完成"
         kind = _kind(action)
         return Obligation(
             key=f"i{number}-{kind}",
@@ -132,7 +145,7 @@ def _subject_action(head: str, cad: re.Match[str] | None, m: re.Match[str]) -> t
         subject = head[: v.start()] if v else ""
         phrase = head[v.start() :] if v else head
     phrase = re.sub(r"^(都|均|应|要|须|必须|应当)", "", phrase.strip())
-    action = (phrase + verb + obj).strip() or verb or "完成"
+    action = (phrase + verb + obj).strip()
     return subject.strip(" ，,"), action
 
 

@@ -81,3 +81,31 @@ def test_layouts_lose_no_text() -> None:
         flat = "".join(raw.split())
         for item in plan.items:
             assert "".join(item.text.split()) in flat
+
+
+def test_title_lines_and_unit_lines_of_their_own() -> None:
+    """一、title on its own line, the body below, units on a line (two roles on one line)."""
+    result = check_file(DOCS / "layout_titles.txt")
+    assert result.errors == []
+    plan = result.plan
+    assert [i.title for i in plan.items] == [
+        "加强党的领导",
+        "深化行政执法改革",
+        "强化法治政府建设督察",
+    ]
+    assert plan.item(1).unit_names == ("区司法局", "各镇(街、区)")
+    assert [(u.name, u.role) for u in plan.item(2).units] == [
+        ("区司法局", Role.LEAD),
+        ("区委编办", Role.SUPPORTING),
+        ("区直有关单位", Role.SUPPORTING),
+    ]
+    assert plan.item(2).partial
+    third = plan.item(3)
+    assert [s.label for s in third.subitems] == ["１．", "２．"]
+    obligations = {o.key: o for o in plan.obligations}
+    # "开展年度督察，每年不少于两次": the count's clause has no verb; the clause before says what
+    assert obligations["i3-inspection"].action == "开展年度督察"
+    assert obligations["i3-inspection"].min_count == 2
+    assert obligations["i3-inspection"].cadence is Cadence.ANNUAL
+    assert obligations["i3-task"].cadence is Cadence.HALF_YEARLY
+    assert obligations["i1-study"].cadence is Cadence.QUARTERLY

@@ -57,6 +57,10 @@ _END_MARKERS = re.compile(r"^(抄送|抄报|附件[:：]|主题词|（此件|\(�
 _DATE_LINE = re.compile(
     r"^\s*(\d{4}|[二〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发|发布)?\s*$"
 )
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]+\s*[0-9０-９]{1,3}\s*[-—–－]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[,，/]?\s*共\s*[0-9０-９]{1,3}\s*页)?"
+    r"|[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3})\s*$"
+)
 _ETC_SUFFIX = re.compile(r"^(.*?)(等[\u4e00-\u9fff]{0,6}?(?:部门|单位|机构))$")
 
 
@@ -88,6 +92,9 @@ def parse_text(
     """Parse document text. Never raises for bad content: problems go to ``errors``."""
     directory = directory or UnitDirectory.from_data()
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    # page numbers left by a PDF or print conversion (— 3 —, -3-, 第3页 共8页) are page-break
+    # artifacts like the blank lines around them, not document text
+    lines = ["" if _PAGE_NUMBER.match(ln) else ln for ln in lines]
     errors: list[tuple[int, str]] = []
     warnings: list[tuple[int, str]] = []
     if not any(ln.strip() for ln in lines):

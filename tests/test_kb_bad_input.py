@@ -91,3 +91,17 @@ def test_crlf_and_fullwidth_mix(tmp_path: Path) -> None:
     result = check_file(write(tmp_path, "crlf.txt", text))
     assert result.errors == []
     assert result.plan.item(14).unit_names[-1] == "各镇(街)"
+
+
+def test_page_numbers_between_pages_are_artifacts(tmp_path: Path) -> None:
+    text = (
+        SEED.replace("我区法\n\n治政府", "我区法\n\n— 3 —\n\n治政府")
+        .replace("制\n\n度机制", "制\n\n- 4 -\n\n度机制")
+        .replace("保护\n\n措施", "保护\n第 5 页 共 8 页\n措施")
+    )
+    assert text.count("页") > SEED.count("页")
+    result = check_file(write(tmp_path, "paged.txt", text))
+    assert result.errors == []
+    assert "我区法治政府建设工作实际" in result.plan.item(3).text
+    assert "完善备案审查工作制度机制" in result.plan.item(6).text
+    assert "落实数据安全保护措施" in result.plan.item(8).text

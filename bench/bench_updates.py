@@ -12,8 +12,12 @@ Plug in another app with ``--app module:factory``, where ``factory(server)`` tak
 message. Server and apps share one process, so the server's own cost (about 0.4 ms a
 request) weighs on every app alike.
 
+The fazhi app (:func:`fazhi_app`: ``build_application`` on a temporary SQLite database, the
+scheduler jobs off, the per-user question limit raised) is measured by default; questions are
+the updates.
+
     python -m bench.bench_updates
-    python -m bench.bench_updates --updates 5000 --app bot.app:bench_factory
+    python -m bench.bench_updates --updates 5000 --app some.module:factory
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import argparse
 import asyncio
 import importlib
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
@@ -57,6 +63,30 @@ def echo_app(server: FakeBotApi) -> Application:
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
     return app
+
+
+_TEMP_DIRS: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def fazhi_app(server: FakeBotApi) -> Application:
+    """The real fazhi bot: assistant on a fresh SQLite file, handlers as in ``fazhi run``.
+
+    The outbox jobs are off (nothing is queued: no chat is registered) and the per-user
+    question limit is raised so that the benchmark's senders are not told to slow down."""
+    from bot.app import build_assistant
+    from bot.settings import Settings
+    from bot.telegram_app import build_application
+
+    tmp = tempfile.TemporaryDirectory(prefix="fazhi-bench-")
+    _TEMP_DIRS.append(tmp)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{Path(tmp.name) / 'bench.db'}",
+        fazhi_data_dir=tmp.name,
+        fazhi_questions_per_minute=1000,
+    )
+    assistant = build_assistant(settings)
+    return build_application(assistant, server.token, server.base_url, start_jobs=False)
 
 
 @dataclass
@@ -128,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         "--app", action="append", default=[], help="module:factory of another app to measure"
     )
     args = parser.parse_args(argv)
-    factories = [("echo (PTB baseline)", echo_app), *map(load_factory, args.app)]
+    factories = [("echo (PTB baseline)", echo_app), ("fazhi", fazhi_app)]
+    factories += map(load_factory, args.app)
     return 0 if asyncio.run(run(factories, args.updates, args.senders)) else 1
 
 

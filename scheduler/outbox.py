@@ -27,6 +27,7 @@ Guarantees and their limits
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +41,8 @@ from sqlmodel import Session, select
 
 from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.clock import utcnow
-from scheduler.models import OutboxMessage, OutboxState
-from scheduler.registry import follow_migration, mark_blocked
+from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState
+from scheduler.registry import admin_chat_ids, follow_migration, mark_blocked
 
 DEFAULT_LEASE = timedelta(minutes=10)
 
@@ -223,7 +224,10 @@ def record_outcome(
             _finish(session, row, OutboxState.UNKNOWN, outcome.error or "发送超时，结果未知")
         elif status == DeliveryStatus.BLOCKED:
             _finish(session, row, OutboxState.BLOCKED, outcome.error or "对方已屏蔽机器人")
-            mark_blocked(session, row.chat_id)
+            was_blocked = _chat_status(session, row.chat_id) == ChatStatus.BLOCKED
+            chat = mark_blocked(session, row.chat_id)
+            if chat is not None and not was_blocked:
+                _tell_admins_blocked(session, chat, row.unit_name)
             session.exec(  # type: ignore[call-overload]
                 update(OutboxMessage)
                 .where(
@@ -247,6 +251,33 @@ def record_outcome(
             _finish(session, row, OutboxState.FAILED, outcome.error or f"无法处理的结果：{status}")
         session.commit()
         return str(row.state)
+
+
+def _chat_status(session: Session, chat_id: str) -> str | None:
+    chat = session.exec(select(Chat).where(Chat.chat_id == str(chat_id))).first()
+    return chat.status if chat else None
+
+
+def _tell_admins_blocked(session: Session, chat: Chat, unit_name: str | None) -> None:
+    """A registered chat blocked the bot (or removed it from the group): admins hear of it
+    once per blocking, through the outbox like every other message."""
+    who = html.escape(chat.title or chat.user_name or chat.chat_id)
+    unit = f"（{html.escape(unit_name)}）" if unit_name else ""
+    body = (
+        f"【送达异常】聊天 {who}{unit} 已屏蔽机器人或将其移出群组，之后的提醒无法送达。"
+        "请联系该单位联络员重新添加机器人并发送 /unit 登记。"
+    )
+    stamp = utcnow().strftime("%Y%m%d%H%M%S")
+    for admin_chat in admin_chat_ids(session):
+        if admin_chat == chat.chat_id:
+            continue
+        enqueue(
+            session,
+            key=f"blocked:{chat.id}:{stamp}:{admin_chat}",
+            chat_id=admin_chat,
+            body=body,
+            kind="notice",
+        )
 
 
 def drop_expired(engine: Engine, message_id: int, sender_id: str) -> None:

@@ -32,10 +32,11 @@ class RegistryError(ValueError):
 
 
 class UnknownUnitError(RegistryError):
-    def __init__(self, text: str, candidates: Iterable[str] = ()) -> None:
+    def __init__(self, text: str, candidates: Iterable[str] = (), hint: str = "") -> None:
         self.text = text
         self.candidates = tuple(candidates)
-        hint = f"，您是否要找：{'、'.join(self.candidates)}" if self.candidates else ""
+        if self.candidates:
+            hint = f"，您是否要找：{'、'.join(self.candidates)}"
         super().__init__(f"未找到单位“{text}”{hint}")
 
 
@@ -142,6 +143,14 @@ def resolve_unit(directory: UnitDirectory, text: str) -> str:
     ):
         return res.match.name
     cands = [c.name for c in res.candidates if not c.is_group]
+    category = directory.outside_category(text)
+    if category is not None and not cands:
+        name = text.strip() if text.strip().startswith("区") else f"区{text.strip()}"
+        raise UnknownUnitError(
+            text,
+            hint=f"（不在单位名录中；如需登记，请先运行 fazhi units add {name} "
+            f"--category {category.value}）",
+        )
     raise UnknownUnitError(text, cands)
 
 

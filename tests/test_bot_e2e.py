@@ -312,6 +312,14 @@ async def test_broadcast_to_200_chats_under_faults(crowd_bot: BotHarness) -> Non
     assert bot.chat_row(RETRY_AFTER[0]).status == ChatStatus.ACTIVE
     assert len(server.calls_to("sendMessage", chat_id=MIXED[0])) == 3  # 429, 502, sent
 
+    # admins are told of each chat that blocked the bot, once per chat
+    def told(srv) -> int:  # noqa: ANN001
+        return sum("【送达异常】" in (m.text or "") for m in srv.messages(ADMIN_ID))
+
+    assert await server.wait_for_async(lambda srv: told(srv) >= len(BLOCKED), timeout=15)
+    await asyncio.sleep(0.3)
+    assert told(server) == len(BLOCKED)
+
     # the confirmation said "queued" once and "already sending" once
     edits = [c.params["text"] for c in server.calls_to("editMessageText", chat_id=ADMIN_ID)]
     sent = [m.text or "" for m in server.messages(ADMIN_ID)]

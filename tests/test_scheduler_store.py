@@ -128,9 +128,13 @@ def test_registry_flow_and_audit(engine) -> None:
 def test_unknown_unit_gives_candidates() -> None:
     directory = default_directory()
     with pytest.raises(UnknownUnitError) as err:
-        resolve_unit(directory, "审计局")
-    assert "区行政审批局" in err.value.candidates  # close, but not accepted silently
+        resolve_unit(directory, "财务局")
+    assert "区财政局" in err.value.candidates  # close, but not accepted silently
     assert "您是否要找" in str(err.value)
+    # a real department the directory does not list is not a misspelt listed one
+    with pytest.raises(UnknownUnitError) as err:
+        resolve_unit(directory, "审计局")
+    assert err.value.candidates == () and "fazhi units add" in str(err.value)
 
 
 def test_completion_idempotent_and_audited(engine) -> None:

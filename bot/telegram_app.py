@@ -253,7 +253,11 @@ class TelegramFrontEnd:
 async def register_commands(app: Application, admin_ids: frozenset[str]) -> None:
     """Commands with Chinese descriptions; admins see their own commands in their chats."""
     users = [BotCommand(c, d) for c, d in USER_COMMANDS]
-    await app.bot.set_my_commands(users, scope=BotCommandScopeDefault())
+    try:
+        await app.bot.set_my_commands(users, scope=BotCommandScopeDefault())
+    except TelegramError as exc:  # the menu is a convenience: never keep the bot from starting
+        log.warning("bot commands not registered: %s", exc)
+        return
     admins = users + [BotCommand(c, d) for c, d in ADMIN_COMMANDS]
     for admin in admin_ids:
         if admin.lstrip("-").isdigit():

@@ -32,6 +32,8 @@ from scheduler.snooze import withdraw_reminders
 
 log = logging.getLogger(__name__)
 
+UNIT_CACHE_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class ChatContext:
@@ -81,6 +83,7 @@ class Assistant:
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
+        self._unit_cache: dict[str, tuple[float, str | None]] = {}
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 registry.add_admin(s, admin_id, actor="settings")
@@ -114,9 +117,21 @@ class Assistant:
         return s.get(UnitRow, chat.unit_id)
 
     def unit_name(self, ctx: ChatContext) -> str | None:
+        """The chat's active unit. Cached for a short while: every question needs it, and
+        registrations change rarely (and through this object, which forgets the chat)."""
+        now = time.monotonic()
+        hit = self._unit_cache.get(ctx.chat_id)
+        if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
+            return hit[1]
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
-            return unit.name if unit else None
+            name = unit.name if unit else None
+        self._unit_cache[ctx.chat_id] = (now, name)
+        return name
+
+    def forget_chat(self, *chat_ids: str) -> None:
+        for chat_id in chat_ids:
+            self._unit_cache.pop(str(chat_id), None)
 
     # -- dispatch ----------------------------------------------------------------------------
     def handle_command(self, ctx: ChatContext, name: str, args: str = "") -> list[Reply]:
@@ -258,6 +273,7 @@ class Assistant:
             unit = s.get(UnitRow, unit_id)
             if unit is None:
                 return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
+            self.forget_chat(ctx.chat_id)
             chat = registry.register_chat(
                 s,
                 ctx.chat_id,
@@ -419,6 +435,7 @@ class Assistant:
             if chat.status != ChatStatus.PENDING:
                 return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
             unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
+            self.forget_chat(chat.chat_id)
             if approve:
                 registry.approve(s, chat.chat_id, actor=ctx.user_id)
                 self._plan_soon = True

@@ -214,6 +214,7 @@ class TelegramFrontEnd:
         def follow() -> None:
             with self.assistant.session() as s:
                 registry.follow_migration(s, old, new)
+            self.assistant.forget_chat(old, new)
 
         await asyncio.to_thread(follow)
         log.info("chat %s migrated to supergroup %s", old, new)

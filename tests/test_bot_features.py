@@ -1,0 +1,152 @@
+"""End to end, the features around reminders: snooze, evidence, the .ics calendar, the .xlsx
+report, paging, and the per-user flood limit (real PTB, fake Bot API, SQLite file)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import time_machine
+from icalendar import Calendar
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from scheduler.clock import TZ
+from scheduler.models import Completion, OutboxMessage
+from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
+from tests.fakes import FakeBotApi
+
+NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # a Wednesday, a working day
+USER = 1001
+BUREAU = "区司法局"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def _registered(assistant) -> None:  # noqa: ANN001
+    from scheduler import registry
+    from scheduler.db import session_scope
+
+    with session_scope(assistant.sched.engine) as s:
+        registry.register_chat(s, USER, BUREAU, title="司法局联络员")
+        registry.approve(s, USER, actor="test")
+
+
+@pytest.fixture
+async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:  # noqa: ANN001
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+    async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
+        yield harness
+
+
+def _reminder(bot: BotHarness, key: str):  # noqa: ANN202
+    return next(
+        m
+        for m in bot.messages(USER)
+        if (m.text or "").startswith("【法治政府建设提醒】")
+        and any(key in b for b in bot.buttons(m))
+    )
+
+
+async def test_snooze_requeues_the_reminder_for_the_next_working_day(bot: BotHarness) -> None:
+    await bot.wait(lambda: any("i2-study" in b for m in bot.messages(USER) for b in bot.buttons(m)))
+    study = _reminder(bot, "i2-study")
+    assert bot.buttons(study) == ["done:i2-study:2026Q3", "snz:i2-study:2026Q3"]
+    await bot.tap(USER, "snz:i2-study:2026Q3", message_id=study.message_id)
+    await bot.wait(lambda: any("再次提醒" in t for t in bot.texts(USER)))
+    assert "2026-07-02 09:00" in bot.texts(USER)[-1]  # Thursday, the next working day
+    with Session(bot.assistant.sched.engine) as s:
+        rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "snooze")).all()
+    assert len(rows) == 1 and rows[0].state == "queued"
+    assert rows[0].next_attempt_at.replace(tzinfo=dt.UTC) == dt.datetime(
+        2026, 7, 2, 1, 0, tzinfo=dt.UTC
+    )
+    # snoozing twice the same day queues nothing more
+    await bot.tap(USER, "snz:i2-study:2026Q3", message_id=study.message_id)
+    with Session(bot.assistant.sched.engine) as s:
+        assert len(s.exec(select(OutboxMessage).where(OutboxMessage.kind == "snooze")).all()) == 1
+    # confirming withdraws the snoozed reminder: nothing is sent after 已完成
+    await bot.tap(USER, "done:i2-study:2026Q3", message_id=study.message_id)
+    await bot.wait(lambda: any("已记录" in t for t in bot.texts(USER)))
+    with Session(bot.assistant.sched.engine) as s:
+        row = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "snooze")).one()
+    assert row.state == "dropped"
+
+
+async def test_a_photo_after_confirming_is_kept_as_evidence(bot: BotHarness) -> None:
+    await bot.wait(
+        lambda: any("i4-meeting" in b for m in bot.messages(USER) for b in bot.buttons(m))
+    )
+    await bot.say(USER, "/done i4-meeting 2026 6月28日召开")
+    before = len(bot.messages(USER))
+    bot.server.inject_photo(USER, caption="会议照片")
+    await bot.wait_messages(USER, before + 1)
+    assert "已将材料附在" in bot.texts(USER)[-1]
+    with Session(bot.assistant.sched.engine) as s:
+        c = s.exec(select(Completion)).one()
+    assert c.obligation_key == "i4-meeting" and c.period == "2026"
+    assert c.evidence.startswith("telegram:photo:") and "会议照片" in c.note
+
+
+async def test_calendar_is_an_ics_file_of_the_units_deadlines(bot: BotHarness) -> None:
+    before = len(bot.server.calls_to("sendDocument", chat_id=USER))
+    bot.server.inject_command(USER, "calendar")
+    await bot.wait(lambda: len(bot.server.calls_to("sendDocument", chat_id=USER)) > before)
+    call = bot.server.calls_to("sendDocument", chat_id=USER)[-1]
+    [content] = call.files.values()
+    cal = Calendar.from_ical(content)
+    summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
+    assert len(summaries) == 9  # 2 report deadlines + 4 quarters of study + 3 yearly
+    assert any("学法" in s and "第三季度" in s for s in summaries)
+    dates = {e["dtstart"].dt for e in cal.walk("VEVENT")}
+    assert dt.date(2026, 3, 1) in dates and dt.date(2026, 9, 30) in dates
+
+
+async def test_report_for_admins_comes_with_an_xlsx(bot: BotHarness) -> None:
+    await bot.say(USER, "/done i4-meeting 2026")
+    before = len(bot.server.calls_to("sendDocument", chat_id=ADMIN_ID))
+    bot.server.inject_command(ADMIN_ID, "report")
+    await bot.wait(lambda: len(bot.server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before)
+    call = bot.server.calls_to("sendDocument", chat_id=ADMIN_ID)[-1]
+    assert "完成情况" in call.params.get("caption", "")
+    [content] = call.files.values()
+    ws = load_workbook(io.BytesIO(content)).active
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True)}
+    header = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
+    col = next(i for i, h in enumerate(header) if h and h.startswith("召开部署安排"))
+    assert rows[BUREAU][col] == "已完成"
+    assert rows["区财政局"][col] == "待完成"
+
+
+async def test_items_keyboard_pages_by_editing_the_message(bot: BotHarness) -> None:
+    await bot.say(USER, "/items")
+    first = bot.messages(USER)[-1]
+    assert "item:1" in bot.buttons(first) and "items:1" in bot.buttons(first)
+    await bot.tap(USER, "items:1", message_id=first.message_id)
+    await bot.wait(lambda: bool(bot.server.calls_to("editMessageText", chat_id=USER)))
+    edited = bot.server.stored_message(USER, first.message_id)
+    assert "第 2/2 页" in edited["text"]
+    markup = json.dumps(edited.get("reply_markup", {}))
+    assert "item:20" in markup and "items:0" in markup
+
+
+async def test_flood_limit_answers_politely(
+    fake_bot_api: FakeBotApi, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+    async with build_harness(fake_bot_api, tmp_path, fazhi_questions_per_minute=3) as bot:
+        for k in range(4):
+            await bot.say(USER, f"第{k + 1}条讲什么")
+        texts = bot.texts(USER)
+        assert all("第" in t and "条" in t for t in texts[:3])
+        assert "提问太频繁" in texts[3]
+        await asyncio.sleep(0)  # other users are not affected
+        assert "第五条" in (await bot.say(USER + 1, "第5条讲什么"))[0]

@@ -39,8 +39,8 @@ MAX_TOPIC_ITEMS = 5
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _CADENCE_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"季度"), frozenset({"quarterly"})),
-    (re.compile(r"每月|每个月"), frozenset({"monthly"})),
+    (re.compile(r"季度|一季"), frozenset({"quarterly"})),
+    (re.compile(r"每月|每个月|一个月"), frozenset({"monthly"})),
     (re.compile(r"半年"), frozenset({"half_yearly"})),
     (re.compile(r"每年|一年|年度内|全年"), frozenset({"annual", "once"})),
 )

@@ -59,7 +59,13 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
     return chained
 
 
+# financial numerals (大写数字: 第壹拾肆条) read as the plain ones; one character for one,
+# so the spans found still point into the caller's text
+_FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰", "一二三四五六七八九十百")
+
+
 def parse_refs(text: str, max_range: int = 100_000) -> ItemRefs:
+    text = text.translate(_FINANCIAL)
     numbers: list[int] = []
     spans: list[tuple[int, int]] = []
     for chain in _CHAIN_RE.finditer(text):

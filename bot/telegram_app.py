@@ -23,11 +23,12 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -41,7 +42,7 @@ from bot.telegram_channel import TelegramChannel
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import registry
 from scheduler.jobs import install_jobs
-from scheduler.outbox import RetryPolicy
+from scheduler.outbox import RetryPolicy, block_chat
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,24 @@ class TelegramFrontEnd:
         await asyncio.to_thread(follow)
         log.info("chat %s migrated to supergroup %s", old, new)
 
+    async def on_my_chat_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was blocked in a private chat or removed from a group: stop sending there
+        and tell the admins (the outbox would find out at the next send anyway)."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        if change.new_chat_member.status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            return
+        chat_id = str(change.chat.id)
+
+        def block() -> None:
+            with self.assistant.session() as s:
+                block_chat(s, chat_id)
+            self.assistant.forget_chat(chat_id)
+
+        await asyncio.to_thread(block)
+        log.info("bot blocked or removed in chat %s", chat_id)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = None
         if isinstance(update, Update) and update.effective_chat is not None:
@@ -239,6 +258,7 @@ class TelegramFrontEnd:
         commands = [c for c, _ in USER_COMMANDS + ADMIN_COMMANDS]
         app.add_handler(CommandHandler(commands, self.on_command))
         app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(
             MessageHandler(

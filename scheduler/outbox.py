@@ -41,7 +41,7 @@ from sqlmodel import Session, select
 
 from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.clock import utcnow
-from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState
+from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
 from scheduler.registry import admin_chat_ids, follow_migration, mark_blocked
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -224,10 +224,7 @@ def record_outcome(
             _finish(session, row, OutboxState.UNKNOWN, outcome.error or "发送超时，结果未知")
         elif status == DeliveryStatus.BLOCKED:
             _finish(session, row, OutboxState.BLOCKED, outcome.error or "对方已屏蔽机器人")
-            was_blocked = _chat_status(session, row.chat_id) == ChatStatus.BLOCKED
-            chat = mark_blocked(session, row.chat_id)
-            if chat is not None and not was_blocked:
-                _tell_admins_blocked(session, chat, row.unit_name)
+            block_chat(session, row.chat_id, row.unit_name)
             session.exec(  # type: ignore[call-overload]
                 update(OutboxMessage)
                 .where(
@@ -253,14 +250,22 @@ def record_outcome(
         return str(row.state)
 
 
-def _chat_status(session: Session, chat_id: str) -> str | None:
+def block_chat(session: Session, chat_id: str | int, unit_name: str | None = None) -> bool:
+    """A registered chat blocked the bot (or removed it from the group): mark it, and tell the
+    admins once per blocking, through the outbox like every other message. True when the chat
+    was newly blocked."""
     chat = session.exec(select(Chat).where(Chat.chat_id == str(chat_id))).first()
-    return chat.status if chat else None
+    if chat is None or chat.status in (ChatStatus.BLOCKED, ChatStatus.REMOVED):
+        return False
+    mark_blocked(session, chat.chat_id)
+    if unit_name is None and chat.unit_id is not None:
+        unit = session.get(UnitRow, chat.unit_id)
+        unit_name = unit.name if unit else None
+    _tell_admins_blocked(session, chat, unit_name)
+    return True
 
 
 def _tell_admins_blocked(session: Session, chat: Chat, unit_name: str | None) -> None:
-    """A registered chat blocked the bot (or removed it from the group): admins hear of it
-    once per blocking, through the outbox like every other message."""
     who = html.escape(chat.title or chat.user_name or chat.chat_id)
     unit = f"（{html.escape(unit_name)}）" if unit_name else ""
     body = (

@@ -150,3 +150,26 @@ async def test_flood_limit_answers_politely(
         assert "提问太频繁" in texts[3]
         await asyncio.sleep(0)  # other users are not affected
         assert "第五条" in (await bot.say(USER + 1, "第5条讲什么"))[0]
+
+
+async def test_bot_blocked_or_removed_marks_the_chat_and_tells_admins(bot: BotHarness) -> None:
+    import time
+
+    from scheduler.models import ChatStatus
+    from tests.fakes.bot_api_objects import make_chat, make_user
+
+    assert bot.chat_row(USER).status == ChatStatus.ACTIVE
+    bot_user = bot.server._bot_user()
+    bot.server.inject_update(
+        {
+            "my_chat_member": {
+                "chat": make_chat(USER),
+                "from": make_user(USER),
+                "date": int(time.time()),
+                "old_chat_member": {"user": bot_user, "status": "member"},
+                "new_chat_member": {"user": bot_user, "status": "kicked", "until_date": 0},
+            }
+        }
+    )
+    await bot.wait(lambda: bot.chat_row(USER).status == ChatStatus.BLOCKED)
+    await bot.wait(lambda: any("【送达异常】" in t and BUREAU in t for t in bot.texts(ADMIN_ID)))

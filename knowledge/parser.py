@@ -294,11 +294,11 @@ def _choose_item_style(
     if best is None:
         return styles[0]
     if best[0] == 0:
-        # no unit lists anywhere: the shallowest style with several headings
-        for style in styles:
-            if sum(1 for h in headings if h.style == style) >= 2:
-                return style
-        return styles[0]
+        # no unit lists anywhere: the style with the most headings (items outnumber the
+        # section titles above them), the shallower on a tie
+        return max(
+            styles, key=lambda st: (sum(1 for h in headings if h.style == st), -_STYLE_DEPTH[st])
+        )
     return best[2]
 
 

@@ -105,3 +105,14 @@ def test_page_numbers_between_pages_are_artifacts(tmp_path: Path) -> None:
     assert "我区法治政府建设工作实际" in result.plan.item(3).text
     assert "完善备案审查工作制度机制" in result.plan.item(6).text
     assert "落实数据安全保护措施" in result.plan.item(8).text
+
+
+def test_no_units_anywhere_reports_each_item_not_each_section(tmp_path: Path) -> None:
+    text = (
+        "2023年某县法治政府建设工作要点\n\n一、加强组织领导\n\n（一）落实第一责任人职责。\n"
+        "（二）完善学法制度。\n（三）健全督察机制。\n\n二、推进严格执法\n\n（四）推行三项制度。\n"
+    )
+    result = check_file(write(tmp_path, "nounits.txt", text))
+    assert [i.label for i in result.plan.items] == ["（一）", "（二）", "（三）", "（四）"]
+    assert [line for line, _ in result.errors] == [5, 6, 7, 11]
+    assert all("没有列出责任单位" in msg for _, msg in result.errors)

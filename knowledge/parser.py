@@ -61,6 +61,7 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]+\s*[0-9０-９]{1,3}\s*[-—–－]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[,，/]?\s*共\s*[0-9０-９]{1,3}\s*页)?"
     r"|[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3})\s*$"
 )
+_INLINE_ROLE = re.compile(r"[（(]\s*(牵头|配合)(?:单位)?\s*[)）]$")
 _ETC_SUFFIX = re.compile(r"^(.*?)(等[\u4e00-\u9fff]{0,6}?(?:部门|单位|机构))$")
 
 
@@ -480,7 +481,8 @@ def _split_roles(inner: str) -> list[tuple[Role, str]]:
 
 
 def _split_units(content: str, role: Role, directory: UnitDirectory) -> list[UnitRef]:
-    """Split a unit list on 、，,；; outside brackets: 各镇(街、区) stays one name."""
+    """Split a unit list on 、，,；; and white space outside brackets (各镇(街、区) stays one
+    name); a unit marked 区司法局（牵头） leads whatever the list's role."""
     tokens: list[str] = []
     depth = 0
     cur = ""
@@ -489,7 +491,7 @@ def _split_units(content: str, role: Role, directory: UnitDirectory) -> list[Uni
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        if depth == 0 and ch in "、，,；;":
+        if depth == 0 and (ch in "、，,；;" or ch.isspace()):
             tokens.append(cur)
             cur = ""
         else:
@@ -500,17 +502,24 @@ def _split_units(content: str, role: Role, directory: UnitDirectory) -> list[Uni
         raw = tok.strip().strip("。.　 ")
         if not raw:
             continue
+        token_role = role
+        marked = _INLINE_ROLE.search(raw)
+        if marked:  # 区司法局（牵头）
+            raw = raw[: marked.start()].strip()
+            token_role = Role.LEAD if marked.group(1) == "牵头" else Role.SUPPORTING
+            if not raw:
+                continue
         etc = _ETC_SUFFIX.match(raw)
         tail_partial = False
         if etc and etc.group(1):
             raw, tail_partial = etc.group(1), True
-        refs.append(_make_ref(raw, role, directory))
+        refs.append(_make_ref(raw, token_role, directory))
         if tail_partial:
             refs.append(
                 UnitRef(
                     name=PARTIAL_ETC,
                     raw=etc.group(2) if etc else "",
-                    role=role,
+                    role=token_role,
                     is_group=True,
                     partial=True,
                 )

@@ -109,3 +109,19 @@ def test_title_lines_and_unit_lines_of_their_own() -> None:
     assert obligations["i3-inspection"].cadence is Cadence.ANNUAL
     assert obligations["i3-task"].cadence is Cadence.HALF_YEARLY
     assert obligations["i1-study"].cadence is Cadence.QUARTERLY
+
+
+def test_inline_roles_and_space_separated_units(tmp_path) -> None:  # noqa: ANN001
+    doc = tmp_path / "roles.txt"
+    doc.write_text(
+        "1.加强行政复议。〔责任单位：区司法局（牵头）、区法院（配合）、区委编办〕\n"
+        "2.推进政务公开。〔责任单位：区政府办 区直各单位　各镇（街、区）〕\n",
+        "utf-8",
+    )
+    plan = check_file(doc).plan
+    assert [(u.name, u.role) for u in plan.item(1).units] == [
+        ("区司法局", Role.LEAD),
+        ("区法院", Role.SUPPORTING),
+        ("区委编办", Role.RESPONSIBLE),
+    ]
+    assert plan.item(2).unit_names == ("区政府办", "区直各单位", "各镇(街、区)")

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from knowledge.model import CATEGORY_LABELS, UnitCategory
 from scheduler.completions import (
+    NOT_APPLICABLE,
     UnknownObligationError,
     compliance_matrix,
     confirm,
@@ -287,7 +288,7 @@ def report(
             }
             for u in m.units
             for c in m.columns
-            if m.cells[(u, c.label)] != "n/a"
+            if m.cells[(u, c.label)] != NOT_APPLICABLE
         ]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -495,7 +495,7 @@ def supervision_query(text: str) -> SupervisionQuery | None:
 
 
 def supervision_reply(sched: Any, s: Session, query: SupervisionQuery, now: datetime) -> Reply:
-    from scheduler.completions import DONE, compliance_matrix
+    from scheduler.completions import DONE, NOT_APPLICABLE, compliance_matrix
     from scheduler.periods import Period
 
     today = now.date()
@@ -508,7 +508,7 @@ def supervision_reply(sched: Any, s: Session, query: SupervisionQuery, now: date
         return Reply.of("工作要点中没有这一项周期性任务。")
     doc = Doc()
     for col in cols:
-        missing = [u for u in m.units if m.cells.get((u, col.label)) not in (DONE, "n/a")]
+        missing = [u for u in m.units if m.cells.get((u, col.label)) not in (DONE, NOT_APPLICABLE)]
         doc.line(
             (
                 f"{col.obligation.action}（第{col.obligation.item}条，{col.period.label}，截止 {col.due.isoformat()}）",

@@ -173,3 +173,13 @@ async def test_bot_blocked_or_removed_marks_the_chat_and_tells_admins(bot: BotHa
     )
     await bot.wait(lambda: bot.chat_row(USER).status == ChatStatus.BLOCKED)
     await bot.wait(lambda: any("【送达异常】" in t and BUREAU in t for t in bot.texts(ADMIN_ID)))
+
+
+async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarness) -> None:
+    [before] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法")
+    assert "学法" in before and "2026年第三季度" in before
+    assert BUREAU in before and "区财政局" in before
+    await bot.say(USER, "/done i2-study")
+    [after] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法？")
+    missing = after.split("尚未确认的单位", 1)[1]
+    assert BUREAU not in missing and "区财政局" in missing

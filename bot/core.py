@@ -178,7 +178,7 @@ class Assistant:
         parts = rest.split(":") if rest else []
         try:
             if kind == "item":
-                return self.show_item(int(parts[0]), edit=False)
+                return self.show_item(int(parts[0]))
             if kind == "items":
                 return [views.items_page(self.plan, int(parts[0]), edit=True)]
             if kind == "reg":
@@ -248,7 +248,7 @@ class Assistant:
             return [Reply.of(f"请写条目编号，例如 /item 14（共 {len(self.plan.items)} 条）。")]
         return self.show_item(n)
 
-    def show_item(self, number: int, edit: bool = False) -> list[Reply]:
+    def show_item(self, number: int) -> list[Reply]:
         item = self.plan.item(number)
         if item is None:
             return [Reply.of(f"没有第{number}条：本工作要点共 {len(self.plan.items)} 条。")]

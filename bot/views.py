@@ -168,8 +168,6 @@ def answer_reply(answer: Answer) -> Reply:
         [Button(f"查看第{n}条", f"item:{n}") for n in numbers[i : i + 3]]
         for i in range(0, len(numbers), 3)
     ]
-    if answer.needs_unit:
-        rows = rows or []
     return Reply.of(doc, rows)
 
 

@@ -86,7 +86,8 @@ class Assistant:
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
-                registry.add_admin(s, admin_id, actor="settings")
+                if not registry.is_admin(s, admin_id):  # audited once, not at every start
+                    registry.add_admin(s, admin_id, actor="settings")
 
     def after_update(self) -> None:
         """Run after each handled update (in the worker thread): a newly approved chat gets

@@ -28,8 +28,8 @@ from knowledge.qa.intent import (
 from knowledge.qa.lexicon import Lexicon, default_lexicon
 from knowledge.qa.mentions import UNKNOWN_UNIT_RE, Mention, MentionFinder
 from knowledge.qa.plan_index import PlanIndex, Target
-from knowledge.qa.refs import parse_refs
-from knowledge.text import fold_width, norm, to_simplified
+from knowledge.qa.refs import ItemRefs, parse_refs
+from knowledge.text import cn_to_int, fold_width, norm, to_simplified
 from knowledge.units import UnitDirectory, infer_category
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -44,6 +44,9 @@ _CADENCE_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"半年"), frozenset({"half_yearly"})),
     (re.compile(r"每年|一年|年度内|全年"), frozenset({"annual", "once"})),
 )
+
+
+_BARE_NUMBER = re.compile(r"\s*([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*[。.？?!！]*\s*")
 
 
 class UnknownUnitError(ValueError):
@@ -172,6 +175,12 @@ class QAEngine:
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
         spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
         refs = parse_refs(spaced)
+        bare = _BARE_NUMBER.fullmatch(spaced)
+        if bare and not refs:
+            # a question that is only a number ("14", "十四") asks for that item
+            n = cn_to_int(bare.group(1))
+            if n:
+                refs = ItemRefs((n,), (bare.span(1),))
         cut = spaced
         for start, end in reversed(refs.spans):
             cut = cut[:start] + "，" + cut[end:]
@@ -393,7 +402,8 @@ class _Answerer:
 
     def _topic_label(self) -> str:
         """The question as asked (cue words stripped from it read badly: 数字政府建设有)."""
-        raw = self.q.raw.strip().rstrip("？?。.!！ ")
+        raw = self.q.raw.strip()
+        raw = raw.rstrip("？?。.!！ ") or raw
         return raw if len(raw) <= 30 else raw[:29] + "…"
 
     # -- intents -------------------------------------------------------------------------------

@@ -21,19 +21,30 @@ def item_heading(item: Item) -> str:
     return f"{item_label(item.number)}　{item.title}"
 
 
+_ROLE_LABELS = {"lead": "牵头单位", "supporting": "配合单位", "responsible": "责任单位"}
+
+
 def units_line(lines: Sequence[UnitLine]) -> str:
-    parts = []
+    """责任单位：A、B等部门（未逐一列明）; with roles: 牵头单位：A；配合单位：B、C."""
+    by_role: dict[str, list[str]] = {}
     for u in lines:
-        name = u.raw or u.name
+        parts = by_role.setdefault(u.role, [])
         if u.partial and u.name == "等有关单位":
-            parts.append("等有关单位（未逐一列明）")
+            etc = f"{u.raw or '等有关单位'}（未逐一列明）"
+            if parts:
+                parts[-1] += etc  # 区司法局等部门（未逐一列明）
+            else:
+                parts.append(etc)
         elif u.partial:
-            parts.append(f"{name}（部分单位，未逐一列明）")
+            parts.append(f"{u.raw or u.name}（部分单位，未逐一列明）")
         else:
-            parts.append(name)
-    roles = {u.role for u in lines}
-    label = "责任单位" if roles <= {"responsible"} else "单位"
-    return f"{label}：" + "、".join(parts) if parts else f"{label}：文件未列明"
+            parts.append(u.raw or u.name)
+    if not by_role:
+        return "责任单位：文件未列明"
+    return "；".join(
+        f"{_ROLE_LABELS.get(role, '责任单位')}：" + "、".join(parts)
+        for role, parts in by_role.items()
+    )
 
 
 def item_full(item: Item, lines: Sequence[UnitLine]) -> str:

@@ -176,3 +176,17 @@ def test_unlisted_department_is_answered_by_its_category() -> None:
     b = engine.answer("第十四条 我单位要做什么", unit="区审计局", today=date(2026, 11, 28))
     assert b.items == [14] or b.items == (14,)
     assert "不在第十四条的责任单位之列" in b.text
+
+
+def test_roles_and_partial_lists_are_shown_as_the_document_words_them() -> None:
+    from pathlib import Path
+
+    from knowledge.loader import directory_for, load_file
+    from knowledge.qa import QAEngine
+
+    other = load_file(Path(__file__).parent / "data" / "documents" / "layout_sections.txt")
+    engine = QAEngine([other], directory_for([other]))
+    a = engine.answer("第一条谁负责", today=date(2023, 5, 1))
+    assert "牵头单位：县司法局；配合单位：县直各部门、各乡镇" in a.text
+    seed = QAEngine.default().answer("第七条谁负责", today=date(2026, 11, 28))
+    assert "区司法局等部门（未逐一列明）" in seed.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import (
     BotCommand,
@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -38,7 +38,7 @@ from telegram.ext import (
 from bot.core import Assistant, ChatContext
 from bot.rate_limit import FloodLimiter, FloodLimits
 from bot.replies import Reply, split_message
-from bot.telegram_channel import TelegramChannel
+from bot.telegram_channel import TelegramChannel, retry_after_seconds
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import registry
 from scheduler.jobs import install_jobs
@@ -46,6 +46,8 @@ from scheduler.outbox import RetryPolicy, block_chat
 
 log = logging.getLogger(__name__)
 
+REPLY_ATTEMPTS = 3
+MAX_REPLY_WAIT = 30.0  # seconds; a user waiting longer for an answer is better told to retry
 APOLOGY = "抱歉，处理您的请求时出错了，请稍后再试。问题已记录。"
 USER_COMMANDS = [
     ("start", "开始使用、登记说明"),
@@ -113,13 +115,17 @@ class TelegramFrontEnd:
     ) -> None:
         for reply in replies:
             if reply.attachment is not None:
-                await context.bot.send_document(
+                attachment = reply.attachment
+                await self._deliver(
                     chat_id,
-                    document=reply.attachment.content,
-                    filename=reply.attachment.filename,
-                    caption=reply.html or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply),
+                    lambda cid, a=attachment, r=reply: context.bot.send_document(
+                        cid,
+                        document=a.content,
+                        filename=a.filename,
+                        caption=r.html or None,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(r),
+                    ),
                 )
                 continue
             parts = split_message(reply.html)
@@ -132,13 +138,42 @@ class TelegramFrontEnd:
                 except TelegramError as exc:  # e.g. "message is not modified": send instead
                     log.debug("edit failed, sending instead: %s", exc)
             for k, part in enumerate(parts):
-                await context.bot.send_message(
+                markup = keyboard(reply) if k == len(parts) - 1 else None
+                chat_id = await self._deliver(
                     chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply) if k == len(parts) - 1 else None,
-                    disable_web_page_preview=True,
+                    lambda cid, p=part, m=markup: context.bot.send_message(
+                        cid,
+                        p,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=m,
+                        disable_web_page_preview=True,
+                    ),
                 )
+
+    @staticmethod
+    async def _deliver(chat_id: int, send: Callable[[int], Awaitable[object]]) -> int:
+        """Send a direct reply, honouring Telegram's feedback: wait out a RetryAfter, follow a
+        group's migration, retry a 5xx / network error briefly. A time-out is not retried (the
+        reply may have arrived; a duplicate answer is worse than a late apology). Returns the
+        chat id the reply went to."""
+        for attempt in range(REPLY_ATTEMPTS):
+            last = attempt == REPLY_ATTEMPTS - 1
+            try:
+                await send(chat_id)
+                return chat_id
+            except RetryAfter as exc:
+                if last:
+                    raise
+                await asyncio.sleep(min(retry_after_seconds(exc), MAX_REPLY_WAIT))
+            except ChatMigrated as exc:
+                chat_id = int(exc.new_chat_id)
+            except TimedOut:
+                raise
+            except NetworkError:  # includes HTTP 5xx
+                if last:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        return chat_id
 
     # -- handlers --------------------------------------------------------------------------------
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -23,6 +23,7 @@ from tests.fakes import FakeBotApi
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # a Wednesday, a working day
 USER = 1001
 BUREAU = "区司法局"
+DUE_AT_NOW = 4  # study (2026Q3 start) and the Q3 steps of training, court hearing, meeting
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +45,15 @@ def _registered(assistant) -> None:  # noqa: ANN001
 async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:  # noqa: ANN001
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
+        # the start-up planner run sends the four reminders due now; let them all arrive
+        # first, so that the replies these tests wait for are the chat's last messages
+        await harness.wait(lambda: _reminders(harness) == DUE_AT_NOW)
+        await asyncio.sleep(0.2)
         yield harness
+
+
+def _reminders(bot: BotHarness) -> int:
+    return sum((m.text or "").startswith("【法治政府建设提醒】") for m in bot.messages(USER))
 
 
 def _reminder(bot: BotHarness, key: str):  # noqa: ANN202
@@ -183,3 +192,24 @@ async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarn
     [after] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法？")
     missing = after.split("尚未确认的单位", 1)[1]
     assert BUREAU not in missing and "区财政局" in missing
+
+
+async def test_direct_replies_wait_out_429_and_retry_5xx(
+    fake_bot_api: FakeBotApi, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    from tests.fakes import Fault
+
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+    async with build_harness(fake_bot_api, tmp_path) as bot:
+        fake_bot_api.add_fault(Fault.retry_after(1), chat_id=USER, method="sendMessage", times=1)
+        fake_bot_api.add_fault(Fault.server_error(502), chat_id=USER, method="sendMessage", times=1)
+        [answer] = await bot.say(USER, "第十四条讲什么")
+        assert "持续深化行政执法体制改革" in answer
+        statuses = [c.status for c in fake_bot_api.calls_to("sendMessage", chat_id=USER)]
+        assert statuses == [429, 502, 200]
+        # a group that became a supergroup: the answer follows it
+        group, supergroup = -4004, -1004004
+        fake_bot_api.add_fault(Fault.migrated(supergroup), chat_id=group, method="sendMessage")
+        fake_bot_api.inject_command(group, "item", "3", mention_bot=True)
+        await bot.wait(lambda: len(fake_bot_api.messages(supergroup)) == 1)
+        assert "编制法治政府建设工作方案" in (fake_bot_api.messages(supergroup)[0].text or "")

@@ -261,7 +261,8 @@ def report(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table、csv 或 xlsx")] = "table",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="输出文件（xlsx 必填）")
+        Path | None,
+        typer.Option("--output", "-o", help="输出文件（xlsx 默认 fazhi-report-期间.xlsx）"),
     ] = None,
     as_json: JsonOpt = False,
     database_url: DbOpt = None,
@@ -302,9 +303,7 @@ def report(
             typer.echo(buf.getvalue(), nl=False)
         return
     if fmt == "xlsx":
-        if output is None:
-            fail("xlsx 格式需要 --output 文件名")
-            return
+        output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
         output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
         console.print(f"已写入 {output}")
         return

@@ -120,3 +120,11 @@ def test_holidays_import(cli_env) -> None:
     code, out = run("schedule", "preview", "--unit", TOWN, "--year", "2027", "--json")
     days = [r["date"] for r in json.loads(out)]
     assert days[0] == "2027-01-04"  # Q1 starts on the first working day after 元旦
+
+
+def test_xlsx_report_without_output_is_written_to_a_named_file(cli_env, monkeypatch) -> None:
+    monkeypatch.chdir(cli_env)
+    code, out = run("report", "--format", "xlsx", "--period", "2026Q3")
+    assert code == 0 and "fazhi-report-2026Q3.xlsx" in out
+    ws = load_workbook(cli_env / "fazhi-report-2026Q3.xlsx").active
+    assert ws["A1"].value.startswith("2026年第三季度")

@@ -27,6 +27,11 @@ UNKNOWN_UNIT_RE = re.compile(
 )
 
 
+# The last character of a unit name says what kind of unit it is; a different one there is
+# another unit (司法所, 公安厅), while any other character there is a typo (司法居).
+UNIT_SUFFIXES = frozenset("局办委院镇厅处所室科队站部会府组社馆中心街区")
+
+
 @dataclass(frozen=True)
 class Mention:
     kind: str  # "unit", "group", "category", "self", "unknown"
@@ -63,8 +68,7 @@ class MentionFinder:
         for s in self.spellings:
             if len(s) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", s):
                 continue
-            positions = range(len(s)) if len(s) >= 4 else range(len(s) - 1)
-            for j in positions:
+            for j in range(len(s)):
                 key = s[:j] + "?" + s[j + 1 :]
                 fuzzy[key] = None if key in fuzzy and fuzzy[key] != s else s
         self.fuzzy = {k: v for k, v in fuzzy.items() if v is not None}
@@ -123,6 +127,8 @@ class MentionFinder:
                 if self.directory.outside_category(window) is not None:
                     continue  # 审计局 is a real unit the directory lacks, not a misspelt 审批局
                 for j in range(length):
+                    if j == length - 1 and window[j] in UNIT_SUFFIXES:
+                        continue  # 司法厅, 司法所: another kind of unit, not a typo of 司法局
                     s = self.fuzzy.get(window[:j] + "?" + window[j + 1 :])
                     if s is not None:
                         if self.in_corpus(window):

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from bot.log_redaction import redact_root_handlers
+
 HOW_TO_GET_A_TOKEN = """\
 没有设置 TELEGRAM_BOT_TOKEN，无法连接 Telegram。
 获取令牌：
@@ -92,13 +94,30 @@ def run(
             return
         raise typer.Exit(2)
     _logging(verbose)
+    redact_root_handlers(settings.token)
     assistant = _assistant(settings)
-    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram_app import build_application
 
     app = build_application(assistant, settings.token, settings.telegram_api_base_url)
     url = webhook or settings.fazhi_webhook_url
+    try:
+        _serve(app, settings, url)
+    except InvalidToken:
+        # never echo the token: it is a secret
+        _fail(
+            "Telegram 拒绝了 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销）。请在 @BotFather 中核对令牌后重试。"
+        )
+    except NetworkError as exc:
+        _fail(
+            f"无法连接 Telegram Bot API（{type(exc).__name__}）。请检查网络或 TELEGRAM_API_BASE_URL。"
+        )
+
+
+def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
+    from telegram import Update
+
     if url:
         path = url.rstrip("/").rsplit("/", 1)[-1] if url.count("/") > 2 else "telegram"
         app.run_webhook(

@@ -62,3 +62,20 @@ def test_every_imported_module_is_declared() -> None:
         if not {canonicalize_name(d) for d in dists.get(module, [module])} & declared
     }
     assert missing == set(), f"imported but not declared in [project.dependencies]: {missing}"
+
+
+def _imports_of(package: str) -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_dependencies_point_one_way() -> None:
+    """bot → scheduler → knowledge: knowledge imports neither, scheduler never imports bot."""
+    assert _imports_of("knowledge") & {"bot", "scheduler", "telegram", "sqlmodel"} == set()
+    assert _imports_of("scheduler") & {"bot", "telegram"} == set()

@@ -42,14 +42,7 @@ def _declared() -> set[str]:
 
 
 def _imports() -> set[str]:
-    found: set[str] = set()
-    for package in APP_PACKAGES:
-        for path in (ROOT / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                if isinstance(node, ast.Import):
-                    found |= {a.name.split(".")[0] for a in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                    found.add(node.module.split(".")[0])
+    found = set().union(*(_imports_of(p) for p in APP_PACKAGES))
     return found - set(sys.stdlib_module_names) - set(APP_PACKAGES)
 
 

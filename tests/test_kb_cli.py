@@ -103,3 +103,16 @@ def test_import_adds_a_plan_and_keeps_the_default(data_dir: Path, tmp_path: Path
     proc = run("kb", "import", str(bad), data_dir=data_dir, ok=False)
     assert proc.returncode == 1 and "二进制" in proc.stderr
     assert not (data_dir / "plans" / "bad.txt").exists()
+
+
+def test_a_kb_command_imports_neither_the_database_nor_the_bot_layer() -> None:
+    """`fazhi kb …` loads only its own family (start-up time is a user-facing cost)."""
+    code = (
+        "import sys; sys.argv = ['fazhi', 'kb', 'list', '--json']\n"
+        "from bot import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'telegram', 'numpy') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in proc.stdout, proc.stdout[-500:] + proc.stderr[-500:]

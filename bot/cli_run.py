@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 from typing import Annotated
 
@@ -125,7 +126,9 @@ def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
             port=settings.fazhi_webhook_port,
             url_path=path,
             webhook_url=url,
-            secret_token=settings.fazhi_webhook_secret,
+            # without a configured secret, one per start: only Telegram (told by setWebhook)
+            # can then post updates to this server
+            secret_token=settings.fazhi_webhook_secret or secrets.token_urlsafe(32),
             allowed_updates=Update.ALL_TYPES,
         )
     else:

@@ -43,9 +43,13 @@ _ROLE_WORDS = {
     "责任主体": Role.RESPONSIBLE,
     "牵头单位": Role.LEAD,
     "牵头部门": Role.LEAD,
+    "主办单位": Role.LEAD,
+    "主责单位": Role.LEAD,
     "配合单位": Role.SUPPORTING,
     "配合部门": Role.SUPPORTING,
     "协办单位": Role.SUPPORTING,
+    "协助单位": Role.SUPPORTING,
+    "参与单位": Role.SUPPORTING,
 }
 _ROLE_RE = "|".join(_ROLE_WORDS)
 _UNIT_LINE = re.compile(rf"^\s*({_ROLE_RE})\s*[:：]")

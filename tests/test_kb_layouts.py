@@ -125,3 +125,23 @@ def test_inline_roles_and_space_separated_units(tmp_path) -> None:  # noqa: ANN0
         ("区委编办", Role.RESPONSIBLE),
     ]
     assert plan.item(2).unit_names == ("区政府办", "区直各单位", "各镇(街、区)")
+
+
+def test_other_role_words(tmp_path) -> None:  # noqa: ANN001
+    doc = tmp_path / "roles2.txt"
+    doc.write_text(
+        "一、加强行政复议。\n主办单位：区司法局\n协助单位：区法院、区委编办\n\n"
+        "二、推进政务公开。（主责单位：区政府办；参与单位：区直各单位）\n",
+        "utf-8",
+    )
+    result = check_file(doc)
+    assert result.errors == []
+    assert [(u.name, u.role) for u in result.plan.item(1).units] == [
+        ("区司法局", Role.LEAD),
+        ("区法院", Role.SUPPORTING),
+        ("区委编办", Role.SUPPORTING),
+    ]
+    assert [(u.name, u.role) for u in result.plan.item(2).units] == [
+        ("区政府办", Role.LEAD),
+        ("区直各单位", Role.SUPPORTING),
+    ]

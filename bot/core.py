@@ -112,10 +112,7 @@ class Assistant:
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
-        chat = registry._chat(s, ctx.chat_id)
-        if chat is None or chat.status != ChatStatus.ACTIVE or chat.unit_id is None:
-            return None
-        return s.get(UnitRow, chat.unit_id)
+        return registry.chat_unit(s, ctx.chat_id)
 
     def unit_name(self, ctx: ChatContext) -> str | None:
         """The chat's active unit. Cached for a short while: every question needs it, and
@@ -257,7 +254,7 @@ class Assistant:
 
     def cmd_unit(self, ctx: ChatContext, args: str) -> list[Reply]:
         with self.session() as s:
-            chat = registry._chat(s, ctx.chat_id)
+            chat = registry.get_chat(s, ctx.chat_id)
             current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
             if not args:
                 return [views.unit_status(chat, current)]

@@ -377,17 +377,12 @@ def _build_item(
         )
 
     # text without the unit lists, for title and tasks
-    plain = text
-    for _role, _content, start, end in sorted(unit_spans, key=lambda s: -s[2]):
-        plain = plain[:start] + plain[end:]
-    plain = plain.strip()
+    plain = _without_spans(text, unit_spans).strip()
     heading_title = head.rest.strip()
     if heading_title and _is_short_title(heading_title) and len(body_lines) > 1:
         title = heading_title
         rest_text = "".join(body_lines[1:])
-        for _role, _content, start, end in sorted(_unit_spans(rest_text), key=lambda s: -s[2]):
-            rest_text = rest_text[:start] + rest_text[end:]
-        sentences = split_sentences(rest_text)
+        sentences = split_sentences(_without_spans(rest_text, _unit_spans(rest_text)))
     else:
         sentences = split_sentences(plain)
         title = sentences[0] if sentences else ""
@@ -458,8 +453,15 @@ def _unit_spans(text: str) -> list[tuple[Role, str, int, int]]:
             content = text[m.end() : end]
             spans.append((_ROLE_WORDS[m.group(1)], content, start, end))
             pos = end
-    # merge spans sharing a bracket for removal: callers remove by (start, end); dedupe those
     return spans
+
+
+def _without_spans(text: str, spans: list[tuple[Role, str, int, int]]) -> str:
+    """``text`` without its unit lists. Several roles in one bracket share its span, which is
+    removed once."""
+    for start, end in sorted({(s[2], s[3]) for s in spans}, reverse=True):
+        text = text[:start] + text[end:]
+    return text
 
 
 def _matching_close(text: str, open_index: int) -> int:

@@ -172,7 +172,7 @@ class UnitDirectory:
 
     @classmethod
     def for_plans(cls, plans: Iterable[WorkPlan], data: str | None = None) -> UnitDirectory:
-        """The data file's directory restricted to… no: extended with every unit the plans name."""
+        """The data file's directory extended with every unit and group the plans name."""
         base = cls.from_data(data)
         units = dict(base.units)
         groups = dict(base.groups)

@@ -42,7 +42,7 @@ from sqlmodel import Session, select
 from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.clock import utcnow
 from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
-from scheduler.registry import admin_chat_ids, follow_migration, mark_blocked
+from scheduler.registry import admin_chat_ids, follow_migration, get_chat, mark_blocked
 
 DEFAULT_LEASE = timedelta(minutes=10)
 
@@ -254,7 +254,7 @@ def block_chat(session: Session, chat_id: str | int, unit_name: str | None = Non
     """A registered chat blocked the bot (or removed it from the group): mark it, and tell the
     admins once per blocking, through the outbox like every other message. True when the chat
     was newly blocked."""
-    chat = session.exec(select(Chat).where(Chat.chat_id == str(chat_id))).first()
+    chat = get_chat(session, chat_id)
     if chat is None or chat.status in (ChatStatus.BLOCKED, ChatStatus.REMOVED):
         return False
     mark_blocked(session, chat.chat_id)

@@ -155,7 +155,8 @@ def resolve_unit(directory: UnitDirectory, text: str) -> str:
 
 
 # -- chats ------------------------------------------------------------------------------------
-def _chat(session: Session, chat_id: str | int) -> Chat | None:
+def get_chat(session: Session, chat_id: str | int) -> Chat | None:
+    """The registry row of a chat, whatever its status (None if it never registered)."""
     return session.exec(select(Chat).where(Chat.chat_id == str(chat_id))).first()
 
 
@@ -175,7 +176,7 @@ def register_chat(
     unit = get_unit(session, unit_name)
     if unit is None:
         raise UnknownUnitError(unit_name)
-    chat = _chat(session, chat_id)
+    chat = get_chat(session, chat_id)
     if chat is None:
         chat = Chat(
             chat_id=str(chat_id),
@@ -203,7 +204,7 @@ def register_chat(
 def _decide(
     session: Session, chat_id: str | int, actor: str, status: ChatStatus, action: str, **detail: Any
 ) -> Chat:
-    chat = _chat(session, chat_id)
+    chat = get_chat(session, chat_id)
     if chat is None:
         raise RegistryError(f"没有找到会话 {chat_id} 的登记申请")
     chat.status = status
@@ -230,7 +231,7 @@ def remove_chat(session: Session, chat_id: str | int, actor: str) -> Chat:
 
 def mark_blocked(session: Session, chat_id: str | int) -> Chat | None:
     """The user blocked the bot (or it was removed from the group): stop sending there."""
-    chat = _chat(session, chat_id)
+    chat = get_chat(session, chat_id)
     if chat is not None and chat.status != ChatStatus.REMOVED:
         chat.status = ChatStatus.BLOCKED
         session.add(chat)
@@ -240,8 +241,8 @@ def mark_blocked(session: Session, chat_id: str | int) -> Chat | None:
 
 def follow_migration(session: Session, old_chat_id: str, new_chat_id: str) -> None:
     """A group became a supergroup: its registration moves to the new id."""
-    chat = _chat(session, old_chat_id)
-    if chat is None or _chat(session, new_chat_id) is not None:
+    chat = get_chat(session, old_chat_id)
+    if chat is None or get_chat(session, new_chat_id) is not None:
         return
     chat.chat_id = str(new_chat_id)
     session.add(chat)
@@ -268,7 +269,7 @@ def active_chats(session: Session, unit_name: str | None = None) -> list[tuple[C
 
 def chat_unit(session: Session, chat_id: str | int) -> UnitRow | None:
     """The unit an active chat belongs to (None if the chat is not approved)."""
-    chat = _chat(session, chat_id)
+    chat = get_chat(session, chat_id)
     if chat is None or chat.status != ChatStatus.ACTIVE or chat.unit_id is None:
         return None
     return session.get(UnitRow, chat.unit_id)

@@ -145,3 +145,17 @@ def test_other_role_words(tmp_path) -> None:  # noqa: ANN001
         ("区政府办", Role.LEAD),
         ("区直各单位", Role.SUPPORTING),
     ]
+
+
+def test_a_bracket_with_two_roles_mid_sentence_loses_no_text(tmp_path) -> None:  # noqa: ANN001
+    doc = tmp_path / "mid.txt"
+    doc.write_text(
+        "1. 推进公开（牵头单位：区司法局；配合单位：区法院）并加强审核。做好备案。\n", "utf-8"
+    )
+    item = check_file(doc).plan.item(1)
+    assert item.title == "推进公开并加强审核"
+    assert item.tasks == ("做好备案",)
+    assert [(u.name, u.role) for u in item.units] == [
+        ("区司法局", Role.LEAD),
+        ("区法院", Role.SUPPORTING),
+    ]

@@ -1,4 +1,4 @@
-"""/report: the compliance matrix of a period as a chat summary and an .xlsx file."""
+"""/report: the compliance matrix of a period as a chat summary, an .xlsx file and a picture."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.replies import Attachment, Doc, Reply
+from bot.report_picture import render_matrix
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
 from scheduler.periods import Period, PeriodError
@@ -42,8 +43,19 @@ def compliance_reply(
             f"完成 {done}/{done + todo}"
         )
     data = matrix_xlsx(m)
-    return [
+    replies = [
         Reply.of(
             doc, attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细")
         )
     ]
+    if m.units and m.columns:
+        pic = render_matrix(m)
+        replies.append(
+            Reply.of(
+                f"{period.label}完成情况图（绿：已完成，黄：待完成，红：已逾期，灰：不适用）",
+                attachment=Attachment(
+                    f"fazhi-report-{period.key}.png", pic.png(), "完成情况图", photo=pic.fits_photo
+                ),
+            )
+        )
+    return replies

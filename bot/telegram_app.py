@@ -114,6 +114,20 @@ class TelegramFrontEnd:
         source: Message | None = None,
     ) -> None:
         for reply in replies:
+            if reply.attachment is not None and reply.attachment.photo:
+                attachment = reply.attachment
+                await self._deliver(
+                    chat_id,
+                    lambda cid, a=attachment, r=reply: context.bot.send_photo(
+                        cid,
+                        photo=a.content,
+                        filename=a.filename,
+                        caption=r.html or None,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(r),
+                    ),
+                )
+                continue
             if reply.attachment is not None:
                 attachment = reply.attachment
                 await self._deliver(

@@ -9,6 +9,9 @@ the two front ends give the same answers by construction. Everything here is syn
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import json
 import logging
 import time
 from collections import defaultdict, deque
@@ -24,6 +27,7 @@ from knowledge.model import Obligation
 from knowledge.qa import QAEngine
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
+from scheduler.clock import local
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
@@ -189,9 +193,13 @@ class Assistant:
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
                 return self.decide(ctx, int(parts[0]), approve=kind == "apr")
+            if kind == "ack":  # 收到 under a notice that needs a receipt
+                return self.acknowledge_notice(ctx, int(parts[0]))
             if kind == "bc":
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
+                if parts[0] in ("rc", "ch"):
+                    return self.receipt_action(ctx, parts[0], int(parts[1]))
                 return self.broadcast_action(ctx, parts[0], int(parts[1]))
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
                 return self.page(ctx, parts[0], int(parts[1]))
@@ -208,6 +216,9 @@ class Assistant:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
         if not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
+        receipt = self.receipt_text(ctx, text)
+        if receipt is not None:
+            return receipt
         supervision = views.supervision_query(text)
         if supervision is not None:
             if not self.is_admin(ctx):
@@ -453,8 +464,15 @@ class Assistant:
             return [views.units_overview(s, args)]
 
     def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
+        from bot.notices import parse_receipt_options, with_receipt_toggle
         from scheduler.broadcast import create_broadcast
+        from scheduler.receipts import set_receipt
 
+        if not args:
+            return [Reply.of(views.BROADCAST_USAGE)]
+        receipt, args = parse_receipt_options(args, self.clock().date())
+        if receipt.error:
+            return [Reply.of(receipt.error)]
         if not args:
             return [Reply.of(views.BROADCAST_USAGE)]
         with self.session() as s:
@@ -466,7 +484,12 @@ class Assistant:
             from scheduler.broadcast import audience_chats
 
             n = len(audience_chats(s, audience))
-            return [views.broadcast_preview(bc.id, label, body, n)]
+            if receipt.required and bc.enqueued_at is None:
+                set_receipt(s, bc.id, True, receipt.deadline)  # type: ignore[arg-type]
+            preview = views.broadcast_preview(bc.id, label, body, n)
+            return [
+                with_receipt_toggle(preview, bc.id, bc.receipt_required, bc.receipt_deadline)  # type: ignore[arg-type]
+            ]
 
     def broadcast_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
         from scheduler.broadcast import broadcast_report, enqueue_broadcast, resend_failed
@@ -481,11 +504,111 @@ class Assistant:
                 registry.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
                 return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
             if action == "rep":
-                return [views.broadcast_report_reply(broadcast_report(s, bc_id))]
+                from bot.notices import with_receipts
+                from scheduler.models import Broadcast
+                from scheduler.receipts import receipt_status
+
+                reply = views.broadcast_report_reply(broadcast_report(s, bc_id))
+                bc = s.get(Broadcast, bc_id)
+                if bc is not None and bc.receipt_required:
+                    reply = with_receipts(reply, receipt_status(s, bc_id))
+                return [reply]
             if action == "re":
                 n = resend_failed(s, bc_id, ctx.user_id)
                 return [Reply.of(f"已重新排队 {n} 条失败或结果未知的消息。")]
         return [Reply.of("未知操作。")]
+
+    # -- notices with receipts ---------------------------------------------------------------
+    def receipt_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
+        """bc:rc toggles 需回执 on a preview; bc:ch chases the units that have not answered."""
+        from bot.notices import RECEIPT_USAGE, status_reply, with_receipt_toggle
+        from scheduler.broadcast import audience_chats
+        from scheduler.models import Broadcast
+        from scheduler.receipts import chase, receipt_status, set_receipt
+
+        with self.session() as s:
+            bc = s.get(Broadcast, bc_id)
+            if bc is None:
+                return [Reply.of(f"没有第{bc_id}号通知。")]
+            try:
+                if action == "rc":
+                    bc = set_receipt(s, bc_id, not bc.receipt_required)
+                    audience = json.loads(bc.audience)
+                    n = len(audience_chats(s, audience))
+                    body = html.unescape(bc.body).removeprefix("【通知】")
+                    preview = views.broadcast_preview(
+                        bc_id, views.audience_label(audience), body, n
+                    )
+                    reply = with_receipt_toggle(
+                        preview, bc_id, bc.receipt_required, bc.receipt_deadline
+                    )
+                    return [dataclasses.replace(reply, edit=True)] + (
+                        [Reply.of(RECEIPT_USAGE)] if bc.receipt_required else []
+                    )
+                n = chase(s, bc_id, ctx.user_id, now=self.clock())
+                status = receipt_status(s, bc_id)
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+        if not status.missing:
+            return [Reply.of(f"第{bc_id}号通知：全部 {status.total} 个单位都已回执。")]
+        if n == 0:
+            return [Reply.of(f"第{bc_id}号通知今天已经催办过，未回执单位会收到那条催办消息。")]
+        return [
+            Reply.of(f"已向 {len(status.missing)} 个未回执单位发送催办（{n} 个聊天）。"),
+            status_reply(status),
+        ]
+
+    def acknowledge_notice(self, ctx: ChatContext, bc_id: int, reply: str = "") -> list[Reply]:
+        from scheduler.receipts import acknowledge
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            try:
+                receipt, new = acknowledge(
+                    s,
+                    bc_id,
+                    unit.name,
+                    ctx.chat_id,
+                    user_id=ctx.user_id,
+                    user_name=ctx.user_name,
+                    reply=reply,
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            at = local(receipt.acknowledged_at)
+            who = receipt.user_name or "本单位"
+        if new:
+            text = f"已回执：“{unit.name}”已收到第{bc_id}号通知（{at:%m-%d %H:%M}）。"
+            if not reply:
+                text += f"如需留言，可发送“回执 {bc_id} 留言内容”。"
+            return [Reply.of(text)]
+        if reply:
+            return [Reply.of(f"已将留言附在“{unit.name}”对第{bc_id}号通知的回执上。")]
+        return [
+            Reply.of(f"“{unit.name}”已于 {at:%m-%d %H:%M} 回执第{bc_id}号通知（{who}），无需重复。")
+        ]
+
+    def receipt_text(self, ctx: ChatContext, text: str) -> list[Reply] | None:
+        """A unit's "回执 3 留言", or an admin's "第3号通知哪些单位还没回执"; None otherwise."""
+        from bot.notices import receipt_message, receipt_query, status_reply
+        from scheduler.receipts import receipt_status
+
+        message = receipt_message(text)
+        if message is not None and self.unit_name(ctx) is not None:
+            return self.acknowledge_notice(ctx, message[0], message[1] or "")
+        number = receipt_query(text)
+        if number is None:
+            return None
+        if not self.is_admin(ctx):
+            return [Reply.of(views.NOT_ADMIN)]
+        with self.session() as s:
+            try:
+                return [status_reply(receipt_status(s, number))]
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
 
     def cmd_report(self, _ctx: ChatContext, args: str) -> list[Reply]:
         from bot.reports import compliance_reply

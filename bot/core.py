@@ -38,6 +38,17 @@ from scheduler.snooze import withdraw_reminders
 log = logging.getLogger(__name__)
 
 UNIT_CACHE_SECONDS = 30.0
+MAX_UPLOAD = 45_000_000  # bytes; Telegram bots may send files up to 50 MB
+
+
+@dataclass(frozen=True)
+class EvidenceRequest:
+    year: int
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.unit or '各单位'}"
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,7 @@ class Assistant:
             "units": self.cmd_units,
             "broadcast": self.cmd_broadcast,
             "report": self.cmd_report,
+            "evidence": self.cmd_evidence,
         }
         if name in user_commands:
             return user_commands[name](ctx, args)
@@ -229,6 +241,10 @@ class Assistant:
                 if parts[0] in ("rc", "ch"):
                     return self.receipt_action(ctx, parts[0], _small_int(parts[1]))
                 return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
+            if kind == "ev":  # 📦 evidence export of a year (console; Telegram runs it async)
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.cmd_evidence(ctx, parts[0] if parts else "")
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
                 return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
@@ -548,6 +564,64 @@ class Assistant:
                 n = resend_failed(s, bc_id, ctx.user_id)
                 return [Reply.of(f"已重新排队 {n} 条失败或结果未知的消息。")]
         return [Reply.of("未知操作。")]
+
+    # -- evidence export ---------------------------------------------------------------------
+    def evidence_request(
+        self, ctx: ChatContext, args: str
+    ) -> tuple[EvidenceRequest | None, list[Reply]]:
+        """'/evidence [年份] [单位]' → what to export, or the replies that say why not."""
+        if not self.is_admin(ctx):
+            return None, [Reply.of(views.NOT_ADMIN)]
+        year = self.clock().year
+        words = args.split()
+        if words and words[0].removesuffix("年").isdigit():
+            year = int(words.pop(0).removesuffix("年"))
+            if not 2000 <= year <= 2100:
+                return None, [Reply.of(f"年份 {year} 不对，请写四位年份，如 /evidence 2026")]
+        unit = None
+        if words:
+            with self.session() as s:
+                try:
+                    unit = registry.resolve_unit(self.sched.directory(s), " ".join(words))
+                except registry.RegistryError as exc:
+                    return None, [Reply.of(f"{exc}。用法：/evidence [年份] [单位]")]
+        return EvidenceRequest(year, unit), []
+
+    def export_evidence(self, request: EvidenceRequest, fetch=None, progress=None):  # noqa: ANN001, ANN201
+        """Write the archive (downloads through ``fetch`` when given); an ExportResult."""
+        from scheduler.evidence_export import (
+            collect,
+            default_archive_path,
+            ensure_files,
+            write_archive,
+        )
+
+        with self.session() as s:
+            units = collect(s, self.plan, request.year, request.unit)
+        ensure_files(units, fetch, progress)
+        out = default_archive_path(request.year, request.unit, local(self.clock()))
+        return write_archive(units, request.year, out)
+
+    def evidence_reply(self, result) -> Reply:  # noqa: ANN001 - ExportResult
+        from bot.replies import Attachment
+
+        size = result.path.stat().st_size
+        if size > MAX_UPLOAD:
+            return Reply.of(
+                f"{result.summary()}\n档案较大（{size // 1_000_000} MB），超过 Telegram 的文件上限，"
+                f"已保存在服务器：{result.path}"
+            )
+        return Reply.of(
+            result.summary(),
+            attachment=Attachment(result.path.name, result.path.read_bytes(), "证明材料档案"),
+        )
+
+    def cmd_evidence(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """The console's export (no Telegram: materials already downloaded are packed)."""
+        request, replies = self.evidence_request(ctx, args)
+        if request is None:
+            return replies
+        return [self.evidence_reply(self.export_evidence(request))]
 
     # -- notices with receipts ---------------------------------------------------------------
     def receipt_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.replies import Attachment, Doc, Reply
+from bot.replies import Attachment, Button, Doc, Reply
 from bot.report_picture import render_matrix
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
@@ -45,7 +45,9 @@ def compliance_reply(
     data = matrix_xlsx(m)
     replies = [
         Reply.of(
-            doc, attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细")
+            doc,
+            [[Button("📦 导出证明材料档案", f"ev:{period.year}")]],
+            attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细"),
         )
     ]
     if m.units and m.columns:

@@ -69,6 +69,7 @@ ADMIN_COMMANDS = [
     ("units", "单位和登记情况"),
     ("broadcast", "发送通知"),
     ("report", "完成情况报表"),
+    ("evidence", "导出证明材料档案"),
 ]
 assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)
 
@@ -287,6 +288,11 @@ class TelegramFrontEnd:
         ctx = chat_context(update)
         head, _, args = message.text.partition(" ")
         name = head[1:].split("@", 1)[0]
+        if name.lower() == "evidence":  # a long export runs in the background
+            from bot.evidence_chat import start_export
+
+            await start_export(self, context, ctx, args)
+            return
         replies = await self.core(self.assistant.handle_command, ctx, name, args)
         await self.send(context, int(ctx.chat_id), replies)
 
@@ -295,6 +301,12 @@ class TelegramFrontEnd:
         if query is None:
             return
         ctx = chat_context(update)
+        if (query.data or "").startswith("ev:"):  # 📦 evidence export: in the background
+            from bot.evidence_chat import start_export
+
+            await _answer_quietly(query)
+            await start_export(self, context, ctx, (query.data or "")[3:])
+            return
         try:
             replies = await self.core(self.assistant.handle_callback, ctx, query.data or "")
         finally:  # stop the button's spinner even when the core fails (the error handler apologises)
@@ -429,6 +441,14 @@ async def register_commands(app: Application, admin_ids: frozenset[str]) -> None
                 log.info("admin commands for %s not set: %s", admin, exc)
 
 
+def base_file_url(base_url: str) -> str:
+    """The file download URL of a Bot API server: ``…/bot`` → ``…/file/bot``."""
+    file_url = base_url.rstrip("/")
+    if file_url.endswith("/bot"):
+        file_url = file_url[: -len("/bot")] + "/file/bot"
+    return file_url
+
+
 def build_application(
     assistant: Assistant,
     token: str,
@@ -458,11 +478,7 @@ def build_application(
     )
     builder = Application.builder().token(token).concurrent_updates(processor)
     if base_url:
-        builder = builder.base_url(base_url)
-        file_url = base_url.rstrip("/")
-        if file_url.endswith("/bot"):
-            file_url = file_url[: -len("/bot")] + "/file/bot"
-        builder = builder.base_file_url(file_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url(base_url))
 
     async def post_init(app: Application) -> None:
         front.bot_username = app.bot.username

@@ -123,6 +123,7 @@ class Assistant:
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
+        self._awaiting_report: dict[str, float] = {}  # chat → until when /annual_report waits
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 if not registry.is_admin(s, admin_id):  # audited once, not at every start
@@ -193,6 +194,8 @@ class Assistant:
             "mytasks": self.cmd_mytasks,
             "done": self.cmd_done,
             "calendar": self.cmd_calendar,
+            "annual_report": self.cmd_annual_report,
+            "published": self.cmd_published,
         }
         admin_commands: dict[str, Callable[[ChatContext, str], list[Reply]]] = {
             "pending": self.cmd_pending,
@@ -428,7 +431,16 @@ class Assistant:
             return [views.confirmed(unit.name, ob, completion, new)]
 
     def attach_evidence(self, ctx: ChatContext, evidence: str, note: str = "") -> list[Reply]:
-        """A photo or document sent after a confirmation becomes its evidence."""
+        """A photo or document sent after a confirmation becomes its evidence; a document that
+        is the annual report (by its name or caption, or after /annual_report) is recorded as
+        the year's submitted report."""
+        if evidence.startswith("telegram:document:"):
+            name = evidence.split(":", 3)[3] if evidence.count(":") >= 3 else ""
+            awaited = self._awaiting_report.pop(ctx.chat_id, 0.0) > time.monotonic()
+            from bot.annual_report import looks_like_annual_report
+
+            if awaited or looks_like_annual_report(name, note):
+                return self.submit_annual_report(ctx, evidence, name, note)
         from sqlmodel import select
 
         from scheduler.models import Completion
@@ -450,6 +462,90 @@ class Assistant:
             s.add(last)
             registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
             return [Reply.of(f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上。")]
+
+    # -- the annual report -------------------------------------------------------------------
+    def cmd_annual_report(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Admins: every unit's status (/annual_report [年份]); a unit: its own, and the next
+        document it sends within 10 minutes is taken as the report."""
+        from bot.annual_report import status_reply
+        from scheduler.annual_report import annual_report_status
+
+        year = self.clock().year
+        if args.strip().removesuffix("年").isdigit():
+            year = int(args.strip().removesuffix("年"))
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None and not self.is_admin(ctx):
+                return [Reply.of(views.NEED_UNIT)]
+            try:
+                status = annual_report_status(
+                    s, self.plan, self.sched.directory(s), year, now=self.clock()
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+        if unit is None:
+            return [status_reply(status)]
+        self._awaiting_report[ctx.chat_id] = time.monotonic() + 600
+        return [status_reply(status, unit.name)]
+
+    def submit_annual_report(
+        self, ctx: ChatContext, evidence: str, name: str, note: str
+    ) -> list[Reply]:
+        from scheduler.annual_report import SUBMIT_KIND, record
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            try:
+                completion, new = record(
+                    s,
+                    self.plan,
+                    unit.name,
+                    SUBMIT_KIND,
+                    evidence,
+                    by=ctx.user_name or ctx.user_id,
+                    note=note or name,
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
+        verb = "已收到" if new else "已更新"
+        return [
+            Reply.of(
+                f"{verb}“{unit.name}”的{completion.period}年法治政府建设年度报告（{name or '文件'}）。"
+                "向社会公开后，请发送 /published 公开链接。"
+            )
+        ]
+
+    def cmd_published(self, ctx: ChatContext, args: str) -> list[Reply]:
+        from bot.annual_report import ANNUAL_REPORT_USAGE
+        from scheduler.annual_report import PUBLISH_KIND, record, valid_url
+
+        url = valid_url(args) if args.strip() else None
+        if url is None:
+            hint = f"“{args.strip()[:80]}”不是有效的网址。" if args.strip() else ""
+            return [Reply.of(hint + ANNUAL_REPORT_USAGE)]
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            try:
+                completion, _new = record(
+                    s,
+                    self.plan,
+                    unit.name,
+                    PUBLISH_KIND,
+                    url,
+                    by=ctx.user_name or ctx.user_id,
+                    note="公开链接",
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
+        return [Reply.of(f"已记录“{unit.name}”年度报告的公开链接：{url}")]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder

@@ -8,9 +8,11 @@ from sqlmodel import Session
 
 from bot.replies import Attachment, Button, Doc, Reply
 from bot.report_picture import render_matrix
+from scheduler.annual_report import annual_report_status
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
 from scheduler.periods import Period, PeriodError
+from scheduler.registry import RegistryError
 from scheduler.report import matrix_xlsx
 from scheduler.service import SchedulerContext
 
@@ -42,6 +44,19 @@ def compliance_reply(
             f"· 第{col.obligation.item}条 {col.obligation.action}（{col.period.label}）："
             f"完成 {done}/{done + todo}"
         )
+    if period.kind == "Y":
+        try:
+            annual = annual_report_status(
+                session, sched.plan, sched.directory(session), period.year, now=now
+            )
+        except RegistryError:  # a plan without the annual report
+            annual = None
+        if annual is not None and annual.rows:
+            doc.blank()
+            lines = annual.lines()
+            doc.line((lines[0], "b"))
+            for line in lines[1:]:
+                doc.line(line)
     data = matrix_xlsx(m)
     replies = [
         Reply.of(

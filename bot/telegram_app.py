@@ -63,6 +63,8 @@ USER_COMMANDS = [
     ("mytasks", "本单位的任务和期限"),
     ("done", "确认本期已完成某项任务"),
     ("calendar", "本单位期限日历（.ics）"),
+    ("annual_report", "报送法治政府建设年度报告"),
+    ("published", "报告公开后登记公开链接"),
 ]
 ADMIN_COMMANDS = [
     ("pending", "审核登记申请"),
@@ -340,10 +342,17 @@ class TelegramFrontEnd:
         if message is None:
             return
         ctx = chat_context(update)
-        if ctx.is_group and not (
-            message.reply_to_message
-            and message.reply_to_message.from_user
-            and message.reply_to_message.from_user.id == context.bot.id
+        from bot.annual_report import looks_like_annual_report
+
+        file_name = message.document.file_name if message.document else None
+        if (
+            ctx.is_group
+            and not (
+                message.reply_to_message
+                and message.reply_to_message.from_user
+                and message.reply_to_message.from_user.id == context.bot.id
+            )
+            and not (message.document and looks_like_annual_report(file_name, message.caption))
         ):
             return
         if message.document is not None:

@@ -201,6 +201,8 @@ class FakeBotApi:
         self._chat_types: dict[int, str] = {}
         self.commands: dict[str, list[JsonDict]] = {}  # scope+language key → commands
         self.webhook_url: str = ""
+        self.polling_conflicts = 0  # getUpdates while another getUpdates was in flight (409)
+        self._polls_in_flight = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
@@ -641,6 +643,21 @@ class FakeBotApi:
                 "error_code": 409,
                 "description": "Conflict: can't use getUpdates method while webhook is active",
             }
+        if self._polls_in_flight:  # as Telegram: two clients polling at once is a conflict
+            self.polling_conflicts += 1
+            return 409, {
+                "ok": False,
+                "error_code": 409,
+                "description": "Conflict: terminated by other getUpdates request; make sure "
+                "that only one bot instance is running",
+            }
+        self._polls_in_flight += 1
+        try:
+            return await self._poll(params)
+        finally:
+            self._polls_in_flight -= 1
+
+    async def _poll(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)

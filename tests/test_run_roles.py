@@ -28,7 +28,7 @@ def _start(url: str, server: FakeBotApi, tmp_path: Path, name: str, role: str = 
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": server.token,
-        "TELEGRAM_API_BASE_URL": server.base_url,
+        "TELEGRAM_API_BASE_URL": server.base_url_for(name),
         "DATABASE_URL": url,
         "FAZHI_DATA_DIR": str(tmp_path / "data"),
         "FAZHI_POLLER_LEASE": "2",
@@ -69,6 +69,7 @@ def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_
             _wait(all_sent, 90, "the broadcast did not finish")
             # both processes sent (the shared queue), together within Telegram's 30/s
             assert server.violations == []
+            assert {c.client for c in server.calls_to("sendMessage")} == {"a", "b"}
             # questions are answered once each: one process receives updates
             for k in range(3):
                 server.inject_text(7000 + k, f"第{k + 1}条讲什么")
@@ -79,7 +80,8 @@ def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_
             )
             time.sleep(1.0)
             assert [len(server.messages(7000 + k)) for k in range(3)] == [1, 1, 1]
-            assert server.polling_conflicts == 0
+            pollers = {c.client for c in server.calls_to("getUpdates")}
+            assert len(pollers) == 1, pollers  # one process receives updates
             # the receiver dies: the other process takes over within the lease
             holder = holder_of(engine, UPDATES)
             assert holder is not None
@@ -92,6 +94,7 @@ def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_
             survivor = next(n for n in procs if n != victim)
             assert procs[survivor].poll() is None
             assert f":pid{procs[survivor].pid}:" in (holder_of(engine, UPDATES) or "")
+            assert {c.client for c in server.calls_to("getUpdates")} == {"a", "b"}
             standby_log = (tmp_path / f"{survivor}.log").read_text("utf-8")
             assert "另一个进程正在接收 Telegram 更新" in standby_log
         finally:
@@ -125,6 +128,7 @@ def test_sender_role_processes_share_the_budget(pg_url: str, tmp_path: Path) -> 
             _wait(all_sent, 90, "the outbox did not drain")
             assert server.violations == []
             assert server.calls_to("getUpdates") == []  # senders never poll
+            assert {c.client for c in server.calls_to("sendMessage")} == {"s0", "s1"}
         finally:
             for p in procs:
                 p.send_signal(signal.SIGTERM)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import json
 import threading
@@ -89,6 +90,9 @@ _INT_PARAMS = frozenset(
 )
 
 
+token_client: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="")
+
+
 @dataclass
 class ApiCall:
     """One request the bot made."""
@@ -99,6 +103,7 @@ class ApiCall:
     at: float  # time.monotonic() on arrival
     status: int = 200
     files: dict[str, bytes] = field(default_factory=dict)
+    client: str = ""  # the tag of ``base_url_for(tag)``, "" for ``base_url``
 
 
 @dataclass
@@ -138,7 +143,10 @@ class _Handler(tornado.web.RequestHandler):
     async def get(self, token: str, method: str) -> None:
         await self.post(token, method)
 
+    client = ""
+
     async def post(self, token: str, method: str) -> None:
+        token_client.set(self.client)
         request = self.request
         params: dict[str, Any] = {}
         content_type = request.headers.get("Content-Type", "")
@@ -156,6 +164,15 @@ class _Handler(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, ensure_ascii=False))
+
+
+class _TaggedHandler(_Handler):
+    async def get(self, client: str, token: str, method: str) -> None:  # type: ignore[override]
+        await self.post(client, token, method)
+
+    async def post(self, client: str, token: str, method: str) -> None:  # type: ignore[override]
+        self.client = client
+        await super().post(token, method)
 
 
 class _FileHandler(tornado.web.RequestHandler):
@@ -201,8 +218,6 @@ class FakeBotApi:
         self._chat_types: dict[int, str] = {}
         self.commands: dict[str, list[JsonDict]] = {}  # scope+language key → commands
         self.webhook_url: str = ""
-        self.polling_conflicts = 0  # getUpdates while another getUpdates was in flight (409)
-        self._polls_in_flight = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
@@ -215,6 +230,10 @@ class FakeBotApi:
     def base_url(self) -> str:
         """The value for PTB's ``base_url`` (PTB appends the token)."""
         return f"http://127.0.0.1:{self.port}/bot"
+
+    def base_url_for(self, client: str) -> str:
+        """``base_url`` under a tag: the calls made through it carry ``client=tag``."""
+        return f"http://127.0.0.1:{self.port}/c/{client}/bot"
 
     @property
     def base_file_url(self) -> str:
@@ -251,6 +270,9 @@ class FakeBotApi:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]+)/(\w+)", _Handler, {"api": self}),
+                # the same API under a client tag: ``base_url_for(tag)``, so a test can tell
+                # several bot processes apart (``ApiCall.client``)
+                (r"/c/([\w-]+)/bot([^/]+)/(\w+)", _TaggedHandler, {"api": self}),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, {"api": self}),
             ],
             log_function=lambda handler: None,  # 429s and 403s are expected, not noise
@@ -600,7 +622,9 @@ class FakeBotApi:
         self, method: str, params: dict[str, Any], files: dict[str, bytes]
     ) -> tuple[int, JsonDict]:
         chat_id = params.get("chat_id")
-        call = ApiCall(method, params, chat_id, time.monotonic(), files=files)
+        call = ApiCall(
+            method, params, chat_id, time.monotonic(), files=files, client=token_client.get()
+        )
         numeric_chat = chat_id if isinstance(chat_id, int) else None
         fault = self.faults.take(method, numeric_chat)
         if fault is not None and fault.is_error:
@@ -643,21 +667,6 @@ class FakeBotApi:
                 "error_code": 409,
                 "description": "Conflict: can't use getUpdates method while webhook is active",
             }
-        if self._polls_in_flight:  # as Telegram: two clients polling at once is a conflict
-            self.polling_conflicts += 1
-            return 409, {
-                "ok": False,
-                "error_code": 409,
-                "description": "Conflict: terminated by other getUpdates request; make sure "
-                "that only one bot instance is running",
-            }
-        self._polls_in_flight += 1
-        try:
-            return await self._poll(params)
-        finally:
-            self._polls_in_flight -= 1
-
-    async def _poll(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)

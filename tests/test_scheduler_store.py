@@ -41,9 +41,8 @@ def _head() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler:migrations")
-    heads = ScriptDirectory.from_config(cfg).get_heads()
-    assert len(heads) == 1, f"the migrations must have one head, not {heads}"
-    return heads[0]
+    (head,) = ScriptDirectory.from_config(cfg).get_heads()  # exactly one head
+    return head
 
 
 def test_migrations_create_exactly_the_models(engine) -> None:

@@ -1,7 +1,7 @@
 """Notices with receipts: a broadcast may require a receipt (with a deadline); receipts by unit.
 
 Revision ID: 0003_i13_receipts
-Revises: 0001
+Revises: 0002_i14_budget_leases_access
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0003_i13_receipts"
-down_revision = "0001"
+down_revision = "0002_i14_budget_leases_access"
 branch_labels = None
 depends_on = None
 

@@ -483,6 +483,3 @@ def broadcast_report_reply(report: Any) -> Reply:
     if report.failed or report.unknown:
         buttons.append([Button("↻ 重发失败的", f"bc:re:{report.broadcast_id}")])
     return Reply.of(report.as_text(), buttons)
-
-
-# -- supervision questions ---------------------------------------------------------------------

@@ -57,7 +57,9 @@ def export(
             name = resolve_unit(ctx.directory(s), unit) if unit else None
             units = collect(s, ctx.plan, year, name)
     out = output or default_archive_path(year, name)
-    pending = sum(1 for uf in units for e in uf.entries if e.evidence and e.evidence.downloadable)
+    pending = sum(
+        1 for uf in units for e in uf.entries for item in e.evidence if item.ref.downloadable
+    )
     asyncio.run(_download_and_write(units, year, out, pending, offline))
 
 

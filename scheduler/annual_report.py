@@ -56,17 +56,16 @@ def record(
     now: datetime | None = None,
 ) -> tuple[Completion, bool]:
     """Record the submitted report (``evidence`` = the file) or its publication (the link) as
-    this year's completion; a newer file or link replaces the earlier one. Returns the
-    completion and whether it is new."""
+    this year's completion; a newer file or link is added to the earlier ones (the last is the
+    current one). Returns the completion and whether it is new."""
     ob = report_obligation(plan, kind)
     period = Period.containing(ob.cadence, local(now or clock_now()).date())
     completion, new = confirm(session, unit, ob, period, by=by, note=note, now=now)
-    if not new:
-        completion.evidence = evidence
-        if note and note not in completion.note:
-            completion.note = (completion.note + "\n" + note).strip()
-    else:
-        completion.evidence = evidence
+    known = (completion.evidence or "").splitlines()
+    if evidence not in known:  # a newer file or link is added; earlier ones are kept
+        completion.evidence = "\n".join([*known, evidence])
+    if not new and note and note not in completion.note:
+        completion.note = (completion.note + "\n" + note).strip()
     session.add(completion)
     audit(session, by, f"annual_report_{kind}", unit, period=period.key, evidence=evidence[:200])
     session.flush()
@@ -161,7 +160,7 @@ def annual_report_status(
                 unit,
                 local(s.confirmed_at).date() if s else None,
                 local(p.confirmed_at).date() if p else None,
-                (p.evidence or "") if p else "",
+                (p.evidence or "").splitlines()[-1] if p and p.evidence else "",
             )
         )
     return AnnualReportStatus(

@@ -78,13 +78,26 @@ class EvidenceRef:
 
 
 @dataclass
+class Evidence:
+    ref: EvidenceRef
+    archive_name: str = ""  # path inside the unit folder, when the file is in the archive
+    problem: str = ""
+
+    def cell(self) -> str:
+        """How the index sheet names it."""
+        if self.archive_name:
+            return self.archive_name
+        if self.ref.kind in ("link", "other"):
+            return self.ref.raw
+        return f"（{self.problem or '文件不存在'}）"
+
+
+@dataclass
 class Entry:
     completion: Completion
     action: str
     item: int | None
-    evidence: EvidenceRef | None
-    archive_name: str = ""  # path inside the unit folder, when the file is in the archive
-    problem: str = ""
+    evidence: list[Evidence] = field(default_factory=list)  # one line of the record each
 
 
 @dataclass
@@ -140,7 +153,11 @@ def collect(session: Session, plan: WorkPlan, year: int, unit: str | None = None
                 completion=c,
                 action=ob.action if ob else c.obligation_key,
                 item=ob.item if ob else None,
-                evidence=EvidenceRef.parse(c.evidence) if c.evidence else None,
+                evidence=[
+                    Evidence(EvidenceRef.parse(line.strip()))
+                    for line in (c.evidence or "").splitlines()
+                    if line.strip()
+                ],
             )
         )
     return [by_unit[k] for k in sorted(by_unit)]
@@ -150,20 +167,19 @@ def ensure_files(
     units: list[UnitFile], fetch: Fetch | None, progress: Progress | None = None
 ) -> None:
     """Download the evidence files not yet kept in the data folder; note each failure."""
-    todo = [e for uf in units for e in uf.entries if e.evidence and e.evidence.downloadable]
+    todo = [(e, ev) for uf in units for e in uf.entries for ev in e.evidence if ev.ref.downloadable]
     total = len(todo)
-    for k, entry in enumerate(todo, 1):
-        ref = entry.evidence
-        assert ref is not None
+    for k, (entry, item) in enumerate(todo, 1):
+        ref = item.ref
         target = cached_path(ref)
         if not target.exists():
             if fetch is None:
-                entry.problem = "未下载（本次导出不连接 Telegram）"
+                item.problem = "未下载（本次导出不连接 Telegram）"
             else:
                 try:
                     content = fetch(ref.file_id)
                 except EvidenceFetchError as exc:
-                    entry.problem = str(exc)
+                    item.problem = str(exc)
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     tmp = target.with_suffix(target.suffix + ".part")
@@ -187,14 +203,7 @@ def index_sheet(uf: UnitFile, year: int) -> bytes:
         cell.font = Font(bold=True)
     for e in uf.entries:
         c = e.completion
-        if e.archive_name:
-            evidence = e.archive_name
-        elif e.evidence is None:
-            evidence = ""
-        elif e.evidence.kind in ("link", "other"):
-            evidence = e.evidence.raw
-        else:
-            evidence = f"（{e.problem}）"
+        evidence = "\n".join(item.cell() for item in e.evidence)
         ws.append(
             [
                 e.action,
@@ -223,20 +232,20 @@ def write_archive(units: list[UnitFile], year: int, out: Path) -> ExportResult:
         for uf in units:
             folder = safe_name(uf.unit)
             for n, e in enumerate(uf.entries, 1):
-                ref = e.evidence
-                if ref is None or not ref.downloadable:
-                    continue
-                src = cached_path(ref)
-                if not src.exists():
-                    problems.append(
-                        f"{uf.unit} {e.action} {e.completion.period}：{e.problem or '文件不存在'}"
-                    )
-                    e.problem = e.problem or "文件不存在"
-                    continue
-                stem = safe_name(f"{n:02d}_{e.action[:20]}_{e.completion.period}")
-                e.archive_name = f"{FILES_DIR}/{stem}{ref.suffix}"
-                zf.write(src, f"{folder}/{e.archive_name}")
-                files += 1
+                files_of_entry = [item for item in e.evidence if item.ref.downloadable]
+                for k, item in enumerate(files_of_entry, 1):
+                    src = cached_path(item.ref)
+                    if not src.exists():
+                        item.problem = item.problem or "文件不存在"
+                        problems.append(
+                            f"{uf.unit} {e.action} {e.completion.period}：{item.problem}"
+                        )
+                        continue
+                    tail = f"_{k}" if len(files_of_entry) > 1 else ""
+                    stem = safe_name(f"{n:02d}_{e.action[:20]}_{e.completion.period}{tail}")
+                    item.archive_name = f"{FILES_DIR}/{stem}{item.ref.suffix}"
+                    zf.write(src, f"{folder}/{item.archive_name}")
+                    files += 1
             zf.writestr(f"{folder}/{INDEX_NAME}", index_sheet(uf, year))
     tmp.replace(out)
     return ExportResult(out, len(units), sum(len(uf.entries) for uf in units), files, problems)

@@ -100,6 +100,8 @@ async def test_reports_submitted_published_and_missing(bot: BotHarness, clock) -
     publish = next(o for o in plan.obligations if o.kind == "report_publish")
     assert done[("区司法局", submit.key)].evidence.startswith("telegram:document:")
     assert done[("区司法局", publish.key)].evidence == "https://www.zgxz.gov.cn/xxgk/2025ndbg.html"
+    # a corrected file is added to the record; the status keeps the latest link
+
     assert done[("区司法局", submit.key)].period == "2026"
 
     [status] = await bot.say(ADMIN_ID, "/annual_report")

@@ -28,6 +28,7 @@ USER = 1001
 BUREAU = "区司法局"
 PHOTO = b"\xff\xd8\xff\xe0 meeting photo bytes " + bytes(range(256)) * 4
 PDF = b"%PDF-1.4 minutes of the meeting " + bytes(range(200))
+PHOTO2 = b"\xff\xd8\xff\xe0 second photo " + bytes(range(100))
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +60,8 @@ async def _record_completions(bot: BotHarness) -> None:
     before = len(bot.messages(USER))
     bot.server.inject_photo(USER, PHOTO, caption="会议照片")
     await bot.wait_messages(USER, before + 1)
+    bot.server.inject_photo(USER, PHOTO2)  # a second file is added, not replacing the first
+    await bot.wait_messages(USER, before + 2)
     await bot.say(USER, "/done i2-study 2026Q3")
     before = len(bot.messages(USER))
     bot.server.inject_document(USER, "学法记录.pdf", PDF)
@@ -71,10 +74,10 @@ def _check_archive(content: bytes) -> None:
     names = zf.namelist()
     assert f"{BUREAU}/完成记录.xlsx" in names
     files = sorted(n for n in names if n.startswith(f"{BUREAU}/材料/"))
-    assert len(files) == 2, names
-    [photo] = [n for n in files if n.endswith(".jpg")]
+    assert len(files) == 3, names
+    photo, photo2 = sorted(n for n in files if n.endswith(".jpg"))
     [pdf] = [n for n in files if n.endswith(".pdf")]
-    assert zf.read(photo) == PHOTO and zf.read(pdf) == PDF
+    assert zf.read(photo) == PHOTO and zf.read(photo2) == PHOTO2 and zf.read(pdf) == PDF
     ws = load_workbook(io.BytesIO(zf.read(f"{BUREAU}/完成记录.xlsx"))).active
     header = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
     assert list(header) == ["事项", "条目", "期间", "完成时间", "确认人", "备注", "证明材料"]
@@ -83,7 +86,10 @@ def _check_archive(content: bytes) -> None:
     meeting = next(r for k, r in rows.items() if k.startswith("2026 召开"))
     assert meeting[1] == "第4条" and meeting[3].startswith("2026-07-01")
     assert "专题会议已召开" in meeting[5] and "会议照片" in meeting[5]
-    assert meeting[6] == photo.removeprefix(f"{BUREAU}/")
+    assert meeting[6].splitlines() == [
+        photo.removeprefix(f"{BUREAU}/"),
+        photo2.removeprefix(f"{BUREAU}/"),
+    ]
     study = rows["2026Q3 学法"]
     assert study[6] == pdf.removeprefix(f"{BUREAU}/")
     training = next(r for k, r in rows.items() if k.startswith("2026 举办"))
@@ -100,25 +106,25 @@ async def test_evidence_export_from_chat(bot: BotHarness, tmp_path: Path) -> Non
         lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before, timeout=15
     )
     call = server.calls_to("sendDocument", chat_id=ADMIN_ID)[-1]
-    assert "3 条完成记录、2 个证明材料" in call.params.get("caption", "")
+    assert "3 条完成记录、3 个证明材料" in call.params.get("caption", "")
     [content] = call.files.values()
     _check_archive(content)
     # the files were fetched through the Bot API and kept in the data folder
-    assert len(server.calls_to("getFile")) == 2
+    assert len(server.calls_to("getFile")) == 3
     kept = sorted(p.name for p in (tmp_path / "data" / "evidence").iterdir())
-    assert len(kept) == 2 and any(k.endswith(".pdf") for k in kept)
+    assert len(kept) == 3 and any(k.endswith(".pdf") for k in kept)
     # one status message, edited with the progress
     texts = [m.text or "" for m in server.messages(ADMIN_ID)]
     assert any("正在导出2026年各单位证明材料档案" in t for t in texts)
     edits = [c.params["text"] for c in server.calls_to("editMessageText", chat_id=ADMIN_ID)]
-    assert "正在下载证明材料：2/2" in edits and edits[-1].endswith("证明材料档案已生成。")
+    assert "正在下载证明材料：3/3" in edits and edits[-1].endswith("证明材料档案已生成。")
 
     # a second export reads the kept copies: no new download
     server.inject_command(ADMIN_ID, "evidence", f"2026 {BUREAU}")
     await bot.wait(
         lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before + 1, timeout=15
     )
-    assert len(server.calls_to("getFile")) == 2
+    assert len(server.calls_to("getFile")) == 3
     _check_archive(next(iter(server.calls_to("sendDocument", chat_id=ADMIN_ID)[-1].files.values())))
 
     # errors are one sentence; a unit's chat cannot export
@@ -148,9 +154,9 @@ async def test_evidence_export_from_the_cli(bot: BotHarness, tmp_path: Path) -> 
         cwd=tmp_path,
     )
     assert res.returncode == 0, res.stderr
-    assert "已写入" in res.stdout and "2 个证明材料" in res.stdout
+    assert "已写入" in res.stdout and "3 个证明材料" in res.stdout
     _check_archive(out.read_bytes())
-    assert len(bot.server.calls_to("getFile")) == 2
+    assert len(bot.server.calls_to("getFile")) == 3
 
     # offline, with an evidence file lost from the data folder: named in the index, no crash
     first = next((tmp_path / "data" / "evidence").iterdir())
@@ -166,7 +172,7 @@ async def test_evidence_export_from_the_cli(bot: BotHarness, tmp_path: Path) -> 
     assert res.returncode == 0, res.stderr
     assert "1 个材料未能取得" in res.stdout
     zf = zipfile.ZipFile(tmp_path / "offline.zip")
-    assert len([n for n in zf.namelist() if "/材料/" in n]) == 1
+    assert len([n for n in zf.namelist() if "/材料/" in n]) == 2
 
     res = await asyncio.to_thread(
         subprocess.run, [*cmd, "--unit", "不存在的单位"], capture_output=True, text=True, env=env

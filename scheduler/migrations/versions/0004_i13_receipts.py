@@ -1,7 +1,7 @@
 """Notices with receipts: a broadcast may require a receipt (with a deadline); receipts by unit.
 
-Revision ID: 0003_i13_receipts
-Revises: 0002_i14_budget_leases_access
+Revision ID: 0004_i13_receipts
+Revises: 0003_i14_evidence_text
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_i13_receipts"
-down_revision = "0002_i14_budget_leases_access"
+revision = "0004_i13_receipts"
+down_revision = "0003_i14_evidence_text"
 branch_labels = None
 depends_on = None
 

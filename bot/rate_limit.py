@@ -15,14 +15,19 @@ Why not PTB's ``AIORateLimiter`` or a bare ``aiolimiter.AsyncLimiter``:
 
 Strict spacing gives up bursts, which a broadcast does not need: its throughput is the
 steady rate, 30/s × 1/(1 + margin), about 95 % of the limit with the default margin.
-Overall slots are reserved in one step (no polling): an ``acquire`` learns its slot at once
-and sleeps until then, first come first served.
+The overall limit is judged by when messages actually left, not by slots booked ahead: with
+several messages in flight, slots booked ahead would all fall due together after an event-loop
+stall and leave back to back, which a sliding window on the server counts as a flood. So a
+message waits for the spacing's schedule (which may run a couple of slots ahead after a stall,
+to make up for part of it), for half a spacing after the previous message, and for the last
+``count`` messages to span ``period × (1 + margin)`` (see ``FloodLimiter._overall_delay``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
@@ -35,6 +40,7 @@ class FloodLimits:
     private_chat: tuple[int, float] | None = (1, 1.0)
     group_chat: tuple[int, float] | None = (20, 60.0)
     margin: float = 0.05  # spacing is stretched by this share, to absorb network jitter
+    catch_up: int = 2  # overall slots a stalled sender may make up, at half the spacing
 
     def interval(self, limit: tuple[int, float] | None) -> float:
         if limit is None:
@@ -102,6 +108,42 @@ class FloodLimiter:
         self._private = self.limits.interval(self.limits.private_chat)
         self._group = self.limits.interval(self.limits.group_chat)
         self._chat_locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
+        self._clock = clock
+        self._overall_turn = asyncio.Lock()
+        overall = self.limits.overall
+        # the actual times of the last ``count`` sends, and the spacing's schedule (GCRA's
+        # "theoretical arrival time"): see _overall_delay
+        self._window: deque[float] | None = deque(maxlen=overall[0]) if overall else None
+        self._window_span = overall[1] * (1 + self.limits.margin) if overall else 0.0
+        self._scheduled = 0.0
+
+    def _overall_delay(self) -> float:
+        """Seconds until the next message may leave, judged by when the last ones actually left:
+
+        - on the strict spacing's schedule, which may run ``catch_up`` slots ahead of the clock
+          after a stall (an event loop busy elsewhere); a longer stall is not made up for;
+        - never two closer than half the spacing;
+        - never more than ``count`` within ``period × (1 + margin)`` (the server's window);
+        - not while the bot is paused (a bot-wide 429).
+
+        Steady state this is the strict spacing; what it adds is that messages delayed by a
+        stall neither leave back to back nor lose every slot the stall cost."""
+        wait = self._spacing.delay(OVERALL)
+        window = self._window
+        if window is not None:
+            now = self._clock()
+            wait = max(wait, self._scheduled - self._overall * self.limits.catch_up - now)
+            if window:
+                wait = max(wait, window[-1] + self._overall / 2 - now)
+            if len(window) == window.maxlen:
+                wait = max(wait, window[0] + self._window_span - now)
+        return wait
+
+    def _sent_now(self) -> None:
+        if self._window is not None:
+            now = self._clock()
+            self._window.append(now)
+            self._scheduled = max(self._scheduled, now) + self._overall
 
     async def acquire(self, chat_id: int | str, *, is_group: bool) -> None:
         """Wait until a message to ``chat_id`` may be sent; send right after this returns."""
@@ -113,9 +155,10 @@ class FloodLimiter:
             async with lock:
                 while (wait := self._spacing.delay(key)) > 0:  # loop: pause_chat may extend it
                     await self._sleep(wait)
-                wait = self._spacing.reserve(OVERALL, self._overall)
-                if wait > 0:
-                    await self._sleep(wait)
+                async with self._overall_turn:
+                    while (wait := self._overall_delay()) > 0:
+                        await self._sleep(wait)
+                    self._sent_now()
                 self._spacing.reserve(key, self._group if is_group else self._private)
         finally:
             lock, users = self._chat_locks[chat_id]

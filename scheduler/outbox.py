@@ -5,7 +5,7 @@ Guarantees and their limits
 - **Idempotent enqueue.** ``key`` is unique; enqueueing a key twice (a planner re-run, a double
   click on "confirm broadcast") inserts nothing the second time (``INSERT … ON CONFLICT DO
   NOTHING``).
-- **Claim.** A sender claims one message at a time: it picks the oldest ready row
+- **Claim.** A sender claims messages one by one (each of its pipelines holds one): it picks the oldest ready row
   (PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED``, so several sender processes share the queue
   without waiting on each other or taking the same row; SQLite: run a single sender) and flips it
   from ``queued`` to ``sending`` with its sender id in the same transaction, then commits.
@@ -14,9 +14,9 @@ Guarantees and their limits
 - **The duplicate window.** If a sender process dies between the channel's send and the mark,
   the row stays ``sending``. When that sender restarts (same ``sender_id``) :func:`recover`
   puts its ``sending`` rows back to ``queued``; a row whose lease expired is taken back the same
-  way for a sender that never returns. That message may then go out a second time. Because a
-  sender holds at most **one** claimed message, a crash costs **at most one duplicate per
-  sender**; nothing is lost.
+  way for a sender that never returns. That message may then go out a second time. A sender
+  holds at most ``in_flight`` claimed messages (:mod:`scheduler.sender`, 10 by default), so a
+  crash costs **at most that many duplicates per sender**; nothing is lost.
 - **Outcomes.** Retry (with exponential back-off, honouring the peer's ``retry_after``) up to
   ``RetryPolicy.max_attempts``, then ``failed`` with the last error kept; ``unknown`` (timed
   out after sending: not retried, to avoid a duplicate, and counted in reports); ``blocked``

@@ -16,7 +16,7 @@ from pathlib import Path
 from scheduler.channels import ConsoleChannel, FileChannel
 from scheduler.db import make_engine
 from scheduler.outbox import RetryPolicy
-from scheduler.sender import OutboxSender
+from scheduler.sender import DEFAULT_IN_FLIGHT, OutboxSender
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -31,7 +31,11 @@ async def _main(args: argparse.Namespace) -> int:
         else ConsoleChannel()
     )
     sender = OutboxSender(
-        engine, channel, sender_id=args.sender_id, policy=RetryPolicy(base_delay=0.05)
+        engine,
+        channel,
+        sender_id=args.sender_id,
+        policy=RetryPolicy(base_delay=0.05),
+        in_flight=args.in_flight,
     )
     if args.drain:
         report = await sender.drain()
@@ -50,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sender-id", default=None)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per send (tests)")
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--in-flight", type=int, default=DEFAULT_IN_FLIGHT, help="messages at once")
     parser.add_argument("--wait-for", default=None, help="start once this file exists")
     parser.add_argument("--drain", action="store_true", help="exit once the outbox is empty")
     args = parser.parse_args(argv)

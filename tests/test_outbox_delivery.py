@@ -234,3 +234,42 @@ def test_broadcast_needs_a_body(engine) -> None:
 
     with pytest.raises(RegistryError), session_scope(engine) as s:
         create_broadcast(s, "admin", "  ")
+
+
+@dataclass
+class GatedChannel:
+    """Holds each send for a few loop turns (the first message for many), so a test sees how
+    many are in flight at once and whether a later message to the same chat overtakes it."""
+
+    calls: list[OutgoingMessage] = field(default_factory=list)  # in the order they completed
+    open_sends: int = 0
+    most_open: int = 0
+    name: str = "gated"
+
+    async def send(self, message: OutgoingMessage) -> DeliveryOutcome:
+        import asyncio
+
+        self.open_sends += 1
+        self.most_open = max(self.most_open, self.open_sends)
+        for _ in range(60 if message.body == "0" else 5):  # others reach their sends
+            await asyncio.sleep(0)
+        self.open_sends -= 1
+        self.calls.append(message)
+        return DeliveryOutcome(DeliveryStatus.SENT, provider_message_id=f"p{message.id}")
+
+
+@pytest.mark.parametrize("in_flight", [1, 4])
+async def test_sender_keeps_in_flight_messages_open_and_one_chat_in_order(
+    engine, in_flight: int
+) -> None:
+    with session_scope(engine) as s:
+        for i in range(24):  # 8 chats, 3 messages each, enqueued in this order
+            enqueue(s, key=f"m{i:02}", chat_id=str(i % 8), body=str(i))
+    ch = GatedChannel()
+    report = await OutboxSender(engine, ch, sender_id="s", in_flight=in_flight).drain()
+    assert report.states == {"sent": 24}
+    assert sorted(int(m.body) for m in ch.calls) == list(range(24))  # each once
+    assert ch.most_open == in_flight
+    for chat in map(str, range(8)):  # one chat's messages never overtake each other
+        bodies = [int(m.body) for m in ch.calls if m.chat_id == chat]
+        assert bodies == sorted(bodies) and len(bodies) == 3

@@ -136,7 +136,14 @@ async def run(chats: int, rate: int, driver: str, latency_ms: float, in_flight: 
     print(f"outcomes            {states}")
     print(f"delivered           {len(delivered)} in {span:.1f} s (wall {wall:.1f} s)")
     print(f"achieved rate       {achieved:.2f} msg/s")
-    print(f"429 violations      {len(violations)}")
+    tightest = min(
+        (b.at - a.at for a, b in zip(delivered, delivered[rate:], strict=False)),
+        default=0.0,
+    )
+    print(f"429 violations      {len(violations)} {sorted({v.kind for v in violations})}")
+    print(
+        f"tightest {rate + 1} in a row  {tightest * 1000:.0f} ms at the server (limit: > 1000 ms)"
+    )
     print(f"lost / doubled      {len(missing)} / {len(doubled)}")
     ok = share >= 0.9 and not missing and not doubled and not violations
     print(

@@ -60,6 +60,8 @@ def item_dict(item: Item) -> dict[str, Any]:
         ],
         "section": item.section,
         "line": item.line,
+        "deadline": item.deadline,
+        "leaders": list(item.leaders),
     }
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -144,7 +145,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
     from bot.console import run_console
     from scheduler.clock import TZ
-    from scheduler.jobs import install_jobs
+    from scheduler.jobs import install_jobs, run_planner_soon
 
     async def main() -> None:
         scheduler = AsyncIOScheduler(timezone=TZ)
@@ -152,6 +153,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
         def start_jobs(channel) -> None:  # noqa: ANN001
             install_jobs(scheduler, assistant.sched, channel, send_interval=1.0)
             scheduler.start()
+            assistant.request_planner_run = partial(run_planner_soon, scheduler)
 
         try:
             await run_console(assistant, start_jobs)

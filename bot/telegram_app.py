@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 from telegram import (
@@ -46,7 +47,7 @@ from bot.telegram_channel import TelegramChannel, retry_after_seconds
 from bot.update_processor import PerChatUpdateProcessor, Verdict
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import registry
-from scheduler.jobs import install_jobs
+from scheduler.jobs import install_jobs, run_planner_soon
 from scheduler.outbox import RetryPolicy, block_chat, enqueue
 
 log = logging.getLogger(__name__)
@@ -458,9 +459,9 @@ def build_application(
         await register_commands(app, assistant.admin_ids)
         if start_jobs and app.job_queue is not None:
             channel = TelegramChannel(app.bot, limiter=limiter)
-            sender = install_jobs(
-                app.job_queue.scheduler, assistant.sched, channel, send_interval=send_interval
-            )
+            scheduler = app.job_queue.scheduler
+            sender = install_jobs(scheduler, assistant.sched, channel, send_interval=send_interval)
+            assistant.request_planner_run = partial(run_planner_soon, scheduler)
             if retry_policy is not None:
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender

@@ -38,7 +38,7 @@ def load_zhconv() -> ModuleType:
     return _zhconv
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def to_simplified(text: str) -> str:
     if text.isascii():
         return text
@@ -50,7 +50,7 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=4096)  # bounded: recent questions and names; documents are normalised once
+@lru_cache(maxsize=16384)  # bounded: recent questions and unit names (a registry of thousands)
 def norm(text: str) -> str:
     """The matching form: NFKC, simplified, lower-case, no white space."""
     return _SPACES.sub("", to_simplified(fold_width(text))).lower()

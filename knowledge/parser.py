@@ -51,6 +51,9 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]+\s*[0-9０-９]{1,3}\s*[-—–－]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[,，/]?\s*共\s*[0-9０-９]{1,3}\s*页)?"
     r"|共\s*[0-9０-９]{1,3}\s*页\s*第\s*[0-9０-９]{1,3}\s*页|[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3})\s*$"
 )
+_SIGNOFF = re.compile(
+    r"^\S{2,30}(政府|办公室|委员会|办|局|委)\s+(\d{4}|[二〇零一二三四五六七八九]{4})\s*年.{1,6}日\s*(印发|发布)?$"
+)
 _BARE_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")
 _DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
 _TITLE_WORDS = re.compile(r"要点|计划|方案|安排|清单|分工|任务|措施")
@@ -213,7 +216,7 @@ def _find_end(lines: list[str], start: int) -> int:
         line = lines[i]
         if not line:
             continue
-        if _END_MARKERS.match(line) or _DATE_LINE.match(line):
+        if _END_MARKERS.match(line) or _DATE_LINE.match(line) or _SIGNOFF.match(line):
             return i
         if (
             seen_units
@@ -702,8 +705,13 @@ def _parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
         if not doc_number and _DOC_NUMBER.search(p) and len(p) < 40:
             doc_number = re.sub(r"\s+", "", _DOC_NUMBER.search(p).group(0))
             continue
-        if not issuer and not doc_number and re.search(r"(政府|办公室|委员会|办|局|委)$", p):
-            issuer = p
+        office = re.sub(r"\s*文件$", "", p)
+        if (
+            not issuer
+            and len(office) <= 30
+            and re.search(r"(政府|办公室|委员会|办|局|委)$", office)
+        ):
+            issuer = office
             continue
         if "关于" in p and re.search(r"通知|决定|意见", p) and len(p) <= 80:
             notice_title = re.sub(r"\s+", "", p)
@@ -743,6 +751,9 @@ def _parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
         m = _CN_DATE.search(s)
         if m and "印发" in s:
             printed = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+            office = s[: m.start()].strip()
+            if not issuer and re.search(r"(政府|办公室|委员会|办|局|委)$", office):
+                issuer = office
         if re.match(r"^抄送\s*[:：]", s):
             cc = tuple(
                 x.strip(" 。.")

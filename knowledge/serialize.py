@@ -62,6 +62,7 @@ def item_dict(item: Item) -> dict[str, Any]:
         "line": item.line,
         "deadline": item.deadline,
         "leaders": list(item.leaders),
+        "lead_person": item.leaders[0] if item.leaders else None,
     }
 
 

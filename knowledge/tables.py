@@ -133,6 +133,16 @@ def _section_row(cells: list[str]) -> str | None:
     return None
 
 
+def _section_then_row(lines: list[str], k: int) -> bool:
+    """Line ``k`` is a short title and the next non-blank line is a table row."""
+    if len(lines[k]) > 40:
+        return False
+    m = k + 1
+    while m < len(lines) and not lines[m]:
+        m += 1
+    return m < len(lines) and _split_cells(lines[m]) is not None
+
+
 def _cell_tables(lines: list[str]) -> list[Table]:
     tables: list[Table] = []
     i = 0
@@ -153,12 +163,20 @@ def _cell_tables(lines: list[str]) -> list[Table]:
                 k = j
                 while k < n and not lines[k]:
                     k += 1
-                if k < n and _split_cells(lines[k]):
+                if k < n and (_split_cells(lines[k]) or _section_then_row(lines, k)):
                     j = k
                     continue
                 break
             row_cells = _split_cells(line)
             if row_cells is None:
+                # a section title between rows (一、深化依法行政), when the table goes on
+                k = j + 1
+                while k < n and not lines[k]:
+                    k += 1
+                if len(line) <= 40 and k < n and _split_cells(lines[k]):
+                    section = line
+                    j += 1
+                    continue
                 break
             if _header(row_cells):  # a header repeated on a new page
                 j += 1

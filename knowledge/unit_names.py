@@ -22,6 +22,7 @@ _CLAUSE_ENDS = "，,；;"
 _INLINE_ROLE = re.compile(r"[（(]\s*(牵头|配合|协办|协助|参与|主办|负责)(?:单位|部门)?\s*[)）]$")
 _ETC_SUFFIX = re.compile(r"^(.*?)(等(?:[\u4e00-\u9fff]{0,8}?)(?:部门|单位|机构|组织))$")
 _GROUP_START = re.compile(r"^(各|全区|全县|全市|全镇|所有|有关|相关|其他|其它|其余)")
+_LEVELS = "区县市镇乡省州旗盟团"
 _TRIM = " \t\u3000。.：:“”\"'‘’"
 
 
@@ -83,7 +84,14 @@ def _rejoin_wrapped(piece: str) -> list[str]:
         return parts
     out = [parts[0]]
     for p in parts[1:]:
-        if _complete(out[-1]) and (_complete(p) or _GROUP_START.match(norm(p))):
+        cur = out[-1]
+        new_unit = bool(_GROUP_START.match(norm(p))) or (
+            _complete(cur)
+            and _complete(p)
+            # 市人力资源和社会 保障局: a name that starts with a level keeps it in the next one
+            and not (cur[0] in _LEVELS and p[0] not in _LEVELS)
+        )
+        if new_unit:
             out.append(p)
         else:
             out[-1] += p

@@ -62,6 +62,19 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 CONCURRENT_UPDATES = 32  # the echo bot's, as fazhi's default (build_application)
 
 
+def echo_one_at_a_time_app(server: FakeBotApi) -> Application:
+    """PTB's default: one update at a time (``--sequential-echo`` adds it to the report)."""
+    app = (
+        Application.builder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.base_file_url)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
+    return app
+
+
 def echo_app(server: FakeBotApi) -> Application:
     """The baseline: PTB's smallest useful bot, echoing every text message, handling up to
     ``CONCURRENT_UPDATES`` updates at once."""
@@ -195,8 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=0.0, help="round trip added to every request"
     )
+    parser.add_argument(
+        "--sequential-echo",
+        action="store_true",
+        help="also measure the echo bot handling one update at a time (PTB's default)",
+    )
     args = parser.parse_args(argv)
     factories = [("echo (PTB baseline)", echo_app), ("fazhi", fazhi_app)]
+    if args.sequential_echo:
+        factories.append(("echo, one at a time", echo_one_at_a_time_app))
     factories += map(load_factory, args.app)
     ok = asyncio.run(run(factories, args.updates, args.senders, args.latency_ms))
     return 0 if ok else 1

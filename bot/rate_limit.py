@@ -42,6 +42,9 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
+CAUTION_STEP = 0.05  # the overall spacing widens by this share at each bot-wide 429 …
+CAUTION_MAX = 1.25  # … up to this factor,
+CAUTION_EASE = 0.0005  # and narrows by this share with each message sent (0.05 in 100)
 
 
 class SharedBudget(Protocol):
@@ -140,6 +143,10 @@ class FloodLimiter:
         self._window: deque[float] | None = deque(maxlen=overall[0]) if overall else None
         self._window_span = overall[1] * (1 + self.limits.margin) if overall else 0.0
         self._scheduled = 0.0
+        # > 1 after a bot-wide 429: the network bunched our messages more than the margin
+        # absorbs, so the overall spacing widens (up to CAUTION_MAX) and eases back as
+        # messages go through without one (see pause_all)
+        self._caution = 1.0
 
     def _overall_delay(self) -> float:
         """Seconds until the next message may leave, judged by when the last ones actually left:
@@ -156,18 +163,20 @@ class FloodLimiter:
         window = self._window
         if window is not None:
             now = self._clock()
-            wait = max(wait, self._scheduled - self._overall * self.limits.catch_up - now)
+            interval = self._overall * self._caution
+            wait = max(wait, self._scheduled - interval * self.limits.catch_up - now)
             if window:
-                wait = max(wait, window[-1] + self._overall / 2 - now)
+                wait = max(wait, window[-1] + interval / 2 - now)
             if len(window) == window.maxlen:
-                wait = max(wait, window[0] + self._window_span - now)
+                wait = max(wait, window[0] + self._window_span * self._caution - now)
         return wait
 
     def _sent_now(self) -> None:
         if self._window is not None:
             now = self._clock()
             self._window.append(now)
-            self._scheduled = max(self._scheduled, now) + self._overall
+            self._scheduled = max(self._scheduled, now) + self._overall * self._caution
+            self._caution = max(1.0, self._caution - CAUTION_EASE)
 
     async def acquire(self, chat_id: int | str, *, is_group: bool) -> None:
         """Wait until a message to ``chat_id`` may be sent; send right after this returns."""
@@ -200,8 +209,10 @@ class FloodLimiter:
         self._spacing.pause(("chat", chat_id), seconds)
 
     def pause_all(self, seconds: float) -> None:
-        """Nothing is sent for ``seconds`` (a bot-wide 429); every process, when shared."""
+        """Nothing is sent for ``seconds`` (a bot-wide 429); every process, when shared. The
+        overall spacing widens for a while: the margin was not enough for this network."""
         self._spacing.pause(OVERALL, seconds)
+        self._caution = min(CAUTION_MAX, self._caution + CAUTION_STEP)
         if self.shared is not None:
             future = self._pool.submit(self.shared.pause, seconds)
             future.add_done_callback(self._log_failure)

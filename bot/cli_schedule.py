@@ -278,6 +278,7 @@ def report(
         ctx = _context(database_url)
         with session_scope(ctx.engine) as s:
             m = compliance_matrix(s, ctx.plan, ctx.directory(s), p)
+            annual = _annual_report_lines(ctx, s, p)
     header, rows = matrix_rows(m)
     if as_json:
         data: list[dict[str, Any]] = [
@@ -326,6 +327,21 @@ def report(
     for r in rows:
         table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
     console.print(table)
+    for line in annual:
+        console.print(line, highlight=False)
+
+
+def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
+    """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
+    from scheduler.annual_report import annual_report_status
+
+    if p.kind != "Y":
+        return []
+    try:
+        status = annual_report_status(s, ctx.plan, ctx.directory(s), p.year)
+    except RegistryError:  # a plan without the annual report
+        return []
+    return status.lines() if status.rows else []
 
 
 # -- holidays ---------------------------------------------------------------------------------

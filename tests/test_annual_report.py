@@ -140,3 +140,32 @@ def test_recognition_words_and_links() -> None:
     assert valid_url("https://www.gov.cn/a.html") == "https://www.gov.cn/a.html"
     assert valid_url("（https://www.gov.cn/a.html）") == "https://www.gov.cn/a.html"
     assert valid_url("ftp://x.cn/a") is None and valid_url("www") is None
+
+
+def test_cli_report_of_a_year_shows_the_annual_report(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    from scheduler import registry
+    from scheduler.annual_report import SUBMIT_KIND, record
+    from scheduler.db import session_scope
+    from scheduler.service import SchedulerContext
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    ctx = SchedulerContext.load(url)
+    with session_scope(ctx.engine) as s:
+        record(
+            s, ctx.plan, "区司法局", SUBMIT_KIND, "telegram:document:F1:报告.pdf", by="t", now=START
+        )
+        assert registry.get_unit(s, "区司法局") is not None
+    ctx.engine.dispose()
+    env = {"FAZHI_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "COLUMNS": "300"}
+    res = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "report", "--period", "2026", "--database-url", url],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "2026年法治政府建设年度报告（03月01日前报送，04月01日前公开）" in res.stdout
+    assert "已报送 1/" in res.stdout and "未报送：" in res.stdout

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from scheduler.clock import TZ
 from scheduler.evidence_export import EvidenceRef, cache_dir
+from scheduler.outbox import pending_count
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
@@ -51,8 +52,15 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
         await harness.wait(lambda: len(harness.messages(USER)) >= 4)
+        # and the admins' digest of the closed quarter, queued a moment after the start
+        await harness.wait(lambda: _digest_arrived(harness), timeout=15)
+        await harness.wait(lambda: pending_count(harness.assistant.sched.engine) == 0)
         await asyncio.sleep(0.3)
         yield harness
+
+
+def _digest_arrived(bot: BotHarness) -> bool:
+    return any((m.text or "").startswith("【法治政府建设督察】") for m in bot.messages(ADMIN_ID))
 
 
 async def _record_completions(bot: BotHarness) -> None:

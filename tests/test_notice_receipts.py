@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from bot.notices import parse_date, parse_receipt_options, receipt_message, receipt_query
 from scheduler.clock import TZ
 from scheduler.models import Broadcast, Receipt
+from scheduler.outbox import pending_count
 from scheduler.receipts import run_receipt_reminders
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
@@ -49,8 +50,15 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
         # the start-up planner run sends each chat its reminders due now: let them arrive
         await harness.wait(lambda: all(len(harness.messages(c)) >= 4 for c in UNITS))
+        # and the admins' digest of the closed quarter, queued a moment after the start
+        await harness.wait(lambda: _digest_arrived(harness), timeout=15)
+        await harness.wait(lambda: pending_count(harness.assistant.sched.engine) == 0)
         await asyncio.sleep(0.3)
         yield harness
+
+
+def _digest_arrived(bot: BotHarness) -> bool:
+    return any((m.text or "").startswith("【法治政府建设督察】") for m in bot.messages(ADMIN_ID))
 
 
 def _notices(bot: BotHarness, chat: int, head: str) -> list:

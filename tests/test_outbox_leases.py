@@ -74,7 +74,7 @@ def test_killed_sender_work_is_taken_over_by_the_running_one(db_url: str, tmp_pa
     total, kills = 1000, 3
     _fill(engine, total)
     out = tmp_path / "out.jsonl"
-    steady, steady_id = _sender(db_url, out, "--delay", "0.01")
+    steady, steady_id = _sender(db_url, out, "--delay", "0.02")
     stuck_seen = done_kills = 0
     try:
         for k in range(kills):

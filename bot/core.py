@@ -250,7 +250,12 @@ class Assistant:
         item = self.plan.item(number)
         if item is None:
             return [Reply.of(f"没有第{number}条：本工作要点共 {len(self.plan.items)} 条。")]
-        return [views.item_reply(item, self.plan)]
+        from knowledge.binding import bind
+
+        with self.session() as s:
+            directory = self.sched.directory(s)
+        bindings = {ob.key: bind(self.plan, ob, directory) for ob in item.obligations}
+        return [views.item_reply(item, self.plan, bindings)]
 
     def cmd_unit(self, ctx: ChatContext, args: str) -> list[Reply]:
         with self.session() as s:

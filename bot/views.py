@@ -135,13 +135,20 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def item_reply(item: Item, plan: WorkPlan) -> Reply:
+def item_reply(item: Item, plan: WorkPlan, bindings: dict[str, Any] | None = None) -> Reply:
+    """One item; ``bindings`` (obligation key → knowledge.binding.ObligationBinding) add, per
+    obligation, whom it binds and why."""
+    from bot.binding_text import binding_lines
+
     doc = Doc().line((f"第{item.number}条　{item.title}", "b"))
     doc.line(item.text)
     if item.obligations:
         doc.blank().line(("周期性任务", "b"))
         for ob in item.obligations:
             doc.line(obligation_line(ob))
+            if bindings and ob.key in bindings:
+                for line in binding_lines(bindings[ob.key]):
+                    doc.line(f"　{line}")
     units = "、".join(item.unit_names) + ("等（未穷尽）" if item.partial else "")
     doc.blank().line(("责任单位：", "b"), units)
     return Reply.of(doc)
@@ -378,6 +385,7 @@ _CATEGORY_WORDS = {
     "区直": [
         UnitCategory.DEPARTMENT,
         UnitCategory.PARTY_ORGAN,
+        UnitCategory.DISCIPLINE,
         UnitCategory.JUDICIAL,
         UnitCategory.PEOPLES_ORG,
     ],
@@ -385,6 +393,7 @@ _CATEGORY_WORDS = {
     "区直单位": [
         UnitCategory.DEPARTMENT,
         UnitCategory.PARTY_ORGAN,
+        UnitCategory.DISCIPLINE,
         UnitCategory.JUDICIAL,
         UnitCategory.PEOPLES_ORG,
     ],

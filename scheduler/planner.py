@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from knowledge.binding import bound_units
 from knowledge.model import Cadence, Obligation, WorkPlan
 from knowledge.units import UnitDirectory
 from scheduler.clock import TZ, local
@@ -107,11 +108,10 @@ def render(
 def responsible_units(
     directory: UnitDirectory, plan: WorkPlan, obligation: Obligation
 ) -> list[str]:
-    """Each unit responsible for the obligation's item, named or through a whole group."""
-    item = plan.item(obligation.item)
-    if item is None:
-        return []
-    return [u.name for u, _r in directory.responsible_units(item)]
+    """Each unit the obligation binds: the item's responsible units (named or through a whole
+    group) that the subject of its sentence covers, after admins' overrides
+    (:mod:`knowledge.binding`)."""
+    return bound_units(plan, obligation, directory)
 
 
 def reminders_in(

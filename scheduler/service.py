@@ -23,6 +23,7 @@ from scheduler.completions import OVERDUE, PENDING, completed_set, compliance_ma
 from scheduler.db import init_db, session_scope
 from scheduler.holidays import calendar_from_db
 from scheduler.outbox import enqueue
+from scheduler.overrides import replan
 from scheduler.periods import Period
 from scheduler.planner import Reminder, due_reminders, not_after
 from scheduler.registry import active_chats, admin_chat_ids, registry_directory, sync_units
@@ -83,6 +84,10 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
     now = local(now or clock_now())
     new = 0
     with session_scope(ctx.engine) as s:
+        directory = ctx.directory(s)
+        replan(
+            s, ctx.plan, directory
+        )  # a rule or an override changed: withdraw what no longer binds
         chats = active_chats(s)
         by_unit: dict[str, list] = {}
         for chat, unit in chats:
@@ -92,7 +97,7 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
         due = due_reminders(
             now,
             ctx.plan,
-            ctx.directory(s),
+            directory,
             ctx.rules,
             ctx.calendar(s),
             completed_set(s),

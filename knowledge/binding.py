@@ -161,11 +161,21 @@ def bind(
     note = ""
     fallback_units: set[str] = set()
     if reading.narrows and responsible and not reachable:
+        # the subject is none of the item's units: the units the item singles out organise it
+        # on the subject's behalf: its lead units, else the units it names one by one, else all
         leads = [(u, r) for u, r in responsible if r.role is Role.LEAD]
-        chosen = leads or responsible
+        named = [(u, r) for u, r in responsible if r.kind == "named"]
+        chosen, who = (
+            (leads, "牵头单位")
+            if leads
+            else (named, "本条点名的责任单位")
+            if named
+            else (responsible, "本条责任单位")
+        )
         fallback_units = {u.name for u, _ in chosen}
-        who = "牵头单位" if leads else "本条责任单位"
         note = f"主体不在本条责任单位中，由{who}负责组织落实"
+        if chosen is responsible:
+            groups = [GroupBinding(g.group, (*g.bound, *g.not_bound), ()) for g in groups]
     out: list[Binding] = []
     seen: set[str] = set()
     for unit, resp in responsible:

@@ -55,7 +55,7 @@ class UnitCategory(StrEnum):
 
 
 CATEGORY_LABELS: dict[UnitCategory, str] = {
-    UnitCategory.GOVERNMENT: "区政府（本级政府）",
+    UnitCategory.GOVERNMENT: "本级人民政府",
     UnitCategory.DEPARTMENT: "区直部门",
     UnitCategory.PARTY_ORGAN: "党委机构",
     UnitCategory.DISCIPLINE: "纪检监察机关",

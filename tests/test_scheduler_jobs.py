@@ -123,3 +123,25 @@ def test_status_for_unit(ctx) -> None:
         dt.date(2026, 10, 8),
     )
     assert by_key["i1-annual_report"].state == "overdue"
+
+
+def test_compliance_report_counts_only_bound_units(ctx) -> None:
+    """The court, the procuratorate and the discipline commission are not overdue for item 2's
+    study session, training class or court hearing; a town is not overdue for the study."""
+    from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
+
+    _setup(ctx)
+    with session_scope(ctx.engine) as s:
+        m = compliance_matrix(
+            s, ctx.plan, ctx.directory(s), "2026", now=dt.datetime(2027, 1, 10, 10, tzinfo=TZ)
+        )
+    cols = {c.label: c for c in m.columns}
+    for unit in ("区法院", "区检察院", "区纪委监委"):
+        for label in ("i2-study 2026Q3", "i2-training 2026", "i2-court_hearing 2026"):
+            assert m.cells[(unit, label)] == NOT_APPLICABLE, (unit, label)
+        assert m.cells[(unit, "i1-annual_report 2026")] == OVERDUE  # item 1 binds everyone
+    assert m.cells[(TOWN, "i2-study 2026Q1")] == NOT_APPLICABLE
+    assert m.cells[(TOWN, "i2-training 2026")] == OVERDUE
+    assert m.cells[(BUREAU, "i2-study 2026Q1")] == OVERDUE
+    assert m.cells[(BUREAU, "i2-court_hearing 2026")] == NOT_APPLICABLE
+    assert "i2-study 2026Q4" in cols

@@ -15,7 +15,13 @@ from typing import Any
 
 import typer
 
-FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run")
+FAMILIES = (
+    "bot.cli_kb",
+    "bot.cli_ask",
+    "bot.cli_schedule",
+    "bot.cli_obligations",
+    "bot.cli_run",
+)
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
     "kb": "bot.cli_kb",
@@ -26,6 +32,7 @@ COMMAND_FAMILY = {
     "holidays": "bot.cli_schedule",
     "done": "bot.cli_schedule",
     "report": "bot.cli_schedule",
+    "obligations": "bot.cli_obligations",
     "run": "bot.cli_run",
     "chat": "bot.cli_run",
     "health": "bot.cli_run",

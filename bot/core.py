@@ -156,6 +156,7 @@ class Assistant:
             "units": self.cmd_units,
             "broadcast": self.cmd_broadcast,
             "report": self.cmd_report,
+            "override": self.cmd_override,
         }
         if name in user_commands:
             return user_commands[name](ctx, args)
@@ -497,6 +498,43 @@ class Assistant:
 
         with self.session() as s:
             return compliance_reply(self.sched, s, args.strip() or None, self.clock())
+
+    def cmd_override(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Whether an obligation applies to a unit: set, clear or list (bot.override_chat)."""
+        from bot import override_chat
+        from scheduler.overrides import clear_override, list_overrides, set_override
+
+        cmd = override_chat.parse(args)
+        if cmd.action == "usage":
+            text = f"{cmd.problem}\n\n{override_chat.USAGE}" if cmd.problem else override_chat.USAGE
+            return [Reply.of(text)]
+        with self.session() as s:
+            if cmd.action == "list":
+                return [
+                    Reply.of(override_chat.overrides_text(list_overrides(s, self.plan), self.plan))
+                ]
+            directory = self.sched.directory(s)
+            actor = ctx.user_name or ctx.user_id
+            try:
+                if cmd.action == "clear":
+                    change = clear_override(
+                        s, self.plan, directory, cmd.unit, cmd.obligation, actor
+                    )
+                else:
+                    change = set_override(
+                        s,
+                        self.plan,
+                        directory,
+                        cmd.unit,
+                        cmd.obligation,
+                        cmd.applies,
+                        cmd.reason,
+                        actor,
+                    )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}\n\n{override_chat.USAGE}")]
+        self._plan_soon = True  # a unit newly bound gets what is due now
+        return [Reply.of(override_chat.change_text(change))]
 
     def supervision_answer(self, query: views.SupervisionQuery) -> Reply:
         with self.session() as s:

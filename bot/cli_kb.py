@@ -221,10 +221,10 @@ def _stored_overrides() -> list[Any]:
     """Admins' overrides from the configured database, when there is one; none otherwise (the
     knowledge base is readable on a machine without a database)."""
     try:
-        from bot.settings import get_settings
+        from bot.settings import Settings
         from scheduler.overrides import stored_overrides
 
-        return stored_overrides(get_settings().database_url)
+        return stored_overrides(Settings().database_url)
     except Exception:  # noqa: BLE001 - no database, not migrated: the rules alone
         return []
 

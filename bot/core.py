@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot import views
@@ -47,22 +48,42 @@ class ChatContext:
 
 
 class FloodGuard:
-    """At most ``limit`` questions per user per ``window`` seconds (a sliding window)."""
+    """At most ``limit`` messages per user per ``window`` seconds (a sliding window). Over the
+    limit, :meth:`verdict` says "warn" once per window (answer that the user should wait) and
+    "drop" afterwards (stay silent), so a flood costs one notice, not one answer per message."""
 
     def __init__(self, limit: int, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
         self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._warned: dict[str, float] = {}
 
     def allow(self, user_id: str, now: float | None = None) -> bool:
         t = time.monotonic() if now is None else now
         q = self._seen[user_id]
         while q and t - q[0] >= self.window:
             q.popleft()
+        if not q:
+            self._warned.pop(user_id, None)
         if len(q) >= self.limit:
             return False
         q.append(t)
+        if len(self._seen) > 10_000:  # forget users who went quiet
+            for uid in [u for u, d in self._seen.items() if not d or t - d[-1] >= self.window]:
+                self._seen.pop(uid, None)
+                self._warned.pop(uid, None)
         return True
+
+    def verdict(self, user_id: str, now: float | None = None) -> str:
+        """ "ok", "warn" (first message over the limit in this window) or "drop"."""
+        t = time.monotonic() if now is None else now
+        if self.allow(user_id, t):
+            return "ok"
+        warned = self._warned.get(user_id)
+        if warned is not None and t - warned < self.window:
+            return "drop"
+        self._warned[user_id] = t
+        return "warn"
 
 
 class Assistant:
@@ -80,6 +101,9 @@ class Assistant:
         self.qa = qa
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.flood = FloodGuard(questions_per_minute)
+        # the Telegram front end checks the flood limit at arrival, for every kind of message
+        # (see bot.update_processor); the console leaves it here, for questions
+        self.flood_in_core = True
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
@@ -121,9 +145,13 @@ class Assistant:
         hit = self._unit_cache.get(ctx.chat_id)
         if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
             return hit[1]
-        with self.session() as s:
-            unit = self.chat_unit(s, ctx)
-            name = unit.name if unit else None
+        try:
+            with self.session() as s:
+                unit = self.chat_unit(s, ctx)
+                name = unit.name if unit else None
+        except DBAPIError as exc:  # the database is away: answer without the unit
+            log.warning("unit of chat %s unknown, database unavailable: %s", ctx.chat_id, exc.orig)
+            return hit[1] if hit is not None else None
         self._unit_cache[ctx.chat_id] = (now, name)
         return name
 
@@ -177,11 +205,11 @@ class Assistant:
         parts = rest.split(":") if rest else []
         try:
             if kind == "item":
-                return self.show_item(int(parts[0]))
+                return self.show_item(_small_int(parts[0]))
             if kind == "items":
-                return [views.items_page(self.plan, int(parts[0]), edit=True)]
+                return [views.items_page(self.plan, _small_int(parts[0]), edit=True)]
             if kind == "reg":
-                return self.register(ctx, int(parts[0]))
+                return self.register(ctx, _small_int(parts[0]))
             if kind == "done":
                 return self.confirm(ctx, parts[0], parts[1] if len(parts) > 1 else None)
             if kind == "snz":
@@ -189,15 +217,15 @@ class Assistant:
             if kind in ("apr", "rej"):
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
-                return self.decide(ctx, int(parts[0]), approve=kind == "apr")
+                return self.decide(ctx, _small_int(parts[0]), approve=kind == "apr")
             if kind == "bc":
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
-                return self.broadcast_action(ctx, parts[0], int(parts[1]))
+                return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
-                return self.page(ctx, parts[0], int(parts[1]))
+                return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
-            log.warning("malformed callback data %r", data)
+            log.warning("malformed callback data %r", data[:80])
         return [Reply.of("这个按钮已失效，请重新发送命令。")]
 
     def handle_text(self, ctx: ChatContext, text: str) -> list[Reply]:
@@ -207,7 +235,7 @@ class Assistant:
             return [Reply.of(views.EMPTY_QUESTION)]
         if len(text) > 500:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
-        if not self.flood.allow(ctx.user_id):
+        if self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
         supervision = views.supervision_query(text)
         if supervision is not None:
@@ -225,8 +253,11 @@ class Assistant:
         if t - self._qa_checked < 60:
             return self.qa
         self._qa_checked = t
-        with self.session() as s:
-            directory = self.sched.directory(s)
+        try:
+            with self.session() as s:
+                directory = self.sched.directory(s)
+        except DBAPIError:  # the database is away: the engine we have answers
+            return self.qa
         if set(directory.units) != set(self.qa.directory.units):
             self.qa = QAEngine([p.plan for p in self.qa.plans.values()], directory)
         return self.qa
@@ -547,6 +578,15 @@ class Assistant:
             with self.session() as s:
                 return [views.units_overview(s, "", page=page, edit=True)]
         return [Reply.of("这个按钮已失效。")]
+
+
+def _small_int(text: str) -> int:
+    """An id or number from callback data; ValueError for anything a database id cannot be
+    (callback data can be forged: a huge number must not reach the database)."""
+    n = int(text)
+    if not -(2**31) < n < 2**31:
+        raise ValueError(f"number out of range: {text[:20]}")
+    return n
 
 
 def normalise_command_text(text: str) -> tuple[str, str] | None:

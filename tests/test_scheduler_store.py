@@ -36,13 +36,12 @@ from scheduler.registry import (
 
 
 def _head() -> str:
-    """The single head of the shipped migrations."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler:migrations")
-    [head] = ScriptDirectory.from_config(cfg).get_heads()
+    (head,) = ScriptDirectory.from_config(cfg).get_heads()  # exactly one head
     return head
 
 

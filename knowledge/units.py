@@ -38,7 +38,7 @@ _CATEGORY_RULES: tuple[tuple[re.Pattern[str], UnitCategory], ...] = (
     (re.compile(r"(街道|街道办事处|街办)$"), UnitCategory.SUBDISTRICT),
     (re.compile(r"(园区|开发区|管委会|产业园|新区)$"), UnitCategory.PARK),
     (re.compile(r"(镇|乡)(人民政府)?$"), UnitCategory.TOWN),
-    (re.compile(r"(局|办|委|中心|队|所|站|公司|部)$"), UnitCategory.DEPARTMENT),
+    (re.compile(r"(局|办|委|中心|队|所|站|公司|部|办公室)$"), UnitCategory.DEPARTMENT),
 )
 
 _GROUP_HINT = re.compile(

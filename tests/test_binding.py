@@ -190,7 +190,7 @@ def test_layout_fixtures_follow_the_same_rules() -> None:
     hearing = next(ob for ob in plan.obligations if ob.kind == "court_hearing")
     b = bind(plan, hearing, d)
     assert subject_of(hearing) == "各执法部门领导班子成员"
-    assert sorted(b.bound) == ["区公安局", "区城管局"]
+    assert sorted(b.bound) == ["区公安分局", "区城管局"]  # the document's own names
 
     plan, d = _load(DATA / "documents" / "layout_sections.txt")
     # 县政府主要负责人…听取汇报: the county government is none of the item's units; its lead
@@ -260,7 +260,7 @@ def test_family_fixtures_bind_by_their_subjects() -> None:
     first = [ob for ob in plan.obligations if ob.item == 1]
     # 区政府常务会议…学法: the lead unit 区政府办公室 organises the government's own session;
     # 各部门领导班子…集体学法: the departments of 区直各部门, not the court or the party organs
-    assert bound_units(plan, first[0], d) == ["区政府办"]
+    assert bound_units(plan, first[0], d) == ["区政府办公室"]
     dept = bind(plan, first[1], d)
     assert "区司法局" in dept.bound
     assert not {"区法院", "区检察院", "区纪委监委", "区委政法委"} & set(dept.bound)

@@ -96,6 +96,7 @@ class Assistant:
         admin_ids: frozenset[int] | frozenset[str] = frozenset(),
         questions_per_minute: int = 20,
         clock: Callable[[], datetime] = clock_now,
+        members_may_act: bool = False,
     ) -> None:
         self.sched = sched
         self.qa = qa
@@ -104,6 +105,9 @@ class Assistant:
         # the Telegram front end checks the flood limit at arrival, for every kind of message
         # (see bot.update_processor); the console leaves it here, for questions
         self.flood_in_core = True
+        # in a unit's group, only its approved liaisons (and admins) confirm tasks or change
+        # the group's registration, unless this opens it to every member
+        self.members_may_act = members_may_act
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
@@ -133,6 +137,16 @@ class Assistant:
             return True
         with self.session() as s:
             return registry.is_admin(s, ctx.user_id)
+
+    def may_act(self, s: Session, ctx: ChatContext, unit: UnitRow) -> bool:
+        """May this person act for ``unit`` here (confirm, attach evidence, re-register)?
+        A private chat registered to the unit is its liaison's own; in a group, only the
+        unit's liaisons approved by an admin (or everyone, with ``members_may_act``)."""
+        if not ctx.is_group or self.members_may_act:
+            return True
+        if ctx.user_id in self.admin_ids or registry.is_admin(s, ctx.user_id):
+            return True
+        return registry.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
@@ -294,7 +308,12 @@ class Assistant:
             chat = registry.get_chat(s, ctx.chat_id)
             current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
             if not args:
-                return [views.unit_status(chat, current)]
+                status = views.unit_status(chat, current)
+                if chat is not None and chat.requested_unit_id is not None:
+                    asked = registry.requested_unit(s, chat)
+                    note = f"已申请更改为“{asked.name if asked else '?'}”，等待管理员审核。"
+                    status = Reply.of(status.plain + "\n" + note)
+                return [status]
             directory = self.sched.directory(s)
             res = directory.resolve(args)
             names = [res.match.name] if res.match else [c.name for c in res.candidates]
@@ -308,6 +327,16 @@ class Assistant:
             unit = s.get(UnitRow, unit_id)
             if unit is None:
                 return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
+            current = registry.get_chat(s, ctx.chat_id)
+            if (
+                current is not None
+                and current.status == ChatStatus.ACTIVE
+                and current.unit_id is not None
+                and current.unit_id != unit.id
+            ):
+                active = s.get(UnitRow, current.unit_id)
+                if active is not None and not self.may_act(s, ctx, active):
+                    return [Reply.of(views.NOT_LIAISON.format(unit=active.name))]
             self.forget_chat(ctx.chat_id)
             chat = registry.register_chat(
                 s,
@@ -316,8 +345,9 @@ class Assistant:
                 title=ctx.chat_title,
                 user_name=ctx.user_name,
                 is_group=ctx.is_group,
+                requested_by=ctx.user_id,
             )
-            if chat.status == ChatStatus.ACTIVE:
+            if chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None:
                 return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
             if admin:
                 registry.approve(s, ctx.chat_id, actor=ctx.user_id)
@@ -328,6 +358,13 @@ class Assistant:
                     )
                 ]
             views.notify_admins_of_request(s, chat, unit)
+            if chat.status == ChatStatus.ACTIVE:  # a change of unit: the current one stays
+                return [
+                    Reply.of(
+                        f"已提交更改登记申请：本聊天 → “{unit.name}”。管理员审核前，"
+                        "本聊天仍按原单位接收提醒。"
+                    )
+                ]
             return [
                 Reply.of(
                     f"已提交登记申请：本聊天 → “{unit.name}”。管理员审核通过后，"
@@ -387,6 +424,8 @@ class Assistant:
             directory = self.sched.directory(s)
             from scheduler.planner import responsible_units
 
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             if unit.name not in responsible_units(directory, self.plan, ob):
                 return [
                     Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")
@@ -398,6 +437,7 @@ class Assistant:
                     ob,
                     period,
                     by=ctx.user_name or ctx.user_id,
+                    by_id=ctx.user_id,
                     note=note,
                     now=self.clock(),
                 )
@@ -416,6 +456,8 @@ class Assistant:
             unit = self.chat_unit(s, ctx)
             if unit is None:
                 return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             last = s.exec(
                 select(Completion)
                 .where(Completion.unit_id == unit.id)
@@ -423,12 +465,20 @@ class Assistant:
             ).first()
             if last is None:
                 return [Reply.of("请先用 /done 确认一项任务，再发送证明材料。")]
-            last.evidence = evidence
+            known = (last.evidence or "").splitlines()
+            if evidence not in known:  # appended, never replacing earlier files
+                last.evidence = "\n".join([*known, evidence])
             if note:
                 last.note = (last.note + "\n" + note).strip()
             s.add(last)
             registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
-            return [Reply.of(f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上。")]
+            count = len((last.evidence or "").splitlines())
+            return [
+                Reply.of(
+                    f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上"
+                    f"（共 {count} 份）。"
+                )
+            ]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder
@@ -467,9 +517,9 @@ class Assistant:
             chat = s.get(Chat, chat_row_id)
             if chat is None:
                 return [Reply.of("该申请不存在。")]
-            if chat.status != ChatStatus.PENDING:
+            if not registry.is_waiting(chat):
                 return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
-            unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
+            unit = registry.requested_unit(s, chat)
             self.forget_chat(chat.chat_id)
             if approve:
                 registry.approve(s, chat.chat_id, actor=ctx.user_id)

@@ -1,7 +1,7 @@
 """Admins' per-unit, per-obligation overrides of whom an obligation binds.
 
 Revision ID: 0002_i10_overrides
-Revises: 0002_i14_budget_leases_access
+Revises: 0003_i14_evidence_text
 Create Date: 2026-11-29 11:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0002_i10_overrides"
-down_revision = "0002_i14_budget_leases_access"
+down_revision = "0003_i14_evidence_text"
 branch_labels = None
 depends_on = None
 

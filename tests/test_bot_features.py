@@ -191,6 +191,10 @@ async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarn
     [before] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法")
     assert "学法" in before and "2026年第三季度" in before
     assert BUREAU in before and "区财政局" in before
+    # the study session binds 区政府常务会议、政府部门办公会议: not the court, the procuratorate,
+    # the discipline commission or the party organs (knowledge/binding.py)
+    for unit in ("区法院", "区检察院", "区纪委监委", "区委政法委"):
+        assert unit not in before
     await bot.say(USER, "/done i2-study")
     [after] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法？")
     missing = after.split("尚未确认的单位", 1)[1]

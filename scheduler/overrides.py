@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import inspect
+from sqlalchemy import and_, inspect, or_
 from sqlmodel import Session, select
 
 from knowledge.binding import Override, bound_units
@@ -200,8 +200,12 @@ def replan(session: Session, plan: WorkPlan, directory: UnitDirectory) -> tuple[
     rows = session.exec(
         select(OutboxMessage).where(
             OutboxMessage.kind.in_(REMINDER_KINDS),  # type: ignore[attr-defined]
-            OutboxMessage.state.in_(  # type: ignore[attr-defined]
-                [OutboxState.QUEUED.value, OutboxState.DROPPED.value]
+            or_(
+                OutboxMessage.state == OutboxState.QUEUED.value,
+                and_(
+                    OutboxMessage.state == OutboxState.DROPPED.value,
+                    OutboxMessage.last_error == WITHDRAWN,
+                ),
             ),
         )
     ).all()

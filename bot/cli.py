@@ -21,6 +21,7 @@ FAMILIES = (
     "bot.cli_schedule",
     "bot.cli_obligations",
     "bot.cli_run",
+    "bot.cli_evidence",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -33,6 +34,7 @@ COMMAND_FAMILY = {
     "done": "bot.cli_schedule",
     "report": "bot.cli_schedule",
     "obligations": "bot.cli_obligations",
+    "evidence": "bot.cli_evidence",
     "run": "bot.cli_run",
     "chat": "bot.cli_run",
     "health": "bot.cli_run",

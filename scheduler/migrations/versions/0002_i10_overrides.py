@@ -1,7 +1,7 @@
 """Admins' per-unit, per-obligation overrides of whom an obligation binds.
 
 Revision ID: 0002_i10_overrides
-Revises: 0003_i14_evidence_text
+Revises: 0004_i13_receipts
 Create Date: 2026-11-29 11:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0002_i10_overrides"
-down_revision = "0003_i14_evidence_text"
+down_revision = "0004_i13_receipts"
 branch_labels = None
 depends_on = None
 

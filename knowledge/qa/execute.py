@@ -180,6 +180,11 @@ def document(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         "issuer": (meta.issuer, f"由{meta.issuer}印发。"),
         "issued": (meta.issued_date, f"印发（成文）日期：{_cn_date(meta.issued_date)}。"),
         "title": (title, f"文件名称：《{title}》。"),
+        "recipients": (
+            "、".join(meta.recipients),
+            f"主送：{'、'.join(meta.recipients)}。",
+        ),
+        "cc": ("、".join(meta.cc), f"抄送：{'、'.join(meta.cc)}。"),
     }
     value, sentence = facts[query.document]
     if not value:
@@ -254,6 +259,8 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     if query.verdict == "sufficient":
         return sufficient(a, query)
+    if query.verdict == "only":
+        return only(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e._target("unit", a.chat_unit)
@@ -302,6 +309,39 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
 
 
+def only(a: _Answerer, query: Query) -> Answer:
+    """只有它一家吗 / 是不是只有这几个部门 / 只有区金融办负责吗: is the unit list complete and
+    (when units are named) exactly those units."""
+    nums = list(a.in_range) or a._topic_items()[:1]
+    if not nums:
+        return legacy(a, query.with_(ask="who"))
+    n = nums[0]
+    pos = a.p.position[n]
+    refs = a.p.items[pos].units
+    partial = any(r.partial or r.name == ETC_NAME for r in refs)
+    groups = [r for r in refs if r.is_group and not r.partial and r.name != ETC_NAME]
+    named = [u for u in query.units if "units" not in query.from_context]
+    listed = [r.name for r in refs if not r.partial and r.name != ETC_NAME]
+    if partial:
+        word, why = "no", "责任单位写有“等”“有关”字样，文件没有逐一列明，不止所列单位。"
+    elif named:
+        same = set(named) == set(listed)
+        word = "yes" if same else "no"
+        why = "责任单位只有所问单位。" if same else "责任单位与所问不完全相同。"
+    elif groups:
+        word, why = "no", f"责任单位包括“{groups[0].name}”，涵盖多个单位。"
+    elif len(listed) == 1 or not re.search(r"一个|一家|一位|它", a.q.text):
+        word = "yes" if len(listed) == 1 or not re.search(r"一个|一家|它", a.q.text) else "no"
+        why = "所列责任单位即全部责任单位。"
+    else:
+        word, why = "no", f"本条列了{len(listed)}个责任单位。"
+    head = ("是。" if word == "yes" else "不是。") + why
+    it = a._item(n)
+    text = "\n".join([head, R.item_heading(it), R.units_line(a.p.units_lines[pos])])
+    ans = a._answer(Intent.WHO, [n], text, quotes=a._quotes([n])[:1])
+    return replace(ans, verdict=word)
+
+
 def sufficient(a: _Answerer, query: Query) -> Answer:
     """一年开一次专题会议够不够: the asked amount against the obligation's minimum."""
     if query.topics:
@@ -339,28 +379,35 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     p = a.p
     targets: list[Target] = []
-    if query.units:
+    if query.units and query.relation != "no_group":
         targets = [
             target_of(a, u) if i or "units" in query.from_context else (a.target or target_of(a, u))
             for i, u in enumerate(query.units)
         ]
-    elif query.self_unit:
+    elif query.self_unit or query.relation in ("named", "not_shared", "responsible"):
+        if a.target is None and a.chat_unit and not query.self_unit:
+            a.target = a.e._target("unit", a.chat_unit)
         if a.target is None:
-            a.needs_unit = True
-            return a._answer(Intent.UNIT_DUTIES, [], "")
+            a.needs_unit = query.self_unit or a.needs_unit
+            text = "" if a.needs_unit else "请说明是哪个单位，例如“哪几条点了区财政局的名”。"
+            return a._answer(Intent.UNIT_DUTIES, [], text)
         targets = [a.target]
     rel = query.relation or "responsible"
+    scope = set(query.within or query.items)
     nums: list[int] = []
     duties: list[ItemDuty] = []
     for pos, it in enumerate(p.items):
         refs = it.units
-        if rel == "only":
+        if scope and it.number not in scope:
+            continue
+        if rel == "no_group":
+            ok = bool(refs) and not any(r.is_group or r.partial or r.name == ETC_NAME for r in refs)
+        elif rel == "only":
             real = [r for r in refs if not r.is_group and not r.partial and r.name != ETC_NAME]
             ok = len(refs) == 1 and len(real) == 1
         elif rel == "lacks":
             t = targets[0]
-            d = p.duty(t, pos)
-            ok = d.kind == "none"
+            ok = not _named(p, t, pos) if t.kind == "group" else p.duty(t, pos).kind == "none"
         elif rel in ("named", "not_shared"):
             flags = [_named(p, t, pos) for t in targets]
             ok = all(flags) if query.op != "or" else any(flags)
@@ -371,8 +418,9 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             nums.append(it.number)
             if targets and rel != "lacks":
                 duties.append(p.duty(targets[0], pos))
-    who = "和".join(t.name for t in targets)
+    who = "和".join(t.name if t.kind != "category" else _cat_name(t) for t in targets)
     phrase = {
+        "no_group": "责任单位只列具体单位、没有写单位类别（如区直各单位、各镇(街、区)）的条目",
         "only": "只有一个责任单位的条目",
         "lacks": f"责任单位中没有{who}的条目",
         "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
@@ -388,6 +436,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             lines.append(
                 f"{R.item_heading(a._item(n))}\n  {R.units_line(p.units_lines[p.position[n]])}"
             )
+    if scope:
+        lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
     intent = Intent.UNIT_DUTIES if targets and rel != "lacks" else Intent.ITEMS
     return a._answer(
         intent,
@@ -396,6 +446,13 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         duties=tuple(duties),
         quotes=tuple(Quote(n, a._item(n).title + "。") for n in nums[: R.MAX_LISTED]),
     )
+
+
+def _cat_name(t: Target) -> str:
+    from knowledge.model import CATEGORY_LABELS
+
+    cat = next(iter(t.categories))
+    return CATEGORY_LABELS.get(cat, t.name) if t.name == cat.value else t.name
 
 
 def _named(p, t: Target, pos: int) -> bool:  # noqa: ANN001 - PlanIndex

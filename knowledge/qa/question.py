@@ -141,7 +141,11 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
         units = (a.outside_token,)
     if a.target is not None and a.target.kind == "category" and not units:
         units = (a.target.name,)
+    amount = _AMOUNT.search(text)
     base = Query(
+        amount=(_AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
+        if amount
+        else None,
         items=tuple(q.refs),
         units=units,
         self_unit=a.asked_self,
@@ -245,6 +249,10 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
             verdict="sufficient",
             amount=(_AMOUNT_CADENCE[amount.group(1)], n),
         )
+    if re.search(r"只有|只是|仅有|仅仅|就只|只由|只归|单独", text) and not words.sufficient.search(
+        text
+    ):
+        return base.with_(ask="verdict", verdict="only")
     concern = words.concern.search(text)
     who_ok = a.asked_self or bool(base.units)
     duty_words = re.search(
@@ -266,12 +274,21 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     op = "count" if count else ""
     if words.only.search(text):
         return base.with_(ask=ask, relation="only", op=op, topics=())
+    if words.no_group.search(text):
+        return base.with_(ask=ask, relation="no_group", op=op, topics=())
+    own = tuple(u for u in base.units if u not in a.e.directory.groups)
+    if words.not_shared.search(text) and (own or a.asked_self):
+        return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
     if lacks and a.unit_mentions:
         after = [m for m in a.unit_mentions if m.start >= lacks.start() - 1]
         if after and after[0].start - lacks.end() <= 3:
             return base.with_(ask=ask, relation="lacks", units=(after[0].name,), op=op, topics=())
     if not base.units and not a.asked_self:
+        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
+            return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
+        if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):
+            return base.with_(ask=ask, relation="not_shared", op=op)
         return None
     if words.not_shared.search(text):
         own = tuple(u for u in base.units if u not in a.e.directory.groups)

@@ -57,8 +57,28 @@ def follow_up(query: Query, turn: Turn | None, a, words: QuestionWords) -> Query
         return query
     if not cue and not _short(text):
         return query
-    if query.op == "each" or (query.amount and query.ask == "verdict"):
+    if query.op == "each":
         return query
+    if query.amount and query.ask == "verdict":
+        weak = not query.topics or len(re.findall(r"[\u4e00-\u9fff]", query.topics[0])) < 2
+        if weak and not query.items and (turn.items or prev.topics):
+            if turn.items:
+                return query.with_(items=turn.items[:1], topics=(), from_context=("items",))
+            return query.with_(topics=prev.topics, from_context=("topics",))
+        return query
+    if prev.ask == "status" and not query.items and query.ask in ("", "topic", "cadence", "status"):
+        kind = next((k for k, p in words.obligation_kinds if p.search(text)), "")
+        if kind or (query.period and not query.topics) or query.ask == "":
+            return query.with_(
+                ask="status",
+                obligation=kind or prev.obligation,
+                scope=prev.scope,
+                period=query.period or ("" if kind else prev.period),
+                units=query.units or prev.units,
+                self_unit=query.self_unit or prev.self_unit,
+                topics=(),
+                from_context=("ask", "obligation"),
+            )
     if query.topics:
         # 那公开呢 (after 年度报告什么时候报): the same question about another topic
         lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
@@ -154,6 +174,9 @@ def _special(query: Query, turn: Turn, a, words: QuestionWords, cue: bool) -> Qu
             if 0 <= i < len(numbers):
                 ask = query.ask or prev.ask
                 return query.with_(items=(numbers[i],), ask=ask, from_context=("items", "ask"))
+    if query.relation == "lacks" and turn.unit and words.not_shared.search(text):
+        # 除了区直各单位的共性任务呢 (after 我们有几条任务): the unit's own items
+        return query.with_(relation="not_shared", units=(turn.unit,), from_context=("units",))
     if turn.items and words.within.search(text) and query.ask in ("items", "count"):
         units = query.units or ((turn.unit,) if turn.unit and not query.self_unit else ())
         return query.with_(within=turn.items, units=units, from_context=("within",))

@@ -285,7 +285,7 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         "unsure": "不确定。",
         "mixed": "部分是。",
     }[word]
-    lines = [head + "".join(R.duty_phrase(d, target.name) for d in duties)]
+    lines = [head + "".join(R.duty_phrase(d, target.name, _wording(a, d)) for d in duties)]
     if word == "unsure":
         lines.append("文件没有逐一列明这些单位，不能据此认定不需要落实，建议向区委依法治区办确认。")
     obligations = []
@@ -307,6 +307,15 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         quotes=a._quotes(nums[:5]),
     )
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+
+
+def _wording(a: _Answerer, d: ItemDuty) -> str:
+    """The partial wording as the document has it (…等部门, 区卫健局、区应急局等有关单位)."""
+    if d.kind != "partial" or d.via != ETC_NAME:
+        return ""
+    lines = a.p.units_lines[a.p.position[d.item]]
+    raw = [u.raw or u.name for u in lines if u.name == ETC_NAME]
+    return raw[0] if raw else ""
 
 
 def only(a: _Answerer, query: Query) -> Answer:
@@ -385,6 +394,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             for i, u in enumerate(query.units)
         ]
     elif query.self_unit or query.relation in ("named", "not_shared", "responsible"):
+        if query.self_unit and not query.units:
+            a.target = a.e._target("unit", a.chat_unit) if a.chat_unit else None
         if a.target is None and a.chat_unit and not query.self_unit:
             a.target = a.e._target("unit", a.chat_unit)
         if a.target is None:

@@ -112,7 +112,7 @@ class MentionFinder:
     @staticmethod
     def _single_ok(text: str, start: int) -> bool:
         """A one-character spelling (镇) only as the question's subject: 镇有哪些任务."""
-        before_ok = start == 0 or text[start - 1] in "，里中"
+        before_ok = start == 0 or text[start - 1] in "，,里中"
         return before_ok and len(text) > start + 1 and text[start + 1] in "要有的需应该负承具里们呢"
 
     def _fuzzy(self, text: str, taken: list[bool]) -> list[Mention]:

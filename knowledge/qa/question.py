@@ -49,7 +49,7 @@ _AMOUNT_CADENCE = {
 }
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DISTRICT = re.compile(
-    r"([\u4e00-\u9fff]{2})(区|县)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
+    r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
 
 
@@ -71,6 +71,7 @@ def resolve_positions(text: str, numbers: list[int], words: QuestionWords) -> st
 
     text = _FROM_END.sub(from_end, text)
     text = words.last.sub(lambda m: ref(n - 1), text)
+    text = words.first.sub(lambda m: ref(0), text)
 
     def head(m: re.Match[str]) -> str:
         k = cn_to_int(m.group(1) or m.group(2)) or 0
@@ -242,7 +243,9 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        topic = a.e.strip_question_words(text[:s] + text[e + 1 :])
+        from knowledge.qa.intent import CADENCE_RE, strip_cues
+
+        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
         return base.with_(
             topics=(topic,),
             ask="verdict",
@@ -256,10 +259,16 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
     concern = words.concern.search(text)
     who_ok = a.asked_self or bool(base.units)
     duty_words = re.search(
-        r"责任单位|负责|有份|涉及|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
+        r"责任单位|负责|有份|涉及|有关|相关|关系|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
         text,
     )
     if concern or (who_ok and duty_words and (a.q.refs or a.has_topic or words.refer.search(text))):
+        return base.with_(ask="verdict", verdict="concern")
+    if who_ok and re.search(
+        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
+        text,
+    ):
+        # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
     return None
 
@@ -272,12 +281,12 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     )
     ask = "count" if count else "items"
     op = "count" if count else ""
-    if words.only.search(text):
+    own = tuple(u for u in base.units if u not in a.e.directory.groups)
+    if words.only.search(text) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
     if words.no_group.search(text):
         return base.with_(ask=ask, relation="no_group", op=op, topics=())
-    own = tuple(u for u in base.units if u not in a.e.directory.groups)
-    if words.not_shared.search(text) and (own or a.asked_self):
+    if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
     if lacks and a.unit_mentions:

@@ -67,6 +67,14 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
         answer = handler(a, query, turn)
     elif query.op == "each" and len(query.topics) > 1:
         answer = each(a, query)
+    elif _dangling(a, query, turn):
+        a.needs_unit = False
+        answer = a._answer(
+            Intent.OUT_OF_SCOPE,
+            [],
+            "请说明是哪一条或哪项工作，例如“第十四条谁负责”“行政复议改革谁负责”。"
+            "（上一个问题已超过30分钟或还没有提问，无法接着回答。）",
+        )
     else:
         answer = legacy(a, query)
     if query.role and answer.intent == Intent.WHO:
@@ -74,6 +82,13 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
     return replace(answer, query=query.to_dict())
+
+
+def _dangling(a: _Answerer, query: Query, turn: Turn | None) -> bool:
+    """它的牵头单位呢 with no previous turn: "it" refers to nothing."""
+    if turn is not None or query.items or query.topics or query.units or query.self_unit:
+        return False
+    return bool(a.e.words.refer.match(a.q.text) or re.match(r"^(那|它|其)", a.q.text))
 
 
 # -- the families answered before ------------------------------------------------------------

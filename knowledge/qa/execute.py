@@ -79,6 +79,8 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
         answer = legacy(a, query)
     if query.role and answer.intent == Intent.WHO:
         answer = _with_role(a, answer, query.role)
+    if query.op == "count" and query.ask == "who" and answer.items:
+        answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
     return replace(answer, query=query.to_dict())
@@ -107,6 +109,8 @@ def _fill(a: _Answerer, query: Query) -> None:
 
 
 def legacy(a: _Answerer, query: Query) -> Answer:
+    if query.op == "count" and query.ask == "who" and a.in_range:
+        return a.respond(Intent.WHO)
     if not query.from_context:
         return a.respond(a.intent())
     _fill(a, query)
@@ -159,6 +163,23 @@ def _deadline_first(answer: Answer) -> Answer:
     first = min(due, key=lambda o: o.next_due)
     head = f"最晚{_cn_date(first.next_due.isoformat())}前：{first.action}（{first.due_rule}）。"
     return replace(answer, text=head + "\n" + answer.text)
+
+
+def _unit_count_first(a: _Answerer, answer: Answer) -> Answer:
+    """第七条有几个责任单位: the count first (and that a partial list has more)."""
+    heads = []
+    for n in answer.items[:3]:
+        refs = a.p.items[a.p.position[n]].units
+        listed = [r for r in refs if not r.partial and r.name != ETC_NAME]
+        groups = [r for r in listed if r.is_group]
+        more = any(r.partial or r.name == ETC_NAME for r in refs)
+        head = f"{R.item_label(n)}列了{len(listed)}个责任单位"
+        if groups:
+            head += f"（其中“{'、'.join(g.name for g in groups)}”是单位类别，涵盖多个单位）"
+        if more:
+            head += "，另有“等”“有关”单位未逐一列明"
+        heads.append(head + "。")
+    return replace(answer, text="\n".join(heads) + "\n" + answer.text)
 
 
 def _with_role(a: _Answerer, answer: Answer, role: str) -> Answer:
@@ -444,14 +465,16 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             nums.append(it.number)
             if targets and rel != "lacks":
                 duties.append(p.duty(targets[0], pos))
-    who = "和".join(t.name if t.kind != "category" else _cat_name(t) for t in targets)
+    who = ("或" if query.op == "or" else "和").join(
+        t.name if t.kind != "category" else _cat_name(t) for t in targets
+    )
     phrase = {
         "no_group": "责任单位只列具体单位、没有写单位类别（如区直各单位、各镇(街、区)）的条目",
         "only": "只有一个责任单位的条目",
         "lacks": f"责任单位中没有{who}的条目",
         "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
         "not_shared": f"{who}除“区直各单位”等共性条目外、被单独列名的条目",
-        "responsible": f"{who}{'都' if len(targets) > 1 else ''}负责的条目（含通过区直各单位等类别负责的）",
+        "responsible": f"{who}{'都' if len(targets) > 1 and query.op != 'or' else ''}负责的条目（含通过区直各单位等类别负责的）",
     }[rel]
     head = f"没有{phrase}。" if not nums else f"{phrase}共{len(nums)}条：{R.numbers(nums)}。"
     lines = [head]

@@ -183,6 +183,10 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
     if each is not None:
         return each
     ask = _base_ask(a, words)
+    if q.refs and re.search(
+        r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任", text
+    ):
+        return base.with_(ask="who", op="count")
     if (
         ask == "duty"
         and words.count.search(re.sub(r"哪(几|些)", "", text))
@@ -305,12 +309,13 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     if words.named.search(text):
         op = op or ("and" if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
-    if len(base.units) > 1 and (words.all.search(text) or "和" in text or "与" in text):
+    if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
         if words.each.search(text) or a.q.cues.who:
             return None
         if a.q.refs:
             return None
-        return base.with_(ask=ask, relation="responsible", op=op or "and")
+        either = re.search(r"或者|或是|或|还是|任一|任何一个|之一", text)
+        return base.with_(ask=ask, relation="responsible", op=op or ("or" if either else "and"))
     if count and not a.q.refs:
         return base.with_(ask="count", relation="responsible", op="count")
     return None

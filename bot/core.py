@@ -113,6 +113,8 @@ class Assistant:
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
+        # set by the front end that runs the scheduler jobs: asks for a planner run now
+        self.request_planner_run: Callable[[], object] | None = None
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
         self.conversations = Conversations()
         with session_scope(sched.engine) as s:
@@ -122,10 +124,16 @@ class Assistant:
 
     def after_update(self) -> None:
         """Run after each handled update (in the worker thread): a newly approved chat gets
-        the reminders already due now, instead of at the next hourly planner run."""
+        the reminders already due now, instead of at the next hourly planner run. With the
+        scheduler jobs running, the planner job is asked to run now (a tick never runs inside
+        an update: at thousands of units it would hold the database and the update); without
+        them (tools, tests without jobs) the tick runs here."""
         if self._plan_soon:
             self._plan_soon = False
-            run_planner(self.sched, self.clock())
+            if self.request_planner_run is not None:
+                self.request_planner_run()
+            else:
+                run_planner(self.sched, self.clock())
 
     # -- helpers ---------------------------------------------------------------------------
     @property

@@ -228,3 +228,33 @@ async def test_direct_replies_wait_out_429_and_retry_5xx(
         fake_bot_api.inject_command(group, "item", "3", mention_bot=True)
         await bot.wait(lambda: len(fake_bot_api.messages(supergroup)) == 1)
         assert "编制法治政府建设工作方案" in (fake_bot_api.messages(supergroup)[0].text or "")
+
+
+async def test_a_unit_asks_about_its_own_record_in_its_own_words(bot: BotHarness) -> None:
+    [before] = await bot.say(USER, "我们这个季度学法登记了没有")
+    assert before.startswith("还没有登记") and "2026年第三季度" in before
+    await bot.say(USER, "/done i2-study")
+    [after] = await bot.say(USER, "我们本季度学法登记了吗")
+    assert after.startswith("已登记")
+    [other] = await bot.say(USER, "哪些单位还没学法")  # other units' records: admins only
+    assert "仅限管理员" in other
+
+
+async def test_follow_ups_use_the_chat_s_previous_question(bot: BotHarness) -> None:
+    [first] = await bot.say(USER, "第十一条算不算我们的事")
+    assert first.startswith("不是")  # 区司法局 is not among item 11's units
+    [second] = await bot.say(USER, "那第十二条呢")
+    assert second.startswith("是") and "第十二条" in second
+    [third] = await bot.say(ADMIN_ID, "那第十二条呢")  # another chat: no conversation yet
+    assert not third.startswith("是")
+
+
+async def test_a_long_answer_is_paged_with_a_show_more_button(bot: BotHarness) -> None:
+    [first] = await bot.say(USER, "有哪些任务")
+    message = bot.messages(USER)[-1]
+    assert "more:" in bot.buttons(message)
+    assert len(first.split("\n")) <= 16
+    before = len(bot.messages(USER))
+    await bot.tap(USER, "more:")
+    [page] = (await bot.wait_messages(USER, before + 1))[before:]
+    assert page and page not in first

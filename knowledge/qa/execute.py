@@ -441,6 +441,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         targets = [a.target]
     rel = query.relation or "responsible"
     scope = set(query.within or query.items)
+    if query.op == "each" and len(targets) > 1:
+        return _each_unit(a, query, targets)
     nums: list[int] = []
     duties: list[ItemDuty] = []
     for pos, it in enumerate(p.items):
@@ -452,9 +454,10 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         elif rel == "only":
             real = [r for r in refs if not r.is_group and not r.partial and r.name != ETC_NAME]
             ok = len(refs) == 1 and len(real) == 1
-        elif rel == "lacks":
+        elif rel in ("lacks", "unlisted"):
             t = targets[0]
-            ok = not _named(p, t, pos) if t.kind == "group" else p.duty(t, pos).kind == "none"
+            literal = t.kind == "group" and rel == "unlisted"
+            ok = not _named(p, t, pos) if literal else p.duty(t, pos).kind == "none"
         elif rel in ("named", "not_shared"):
             flags = [_named(p, t, pos) for t in targets]
             ok = all(flags) if query.op != "or" else any(flags)
@@ -463,7 +466,7 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             ok = all(flags) if query.op != "or" else any(flags)
         if ok:
             nums.append(it.number)
-            if targets and rel != "lacks":
+            if targets and rel not in ("lacks", "unlisted"):
                 duties.append(p.duty(targets[0], pos))
     who = ("或" if query.op == "or" else "和").join(
         t.name if t.kind != "category" else _cat_name(t) for t in targets
@@ -471,7 +474,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     phrase = {
         "no_group": "责任单位只列具体单位、没有写单位类别（如区直各单位、各镇(街、区)）的条目",
         "only": "只有一个责任单位的条目",
-        "lacks": f"责任单位中没有{who}的条目",
+        "lacks": f"{who}不在责任单位之列的条目",
+        "unlisted": f"责任单位中没有写“{who}”的条目",
         "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
         "not_shared": f"{who}除“区直各单位”等共性条目外、被单独列名的条目",
         "responsible": f"{who}{'都' if len(targets) > 1 and query.op != 'or' else ''}负责的条目（含通过区直各单位等类别负责的）",
@@ -487,7 +491,16 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             )
     if scope:
         lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
-    intent = Intent.UNIT_DUTIES if targets and rel != "lacks" else Intent.ITEMS
+    if rel == "named" and len(targets) > 1 and query.op != "or":
+        shared = [
+            it.number
+            for pos, it in enumerate(p.items)
+            if it.number not in nums
+            and all(p.duty(t, pos).kind in ("named", "group") for t in targets)
+        ]
+        if shared:
+            lines.append(f"另外，通过区直各单位等单位类别，两者都负责：{R.numbers(shared)}。")
+    intent = Intent.UNIT_DUTIES if targets and rel not in ("lacks", "unlisted") else Intent.ITEMS
     return a._answer(
         intent,
         nums,
@@ -495,6 +508,18 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         duties=tuple(duties),
         quotes=tuple(Quote(n, a._item(n).title + "。") for n in nums[: R.MAX_LISTED]),
     )
+
+
+def _each_unit(a: _Answerer, query: Query, targets: list[Target]) -> Answer:
+    """区法院和区检察院各负责几条: each unit's items, one line each."""
+    lines, nums = [], []
+    for t in targets:
+        mine = [d for d in a.p.duties(t) if d.kind in ("named", "group")]
+        named = [d.item for d in mine if d.kind == "named"]
+        head = f"{t.name}负责{len(mine)}条（列名{len(named)}条）：{R.numbers([d.item for d in mine])}。"
+        lines.append(head)
+        nums.extend(d.item for d in mine if d.item not in nums)
+    return a._answer(Intent.UNIT_DUTIES, nums, "\n".join(lines))
 
 
 def _cat_name(t: Target) -> str:

@@ -40,7 +40,7 @@ class Query:
     units: tuple[str, ...] = ()  # units / groups / categories named, canonical names
     self_unit: bool = False  # 我们 / 我单位 / 本局
     topics: tuple[str, ...] = ()  # topic words (searched in the index)
-    relation: str = ""  # responsible | named | not_shared | lacks | no_group | only
+    relation: str = ""  # responsible | named | not_shared | lacks | unlisted | no_group | only
     role: str = ""  # lead | supporting (牵头 / 配合)
     op: str = ""  # and | or | count | each
     verdict: str = ""  # concern | sufficient | only | "" (yes/no questions only)

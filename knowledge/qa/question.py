@@ -293,10 +293,20 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
-    if lacks and a.unit_mentions:
-        after = [m for m in a.unit_mentions if m.start >= lacks.start() - 1]
-        if after and after[0].start - lacks.end() <= 3:
-            return base.with_(ask=ask, relation="lacks", units=(after[0].name,), op=op, topics=())
+    if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+        # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
+        near = min(
+            a.unit_mentions,
+            key=lambda m: min(abs(m.start - lacks.end()), abs(lacks.start() - m.end)),
+        )
+        literal = re.fullmatch(r"没有?列|没有?写|不含|不包括|不包含|未列|没有包括", lacks.group(0))
+        return base.with_(
+            ask=ask,
+            relation="unlisted" if literal else "lacks",
+            units=(near.name,),
+            op=op,
+            topics=(),
+        )
     if not base.units and not a.asked_self:
         if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
             return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
@@ -310,12 +320,19 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
         op = op or ("and" if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
     if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
-        if words.each.search(text) or a.q.cues.who:
+        if a.q.refs or a.q.cues.who:
             return None
-        if a.q.refs:
-            return None
+        if words.each.search(a.rest):
+            return base.with_(ask=ask, relation="responsible", op="each")
         either = re.search(r"或者|或是|或|还是|任一|任何一个|之一", text)
-        return base.with_(ask=ask, relation="responsible", op=op or ("or" if either else "and"))
+        own = tuple(u for u in base.units if u not in a.e.directory.groups)
+        if len(own) > 1:
+            base = base.with_(units=own)
+        # two units "together": the items that list both (区直各单位 items, shared by every
+        # district unit, are said in the text, not counted), unless groups are asked for
+        with_groups = re.search(r"包括|含|通过|算上|类别", text)
+        rel = "responsible" if (either or with_groups) else "named"
+        return base.with_(ask=ask, relation=rel, op=op or ("or" if either else "and"))
     if count and not a.q.refs:
         return base.with_(ask="count", relation="responsible", op="count")
     return None

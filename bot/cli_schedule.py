@@ -34,7 +34,7 @@ from scheduler.holidays import HolidayFileError, import_holidays, read_holiday_f
 from scheduler.periods import Period, PeriodError
 from scheduler.planner import reminders_in
 from scheduler.registry import RegistryError, add_unit, list_units, resolve_unit
-from scheduler.report import matrix_rows, matrix_xlsx
+from scheduler.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.service import SchedulerContext
 
 console = Console()
@@ -289,6 +289,11 @@ def report(
                 "period": c.period.key,
                 "due": c.due.isoformat(),
                 "state": m.cells[(u, c.label)],
+                **(
+                    {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
+                    if (ov := m.override(u, c.obligation.key))
+                    else {}
+                ),
             }
             for u in m.units
             for c in m.columns
@@ -327,6 +332,7 @@ def report(
     for r in rows:
         table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
     console.print(table)
+<<<<<<< HEAD
     for line in annual:
         console.print(line, highlight=False)
 
@@ -342,6 +348,12 @@ def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     except RegistryError:  # a plan without the annual report
         return []
     return status.lines() if status.rows else []
+=======
+    if m.overrides:
+        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
+        for line in override_lines(m):
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
+>>>>>>> main
 
 
 # -- holidays ---------------------------------------------------------------------------------

@@ -332,7 +332,10 @@ def report(
     for r in rows:
         table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
     console.print(table)
-<<<<<<< HEAD
+    if m.overrides:
+        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
+        for line in override_lines(m):
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
     for line in annual:
         console.print(line, highlight=False)
 
@@ -348,12 +351,6 @@ def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     except RegistryError:  # a plan without the annual report
         return []
     return status.lines() if status.rows else []
-=======
-    if m.overrides:
-        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
-        for line in override_lines(m):
-            console.print(f"  · {line}", highlight=False, soft_wrap=True)
->>>>>>> main
 
 
 # -- holidays ---------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ _AMOUNT_CADENCE = {
     "半年": "half_yearly",
 }
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_DATE = re.compile(
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
+)
 _DISTRICT = re.compile(
     r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
@@ -250,11 +253,38 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         from knowledge.qa.intent import CADENCE_RE, strip_cues
 
         topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
             topics=(topic,),
             ask="verdict",
             verdict="sufficient",
             amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+        )
+    if amount and not base.units and not a.asked_self:
+        # 学法是每年一次吗: is that what the document requires?
+        n = cn_to_int(amount.group(2)) or 0
+        s, e = amount.span(2)
+        from knowledge.qa.intent import CADENCE_RE, strip_cues
+
+        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
+        return base.with_(
+            topics=(topic,) if len(re.findall(r"[\u4e00-\u9fff]", topic)) >= 2 else (),
+            ask="verdict",
+            verdict="cadence",
+            amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+        )
+    date_asked = _DATE.search(text)
+    if date_asked and not base.units:
+        return base.with_(ask="verdict", verdict="deadline", topics=base.topics)
+    if (
+        a.q.refs
+        and not base.units
+        and not a.asked_self
+        and re.search(r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写", text)
+    ):
+        return base.with_(
+            ask="verdict", verdict="mentions", topics=(a.q.topic,) if a.q.topic else ()
         )
     if re.search(r"只有|只是|仅有|仅仅|就只|只由|只归|单独", text) and not words.sufficient.search(
         text

@@ -300,6 +300,8 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         return only(a, query)
     if query.verdict == "cadence":
         return cadence_check(a, query)
+    if query.verdict == "role":
+        return role_check(a, query)
     if query.verdict == "deadline":
         return deadline_check(a, query)
     if query.verdict == "mentions":
@@ -392,6 +394,33 @@ def only(a: _Answerer, query: Query) -> Answer:
     text = "\n".join([head, R.item_heading(it), R.units_line(a.p.units_lines[pos])])
     ans = a._answer(Intent.WHO, [n], text, quotes=a._quotes([n])[:1])
     return replace(ans, verdict=word)
+
+
+def role_check(a: _Answerer, query: Query) -> Answer:
+    """司法局是不是第三条的牵头单位: the unit's role where the item gives roles; where it
+    does not, the document does not say (no verdict)."""
+    target = _asked_target(a, query) or a.target
+    nums = list(a.in_range)
+    if target is None or not nums:
+        return legacy(a, query.with_(ask="who", verdict=""))
+    n = nums[0]
+    pos = a.p.position[n]
+    lines = a.p.units_lines[pos]
+    d = a.p.duty(target, pos)
+    roles = {u.role for u in lines}
+    if roles <= {"responsible"}:
+        verdict = None
+        head = f"文件没有区分{R.item_label(n)}的牵头和配合单位。" + R.duty_phrase(
+            d, target.name, _wording(a, d)
+        )
+    else:
+        verdict = "yes" if d.kind != "none" and d.role == query.role else "no"
+        head = (
+            "是。" if verdict == "yes" else "不是。"
+        ) + f"{R.item_label(n)}的{R.units_line(lines)}。"
+    text = "\n".join([head, R.item_heading(a._item(n)), R.units_line(lines)])
+    ans = a._answer(Intent.WHO, [n], text, duties=(d,))
+    return replace(ans, verdict=verdict)
 
 
 def cadence_check(a: _Answerer, query: Query) -> Answer:

@@ -296,8 +296,20 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         r"责任单位|负责|有份|涉及|有关|相关|关系|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
         text,
     )
-    if concern or (who_ok and duty_words and (a.q.refs or a.has_topic or words.refer.search(text))):
-        return base.with_(ask="verdict", verdict="concern")
+    topical = a.has_topic or (
+        bool(a.hits) and a.top_cov >= 0.6 and len(re.findall(r"[\u4e00-\u9fff]", a.q.topic)) >= 2
+    )
+    if who_ok and base.role and a.q.refs and re.search(r"牵头|配合|协助", text):
+        return base.with_(ask="verdict", verdict="role")
+    if concern or (who_ok and duty_words and (a.q.refs or topical or words.refer.search(text))):
+        return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
+    if (
+        who_ok
+        and (a.q.refs or topical)
+        and re.search(r"吗[？?。!！]*$|要不要|需不需要|是否|是不是|用不用|得不得|该不该", text)
+    ):
+        # 区金融办要学法吗 / 镇街要开专题会议吗 / 区信访局在第十七条里吗
+        return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
     if who_ok and re.search(
         r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
         text,
@@ -305,6 +317,10 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
     return None
+
+
+def _t(a: _Answerer, topical: bool) -> tuple[str, ...]:
+    return (a.q.topic,) if topical and a.q.topic else ()
 
 
 def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:

@@ -24,7 +24,9 @@ from tests.fakes import FakeBotApi
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # a Wednesday, a working day
 USER = 1001
 BUREAU = "区司法局"
-DUE_AT_NOW = 4  # study (2026Q3 start) and the Q3 steps of training, court hearing, meeting
+# study (2026Q3 start) and the Q3 step of the annual meeting; the governments' training class and
+# court hearing (各地政府…) do not bind a bureau
+DUE_AT_NOW = 2
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +48,7 @@ def _registered(assistant) -> None:  # noqa: ANN001
 async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:  # noqa: ANN001
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
-        # the start-up planner run sends the four reminders due now; let them all arrive
+        # the start-up planner run sends the reminders due now; let them all arrive
         # first, so that the replies these tests wait for are the chat's last messages
         await harness.wait(lambda: _reminders(harness) == DUE_AT_NOW)
         await asyncio.sleep(0.2)
@@ -114,7 +116,8 @@ async def test_calendar_is_an_ics_file_of_the_units_deadlines(bot: BotHarness) -
     [content] = call.files.values()
     cal = Calendar.from_ical(content)
     summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
-    assert len(summaries) == 9  # 2 report deadlines + 4 quarters of study + 3 yearly
+    assert len(summaries) == 7  # 2 report deadlines + 4 quarters of study + the annual meeting
+    assert not any("庭审" in s or "培训班" in s for s in summaries)
     assert any("学法" in s and "第三季度" in s for s in summaries)
     dates = {e["dtstart"].dt for e in cal.walk("VEVENT")}
     assert dt.date(2026, 3, 1) in dates and dt.date(2026, 9, 30) in dates
@@ -196,6 +199,10 @@ async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarn
     [before] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法")
     assert "学法" in before and "2026年第三季度" in before
     assert BUREAU in before and "区财政局" in before
+    # the study session binds 区政府常务会议、政府部门办公会议: not the court, the procuratorate,
+    # the discipline commission or the party organs (knowledge/binding.py)
+    for unit in ("区法院", "区检察院", "区纪委监委", "区委政法委"):
+        assert unit not in before
     await bot.say(USER, "/done i2-study")
     [after] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法？")
     missing = after.split("尚未确认的单位", 1)[1]

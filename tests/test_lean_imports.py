@@ -55,3 +55,9 @@ def test_ask_needs_no_database_and_no_legacy_packaging(tmp_path: Path) -> None:
     modules = modules_after(["ask", "第十四条 我单位要做什么"], tmp_path)
     assert "knowledge.qa" in modules
     assert heavy(modules, "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba") == set()
+
+
+def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:
+    modules = modules_after(["units", "list"], migrated)
+    assert "sqlmodel" in modules
+    assert heavy(modules, "alembic") == set()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import typer
 
-FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run")
+FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run", "bot.cli_evidence")
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
     "kb": "bot.cli_kb",
@@ -27,6 +27,7 @@ COMMAND_FAMILY = {
     "holidays": "bot.cli_schedule",
     "done": "bot.cli_schedule",
     "report": "bot.cli_schedule",
+    "evidence": "bot.cli_evidence",
     "run": "bot.cli_run",
     "chat": "bot.cli_run",
     "health": "bot.cli_run",

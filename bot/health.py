@@ -24,7 +24,13 @@ def database_url() -> str | None:
 
 def check() -> tuple[bool, str]:
     """(healthy, one line to print)."""
-    from scheduler.db import DatabaseURLError, current_revision, make_engine, outbox_backlog
+    from scheduler.db import (
+        DatabaseURLError,
+        current_revision,
+        make_engine,
+        outbox_backlog,
+        redact_url,
+    )
 
     try:
         engine = make_engine(database_url())
@@ -33,7 +39,7 @@ def check() -> tuple[bool, str]:
     except DatabaseURLError as exc:
         return False, f"错误：{exc}"
     except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
-        return False, f"错误：数据库不可用：{exc}"
+        return False, redact_url(f"错误：数据库不可用：{exc}")
     if revision is None:
         return False, "错误：数据库尚未迁移（fazhi db upgrade）。"
     return True, f"ok revision={revision} outbox_pending={backlog}"

@@ -22,12 +22,14 @@ from sqlmodel import Session
 from bot import views
 from bot.replies import Reply
 from knowledge.model import Obligation
+from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
+from scheduler.plans import ordered_for
 from scheduler.service import SchedulerContext, run_planner
 from scheduler.snooze import withdraw_reminders
 
@@ -108,6 +110,7 @@ class Assistant:
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
+        self._plans_seen: tuple = self._plans_signature()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 if not registry.is_admin(s, admin_id):  # audited once, not at every start
@@ -123,7 +126,7 @@ class Assistant:
     # -- helpers ---------------------------------------------------------------------------
     @property
     def plan(self):  # noqa: ANN201 - WorkPlan
-        return self.sched.plan
+        return self.sched.plan_at(self.clock().year)
 
     def session(self):  # noqa: ANN201 - context manager of Session
         return session_scope(self.sched.engine)
@@ -241,9 +244,38 @@ class Assistant:
             if not self.is_admin(ctx):
                 return [Reply.of(views.NOT_ADMIN)]
             return [self.supervision_answer(supervision)]
+        if is_diff_question(text):
+            return [Reply.of(self.plan_diff_answer())]
         unit = self.unit_name(ctx)
         answer = self.current_qa().answer(text, unit=unit, today=self.clock().date())
         return [views.answer_reply(answer)]
+
+    def plan_diff_answer(self) -> str:
+        """This year's plan against the latest earlier one."""
+        self.current_qa()  # picks up plans activated by another process
+        current = self.plan
+        year = current.meta.plan_year or self.clock().year
+        earlier = [p for p in self.sched.plans if (p.meta.plan_year or 0) < year]
+        if not earlier:
+            return (
+                f"目前只有一份现行工作要点（《{plan_label(current)}》），"
+                "没有可以比较的上一年度要点。管理员导入上一年度的文件后即可比较。"
+            )
+        return diff_text(diff_plans(earlier[-1], current))
+
+    def reload_plans(self) -> None:
+        """Follow the active plans again (after an import or activation)."""
+        self.sched.reload()
+        with self.session() as s:
+            directory = self.sched.directory(s)
+        self.qa = QAEngine(ordered_for(self.sched.plans, self.clock().date()), directory)
+        self._plans_seen = self._plans_signature()
+
+    def _plans_signature(self) -> tuple:
+        from scheduler.plans import active_signature
+
+        with self.session() as s:
+            return active_signature(s)
 
     def current_qa(self) -> QAEngine:
         """The question engine, rebuilt when admins have added units since it was built (at
@@ -253,6 +285,9 @@ class Assistant:
             return self.qa
         self._qa_checked = t
         try:
+            if self.sched.pinned_plan is None and self._plans_signature() != self._plans_seen:
+                self.reload_plans()  # another process imported or activated a plan
+                return self.qa
             with self.session() as s:
                 directory = self.sched.directory(s)
         except DBAPIError:  # the database is away: the engine we have answers

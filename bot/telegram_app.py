@@ -11,11 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -45,9 +49,11 @@ from bot.replies import Reply, split_message
 from bot.telegram_channel import TelegramChannel, retry_after_seconds
 from bot.update_processor import PerChatUpdateProcessor, Verdict
 from bot.views import ADMIN_HELP, USER_HELP
-from scheduler import registry
+from scheduler import process_lease, registry
+from scheduler.budget import SendBudget
 from scheduler.jobs import install_jobs
 from scheduler.outbox import RetryPolicy, block_chat, enqueue
+from scheduler.process_lease import UPDATES, ttl_from_env
 
 log = logging.getLogger(__name__)
 
@@ -428,6 +434,8 @@ def build_application(
     limits: FloodLimits | None = None,
     retry_policy: RetryPolicy | None = None,
     concurrent_updates: int = 32,
+    with_sender: bool = True,
+    single_receiver: bool = True,
 ) -> Application:
     """The PTB Application with handlers, commands and the scheduler jobs.
 
@@ -438,8 +446,19 @@ def build_application(
 
     Updates of different chats are handled concurrently (up to ``concurrent_updates``
     handlers at once), one chat's in order, behind the flood gate
-    (:class:`bot.update_processor.PerChatUpdateProcessor`)."""
-    limiter = FloodLimiter(limits)
+    (:class:`bot.update_processor.PerChatUpdateProcessor`). Every send (replies and the
+    outbox) takes its slot from the send budget shared through the database.
+
+    ``single_receiver``: ``post_init`` waits until this process holds the database lease for
+    receiving updates (:mod:`scheduler.process_lease`), so of several processes exactly one
+    polls (or owns the webhook); the outbox sender (``with_sender``) runs meanwhile. The lease
+    is renewed by a job; a process that loses it stops."""
+    limits = limits or FloodLimits()
+    shared = None
+    if limits.overall is not None:
+        rate, period = limits.overall
+        shared = SendBudget(assistant.sched.engine, rate=rate, period=period, margin=limits.margin)
+    limiter = FloodLimiter(limits, shared=shared)
     front = TelegramFrontEnd(assistant, limiter)
     assistant.flood_in_core = False  # the gate counts every message at arrival
     processor = PerChatUpdateProcessor(
@@ -452,21 +471,80 @@ def build_application(
         if file_url.endswith("/bot"):
             file_url = file_url[: -len("/bot")] + "/file/bot"
         builder = builder.base_file_url(file_url)
+    receiver = ReceiverLease(assistant.sched.engine)
 
     async def post_init(app: Application) -> None:
         front.bot_username = app.bot.username
-        await register_commands(app, assistant.admin_ids)
         if start_jobs and app.job_queue is not None:
             channel = TelegramChannel(app.bot, limiter=limiter)
             sender = install_jobs(
-                app.job_queue.scheduler, assistant.sched, channel, send_interval=send_interval
+                app.job_queue.scheduler,
+                assistant.sched,
+                channel,
+                send_interval=send_interval,
+                with_sender=with_sender,
             )
             if retry_policy is not None:
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender
+            await app.job_queue.start()  # the sender works while this process waits below
+        if single_receiver:
+            await receiver.wait_until_held()
+            if app.job_queue is not None:
+                app.job_queue.run_repeating(
+                    receiver.renew_job, interval=receiver.ttl.total_seconds() / 3
+                )
+        await register_commands(app, assistant.admin_ids)
 
-    app = builder.post_init(post_init).build()
+    async def post_stop(_app: Application) -> None:
+        if single_receiver:
+            await receiver.release()
+
+    app = builder.post_init(post_init).post_stop(post_stop).build()
     front.install(app)
     app.bot_data["front"] = front
     app.bot_data["limiter"] = limiter
+    app.bot_data["receiver"] = receiver
     return app
+
+
+class ReceiverLease:
+    """This process's claim on receiving updates (see :mod:`scheduler.process_lease`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.holder = f"{socket.gethostname()}:pid{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.ttl = ttl_from_env()
+        self.held = False
+
+    async def _acquire(self) -> bool:
+        try:
+            return await asyncio.to_thread(
+                process_lease.acquire, self.engine, UPDATES, self.holder, self.ttl
+            )
+        except DBAPIError as exc:
+            log.warning("receiver lease not checked, database unavailable: %s", exc.orig)
+            return self.held  # keep what we have until the database answers again
+
+    async def wait_until_held(self) -> None:
+        told = False
+        while not await self._acquire():
+            if not told:
+                log.warning("另一个进程正在接收 Telegram 更新；本进程待命（发送队列照常工作）。")
+                told = True
+            await asyncio.sleep(self.ttl.total_seconds() / 3)
+        self.held = True
+        log.info("receiving Telegram updates (lease %s)", self.holder)
+
+    async def renew_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._acquire():
+            return
+        self.held = False
+        log.error("接收更新的租约已被其他进程接管，本进程停止。")
+        context.application.stop_running()
+
+    async def release(self) -> None:
+        if self.held:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(process_lease.release, self.engine, UPDATES, self.holder)
+            self.held = False

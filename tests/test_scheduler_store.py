@@ -35,19 +35,18 @@ from scheduler.registry import (
 )
 
 
-def head_revision() -> str:
+def _head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler:migrations")
-    heads = ScriptDirectory.from_config(cfg).get_heads()
-    assert len(heads) == 1  # one chain of migrations
-    return heads[0]
+    (head,) = ScriptDirectory.from_config(cfg).get_heads()  # exactly one head
+    return head
 
 
 def test_migrations_create_exactly_the_models(engine) -> None:
-    assert current_revision(engine) == head_revision()
+    assert current_revision(engine) == _head()
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
@@ -56,7 +55,7 @@ def test_migrations_create_exactly_the_models(engine) -> None:
 def test_upgrade_is_idempotent(db_url) -> None:
     init_db(db_url).dispose()
     eng = init_db(db_url)
-    assert current_revision(eng) == head_revision()
+    assert current_revision(eng) == _head()
     eng.dispose()
 
 

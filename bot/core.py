@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot import views
-from bot.replies import Reply
+from bot.replies import Button, Reply
 from knowledge.model import Obligation
 from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
@@ -224,6 +224,10 @@ class Assistant:
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
                 return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
+            if kind == "plan":
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.plan_decision(ctx, parts[0], int(parts[1]))
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
                 return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
@@ -249,6 +253,90 @@ class Assistant:
         unit = self.unit_name(ctx)
         answer = self.current_qa().answer(text, unit=unit, today=self.clock().date())
         return [views.answer_reply(answer)]
+
+    # -- plans sent as files ---------------------------------------------------------------
+    PLAN_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+
+    def is_plan_upload(self, ctx: ChatContext, file_name: str) -> bool:
+        """An admin's document file in a private chat is a new plan, not evidence."""
+        return (
+            not ctx.is_group
+            and file_name.lower().endswith(self.PLAN_SUFFIXES)
+            and self.is_admin(ctx)
+        )
+
+    def preview_upload(self, ctx: ChatContext, data: bytes, file_name: str) -> list[Reply]:
+        """Store the document (inactive) and show its preview with 启用 / 取消."""
+        from knowledge.decode import DocumentError
+        from scheduler import plans as store
+
+        with self.session() as s:
+            try:
+                imported = store.import_bytes(s, data, file_name, actor=ctx.user_id, year=None)
+            except DocumentError as exc:
+                problems = exc.problems[:8]
+                lines = [f"第{ln}行：{m}" if ln else m for ln, m in problems]
+                more = f"\n……共 {len(exc.problems)} 个问题。" if len(exc.problems) > 8 else ""
+                return [
+                    Reply.of(f"“{file_name}”无法作为工作要点导入：\n" + "\n".join(lines) + more)
+                ]
+            except store.PlanError as exc:
+                return [Reply.of(str(exc))]
+            row = imported.row
+            if imported.created:
+                head = f"已收到“{file_name}”，预览如下（尚未启用）："
+            else:
+                head = f"这个文件已经导入过（编号 {row.slug}）。"
+            body = "\n".join(views.plan_preview_lines(imported.plan, imported.result.warnings))
+            if row.active:
+                return [Reply.of(f"{head}\n{body}\n它已是 {row.year} 年度的现行要点。")]
+            current = store.active_row(s, row.year)
+            note = (
+                f"\n启用后将替换 {row.year} 年度现行的“{current.slug}”。"
+                if current is not None
+                else ""
+            )
+            return [
+                Reply.of(
+                    f"{head}\n{body}{note}",
+                    [[Button("✅ 启用", f"plan:on:{row.id}"), Button("取消", f"plan:no:{row.id}")]],
+                )
+            ]
+
+    def plan_decision(self, ctx: ChatContext, action: str, plan_row_id: int) -> list[Reply]:
+        from scheduler import plans as store
+        from scheduler.models import PlanRow
+
+        with self.session() as s:
+            row = s.get(PlanRow, plan_row_id)
+            if row is None:
+                return [Reply.of("这份工作要点已不存在（可能已被取消或删除）。")]
+            if action == "no":
+                if row.active:
+                    return [Reply.of(f"“{row.slug}”已经启用，未做改动。")]
+                slug = row.slug
+                store.remove(s, row, actor=ctx.user_id)
+                return [Reply.of(f"已取消导入“{slug}”。")]
+            if row.active:
+                return [Reply.of(f"“{row.slug}”已经是 {row.year} 年度的现行要点。")]
+            before = store.active_plans(s)
+            old_plan = store.plan_for_year(before, row.year)
+            replaced = store.activate(s, row, actor=ctx.user_id)
+            after = store.active_plans(s)
+            new_plan = store.plan_for_year(after, row.year)
+            change = store.reminder_change(
+                s, old_plan, new_plan, self.sched.directory_for(s, after)
+            )
+            slug, year = row.slug, row.year
+        self.reload_plans()
+        self._plan_soon = True  # new obligations get their reminders now
+        replaced_text = f"（替换“{replaced.slug}”）" if replaced is not None else ""
+        return [
+            Reply.of(
+                f"已启用“{slug}”为 {year} 年度的工作要点{replaced_text}。"
+                f"问答、/items、/mytasks、提醒和报表已改用它。\n提醒的变化：\n{change.text()}",
+            )
+        ]
 
     def plan_diff_answer(self) -> str:
         """This year's plan against the latest earlier one."""

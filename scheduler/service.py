@@ -77,6 +77,10 @@ class SchedulerContext:
             self.base_directory = directory or UnitDirectory.for_plans(self.plans)
             sync_units(s, self.base_directory)
 
+    def directory_for(self, session: Session, plans: list[WorkPlan]) -> UnitDirectory:
+        """The registry's directory as it would be with ``plans`` active."""
+        return registry_directory(session, UnitDirectory.for_plans(plans))
+
     def plan_at(self, year: int) -> WorkPlan:
         from scheduler.plans import plan_for_year
 

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -24,12 +24,14 @@ from bot.replies import Button, Reply
 from knowledge.model import Obligation
 from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
+from knowledge.qa.conversation import Conversations
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
 from scheduler.plans import ordered_for
+from scheduler.records import DbRecords
 from scheduler.service import SchedulerContext, run_planner
 from scheduler.snooze import withdraw_reminders
 
@@ -98,6 +100,7 @@ class Assistant:
         admin_ids: frozenset[int] | frozenset[str] = frozenset(),
         questions_per_minute: int = 20,
         clock: Callable[[], datetime] = clock_now,
+        members_may_act: bool = False,
     ) -> None:
         self.sched = sched
         self.qa = qa
@@ -106,11 +109,15 @@ class Assistant:
         # the Telegram front end checks the flood limit at arrival, for every kind of message
         # (see bot.update_processor); the console leaves it here, for questions
         self.flood_in_core = True
+        # in a unit's group, only its approved liaisons (and admins) confirm tasks or change
+        # the group's registration, unless this opens it to every member
+        self.members_may_act = members_may_act
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
         self._plans_seen: tuple = self._plans_signature()
+        self.conversations = Conversations()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 if not registry.is_admin(s, admin_id):  # audited once, not at every start
@@ -136,6 +143,16 @@ class Assistant:
             return True
         with self.session() as s:
             return registry.is_admin(s, ctx.user_id)
+
+    def may_act(self, s: Session, ctx: ChatContext, unit: UnitRow) -> bool:
+        """May this person act for ``unit`` here (confirm, attach evidence, re-register)?
+        A private chat registered to the unit is its liaison's own; in a group, only the
+        unit's liaisons approved by an admin (or everyone, with ``members_may_act``)."""
+        if not ctx.is_group or self.members_may_act:
+            return True
+        if ctx.user_id in self.admin_ids or registry.is_admin(s, ctx.user_id):
+            return True
+        return registry.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
@@ -228,6 +245,8 @@ class Assistant:
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
                 return self.plan_decision(ctx, parts[0], int(parts[1]))
+            if kind == "more":  # the next page of a long answer
+                return self.show_more(ctx)
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
                 return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
@@ -243,16 +262,37 @@ class Assistant:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
         if self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
-        supervision = views.supervision_query(text)
-        if supervision is not None:
-            if not self.is_admin(ctx):
-                return [Reply.of(views.NOT_ADMIN)]
-            return [self.supervision_answer(supervision)]
         if is_diff_question(text):
             return [Reply.of(self.plan_diff_answer())]
+        return self.ask(ctx, text)
+
+    def ask(self, ctx: ChatContext, text: str) -> list[Reply]:
+        """A question in the chat's conversation: follow-ups use the chat's previous turn; a
+        long answer shows its first page with a 显示更多 button."""
         unit = self.unit_name(ctx)
-        answer = self.current_qa().answer(text, unit=unit, today=self.clock().date())
-        return [views.answer_reply(answer)]
+        records = DbRecords(
+            self.session, self.plan, self.sched.directory, lambda: self.is_admin(ctx)
+        )
+        with self.conversations.lock(ctx.chat_id):
+            turn = self.conversations.get(ctx.chat_id)
+            answer, turn = self.current_qa().converse(
+                text, unit=unit, today=self.clock().date(), turn=turn, records=records
+            )
+            first, rest = views.paginate(answer.text)
+            if rest:
+                turn = replace(turn, pages=rest)
+            self.conversations.put(ctx.chat_id, turn)
+        return [views.answer_reply(answer, first, more=bool(rest))]
+
+    def show_more(self, ctx: ChatContext) -> list[Reply]:
+        """The 显示更多 button: the next page of the chat's last long answer."""
+        with self.conversations.lock(ctx.chat_id):
+            turn = self.conversations.get(ctx.chat_id)
+            if turn is None or not turn.pages:
+                return [Reply.of("没有更多内容了。")]
+            page, rest = turn.pages[0], turn.pages[1:]
+            self.conversations.put(ctx.chat_id, replace(turn, pages=rest))
+        return [views.more_reply(page, more=bool(rest))]
 
     # -- plans sent as files ---------------------------------------------------------------
     PLAN_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -411,7 +451,12 @@ class Assistant:
             chat = registry.get_chat(s, ctx.chat_id)
             current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
             if not args:
-                return [views.unit_status(chat, current)]
+                status = views.unit_status(chat, current)
+                if chat is not None and chat.requested_unit_id is not None:
+                    asked = registry.requested_unit(s, chat)
+                    note = f"已申请更改为“{asked.name if asked else '?'}”，等待管理员审核。"
+                    status = Reply.of(status.plain + "\n" + note)
+                return [status]
             directory = self.sched.directory(s)
             res = directory.resolve(args)
             names = [res.match.name] if res.match else [c.name for c in res.candidates]
@@ -425,6 +470,16 @@ class Assistant:
             unit = s.get(UnitRow, unit_id)
             if unit is None:
                 return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
+            current = registry.get_chat(s, ctx.chat_id)
+            if (
+                current is not None
+                and current.status == ChatStatus.ACTIVE
+                and current.unit_id is not None
+                and current.unit_id != unit.id
+            ):
+                active = s.get(UnitRow, current.unit_id)
+                if active is not None and not self.may_act(s, ctx, active):
+                    return [Reply.of(views.NOT_LIAISON.format(unit=active.name))]
             self.forget_chat(ctx.chat_id)
             chat = registry.register_chat(
                 s,
@@ -433,8 +488,9 @@ class Assistant:
                 title=ctx.chat_title,
                 user_name=ctx.user_name,
                 is_group=ctx.is_group,
+                requested_by=ctx.user_id,
             )
-            if chat.status == ChatStatus.ACTIVE:
+            if chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None:
                 return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
             if admin:
                 registry.approve(s, ctx.chat_id, actor=ctx.user_id)
@@ -445,6 +501,13 @@ class Assistant:
                     )
                 ]
             views.notify_admins_of_request(s, chat, unit)
+            if chat.status == ChatStatus.ACTIVE:  # a change of unit: the current one stays
+                return [
+                    Reply.of(
+                        f"已提交更改登记申请：本聊天 → “{unit.name}”。管理员审核前，"
+                        "本聊天仍按原单位接收提醒。"
+                    )
+                ]
             return [
                 Reply.of(
                     f"已提交登记申请：本聊天 → “{unit.name}”。管理员审核通过后，"
@@ -504,6 +567,8 @@ class Assistant:
             directory = self.sched.directory(s)
             from scheduler.planner import responsible_units
 
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             if unit.name not in responsible_units(directory, self.plan, ob):
                 return [
                     Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")
@@ -515,6 +580,7 @@ class Assistant:
                     ob,
                     period,
                     by=ctx.user_name or ctx.user_id,
+                    by_id=ctx.user_id,
                     note=note,
                     now=self.clock(),
                 )
@@ -533,6 +599,8 @@ class Assistant:
             unit = self.chat_unit(s, ctx)
             if unit is None:
                 return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             last = s.exec(
                 select(Completion)
                 .where(Completion.unit_id == unit.id)
@@ -540,12 +608,20 @@ class Assistant:
             ).first()
             if last is None:
                 return [Reply.of("请先用 /done 确认一项任务，再发送证明材料。")]
-            last.evidence = evidence
+            known = (last.evidence or "").splitlines()
+            if evidence not in known:  # appended, never replacing earlier files
+                last.evidence = "\n".join([*known, evidence])
             if note:
                 last.note = (last.note + "\n" + note).strip()
             s.add(last)
             registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
-            return [Reply.of(f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上。")]
+            count = len((last.evidence or "").splitlines())
+            return [
+                Reply.of(
+                    f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上"
+                    f"（共 {count} 份）。"
+                )
+            ]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder
@@ -584,9 +660,9 @@ class Assistant:
             chat = s.get(Chat, chat_row_id)
             if chat is None:
                 return [Reply.of("该申请不存在。")]
-            if chat.status != ChatStatus.PENDING:
+            if not registry.is_waiting(chat):
                 return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
-            unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
+            unit = registry.requested_unit(s, chat)
             self.forget_chat(chat.chat_id)
             if approve:
                 registry.approve(s, chat.chat_id, actor=ctx.user_id)
@@ -646,10 +722,6 @@ class Assistant:
 
         with self.session() as s:
             return compliance_reply(self.sched, s, args.strip() or None, self.clock())
-
-    def supervision_answer(self, query: views.SupervisionQuery) -> Reply:
-        with self.session() as s:
-            return views.supervision_reply(self.sched, s, query, self.clock())
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

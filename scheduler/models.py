@@ -95,7 +95,8 @@ class Completion(SQLModel, table=True):
     confirmed_by_id: str | None = Field(default=None, max_length=64)  # their Telegram user id
     confirmed_at: datetime = Field(default_factory=utcnow)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    evidence: str | None = Field(default=None, max_length=500)  # file id / link / path
+    # file ids / links / paths, one a line: a new file is appended, never replaces one
+    evidence: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AuditLog(SQLModel, table=True):

@@ -398,6 +398,7 @@ class Assistant:
             directory = self.sched.directory(s)
         self.qa = QAEngine(ordered_for(self.sched.plans, self.clock().date()), directory)
         self._plans_seen = self._plans_signature()
+        self.conversations = Conversations()  # earlier turns point into the replaced plan
 
     def _plans_signature(self) -> tuple:
         from scheduler.plans import active_signature

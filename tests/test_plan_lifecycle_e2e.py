@@ -53,6 +53,15 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[
         yield harness
 
 
+async def ask(bot: BotHarness, chat: int, text: str, expect: str) -> str:
+    """Send ``text``; the first new message containing ``expect`` (reminders may come in
+    between)."""
+    before = len(bot.texts(chat))
+    bot.server.inject_text(chat, text)
+    await bot.wait(lambda: any(expect in t for t in bot.texts(chat)[before:]), 20)
+    return next(t for t in bot.texts(chat)[before:] if expect in t)
+
+
 def preview(tmp_path: Path, unit: str) -> list[dict]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fazhi.db'}"}
     proc = subprocess.run(
@@ -88,8 +97,9 @@ async def test_second_year_plan_sent_in_chat_is_followed_everywhere(
         mime_type="text/plain",
         user_id=admin,
     )
-    await bot.wait_messages(admin, count + 1, timeout=20)
-    shown = bot.messages(admin)[-1]
+    await bot.wait(lambda: any("预览" in (m.text or "") for m in bot.messages(admin)), 20)
+    shown = next(m for m in bot.messages(admin) if "预览" in (m.text or ""))
+    assert len(bot.messages(admin)) > count
     assert "条目 3 条" in shown.text and "区教育局" in shown.text
     buttons = bot.buttons(shown)
     assert [b.split(":")[1] for b in buttons] == ["on", "no"]
@@ -104,9 +114,9 @@ async def test_second_year_plan_sent_in_chat_is_followed_everywhere(
     assert "区教育局" in done  # a unit that gets reminders now
 
     # a question, /mytasks and the schedule preview follow the 2026 plan
-    answer = "\n".join(await bot.say(USER, "第三条谁负责"))
-    assert "区教育局" in answer and "校园" in answer
-    tasks = "\n".join(await bot.say(USER, "/mytasks"))
+    answer = await ask(bot, USER, "第三条谁负责", "区教育局")
+    assert "校园" in answer
+    tasks = await ask(bot, USER, "/mytasks", "周期性任务")
     assert "2026年下半年" in tasks and "法治进校园" in tasks  # half-yearly now, item 3 is new
     after = preview(tmp_path, BUREAU)
     actions = {r["action"] for r in after}
@@ -115,9 +125,7 @@ async def test_second_year_plan_sent_in_chat_is_followed_everywhere(
     assert before != after
 
     # what changed: the new item, the removed ones, the study cadence
-    bot.server.inject_text(USER, "今年的要点比去年多了什么")
-    await bot.wait(lambda: any("相比" in t for t in bot.texts(USER)), timeout=20)
-    diff = next(t for t in bot.texts(USER) if "相比" in t)
+    diff = await ask(bot, USER, "今年的要点比去年多了什么", "相比")
     assert "推进校园法治教育" in diff
     assert "每季度 → 每半年" in diff
     assert "删去条目" in diff
@@ -131,16 +139,14 @@ async def test_second_year_plan_sent_in_chat_is_followed_everywhere(
 
 async def test_cancel_removes_the_preview_and_a_bad_file_is_one_message(bot: BotHarness) -> None:
     admin = ADMIN_ID
-    n = len(bot.server.messages(admin))
     bot.server.inject_document(admin, "坏文件.pdf", b"%PDF-1.4 not really", user_id=admin)
-    await bot.wait_messages(admin, n + 1, timeout=20)
-    assert "无法作为工作要点导入" in bot.texts(admin)[-1]
-    n = len(bot.server.messages(admin))
+    await bot.wait(lambda: any("无法作为工作要点导入" in t for t in bot.texts(admin)), 20)
     bot.server.inject_document(
         admin, "plan.txt", PLAN_2026.encode(), mime_type="text/plain", user_id=admin
     )
-    await bot.wait_messages(admin, n + 1, timeout=20)
-    cancel = bot.buttons(bot.messages(admin)[-1])[1]
+    await bot.wait(lambda: any("预览" in (m.text or "") for m in bot.messages(admin)), 20)
+    shown = next(m for m in bot.messages(admin) if "预览" in (m.text or ""))
+    cancel = bot.buttons(shown)[1]
     await bot.tap(admin, cancel, user_id=admin)
     await bot.wait(lambda: any("已取消导入" in t for t in bot.texts(admin)), timeout=20)
     with session_scope(bot.assistant.sched.engine) as s:

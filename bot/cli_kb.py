@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.views import plan_preview_lines
 from knowledge.decode import DocumentError
 from knowledge.loader import check_file, directory_for
 from knowledge.model import CATEGORY_LABELS, WorkPlan
@@ -331,6 +330,7 @@ def kb_import(
     as_json: JsonOpt = False,
 ) -> None:
     """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
+    from bot.views import plan_preview_lines
     from scheduler import plans as store
     from scheduler.db import session_scope
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -207,7 +208,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
     from bot.console import run_console
     from scheduler.clock import TZ
-    from scheduler.jobs import install_jobs
+    from scheduler.jobs import install_jobs, run_planner_soon
 
     async def main() -> None:
         scheduler = AsyncIOScheduler(timezone=TZ)
@@ -215,6 +216,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
         def start_jobs(channel) -> None:  # noqa: ANN001
             install_jobs(scheduler, assistant.sched, channel, send_interval=1.0)
             scheduler.start()
+            assistant.request_planner_run = partial(run_planner_soon, scheduler)
 
         try:
             await run_console(assistant, start_jobs)
@@ -230,13 +232,13 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
     settings = _settings()
-    from scheduler.db import DatabaseURLError, current_revision, make_engine
-    from scheduler.outbox import pending_count
+    # only the SQL core: the check runs every minute, so it loads neither the models nor Alembic
+    from scheduler.db import DatabaseURLError, current_revision, make_engine, outbox_backlog
 
     try:
         engine = make_engine(settings.database_url)
         revision = current_revision(engine)
-        backlog = pending_count(engine)
+        backlog = outbox_backlog(engine) if revision is not None else 0
     except DatabaseURLError as exc:
         _fail(str(exc))
         return

@@ -16,6 +16,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -52,7 +53,7 @@ from bot.update_processor import PerChatUpdateProcessor, Verdict
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import process_lease, registry
 from scheduler.budget import SendBudget
-from scheduler.jobs import install_jobs
+from scheduler.jobs import install_jobs, run_planner_soon
 from scheduler.outbox import RetryPolicy, block_chat, enqueue
 from scheduler.process_lease import UPDATES, ttl_from_env
 
@@ -72,12 +73,15 @@ USER_COMMANDS = [
     ("mytasks", "本单位的任务和期限"),
     ("done", "确认本期已完成某项任务"),
     ("calendar", "本单位期限日历（.ics）"),
+    ("annual_report", "报送法治政府建设年度报告"),
+    ("published", "报告公开后登记公开链接"),
 ]
 ADMIN_COMMANDS = [
     ("pending", "审核登记申请"),
     ("units", "单位和登记情况"),
     ("broadcast", "发送通知"),
     ("report", "完成情况报表"),
+    ("evidence", "导出证明材料档案"),
 ]
 assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)
 
@@ -194,13 +198,24 @@ class TelegramFrontEnd:
                 attachment = reply.attachment
                 sent = await self._deliver(
                     chat_id,
-                    lambda cid, a=attachment, r=reply: bot.send_document(
-                        cid,
-                        document=a.content,
-                        filename=a.filename,
-                        caption=r.html or None,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(r),
+                    lambda cid, a=attachment, r=reply: (
+                        bot.send_photo(
+                            cid,
+                            photo=a.content,
+                            filename=a.filename,
+                            caption=r.html or None,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(r),
+                        )
+                        if a.photo
+                        else bot.send_document(
+                            cid,
+                            document=a.content,
+                            filename=a.filename,
+                            caption=r.html or None,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(r),
+                        )
                     ),
                 )
                 if sent is None:
@@ -285,6 +300,11 @@ class TelegramFrontEnd:
         ctx = chat_context(update)
         head, _, args = message.text.partition(" ")
         name = head[1:].split("@", 1)[0]
+        if name.lower() == "evidence":  # a long export runs in the background
+            from bot.evidence_chat import start_export
+
+            await start_export(self, context, ctx, args)
+            return
         replies = await self.core(self.assistant.handle_command, ctx, name, args)
         await self.send(context, int(ctx.chat_id), replies)
 
@@ -293,6 +313,12 @@ class TelegramFrontEnd:
         if query is None:
             return
         ctx = chat_context(update)
+        if (query.data or "").startswith("ev:"):  # 📦 evidence export: in the background
+            from bot.evidence_chat import start_export
+
+            await _answer_quietly(query)
+            await start_export(self, context, ctx, (query.data or "")[3:])
+            return
         try:
             replies = await self.core(self.assistant.handle_callback, ctx, query.data or "")
         finally:  # stop the button's spinner even when the core fails (the error handler apologises)
@@ -326,10 +352,17 @@ class TelegramFrontEnd:
         if message is None:
             return
         ctx = chat_context(update)
-        if ctx.is_group and not (
-            message.reply_to_message
-            and message.reply_to_message.from_user
-            and message.reply_to_message.from_user.id == context.bot.id
+        from bot.annual_report import looks_like_annual_report
+
+        file_name = message.document.file_name if message.document else None
+        if (
+            ctx.is_group
+            and not (
+                message.reply_to_message
+                and message.reply_to_message.from_user
+                and message.reply_to_message.from_user.id == context.bot.id
+            )
+            and not (message.document and looks_like_annual_report(file_name, message.caption))
         ):
             return
         document = message.document
@@ -452,6 +485,14 @@ async def register_commands(app: Application, admin_ids: frozenset[str]) -> None
                 log.info("admin commands for %s not set: %s", admin, exc)
 
 
+def base_file_url(base_url: str) -> str:
+    """The file download URL of a Bot API server: ``…/bot`` → ``…/file/bot``."""
+    file_url = base_url.rstrip("/")
+    if file_url.endswith("/bot"):
+        file_url = file_url[: -len("/bot")] + "/file/bot"
+    return file_url
+
+
 def build_application(
     assistant: Assistant,
     token: str,
@@ -494,11 +535,7 @@ def build_application(
     )
     builder = Application.builder().token(token).concurrent_updates(processor)
     if base_url:
-        builder = builder.base_url(base_url)
-        file_url = base_url.rstrip("/")
-        if file_url.endswith("/bot"):
-            file_url = file_url[: -len("/bot")] + "/file/bot"
-        builder = builder.base_file_url(file_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url(base_url))
     receiver = ReceiverLease(assistant.sched.engine)
 
     async def post_init(app: Application) -> None:
@@ -512,6 +549,7 @@ def build_application(
                 send_interval=send_interval,
                 with_sender=with_sender,
             )
+            assistant.request_planner_run = partial(run_planner_soon, app.job_queue.scheduler)
             if retry_policy is not None:
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender

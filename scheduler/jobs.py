@@ -21,6 +21,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -39,8 +40,15 @@ DIGEST_JOB = "fazhi-digest"
 JOB_IDS = (PLANNER_JOB, OUTBOX_JOB, DIGEST_JOB)
 
 
+def _plan_all(ctx: SchedulerContext) -> int:
+    from scheduler.receipts import run_receipt_reminders
+
+    return run_planner(ctx) + run_receipt_reminders(ctx)
+
+
 async def planner_job(ctx: SchedulerContext) -> int:
-    return await asyncio.to_thread(run_planner, ctx)
+    """Reminders of obligations, and of notices' receipts whose deadline nears."""
+    return await asyncio.to_thread(_plan_all, ctx)
 
 
 async def digest_job(ctx: SchedulerContext) -> int:
@@ -101,6 +109,15 @@ def install_jobs(
         **common,
     )
     return sender
+
+
+def run_planner_soon(scheduler: BaseScheduler) -> None:
+    """Ask for a planner run now, from any thread (after an approval); a run in progress
+    finishes first (one instance at a time)."""
+    try:
+        scheduler.modify_job(PLANNER_JOB, next_run_time=now())
+    except JobLookupError:
+        log.warning("planner job not installed; the next start plans the reminders")
 
 
 async def run_standalone(

@@ -1,7 +1,7 @@
 """Imported work plans: year, issuer, source hash, text, active flag.
 
-Revision ID: 0004_i8_plans
-Revises: 0003_i14_evidence_text
+Revision ID: 0005_i8_plans
+Revises: 0004_i13_receipts
 Create Date: 2026-11-29 11:10:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0004_i8_plans"
-down_revision = "0003_i14_evidence_text"
+revision = "0005_i8_plans"
+down_revision = "0004_i13_receipts"
 branch_labels = None
 depends_on = None
 

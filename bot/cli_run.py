@@ -51,7 +51,7 @@ def _settings():  # noqa: ANN202
 def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
     from bot.app import build_assistant
     from knowledge.decode import DocumentError
-    from scheduler.db import DatabaseURLError
+    from scheduler.db import DatabaseURLError, redact_url
 
     try:
         return build_assistant(settings, extra_admins)
@@ -63,7 +63,7 @@ def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: A
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            _fail(f"无法连接数据库：{exc.orig}")
+            _fail(redact_url(f"无法连接数据库：{exc.orig}"))
         raise
     raise AssertionError
 
@@ -107,7 +107,10 @@ def run(
             return
         raise typer.Exit(2)
     _logging(verbose)
-    redact_root_handlers(settings.token)
+    # without a configured secret, one per start: only Telegram (told by setWebhook) can then
+    # post updates to this server
+    webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
+    redact_root_handlers(settings.token, webhook_secret)
     from telegram.error import InvalidToken, NetworkError
 
     try:
@@ -125,7 +128,7 @@ def run(
             send_interval=settings.fazhi_send_interval,
         )
         url = webhook or settings.fazhi_webhook_url
-        _serve(app, settings, url)
+        _serve(app, settings, url, webhook_secret)
     except InvalidToken:
         # never echo the token: it is a secret
         _fail(
@@ -180,7 +183,7 @@ def _run_sender(settings) -> None:  # noqa: ANN001
         asyncio.run(main())
 
 
-def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
+def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
     from telegram import Update
 
     if url:
@@ -190,9 +193,7 @@ def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
             port=settings.fazhi_webhook_port,
             url_path=path,
             webhook_url=url,
-            # without a configured secret, one per start: only Telegram (told by setWebhook)
-            # can then post updates to this server
-            secret_token=settings.fazhi_webhook_secret or secrets.token_urlsafe(32),
+            secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:
@@ -233,7 +234,13 @@ def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
     settings = _settings()
     # only the SQL core: the check runs every minute, so it loads neither the models nor Alembic
-    from scheduler.db import DatabaseURLError, current_revision, make_engine, outbox_backlog
+    from scheduler.db import (
+        DatabaseURLError,
+        current_revision,
+        make_engine,
+        outbox_backlog,
+        redact_url,
+    )
 
     try:
         engine = make_engine(settings.database_url)
@@ -243,7 +250,7 @@ def health() -> None:
         _fail(str(exc))
         return
     except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
-        _fail(f"数据库不可用：{exc}")
+        _fail(redact_url(f"数据库不可用：{exc}"))
         return
     if revision is None:
         _fail("数据库尚未迁移（fazhi db upgrade）。")

@@ -34,7 +34,7 @@ from scheduler.holidays import HolidayFileError, import_holidays, read_holiday_f
 from scheduler.periods import Period, PeriodError
 from scheduler.planner import reminders_in
 from scheduler.registry import RegistryError, add_unit, list_units, resolve_unit
-from scheduler.report import matrix_rows, matrix_xlsx
+from scheduler.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.service import SchedulerContext
 
 console = Console()
@@ -288,6 +288,11 @@ def report(
                 "period": c.period.key,
                 "due": c.due.isoformat(),
                 "state": m.cells[(u, c.label)],
+                **(
+                    {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
+                    if (ov := m.override(u, c.obligation.key))
+                    else {}
+                ),
             }
             for u in m.units
             for c in m.columns
@@ -326,6 +331,10 @@ def report(
     for r in rows:
         table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
     console.print(table)
+    if m.overrides:
+        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
+        for line in override_lines(m):
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
 
 
 # -- holidays ---------------------------------------------------------------------------------

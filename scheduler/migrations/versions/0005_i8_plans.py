@@ -1,7 +1,7 @@
 """Imported work plans: year, issuer, source hash, text, active flag.
 
 Revision ID: 0005_i8_plans
-Revises: 0004_i13_receipts
+Revises: 0002_i10_overrides
 Create Date: 2026-11-29 11:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0005_i8_plans"
-down_revision = "0004_i13_receipts"
+down_revision = "0002_i10_overrides"
 branch_labels = None
 depends_on = None
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 FAMILIES = (
     "bot.cli_kb",
@@ -42,6 +43,8 @@ COMMAND_FAMILY = {
 
 
 def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
+    import typer
+
     app = typer.Typer(
         name="fazhi",
         help="法治政府建设工作要点助手 (fazhi): knowledge base, questions, reminders and the chat bot.",
@@ -68,6 +71,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribu
 
 
 def main() -> None:
+    if sys.argv[1:] == ["health"]:  # the container's check, every minute: no CLI framework
+        from bot.health import main as health
+
+        sys.exit(health())
     words = [a for a in sys.argv[1:] if not a.startswith("-")]
     family = COMMAND_FAMILY.get(words[0]) if words else None
     build_app((family,) if family else FAMILIES)()

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import sys
 from functools import partial
 from typing import Annotated
 
@@ -232,27 +231,8 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
-    settings = _settings()
-    # only the SQL core: the check runs every minute, so it loads neither the models nor Alembic
-    from scheduler.db import (
-        DatabaseURLError,
-        current_revision,
-        make_engine,
-        outbox_backlog,
-        redact_url,
-    )
+    from bot.health import check  # the same check `fazhi health` runs without the CLI framework
 
-    try:
-        engine = make_engine(settings.database_url)
-        revision = current_revision(engine)
-        backlog = outbox_backlog(engine) if revision is not None else 0
-    except DatabaseURLError as exc:
-        _fail(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
-        _fail(redact_url(f"数据库不可用：{exc}"))
-        return
-    if revision is None:
-        _fail("数据库尚未迁移（fazhi db upgrade）。")
-    typer.echo(f"ok revision={revision} outbox_pending={backlog}")
-    sys.exit(0)
+    healthy, line = check()
+    typer.echo(line, err=not healthy)
+    raise typer.Exit(0 if healthy else 1)

@@ -324,6 +324,11 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         for d in duties
     }
     word = kinds.pop() if len(kinds) == 1 else "mixed"
+    unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None
+    if unbound is not None:
+        return replace(
+            a._answer(Intent.UNIT_ITEM, nums[:5], unbound, duties=tuple(duties)), verdict="no"
+        )
     head = {
         "yes": "是。",
         "no": "不是。",
@@ -352,6 +357,30 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         quotes=a._quotes(nums[:5]),
     )
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+
+
+def _not_bound(a: _Answerer, target: Target, nums: list[int]) -> str | None:
+    """区法院要学法吗: the unit is responsible for the item, but the obligation the question
+    names binds others (knowledge.binding): the answer is no, with the subject words."""
+    from knowledge.binding import bind
+    from knowledge.qa.question import _obligation_kind
+
+    kind = _obligation_kind(a.q.text, a.e.words)
+    if not kind or target.name not in a.p.directory.units:
+        return None
+    obs = [o for n in nums for o in a._item(n).obligations if o.kind == kind]
+    if not obs:
+        return None
+    bindings = [bind(a.p.plan, o, a.p.directory) for o in obs]
+    if any(target.name in b.bound for b in bindings):
+        return None
+    b = bindings[0]
+    return (
+        f"不是。{target.name}是{R.item_label(b.obligation.item)}的责任单位，"
+        f"但“{b.obligation.action}”（{b.obligation.cadence_label}）的主体是"
+        f"「{b.subject}」，不包括{target.name}。\n依据：{b.reason}\n"
+        f"原文：“{b.obligation.text}”"
+    )
 
 
 def _wording(a: _Answerer, d: ItemDuty) -> str:
@@ -545,6 +574,9 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         return _each_unit(a, query, targets)
     nums: list[int] = []
     duties: list[ItemDuty] = []
+    # each target's duties once (cached per target): the loop below is dictionary lookups
+    kinds = [{d.item: d for d in p.duties(t)} for t in targets]
+    sure = [{n for n, d in k.items() if d.kind in ("named", "group")} for k in kinds]
     for pos, it in enumerate(p.items):
         refs = it.units
         if scope and it.number not in scope:
@@ -557,17 +589,18 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         elif rel in ("lacks", "unlisted"):
             t = targets[0]
             literal = t.kind == "group" and rel == "unlisted"
-            ok = not _named(p, t, pos) if literal else p.duty(t, pos).kind == "none"
+            ok = not _named(p, t, pos) if literal else it.number not in kinds[0]
         elif rel in ("named", "not_shared"):
             flags = [_named(p, t, pos) for t in targets]
             ok = all(flags) if query.op != "or" else any(flags)
         else:
-            flags = [p.duty(t, pos).kind in ("named", "group") for t in targets]
+            flags = [it.number in x for x in sure]
             ok = all(flags) if query.op != "or" else any(flags)
         if ok:
             nums.append(it.number)
             if targets and rel not in ("lacks", "unlisted"):
-                duties.append(p.duty(targets[0], pos))
+                d = kinds[0].get(it.number)
+                duties.append(d or ItemDuty(it.number, it.title, "none"))
     who = ("或" if query.op == "or" else "和").join(
         t.name if t.kind != "category" else _cat_name(t) for t in targets
     )
@@ -592,12 +625,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     if scope:
         lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
     if rel == "named" and len(targets) > 1 and query.op != "or":
-        shared = [
-            it.number
-            for pos, it in enumerate(p.items)
-            if it.number not in nums
-            and all(p.duty(t, pos).kind in ("named", "group") for t in targets)
-        ]
+        listed = set(nums)
+        shared = sorted(set.intersection(*sure) - listed, key=p.position.__getitem__)
         if shared:
             lines.append(f"另外，通过区直各单位等单位类别，两者都负责：{R.numbers(shared)}。")
     intent = Intent.UNIT_DUTIES if targets and rel not in ("lacks", "unlisted") else Intent.ITEMS

@@ -110,7 +110,7 @@ def schedule_preview(
             cal = ctx.calendar(s)
         units = {resolve_unit(directory, unit)} if unit else None
         y = year or today().year
-        reminders = reminders_in(ctx.plan, directory, ctx.rules, cal, [y], units)
+        reminders = reminders_in(ctx.plan_at(y), directory, ctx.rules, cal, [y], units)
     rows = [
         {
             "date": r.day.isoformat(),

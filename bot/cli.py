@@ -1,5 +1,9 @@
 """The ``fazhi`` command line: one Typer app, each command family in a module of its own.
 
+Every command runs inside one error boundary (:mod:`bot.error_boundary`): a failure a user can
+cause is one Chinese sentence and a non-zero exit code; ``-v``/``--verbose`` (anywhere on the
+command line) adds the traceback.
+
 The families import very different things (the question index, the database layer, the
 Telegram library), so ``fazhi kb show 14`` imports only the ``kb`` family: the command named on
 the command line picks its module, and the full app (``bot.cli.app``, for ``--help`` and tests)
@@ -11,9 +15,11 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+from bot.error_boundary import VERBOSE_FLAGS, run_cli, verbose_requested
 
 FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run")
 # the first word of a command line → the module that registers it
@@ -48,7 +54,11 @@ def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
     return app
 
 
-def _root() -> None:
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="出错时显示详细信息（traceback）")
+    ] = False,
+) -> None:
     """法治政府建设工作要点助手：知识库、问答、提醒与聊天机器人。"""
 
 
@@ -58,10 +68,37 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribu
     raise AttributeError(name)
 
 
+def _leaf(command: Any, argv: list[str]) -> Any:  # noqa: ANN401 - click commands
+    """The sub-command the command line names (as far as it names one)."""
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is not None:
+            command = sub
+        elif not word.startswith("-"):
+            break
+    return command
+
+
+def place_verbose(command: Any, argv: list[str]) -> list[str]:  # noqa: ANN401
+    """``-v`` may be typed anywhere: a command without its own ``-v`` gets it as the root
+    option (``fazhi -v units add …``)."""
+    if not any(a in VERBOSE_FLAGS for a in argv):
+        return argv
+    leaf = _leaf(command, argv)
+    if leaf is not command and any(
+        set(VERBOSE_FLAGS) & set(getattr(p, "opts", ())) for p in leaf.params
+    ):
+        return argv
+    return ["--verbose", *[a for a in argv if a not in VERBOSE_FLAGS]]
+
+
 def main() -> None:
-    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    argv = sys.argv[1:]
+    words = [a for a in argv if not a.startswith("-")]
     family = COMMAND_FAMILY.get(words[0]) if words else None
-    build_app((family,) if family else FAMILIES)()
+    command = typer.main.get_command(build_app((family,) if family else FAMILIES))
+    argv = place_verbose(command, argv)
+    sys.exit(run_cli(command, argv, verbose_requested(argv)))
 
 
 if __name__ == "__main__":

@@ -28,12 +28,37 @@ def register(app: typer.Typer) -> None:
     app.command("health")(health)
 
 
+log = logging.getLogger("fazhi")
+
+
 def _fail(message: str) -> None:
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(1)
 
 
+def data_home_lines(database_url: str | None) -> list[str]:
+    """Where the data lives (for start-up logs and ``fazhi health``), and a warning when an
+    older ``./data/fazhi.db`` sits in the working folder unused."""
+    from knowledge.datahome import data_dir, data_dir_source, stray_database
+    from scheduler.db import DatabaseURLError, resolve_url
+
+    try:
+        db = resolve_url(database_url).render_as_string(hide_password=True)
+    except DatabaseURLError:
+        db = "（DATABASE_URL 无效）"
+    lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
+    stray = stray_database()
+    if stray is not None and not database_url:
+        lines.append(
+            f"注意：当前文件夹下有旧的数据库 {stray}，现在不使用它；"
+            f"如需沿用，请设置 FAZHI_DATA_DIR={stray.parent.absolute()}"
+        )
+    return lines
+
+
 def _settings():  # noqa: ANN202
+    import os
+
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -43,6 +68,10 @@ def _settings():  # noqa: ANN202
         _ = settings.admin_ids
     except (ValidationError, ValueError) as exc:
         _fail(f"配置有误：{exc}")
+    # a data home or database set in .env counts like one set in the environment (the data
+    # home is read from the environment everywhere else)
+    if settings.fazhi_data_dir and not os.environ.get("FAZHI_DATA_DIR"):
+        os.environ["FAZHI_DATA_DIR"] = settings.fazhi_data_dir
     return settings
 
 
@@ -74,6 +103,10 @@ def _logging(verbose: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not verbose:
+        from bot.error_boundary import quiet_tracebacks
+
+        quiet_tracebacks()
 
 
 def run(
@@ -96,6 +129,8 @@ def run(
         raise typer.Exit(2)
     _logging(verbose)
     redact_root_handlers(settings.token)
+    for line in data_home_lines(settings.database_url):
+        log.info(line)
     assistant = _assistant(settings)
     from telegram.error import InvalidToken, NetworkError
 
@@ -110,10 +145,8 @@ def run(
         _fail(
             "Telegram 拒绝了 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销）。请在 @BotFather 中核对令牌后重试。"
         )
-    except NetworkError as exc:
-        _fail(
-            f"无法连接 Telegram Bot API（{type(exc).__name__}）。请检查网络或 TELEGRAM_API_BASE_URL。"
-        )
+    except NetworkError:
+        _fail("无法连接 Telegram Bot API：请检查网络、代理或 TELEGRAM_API_BASE_URL 后重试。")
 
 
 def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
@@ -138,7 +171,13 @@ def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
 def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """控制台对话：与 Telegram 机器人相同的问答和命令，提醒到期时直接打印。"""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+    if not verbose:
+        from bot.error_boundary import quiet_tracebacks
+
+        quiet_tracebacks()
     settings = _settings()
+    for line in data_home_lines(settings.database_url):
+        typer.echo(line, err=True)
     assistant = _assistant(settings, extra_admins=frozenset({"console"}))
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -165,22 +204,21 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 def health() -> None:
-    """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
+    """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0；并显示数据目录。"""
     settings = _settings()
-    from scheduler.db import DatabaseURLError, current_revision, make_engine
+    from scheduler.db import current_revision, head_revision, make_engine
     from scheduler.outbox import pending_count
 
-    try:
-        engine = make_engine(settings.database_url)
-        revision = current_revision(engine)
-        backlog = pending_count(engine)
-    except DatabaseURLError as exc:
-        _fail(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
-        _fail(f"数据库不可用：{exc}")
-        return
+    for line in data_home_lines(settings.database_url):
+        typer.echo(line)
+    # errors (bad URL, server down) are sentences from the CLI's error boundary
+    engine = make_engine(settings.database_url)
+    revision = current_revision(engine)
+    head = head_revision()
     if revision is None:
-        _fail("数据库尚未迁移（fazhi db upgrade）。")
+        _fail("数据库还没有建表：请先运行 fazhi db upgrade（fazhi run 启动时也会自动建表）。")
+    if revision != head:
+        _fail(f"数据库结构版本 {revision} 不是最新的 {head}：请运行 fazhi db upgrade。")
+    backlog = pending_count(engine)
     typer.echo(f"ok revision={revision} outbox_pending={backlog}")
     sys.exit(0)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scheduler.report import matrix_xlsx
 from sqlmodel import Session
 
 from bot.replies import Attachment, Doc, Reply
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
 from scheduler.periods import Period, PeriodError
+from scheduler.report import matrix_xlsx
 from scheduler.service import SchedulerContext
 
 

@@ -1,18 +1,18 @@
 """Loading work plans: the bundled default document and any imported ones.
 
 The default plan is ``knowledge/sources/xiangzhou-2021.txt``, shipped inside the package.
-Imported plans (``fazhi kb import FILE``) are copied into a plans folder (``$FAZHI_DATA_DIR/plans``,
-default ``./data/plans``) and loaded after it; the default stays first.
+Imported plans (``fazhi kb import FILE``) are copied into the ``plans`` folder of the data home
+(:mod:`knowledge.datahome`) and loaded after it; the default stays first.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from knowledge.datahome import data_dir
 from knowledge.decode import DocumentError, decode_document
 from knowledge.model import WorkPlan
 from knowledge.parser import ParseResult, parse_document, parse_text
@@ -20,10 +20,6 @@ from knowledge.units import UnitDirectory
 
 DEFAULT_SOURCE = "xiangzhou-2021.txt"
 DEFAULT_PLAN_ID = "xiangzhou-2021"
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("FAZHI_DATA_DIR", "data"))
 
 
 def plans_dir() -> Path:

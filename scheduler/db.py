@@ -1,6 +1,7 @@
 """Database URL, engine and schema upgrade.
 
-- No ``DATABASE_URL``: a SQLite file ``fazhi.db`` under ``$FAZHI_DATA_DIR`` (default ``./data``),
+- No ``DATABASE_URL``: a SQLite file ``fazhi.db`` in the data home (:mod:`knowledge.datahome`:
+  ``$FAZHI_DATA_DIR``, else the platform's user data folder),
   in WAL mode with foreign keys on, so the console and the bot share it without setup.
 - ``DATABASE_URL=postgresql://…`` (or ``postgres://``): PostgreSQL through psycopg 3; the URL is
   normalised to ``postgresql+psycopg://``. Several processes may share it (the outbox sender
@@ -23,16 +24,14 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
+from knowledge.datahome import data_dir
+
 DEFAULT_DB_FILE = "fazhi.db"
-_EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:///data/fazhi.db"
+_EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:////srv/fazhi/fazhi.db"
 
 
 class DatabaseURLError(ValueError):
     """DATABASE_URL cannot be used; the message (Chinese) says why."""
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("FAZHI_DATA_DIR") or "data")
 
 
 def default_url() -> str:
@@ -110,6 +109,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "scheduler:migrations")
+    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

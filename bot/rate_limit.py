@@ -131,6 +131,10 @@ class FloodLimiter:
     def pause_all(self, seconds: float) -> None:
         self._spacing.pause(OVERALL, seconds)
 
+    def overall_delay(self) -> float:
+        """Seconds until the bot as a whole may send again (after a bot-wide pause)."""
+        return self._spacing.delay(OVERALL)
+
     def chat_delay(self, chat_id: int | str) -> float:
         return self._spacing.delay(("chat", chat_id))
 

@@ -7,12 +7,14 @@ decides what to do next without knowing anything about Telegram:
 ==========================================  ============  ======================================
 PTB exception                               outcome       why
 ==========================================  ============  ======================================
-``RetryAfter``                              RETRY         with the server's ``retry_after``; the
-                                                          chat is also paused here for that long
+``RetryAfter``                              RETRY         ``throttled`` (not a failed attempt),
+                                                          with the server's ``retry_after``; all
+                                                          sending pauses that long (bot-wide)
 ``ChatMigrated``                            MIGRATED      ``new_chat_id``: resend there
 ``Forbidden`` (403)                         BLOCKED       blocked, kicked, user deactivated
 ``TimedOut`` on connect / pool              RETRY         the request never left
 ``TimedOut`` on read / write                UNKNOWN       it may have been delivered
+``BadRequest`` "chat not found"             UNREACHABLE   the chat does not exist: mark it
 ``BadRequest`` (400)                        FAILED        retrying cannot help
 ``InvalidToken`` (401/404)                  RETRY         misconfiguration: keep the messages
 ``NetworkError`` (incl. HTTP 5xx)           RETRY         transient
@@ -97,7 +99,9 @@ def outcome_for_error(exc: TelegramError) -> DeliveryOutcome:
     error = f"{type(exc).__name__}: {exc.message}"
     status = DeliveryStatus
     if isinstance(exc, RetryAfter):
-        return DeliveryOutcome(status.RETRY, retry_after=retry_after_seconds(exc), error=error)
+        return DeliveryOutcome(
+            status.RETRY, retry_after=retry_after_seconds(exc), error=error, throttled=True
+        )
     if isinstance(exc, ChatMigrated):
         return DeliveryOutcome(status.MIGRATED, error=error, new_chat_id=str(exc.new_chat_id))
     if isinstance(exc, Forbidden):
@@ -107,6 +111,8 @@ def outcome_for_error(exc: TelegramError) -> DeliveryOutcome:
             return DeliveryOutcome(status.RETRY, error=error)  # nothing was sent
         return DeliveryOutcome(status.UNKNOWN, error=error)
     if isinstance(exc, BadRequest):
+        if "chat not found" in exc.message.lower():
+            return DeliveryOutcome(status.UNREACHABLE, error=error)
         return DeliveryOutcome(status.FAILED, error=error)
     if isinstance(exc, InvalidToken):
         return DeliveryOutcome(status.RETRY, retry_after=INVALID_TOKEN_RETRY_AFTER, error=error)
@@ -145,7 +151,11 @@ class TelegramChannel:
             )
         except TelegramError as exc:
             outcome = outcome_for_error(exc)
-            if outcome.retry_after:
+            if outcome.throttled and outcome.retry_after:
+                # Telegram does not say whether a 429 is per chat or bot-wide: honour it
+                # bot-wide, which is always safe
+                self.limiter.pause_all(outcome.retry_after)
+            elif outcome.retry_after:
                 self.limiter.pause_chat(chat_id, outcome.retry_after)
             log.info(
                 "telegram send to %s (outbox %s) → %s: %s",

@@ -40,6 +40,7 @@ STATUS_LABELS = {
     ChatStatus.ACTIVE: "已登记",
     ChatStatus.BLOCKED: "已屏蔽机器人",
     ChatStatus.REMOVED: "已移除",
+    ChatStatus.UNREACHABLE: "聊天不存在或无法访问",
 }
 
 

@@ -19,6 +19,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # permanent failure (400 bad request…): give up now
     UNKNOWN = "unknown"  # timed out after the request was sent: it may or may not have arrived
     MIGRATED = "migrated"  # group became a supergroup: resend to ``new_chat_id``
+    UNREACHABLE = "unreachable"  # the chat does not exist (400 "chat not found"): stop, mark chat
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class OutgoingMessage:
 class DeliveryOutcome:
     status: DeliveryStatus
     retry_after: float | None = None  # seconds the peer asked us to wait (429)
+    throttled: bool = False  # the peer's flood control (429): retry after, not a failed attempt
     error: str | None = None
     new_chat_id: str | None = None  # for MIGRATED
     provider_message_id: str | None = None

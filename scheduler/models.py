@@ -21,6 +21,7 @@ class ChatStatus(StrEnum):
     ACTIVE = "active"  # approved: receives reminders
     BLOCKED = "blocked"  # the user blocked the bot / the bot was removed from the group
     REMOVED = "removed"  # rejected or removed by an admin
+    UNREACHABLE = "unreachable"  # Telegram says the chat does not exist (deleted, wrong id)
 
 
 class OutboxState(StrEnum):

@@ -5,22 +5,28 @@ Guarantees and their limits
 - **Idempotent enqueue.** ``key`` is unique; enqueueing a key twice (a planner re-run, a double
   click on "confirm broadcast") inserts nothing the second time (``INSERT … ON CONFLICT DO
   NOTHING``).
-- **Claim.** A sender claims one message at a time: it picks the oldest ready row
-  (PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED``, so several sender processes share the queue
-  without waiting on each other or taking the same row; SQLite: run a single sender) and flips it
-  from ``queued`` to ``sending`` with its sender id in the same transaction, then commits.
+- **Claim = lease.** :func:`claim` takes up to ``n`` ready rows in one statement (PostgreSQL:
+  ``FOR UPDATE SKIP LOCKED`` in a materialised CTE, so several sender processes share the queue
+  without waiting on each other or taking the same row; SQLite: one ``UPDATE … RETURNING`` under
+  the database's write lock) and flips them from ``queued`` to ``sending`` with the sender's id
+  and ``claimed_at``. The lease lasts ``lease`` (default 30 s, ``$FAZHI_OUTBOX_LEASE``); a
+  sender renews it (:func:`renew`) while a send is slow. A ``sending`` row whose lease ran out
+  is claimable again by **any** running sender, in its normal claiming: a crashed process's
+  messages go out again within one lease plus one poll, without a restart.
 - **Send, then mark.** The channel is called outside any transaction; the outcome is recorded
-  in a second transaction.
-- **The duplicate window.** If a sender process dies between the channel's send and the mark,
-  the row stays ``sending``. When that sender restarts (same ``sender_id``) :func:`recover`
-  puts its ``sending`` rows back to ``queued``; a row whose lease expired is taken back the same
-  way for a sender that never returns. That message may then go out a second time. Because a
-  sender holds at most **one** claimed message, a crash costs **at most one duplicate per
-  sender**; nothing is lost.
+  in a second transaction (:func:`record_outcome`). A "sent" mark is written even when the
+  lease has meanwhile passed to another sender. A mark the database refuses raises; the sender
+  retries it until written before it claims anything else.
+- **The duplicate window.** At least once: if a sender dies between the channel's send and the
+  mark, the row stays ``sending`` until its lease expires, and that message may go out a second
+  time. A crash therefore re-sends **at most the messages that sender had in flight**; nothing
+  is lost.
 - **Outcomes.** Retry (with exponential back-off, honouring the peer's ``retry_after``) up to
-  ``RetryPolicy.max_attempts``, then ``failed`` with the last error kept; ``unknown`` (timed
+  ``RetryPolicy.max_attempts`` (a 429, ``throttled``, is retried after its ``retry_after`` and
+  is not counted as an attempt), then ``failed`` with the last error kept; ``unknown`` (timed
   out after sending: not retried, to avoid a duplicate, and counted in reports); ``blocked``
-  (the chat is marked blocked and its other queued messages stop); ``migrated`` (the chat's id
+  (the chat is marked blocked, or ``unreachable`` when it does not exist, its other queued
+  messages stop and the admins are told once); ``migrated`` (the chat's id
   changes and the message is re-queued to the new id); a message past its ``not_after`` is
   ``dropped``, not sent late.
 """
@@ -29,12 +35,13 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import ColumnElement, Engine, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -44,7 +51,7 @@ from scheduler.clock import utcnow
 from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
 from scheduler.registry import admin_chat_ids, follow_migration, get_chat, mark_blocked
 
-DEFAULT_LEASE = timedelta(minutes=10)
+DEFAULT_LEASE = timedelta(seconds=30)  # stuck messages are back in the queue within a minute
 
 
 @dataclass(frozen=True)
@@ -117,40 +124,109 @@ def to_outgoing(row: OutboxMessage) -> OutgoingMessage:
     )
 
 
-def claim_next(engine: Engine, sender_id: str, now: datetime | None = None) -> OutboxMessage | None:
-    """Claim the oldest ready message for ``sender_id`` (committed), or None."""
+def lease_from_env(default: timedelta = DEFAULT_LEASE) -> timedelta:
+    """The claim lease: ``$FAZHI_OUTBOX_LEASE`` seconds when set (tests shorten it), else
+    ``default``."""
+    raw = os.environ.get("FAZHI_OUTBOX_LEASE", "").strip()
+    try:
+        return timedelta(seconds=float(raw)) if raw else default
+    except ValueError:
+        return default
+
+
+def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Ready queued rows, and rows whose claim lease ran out (their sender died or hangs)."""
+    return or_(
+        (OutboxMessage.state == OutboxState.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.state == OutboxState.SENDING) & (OutboxMessage.claimed_at < now - lease),  # type: ignore[operator]
+    )
+
+
+def claim(
+    engine: Engine,
+    sender_id: str,
+    limit: int = 1,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` messages for ``sender_id``, oldest first, and commit.
+
+    A claim is a lease: the row goes to ``sending`` with ``claimed_by``/``claimed_at``; the
+    sender keeps it alive with :func:`renew` while a send is slow, and writes the outcome with
+    :func:`record_outcome`. A ``sending`` row whose ``claimed_at`` is older than ``lease`` is
+    claimable again by any sender (the one holding it died), so every running sender recovers
+    stuck messages as part of its normal claiming, not only at start.
+
+    One ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`` statement: on PostgreSQL the
+    sub-select takes ``FOR UPDATE SKIP LOCKED`` so concurrent senders never wait on or take the
+    same row; on SQLite the statement runs under the database's single write lock, so it is
+    atomic as well. Each claim counts as an attempt (a 429 gives it back, see
+    :func:`record_outcome`).
+    """
     now = now or utcnow()
+    pick = (
+        select(OutboxMessage.id)
+        .where(_claimable(now, lease))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if engine.dialect.name == "postgresql":
+        # a materialised CTE: an ``IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` may be run
+        # once per outer row by PostgreSQL's planner and claim far more than ``n`` rows
+        picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        chosen = OutboxMessage.id.in_(select(picked.c.id))  # type: ignore[union-attr]
+    else:
+        chosen = OutboxMessage.id.in_(pick.scalar_subquery())  # type: ignore[union-attr]
+    stmt = (
+        update(OutboxMessage)
+        .where(chosen, _claimable(now, lease))
+        .values(
+            state=OutboxState.SENDING.value,
+            claimed_by=sender_id,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
     with Session(engine, expire_on_commit=False) as session:
-        pg = engine.dialect.name == "postgresql"
-        for _ in range(5):  # SQLite: another writer may win the race; try the next row
-            stmt = (
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.next_attempt_at <= now
-                )
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(1)
+        rows = list(session.scalars(stmt).all())
+        session.commit()
+    rows.sort(key=lambda r: (r.next_attempt_at, r.id))
+    return rows
+
+
+def claim_next(
+    engine: Engine,
+    sender_id: str,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> OutboxMessage | None:
+    """Claim the oldest claimable message (see :func:`claim`), or None."""
+    rows = claim(engine, sender_id, 1, lease=lease, now=now)
+    return rows[0] if rows else None
+
+
+def renew(
+    engine: Engine, sender_id: str, message_ids: Sequence[int], now: datetime | None = None
+) -> int:
+    """Heartbeat: extend the leases ``sender_id`` still holds on ``message_ids``; returns how
+    many it still holds (a lease that expired and was taken by another sender is not renewed)."""
+    if not message_ids:
+        return 0
+    with Session(engine) as session:
+        result = session.exec(  # type: ignore[call-overload]
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(message_ids)),  # type: ignore[union-attr]
+                OutboxMessage.state == OutboxState.SENDING,
+                OutboxMessage.claimed_by == sender_id,
             )
-            if pg:
-                stmt = stmt.with_for_update(skip_locked=True)
-            row = session.exec(stmt).first()
-            if row is None:
-                session.rollback()
-                return None
-            result = session.exec(  # type: ignore[call-overload]
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.state == OutboxState.QUEUED)
-                .values(
-                    state=OutboxState.SENDING.value,
-                    claimed_by=sender_id,
-                    claimed_at=now,
-                    attempts=OutboxMessage.attempts + 1,
-                )
-            )
-            session.commit()
-            if result.rowcount == 1:
-                return session.get(OutboxMessage, row.id, populate_existing=True)
-        return None
+            .values(claimed_at=now or utcnow())
+        )
+        session.commit()
+        return int(result.rowcount or 0)
 
 
 def recover(
@@ -160,9 +236,10 @@ def recover(
     now: datetime | None = None,
 ) -> int:
     """Put back to ``queued`` the rows ``sender_id`` had claimed (it restarted) and every claim
-    older than ``lease`` (its sender is gone). Returns how many rows."""
+    older than ``lease`` (its sender is gone). Returns how many rows. :func:`claim` takes
+    expired leases by itself; this is for a restart under the same id and for tools."""
     now = now or utcnow()
-    cond = OutboxMessage.claimed_at < now - lease
+    cond = OutboxMessage.claimed_at < now - lease  # type: ignore[operator]
     if sender_id is not None:
         cond = cond | (OutboxMessage.claimed_by == sender_id)
     with Session(engine) as session:
@@ -192,20 +269,34 @@ def record_outcome(
     policy: RetryPolicy = RetryPolicy(),
     now: datetime | None = None,
 ) -> str:
-    """Apply a channel's outcome to a claimed row; returns the row's new state."""
+    """Apply a channel's outcome to a claimed row; returns the row's new state.
+
+    A delivered message is marked ``sent`` even when its lease has meanwhile passed to another
+    sender (that sender's own mark then finds it done); any other outcome is applied only while
+    ``sender_id`` still holds the claim. Raises the database's error when the mark cannot be
+    written: the caller retries it (see :meth:`scheduler.sender.OutboxSender`)."""
     now = now or utcnow()
     with Session(engine, expire_on_commit=False) as session:
         row = session.get(
             OutboxMessage, message_id, with_for_update=engine.dialect.name == "postgresql"
         )
-        if row is None or row.state != OutboxState.SENDING or row.claimed_by != sender_id:
-            return row.state if row else "missing"  # lease expired and someone else took it
         status = outcome.status
-        if status == DeliveryStatus.SENT:
+        if row is None:
+            return "missing"
+        mine = row.state == OutboxState.SENDING and row.claimed_by == sender_id
+        if status == DeliveryStatus.SENT and (
+            mine or row.state in (OutboxState.QUEUED, OutboxState.SENDING)
+        ):
             row.sent_at = now
             row.provider_message_id = outcome.provider_message_id
             _finish(session, row, OutboxState.SENT)
-        elif status == DeliveryStatus.RETRY:
+            session.commit()
+            return str(row.state)
+        if not mine:
+            return str(row.state)  # lease expired and someone else took it
+        if status == DeliveryStatus.RETRY:
+            if outcome.throttled:  # a 429 is the server pacing us, not a failed attempt
+                row.attempts = max(0, row.attempts - 1)
             if row.attempts >= policy.max_attempts:
                 _finish(
                     session,
@@ -214,23 +305,28 @@ def record_outcome(
                     f"重试{row.attempts}次后放弃：{outcome.error or ''}",
                 )
             else:
-                row.next_attempt_at = now + timedelta(
-                    seconds=policy.delay(row.attempts, outcome.retry_after)
+                delay = (
+                    outcome.retry_after or 0.0
+                    if outcome.throttled
+                    else policy.delay(row.attempts, outcome.retry_after)
                 )
+                row.next_attempt_at = now + timedelta(seconds=delay)
                 _finish(session, row, OutboxState.QUEUED, outcome.error)
         elif status == DeliveryStatus.FAILED:
             _finish(session, row, OutboxState.FAILED, outcome.error)
         elif status == DeliveryStatus.UNKNOWN:
             _finish(session, row, OutboxState.UNKNOWN, outcome.error or "发送超时，结果未知")
-        elif status == DeliveryStatus.BLOCKED:
-            _finish(session, row, OutboxState.BLOCKED, outcome.error or "对方已屏蔽机器人")
-            block_chat(session, row.chat_id, row.unit_name)
+        elif status in (DeliveryStatus.BLOCKED, DeliveryStatus.UNREACHABLE):
+            gone = status == DeliveryStatus.UNREACHABLE
+            reason = "聊天不存在或机器人无法访问" if gone else "对方已屏蔽机器人"
+            _finish(session, row, OutboxState.BLOCKED, outcome.error or reason)
+            block_chat(session, row.chat_id, row.unit_name, unreachable=gone)
             session.exec(  # type: ignore[call-overload]
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.chat_id == row.chat_id, OutboxMessage.state == OutboxState.QUEUED
                 )
-                .values(state=OutboxState.BLOCKED.value, last_error="对方已屏蔽机器人")
+                .values(state=OutboxState.BLOCKED.value, last_error=reason)
             )
         elif status == DeliveryStatus.MIGRATED and outcome.new_chat_id:
             old = row.chat_id
@@ -250,26 +346,39 @@ def record_outcome(
         return str(row.state)
 
 
-def block_chat(session: Session, chat_id: str | int, unit_name: str | None = None) -> bool:
-    """A registered chat blocked the bot (or removed it from the group): mark it, and tell the
-    admins once per blocking, through the outbox like every other message. True when the chat
-    was newly blocked."""
+def block_chat(
+    session: Session, chat_id: str | int, unit_name: str | None = None, unreachable: bool = False
+) -> bool:
+    """A registered chat blocked the bot, removed it from the group, or no longer exists
+    (``unreachable``): mark it, and tell the admins once per blocking, through the outbox like
+    every other message. True when the chat was newly marked."""
     chat = get_chat(session, chat_id)
-    if chat is None or chat.status in (ChatStatus.BLOCKED, ChatStatus.REMOVED):
+    if chat is None or chat.status in (
+        ChatStatus.BLOCKED,
+        ChatStatus.REMOVED,
+        ChatStatus.UNREACHABLE,
+    ):
         return False
-    mark_blocked(session, chat.chat_id)
+    mark_blocked(session, chat.chat_id, unreachable=unreachable)
     if unit_name is None and chat.unit_id is not None:
         unit = session.get(UnitRow, chat.unit_id)
         unit_name = unit.name if unit else None
-    _tell_admins_blocked(session, chat, unit_name)
+    _tell_admins_blocked(session, chat, unit_name, unreachable)
     return True
 
 
-def _tell_admins_blocked(session: Session, chat: Chat, unit_name: str | None) -> None:
+def _tell_admins_blocked(
+    session: Session, chat: Chat, unit_name: str | None, unreachable: bool = False
+) -> None:
     who = html.escape(chat.title or chat.user_name or chat.chat_id)
     unit = f"（{html.escape(unit_name)}）" if unit_name else ""
+    what = (
+        "在 Telegram 上已不存在或机器人无法访问（chat not found）"
+        if unreachable
+        else "已屏蔽机器人或将其移出群组"
+    )
     body = (
-        f"【送达异常】聊天 {who}{unit} 已屏蔽机器人或将其移出群组，之后的提醒无法送达。"
+        f"【送达异常】聊天 {who}{unit} {what}，之后的提醒无法送达。"
         "请联系该单位联络员重新添加机器人并发送 /unit 登记。"
     )
     stamp = utcnow().strftime("%Y%m%d%H%M%S")

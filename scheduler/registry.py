@@ -320,11 +320,12 @@ def remove_chat(session: Session, chat_id: str | int, actor: str) -> Chat:
     return _decide(session, chat_id, actor, ChatStatus.REMOVED, "remove_chat")
 
 
-def mark_blocked(session: Session, chat_id: str | int) -> Chat | None:
-    """The user blocked the bot (or it was removed from the group): stop sending there."""
+def mark_blocked(session: Session, chat_id: str | int, unreachable: bool = False) -> Chat | None:
+    """The user blocked the bot (or it was removed from the group), or the chat no longer
+    exists (``unreachable``): stop sending there."""
     chat = get_chat(session, chat_id)
     if chat is not None and chat.status != ChatStatus.REMOVED:
-        chat.status = ChatStatus.BLOCKED
+        chat.status = ChatStatus.UNREACHABLE if unreachable else ChatStatus.BLOCKED
         session.add(chat)
         session.flush()
     return chat

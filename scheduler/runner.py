@@ -3,7 +3,9 @@
     python -m scheduler.runner --database-url URL --file out.jsonl --sender-id A [--drain]
 
 Sends through a :class:`~scheduler.channels.FileChannel` (or the console) until the outbox is
-empty (``--drain``) or forever. The multi-process and SIGKILL tests start it as a subprocess.
+empty (``--drain``) or forever. The multi-process and SIGKILL tests start it as a subprocess;
+``$FAZHI_OUTBOX_LEASE`` (seconds) shortens the claim lease there. Without ``--sender-id`` each
+process gets a unique id (host, pid and a random tag).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from scheduler.channels import ConsoleChannel, FileChannel
 from scheduler.db import make_engine
 from scheduler.outbox import RetryPolicy
-from scheduler.sender import OutboxSender
+from scheduler.sender import OutboxSender, default_sender_id
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -25,14 +28,12 @@ async def _main(args: argparse.Namespace) -> int:
         print("ready", flush=True)
         while not Path(args.wait_for).exists():
             await asyncio.sleep(0.01)
+    sender_id = args.sender_id or default_sender_id(f"pid{os.getpid()}")
     channel = (
-        FileChannel(args.file, delay=args.delay, tag=args.sender_id or "")
-        if args.file
-        else ConsoleChannel()
+        FileChannel(args.file, delay=args.delay, tag=sender_id) if args.file else ConsoleChannel()
     )
-    sender = OutboxSender(
-        engine, channel, sender_id=args.sender_id, policy=RetryPolicy(base_delay=0.05)
-    )
+    sender = OutboxSender(engine, channel, sender_id=sender_id, policy=RetryPolicy(base_delay=0.05))
+    print(f"sender {sender_id}", flush=True)
     if args.drain:
         report = await sender.drain()
         print(f"sent {report.total}: {report.states}", flush=True)

@@ -42,16 +42,14 @@ async def test_sends_html_with_inline_keyboard(channel, fake_bot_api):
     assert [[b["callback_data"] for b in row] for row in keyboard] == [["done:7", "snooze:7"]]
 
 
-async def test_retry_after_is_retry_with_the_servers_delay_and_pauses_the_chat(
-    channel, fake_bot_api
-):
+async def test_retry_after_is_a_throttled_retry_and_pauses_all_sending(channel, fake_bot_api):
     fake_bot_api.add_fault(Fault.retry_after(7), chat_id=42)
 
     outcome = await channel.send(message(42))
 
     assert outcome.status is DeliveryStatus.RETRY
-    assert outcome.retry_after == 7
-    assert channel.limiter.chat_delay(42) > 5
+    assert outcome.retry_after == 7 and outcome.throttled
+    assert channel.limiter.overall_delay() > 5  # bot-wide, not only this chat
     assert fake_bot_api.messages() == []
 
 
@@ -120,7 +118,8 @@ async def test_unreachable_server_is_retry():
     ("exc", "status"),
     [
         (TimedOut(), DeliveryStatus.UNKNOWN),
-        (BadRequest("Bad Request: chat not found"), DeliveryStatus.FAILED),
+        (BadRequest("Bad Request: chat not found"), DeliveryStatus.UNREACHABLE),
+        (BadRequest("Bad Request: can't parse entities"), DeliveryStatus.FAILED),
         (InvalidToken(), DeliveryStatus.RETRY),
         (NetworkError("Bad Gateway"), DeliveryStatus.RETRY),
     ],

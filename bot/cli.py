@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.error_boundary import VERBOSE_FLAGS, run_cli, verbose_requested
+from bot.error_boundary import VERBOSE, VERBOSE_FLAGS, guard_commands, run_cli, verbose_requested
 
 FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run")
 # the first word of a command line → the module that registers it
@@ -51,6 +51,7 @@ def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
     for name in modules:
         module: ModuleType = importlib.import_module(name)
         module.register(app)
+    guard_commands(app)  # every command, whichever family registered it
     return app
 
 
@@ -60,6 +61,7 @@ def _root(
     ] = False,
 ) -> None:
     """法治政府建设工作要点助手：知识库、问答、提醒与聊天机器人。"""
+    VERBOSE.set(verbose)
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribute

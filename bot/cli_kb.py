@@ -210,6 +210,9 @@ def kb_check(
 ) -> None:
     """解析一个文件，报告识别到的内容和问题（不导入）。有问题时退出码为 1。"""
     result = check_file(file)
+    if result.plan is None and not as_json and all(ln == 0 for ln, _ in result.errors):
+        # the file could not be read at all (missing, a folder, binary): one error sentence
+        fail("；".join(msg for _, msg in result.errors) or f"无法读取 {file}")
     errors = [{"line": ln, "message": msg} for ln, msg in result.errors]
     warnings = [{"line": ln, "message": msg} for ln, msg in result.warnings]
     items = [item_dict(i) for i in result.plan.items] if result.plan else []

@@ -22,7 +22,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 
 from knowledge.model import CATEGORY_LABELS, UnitCategory
 from scheduler.completions import (
@@ -33,12 +32,11 @@ from scheduler.completions import (
     resolve_obligation,
     undo,
 )
-from scheduler.db import DatabaseURLError, init_db, session_scope
-from scheduler.holidays import HolidayFileError, import_holidays, read_holiday_file
-from scheduler.periods import Period, PeriodError
+from scheduler.db import init_db, session_scope
+from scheduler.holidays import import_holidays, read_holiday_file
+from scheduler.periods import Period
 from scheduler.planner import reminders_in
 from scheduler.registry import (
-    RegistryError,
     add_unit,
     check_new_name,
     list_units,
@@ -86,13 +84,9 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into a message and exit code 1."""
-    try:
-        yield
-    except (DatabaseURLError, RegistryError, PeriodError, HolidayFileError) as exc:
-        fail(str(exc))
-    except OperationalError as exc:
-        fail(f"无法连接数据库：{str(exc.orig).strip() or exc}")
+    """Marks where the errors a user can cause arise. They propagate to the CLI's error
+    boundary (:mod:`bot.error_boundary`): one Chinese sentence, the traceback with ``-v``."""
+    yield
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -128,7 +122,7 @@ def schedule_preview(
             directory = ctx.directory(s)
             cal = ctx.calendar(s)
         units = {resolve_unit(directory, unit)} if unit else None
-        y = year or today().year
+        y = year if year is not None else today().year
         if not MIN_YEAR <= y <= MAX_YEAR:
             fail(
                 f"年份 {y} 超出范围：请给出 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 --year {today().year}"

@@ -14,12 +14,15 @@ used the ``click`` package before), so no private module is imported.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import sys
 import traceback
+from asyncio import CancelledError
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +222,8 @@ class QuietUserErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, KeyboardInterrupt | CancelledError):
+            return False  # work cut short by Ctrl-C or shutdown is not an error
         if exc is None or not describe(exc).user_caused:
             return True
         record.msg = f"{record.getMessage()}（{describe(exc).text}）"
@@ -236,6 +241,41 @@ def quiet_tracebacks() -> None:
 
 
 # -- the CLI boundary -------------------------------------------------------------------------
+VERBOSE: ContextVar[bool] = ContextVar("fazhi_verbose", default=False)  # set by the root -v
+
+
+def guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A command callback whose failures become one sentence and an exit code (Typer reads the
+    signature through ``functools.wraps``). Click's own signals (exit, abort, usage errors)
+    pass through."""
+    if getattr(callback, "__fazhi_guarded__", False):
+        return callback
+
+    @functools.wraps(callback)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        try:
+            return callback(*args, **kwargs)
+        except Exception as exc:
+            if any(_is(exc, name) for name in ("Exit", "Abort", "ClickException")):
+                raise
+            code = report(exc, VERBOSE.get() or verbose_requested(sys.argv[1:]))
+            raise typer.Exit(code) from None
+
+    wrapper.__fazhi_guarded__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def guard_commands(app: typer.Typer) -> None:
+    """Wrap every command registered on ``app`` and its sub-apps with :func:`guarded` — the
+    families' commands, and any added later, without each doing anything."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = guarded(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            guard_commands(group.typer_instance)
+
+
 def verbose_requested(argv: Sequence[str]) -> bool:
     return any(a in VERBOSE_FLAGS for a in argv) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 

@@ -470,7 +470,8 @@ def parse_audience(
         if item is None:
             total = len(plan.items)
             raise AudienceError(
-                f"没有{head}：本工作要点共 {total} 条（第1条–第{total}条）。请写正确的条目编号后重发。"
+                f"没有{head}：本工作要点共 {total} 条（第1条–第{total}条）。请写正确的条目编号后重发；"
+                "发给全部单位请写：/broadcast 全部 通知内容。"
             )
         units = sorted(
             u.name

@@ -69,7 +69,7 @@ def resolve_url(url: str | None = None) -> URL:
             )
     else:
         raise DatabaseURLError(
-            f"不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
+            f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
         )
     return parsed
 

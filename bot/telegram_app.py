@@ -285,6 +285,8 @@ class TelegramFrontEnd:
             chat_id = update.effective_chat.id
         error = context.error
         failure = describe(error) if error is not None else None
+        if isinstance(error, TelegramError):  # the reply itself failed: not the user's doing
+            failure = None
         if failure is not None and failure.user_caused:
             log.warning("update in chat %s failed: %s", chat_id, failure.text)
         else:

@@ -23,4 +23,10 @@ def build_assistant(settings: Settings, extra_admins: frozenset[str] = frozenset
     sched = SchedulerContext.load(settings.database_url, plan=plans[0], directory=directory)
     qa = QAEngine(plans, directory)
     admins = frozenset(str(a) for a in settings.admin_ids) | extra_admins
-    return Assistant(sched, qa, admins, questions_per_minute=settings.fazhi_questions_per_minute)
+    return Assistant(
+        sched,
+        qa,
+        admins,
+        questions_per_minute=settings.fazhi_questions_per_minute,
+        members_may_act=settings.fazhi_group_members_may_act,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import sys
@@ -117,8 +118,18 @@ def run(
         bool, typer.Option("--fallback-chat", help="没有令牌时改为启动控制台对话（make run 使用）")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="all：接收消息并发送（默认）；bot：只接收消息和排提醒；sender：只发送队列。"
+            "多个进程中只有一个接收消息，发送进程可以有任意多个",
+        ),
+    ] = "all",
 ) -> None:
     """启动 Telegram 机器人（默认轮询；--webhook 使用 webhook），调度器在同一进程内运行。"""
+    if role not in ROLES:
+        _fail(f"--role 只能是 {'、'.join(ROLES)} 之一，而不是“{role}”。")
     settings = _settings()
     if settings.token is None:
         typer.echo(HOW_TO_GET_A_TOKEN, err=True)
@@ -131,14 +142,23 @@ def run(
     redact_root_handlers(settings.token)
     for line in data_home_lines(settings.database_url):
         log.info(line)
-    assistant = _assistant(settings)
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.telegram_app import build_application
-
-    app = build_application(assistant, settings.token, settings.telegram_api_base_url)
-    url = webhook or settings.fazhi_webhook_url
     try:
+        if role == "sender":
+            _run_sender(settings)
+            return
+        assistant = _assistant(settings)
+        from bot.telegram_app import build_application
+
+        app = build_application(
+            assistant,
+            settings.token,
+            settings.telegram_api_base_url,
+            with_sender=role == "all",
+            send_interval=settings.fazhi_send_interval,
+        )
+        url = webhook or settings.fazhi_webhook_url
         _serve(app, settings, url)
     except InvalidToken:
         # never echo the token: it is a secret
@@ -147,6 +167,49 @@ def run(
         )
     except NetworkError:
         _fail("无法连接 Telegram Bot API：请检查网络、代理或 TELEGRAM_API_BASE_URL 后重试。")
+
+
+ROLES = ("all", "bot", "sender")
+
+
+def _run_sender(settings) -> None:  # noqa: ANN001
+    """``--role sender``: only the outbox, through the shared send budget; no updates."""
+    from telegram import Bot
+
+    from bot.rate_limit import FloodLimiter
+    from bot.telegram_channel import TelegramChannel
+    from scheduler.budget import SendBudget
+    from scheduler.db import DatabaseURLError, init_db
+    from scheduler.sender import OutboxSender
+
+    try:
+        engine = init_db(settings.database_url)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - e.g. the database server is down
+        _fail(f"无法连接数据库：{getattr(exc, 'orig', exc)}")
+        return
+    base_url = settings.telegram_api_base_url
+    kwargs = {}
+    if base_url:
+        file_url = base_url.rstrip("/")
+        if file_url.endswith("/bot"):
+            file_url = file_url[: -len("/bot")] + "/file/bot"
+        kwargs = {"base_url": base_url, "base_file_url": file_url}
+
+    async def main() -> None:
+        async with Bot(settings.token, **kwargs) as bot:
+            limiter = FloodLimiter(shared=SendBudget(engine))
+            sender = OutboxSender(engine, TelegramChannel(bot, limiter=limiter))
+            logging.getLogger(__name__).info("outbox sender %s started", sender.sender_id)
+            while True:
+                report = await sender.run_once()
+                if report.total == 0:
+                    await asyncio.sleep(settings.fazhi_send_interval)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
 
 
 def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001

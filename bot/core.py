@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot import views
@@ -48,22 +49,42 @@ class ChatContext:
 
 
 class FloodGuard:
-    """At most ``limit`` questions per user per ``window`` seconds (a sliding window)."""
+    """At most ``limit`` messages per user per ``window`` seconds (a sliding window). Over the
+    limit, :meth:`verdict` says "warn" once per window (answer that the user should wait) and
+    "drop" afterwards (stay silent), so a flood costs one notice, not one answer per message."""
 
     def __init__(self, limit: int, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
         self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._warned: dict[str, float] = {}
 
     def allow(self, user_id: str, now: float | None = None) -> bool:
         t = time.monotonic() if now is None else now
         q = self._seen[user_id]
         while q and t - q[0] >= self.window:
             q.popleft()
+        if not q:
+            self._warned.pop(user_id, None)
         if len(q) >= self.limit:
             return False
         q.append(t)
+        if len(self._seen) > 10_000:  # forget users who went quiet
+            for uid in [u for u, d in self._seen.items() if not d or t - d[-1] >= self.window]:
+                self._seen.pop(uid, None)
+                self._warned.pop(uid, None)
         return True
+
+    def verdict(self, user_id: str, now: float | None = None) -> str:
+        """ "ok", "warn" (first message over the limit in this window) or "drop"."""
+        t = time.monotonic() if now is None else now
+        if self.allow(user_id, t):
+            return "ok"
+        warned = self._warned.get(user_id)
+        if warned is not None and t - warned < self.window:
+            return "drop"
+        self._warned[user_id] = t
+        return "warn"
 
 
 class Assistant:
@@ -76,11 +97,18 @@ class Assistant:
         admin_ids: frozenset[int] | frozenset[str] = frozenset(),
         questions_per_minute: int = 20,
         clock: Callable[[], datetime] = clock_now,
+        members_may_act: bool = False,
     ) -> None:
         self.sched = sched
         self.qa = qa
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.flood = FloodGuard(questions_per_minute)
+        # the Telegram front end checks the flood limit at arrival, for every kind of message
+        # (see bot.update_processor); the console leaves it here, for questions
+        self.flood_in_core = True
+        # in a unit's group, only its approved liaisons (and admins) confirm tasks or change
+        # the group's registration, unless this opens it to every member
+        self.members_may_act = members_may_act
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
@@ -111,6 +139,16 @@ class Assistant:
         with self.session() as s:
             return registry.is_admin(s, ctx.user_id)
 
+    def may_act(self, s: Session, ctx: ChatContext, unit: UnitRow) -> bool:
+        """May this person act for ``unit`` here (confirm, attach evidence, re-register)?
+        A private chat registered to the unit is its liaison's own; in a group, only the
+        unit's liaisons approved by an admin (or everyone, with ``members_may_act``)."""
+        if not ctx.is_group or self.members_may_act:
+            return True
+        if ctx.user_id in self.admin_ids or registry.is_admin(s, ctx.user_id):
+            return True
+        return registry.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
+
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
         return registry.chat_unit(s, ctx.chat_id)
@@ -122,9 +160,13 @@ class Assistant:
         hit = self._unit_cache.get(ctx.chat_id)
         if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
             return hit[1]
-        with self.session() as s:
-            unit = self.chat_unit(s, ctx)
-            name = unit.name if unit else None
+        try:
+            with self.session() as s:
+                unit = self.chat_unit(s, ctx)
+                name = unit.name if unit else None
+        except DBAPIError as exc:  # the database is away: answer without the unit
+            log.warning("unit of chat %s unknown, database unavailable: %s", ctx.chat_id, exc.orig)
+            return hit[1] if hit is not None else None
         self._unit_cache[ctx.chat_id] = (now, name)
         return name
 
@@ -178,11 +220,11 @@ class Assistant:
         parts = rest.split(":") if rest else []
         try:
             if kind == "item":
-                return self.show_item(int(parts[0]))
+                return self.show_item(_small_int(parts[0]))
             if kind == "items":
-                return [views.items_page(self.plan, int(parts[0]), edit=True)]
+                return [views.items_page(self.plan, _small_int(parts[0]), edit=True)]
             if kind == "reg":
-                return self.register(ctx, int(parts[0]))
+                return self.register(ctx, _small_int(parts[0]))
             if kind == "done":
                 return self.confirm(ctx, parts[0], parts[1] if len(parts) > 1 else None)
             if kind == "undo":
@@ -192,15 +234,15 @@ class Assistant:
             if kind in ("apr", "rej"):
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
-                return self.decide(ctx, int(parts[0]), approve=kind == "apr")
+                return self.decide(ctx, _small_int(parts[0]), approve=kind == "apr")
             if kind == "bc":
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
-                return self.broadcast_action(ctx, parts[0], int(parts[1]))
+                return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
-                return self.page(ctx, parts[0], int(parts[1]))
+                return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
-            log.warning("malformed callback data %r", data)
+            log.warning("malformed callback data %r", data[:80])
         return [Reply.of("这个按钮已失效，请重新发送命令。")]
 
     def handle_text(self, ctx: ChatContext, text: str) -> list[Reply]:
@@ -210,7 +252,7 @@ class Assistant:
             return [Reply.of(views.EMPTY_QUESTION)]
         if len(text) > 500:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
-        if ctx.rate_limited and not self.flood.allow(ctx.user_id):
+        if ctx.rate_limited and self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
         supervision = views.supervision_query(text)
         if supervision is not None:
@@ -228,8 +270,11 @@ class Assistant:
         if t - self._qa_checked < 60:
             return self.qa
         self._qa_checked = t
-        with self.session() as s:
-            directory = self.sched.directory(s)
+        try:
+            with self.session() as s:
+                directory = self.sched.directory(s)
+        except DBAPIError:  # the database is away: the engine we have answers
+            return self.qa
         if set(directory.units) != set(self.qa.directory.units):
             self.qa = QAEngine([p.plan for p in self.qa.plans.values()], directory)
         return self.qa
@@ -261,7 +306,12 @@ class Assistant:
             chat = registry.get_chat(s, ctx.chat_id)
             current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
             if not args:
-                return [views.unit_status(chat, current)]
+                status = views.unit_status(chat, current)
+                if chat is not None and chat.requested_unit_id is not None:
+                    asked = registry.requested_unit(s, chat)
+                    note = f"已申请更改为“{asked.name if asked else '?'}”，等待管理员审核。"
+                    status = Reply.of(status.plain + "\n" + note)
+                return [status]
             directory = self.sched.directory(s)
             res = directory.resolve(args)
             names = [res.match.name] if res.match else [c.name for c in res.candidates]
@@ -275,6 +325,16 @@ class Assistant:
             unit = s.get(UnitRow, unit_id)
             if unit is None:
                 return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
+            current = registry.get_chat(s, ctx.chat_id)
+            if (
+                current is not None
+                and current.status == ChatStatus.ACTIVE
+                and current.unit_id is not None
+                and current.unit_id != unit.id
+            ):
+                active = s.get(UnitRow, current.unit_id)
+                if active is not None and not self.may_act(s, ctx, active):
+                    return [Reply.of(views.NOT_LIAISON.format(unit=active.name))]
             self.forget_chat(ctx.chat_id)
             chat = registry.register_chat(
                 s,
@@ -283,8 +343,9 @@ class Assistant:
                 title=ctx.chat_title,
                 user_name=ctx.user_name,
                 is_group=ctx.is_group,
+                requested_by=ctx.user_id,
             )
-            if chat.status == ChatStatus.ACTIVE:
+            if chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None:
                 return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
             if admin:
                 registry.approve(s, ctx.chat_id, actor=ctx.user_id)
@@ -295,6 +356,13 @@ class Assistant:
                     )
                 ]
             views.notify_admins_of_request(s, chat, unit)
+            if chat.status == ChatStatus.ACTIVE:  # a change of unit: the current one stays
+                return [
+                    Reply.of(
+                        f"已提交更改登记申请：本聊天 → “{unit.name}”。管理员审核前，"
+                        "本聊天仍按原单位接收提醒。"
+                    )
+                ]
             return [
                 Reply.of(
                     f"已提交登记申请：本聊天 → “{unit.name}”。管理员审核通过后，"
@@ -354,6 +422,8 @@ class Assistant:
             directory = self.sched.directory(s)
             from scheduler.planner import responsible_units
 
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             if unit.name not in responsible_units(directory, self.plan, ob):
                 return [
                     Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")
@@ -365,6 +435,7 @@ class Assistant:
                     ob,
                     period,
                     by=ctx.user_name or ctx.user_id,
+                    by_id=ctx.user_id,
                     note=note,
                     now=self.clock(),
                 )
@@ -395,6 +466,8 @@ class Assistant:
             unit = self.chat_unit(s, ctx)
             if unit is None:
                 return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):  # the same people who may confirm
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             try:
                 removed = withdraw(s, unit.name, ob, period, by=ctx.user_id, now=self.clock())
             except (PeriodError, RegistryError) as exc:
@@ -411,6 +484,8 @@ class Assistant:
             unit = self.chat_unit(s, ctx)
             if unit is None:
                 return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
             last = s.exec(
                 select(Completion)
                 .where(Completion.unit_id == unit.id)
@@ -418,12 +493,20 @@ class Assistant:
             ).first()
             if last is None:
                 return [Reply.of("请先用 /done 确认一项任务，再发送证明材料。")]
-            last.evidence = evidence
+            known = (last.evidence or "").splitlines()
+            if evidence not in known:  # appended, never replacing earlier files
+                last.evidence = "\n".join([*known, evidence])
             if note:
                 last.note = (last.note + "\n" + note).strip()
             s.add(last)
             registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
-            return [Reply.of(f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上。")]
+            count = len((last.evidence or "").splitlines())
+            return [
+                Reply.of(
+                    f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上"
+                    f"（共 {count} 份）。"
+                )
+            ]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder
@@ -462,9 +545,9 @@ class Assistant:
             chat = s.get(Chat, chat_row_id)
             if chat is None:
                 return [Reply.of("该申请不存在。")]
-            if chat.status != ChatStatus.PENDING:
+            if not registry.is_waiting(chat):
                 return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
-            unit = s.get(UnitRow, chat.unit_id) if chat.unit_id else None
+            unit = registry.requested_unit(s, chat)
             self.forget_chat(chat.chat_id)
             if approve:
                 registry.approve(s, chat.chat_id, actor=ctx.user_id)
@@ -542,6 +625,15 @@ class Assistant:
             with self.session() as s:
                 return [views.units_overview(s, "", page=page, edit=True)]
         return [Reply.of("这个按钮已失效。")]
+
+
+def _small_int(text: str) -> int:
+    """An id or number from callback data; ValueError for anything a database id cannot be
+    (callback data can be forged: a huge number must not reach the database)."""
+    n = int(text)
+    if not -(2**31) < n < 2**31:
+        raise ValueError(f"number out of range: {text[:20]}")
+    return n
 
 
 def normalise_command_text(text: str) -> tuple[str, str] | None:

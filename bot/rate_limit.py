@@ -17,14 +17,34 @@ Strict spacing gives up bursts, which a broadcast does not need: its throughput 
 steady rate, 30/s × 1/(1 + margin), about 95 % of the limit with the default margin.
 Overall slots are reserved in one step (no polling): an ``acquire`` learns its slot at once
 and sleeps until then, first come first served.
+
+Several processes: give the limiter a ``shared`` budget (:class:`scheduler.budget.SendBudget`)
+and each overall slot is also taken from the database, so all processes together stay within
+the bot's limit, and a bot-wide 429 pauses every process. The shared budget is asked in a
+thread with a short time-out; when the database does not answer, the local limits alone
+apply (one process then never exceeds the limit on its own).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
+
+
+class SharedBudget(Protocol):
+    """A send budget shared between processes (see :class:`scheduler.budget.SendBudget`)."""
+
+    def reserve(self) -> float: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -94,8 +114,12 @@ class FloodLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        shared: SharedBudget | None = None,
     ) -> None:
         self.limits = limits or FloodLimits()
+        self.shared = shared
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="send-budget")
+        self._shared_down = False
         self._spacing = SpacingLimiter(clock)
         self._sleep = sleep
         self._overall = self.limits.interval(self.limits.overall)
@@ -116,6 +140,10 @@ class FloodLimiter:
                 wait = self._spacing.reserve(OVERALL, self._overall)
                 if wait > 0:
                     await self._sleep(wait)
+                if self.shared is not None:
+                    wait = await self._shared_slot()
+                    if wait > 0:
+                        await self._sleep(wait)
                 self._spacing.reserve(key, self._group if is_group else self._private)
         finally:
             lock, users = self._chat_locks[chat_id]
@@ -129,7 +157,31 @@ class FloodLimiter:
         self._spacing.pause(("chat", chat_id), seconds)
 
     def pause_all(self, seconds: float) -> None:
+        """Nothing is sent for ``seconds`` (a bot-wide 429); every process, when shared."""
         self._spacing.pause(OVERALL, seconds)
+        if self.shared is not None:
+            future = self._pool.submit(self.shared.pause, seconds)
+            future.add_done_callback(self._log_failure)
+
+    async def _shared_slot(self) -> float:
+        assert self.shared is not None
+        loop = asyncio.get_running_loop()
+        try:
+            wait = await asyncio.wait_for(
+                loop.run_in_executor(self._pool, self.shared.reserve), SHARED_TIMEOUT
+            )
+        except Exception as exc:  # noqa: BLE001 - the database is away: local limits only
+            if not self._shared_down:
+                log.warning("shared send budget unavailable, local limits only: %r", exc)
+                self._shared_down = True
+            return 0.0
+        self._shared_down = False
+        return float(wait)
+
+    @staticmethod
+    def _log_failure(future) -> None:  # noqa: ANN001
+        if future.exception() is not None:
+            log.warning("shared pause not recorded: %r", future.exception())
 
     def overall_delay(self) -> float:
         """Seconds until the bot as a whole may send again (after a bot-wide pause)."""

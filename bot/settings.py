@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     fazhi_webhook_secret: str | None = None
     fazhi_questions_per_minute: int = Field(default=20, ge=1, le=1000)
     fazhi_poll_timeout: float = Field(default=30.0, ge=0)
+    fazhi_group_members_may_act: bool = Field(
+        default=False,
+        description="any member of a unit's group may confirm or re-register (default: liaisons)",
+    )
+    fazhi_send_interval: float = Field(
+        default=2.0, gt=0, le=60, description="seconds between outbox runs when it is empty"
+    )
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

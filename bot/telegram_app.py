@@ -9,10 +9,17 @@ PTB's own job queue, sending through :class:`bot.telegram_channel.TelegramChanne
 from __future__ import annotations
 
 import asyncio
-import html
+import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -24,7 +31,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import ChatMigrated, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import ChatMigrated, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -35,19 +42,23 @@ from telegram.ext import (
     filters,
 )
 
+from bot import views
 from bot.core import Assistant, ChatContext
-from bot.rate_limit import FloodLimiter, FloodLimits
+from bot.rate_limit import FloodLimiter, FloodLimits, is_group_chat
 from bot.replies import Reply, split_message
 from bot.telegram_channel import TelegramChannel, retry_after_seconds
+from bot.update_processor import PerChatUpdateProcessor, Verdict
 from bot.views import ADMIN_HELP, USER_HELP
-from scheduler import registry
+from scheduler import process_lease, registry
+from scheduler.budget import SendBudget
 from scheduler.jobs import install_jobs
-from scheduler.outbox import RetryPolicy, block_chat
+from scheduler.outbox import RetryPolicy, block_chat, enqueue
+from scheduler.process_lease import UPDATES, ttl_from_env
 
 log = logging.getLogger(__name__)
 
-REPLY_ATTEMPTS = 3
-MAX_REPLY_WAIT = 30.0  # seconds; a user waiting longer for an answer is better told to retry
+FILE_LATER = "文件暂时无法发送（Telegram 限流），请稍后重新发送命令。"
+T = TypeVar("T")
 APOLOGY = "抱歉，处理您的请求时出错了，请稍后再试。问题已记录。"
 USER_COMMANDS = [
     ("start", "开始使用、登记说明"),
@@ -101,25 +112,87 @@ async def _answer_quietly(query: CallbackQuery) -> None:
 
 
 class TelegramFrontEnd:
-    """Wires the assistant into a PTB Application."""
+    """Wires the assistant into a PTB Application.
 
-    def __init__(self, assistant: Assistant) -> None:
+    Core calls (database work, question answering) run in a thread pool of the front end's
+    own, never on the event loop. Replies go through the same :class:`FloodLimiter` as the
+    outbox; a reply Telegram answers with 429 pauses all sending for its ``retry_after`` and
+    goes to the outbox instead of being waited out inside the handler."""
+
+    def __init__(
+        self, assistant: Assistant, limiter: FloodLimiter | None = None, workers: int = 16
+    ) -> None:
         self.assistant = assistant
+        self.limiter = limiter or FloodLimiter()
+        self.bot_username: str | None = None
+        self.app: Application  # set by install()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fazhi-core")
+
+    async def core(self, fn: Callable[..., T], *args: object) -> T:
+        """Run a synchronous core call off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, lambda: fn(*args))
+
+    # -- flood gate (see bot.update_processor) -------------------------------------------------
+    def gate(self, update: object) -> Verdict:
+        """Count every message addressed to the bot (questions, commands, files, buttons)."""
+        if not isinstance(update, Update) or update.effective_user is None:
+            return Verdict.OK
+        if update.edited_message is not None or update.my_chat_member is not None:
+            return Verdict.OK  # never handled as a request
+        user_id = str(update.effective_user.id)
+        if user_id in self.assistant.admin_ids or not self._addressed(update):
+            return Verdict.OK
+        return Verdict(self.assistant.flood.verdict(user_id))
+
+    def _addressed(self, update: Update) -> bool:
+        if update.callback_query is not None:
+            return True
+        message = update.message
+        if message is None:
+            return False
+        chat = message.chat
+        if chat.type == ChatType.PRIVATE:
+            return True
+        text = message.text or message.caption or ""
+        if text.startswith("/"):
+            return True
+        if self.bot_username and f"@{self.bot_username}".lower() in text.lower():
+            return True
+        reply = message.reply_to_message
+        return bool(reply and reply.from_user and reply.from_user.username == self.bot_username)
+
+    async def flood_notice(self, update: object) -> None:
+        """The one answer a flooding user gets per window."""
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(views.FLOOD)
+            return
+        await self.send_text(update.effective_chat.id, views.FLOOD)
 
     # -- sending -------------------------------------------------------------------------------
+    async def send_text(self, chat_id: int, text: str) -> None:
+        """Send plain ``text`` (escaped here) within the flood limits."""
+        await self.send(None, chat_id, [Reply.of(text)])
+
     async def send(
         self,
-        context: ContextTypes.DEFAULT_TYPE,
+        context: ContextTypes.DEFAULT_TYPE | None,
         chat_id: int,
         replies: Sequence[Reply],
         source: Message | None = None,
     ) -> None:
-        for reply in replies:
+        bot = self.app.bot if context is None else context.bot
+        pending = list(replies)
+        while pending:
+            reply = pending.pop(0)
             if reply.attachment is not None:
                 attachment = reply.attachment
-                await self._deliver(
+                sent = await self._deliver(
                     chat_id,
-                    lambda cid, a=attachment, r=reply: context.bot.send_document(
+                    lambda cid, a=attachment, r=reply: bot.send_document(
                         cid,
                         document=a.content,
                         filename=a.filename,
@@ -128,10 +201,15 @@ class TelegramFrontEnd:
                         reply_markup=keyboard(r),
                     ),
                 )
+                if sent is None:
+                    await self._to_outbox(chat_id, [Reply.of(FILE_LATER)] + pending)
+                    return
+                chat_id = sent
                 continue
             parts = split_message(reply.html)
             if reply.edit and source is not None and len(parts) == 1:
                 try:
+                    await self.limiter.acquire(chat_id, is_group=is_group_chat(chat_id))
                     await source.edit_text(
                         parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
                     )
@@ -140,9 +218,9 @@ class TelegramFrontEnd:
                     log.debug("edit failed, sending instead: %s", exc)
             for k, part in enumerate(parts):
                 markup = keyboard(reply) if k == len(parts) - 1 else None
-                chat_id = await self._deliver(
+                sent = await self._deliver(
                     chat_id,
-                    lambda cid, p=part, m=markup: context.bot.send_message(
+                    lambda cid, p=part, m=markup: bot.send_message(
                         cid,
                         p,
                         parse_mode=ParseMode.HTML,
@@ -150,31 +228,52 @@ class TelegramFrontEnd:
                         disable_web_page_preview=True,
                     ),
                 )
+                if sent is None:
+                    rest = [Reply(p, p) for p in parts[k:-1]]
+                    last = Reply(parts[-1], parts[-1], buttons=reply.buttons)
+                    await self._to_outbox(chat_id, [*rest, last, *pending])
+                    return
+                chat_id = sent
 
-    @staticmethod
-    async def _deliver(chat_id: int, send: Callable[[int], Awaitable[object]]) -> int:
-        """Send a direct reply, honouring Telegram's feedback: wait out a RetryAfter, follow a
-        group's migration, retry a 5xx / network error briefly. A time-out is not retried (the
-        reply may have arrived; a duplicate answer is worse than a late apology). Returns the
-        chat id the reply went to."""
-        for attempt in range(REPLY_ATTEMPTS):
-            last = attempt == REPLY_ATTEMPTS - 1
+    async def _deliver(self, chat_id: int, send: Callable[[int], Awaitable[object]]) -> int | None:
+        """Send a direct reply within the flood limits, honouring Telegram's feedback: a 429
+        pauses all sending (bot-wide) and returns None (the caller hands the reply to the
+        outbox); a group's migration is followed. Network errors, 5xx and time-outs are raised
+        (the error handler apologises; a duplicate answer is worse than a late apology).
+        Returns the chat id the reply went to."""
+        for _ in range(2):
+            await self.limiter.acquire(chat_id, is_group=is_group_chat(chat_id))
             try:
                 await send(chat_id)
                 return chat_id
             except RetryAfter as exc:
-                if last:
-                    raise
-                await asyncio.sleep(min(retry_after_seconds(exc), MAX_REPLY_WAIT))
+                self.limiter.pause_all(retry_after_seconds(exc))
+                return None
             except ChatMigrated as exc:
                 chat_id = int(exc.new_chat_id)
-            except TimedOut:
-                raise
-            except NetworkError:  # includes HTTP 5xx
-                if last:
-                    raise
-                await asyncio.sleep(0.5 * (attempt + 1))
         return chat_id
+
+    async def _to_outbox(self, chat_id: int, replies: Sequence[Reply]) -> None:
+        """Queue replies Telegram asked us to hold back; the outbox sends them after the pause."""
+        stamp = uuid.uuid4().hex
+
+        def enqueue_all() -> None:
+            with self.assistant.session() as s:
+                for k, r in enumerate(replies):
+                    enqueue(
+                        s,
+                        key=f"reply:{chat_id}:{stamp}:{k}",
+                        chat_id=chat_id,
+                        body=r.html,
+                        kind="reply",
+                        buttons=r.buttons_json(),
+                        is_group=is_group_chat(chat_id),
+                    )
+
+        try:
+            await self.core(enqueue_all)
+        except Exception:  # noqa: BLE001 - the database is away too: the reply is lost
+            log.exception("reply to chat %s could not be queued", chat_id)
 
     # -- handlers --------------------------------------------------------------------------------
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -184,7 +283,7 @@ class TelegramFrontEnd:
         ctx = chat_context(update)
         head, _, args = message.text.partition(" ")
         name = head[1:].split("@", 1)[0]
-        replies = await asyncio.to_thread(self.assistant.handle_command, ctx, name, args)
+        replies = await self.core(self.assistant.handle_command, ctx, name, args)
         await self.send(context, int(ctx.chat_id), replies)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,7 +292,7 @@ class TelegramFrontEnd:
             return
         ctx = chat_context(update)
         try:
-            replies = await asyncio.to_thread(self.assistant.handle_callback, ctx, query.data or "")
+            replies = await self.core(self.assistant.handle_callback, ctx, query.data or "")
         finally:  # stop the button's spinner even when the core fails (the error handler apologises)
             await _answer_quietly(query)
         source = query.message if isinstance(query.message, Message) else None
@@ -217,7 +316,7 @@ class TelegramFrontEnd:
                 return  # groups: commands, mentions and replies only
             if username:
                 text = text.replace(f"@{username}", " ").replace(f"@{username.lower()}", " ")
-        replies = await asyncio.to_thread(self.assistant.handle_text, ctx, text)
+        replies = await self.core(self.assistant.handle_text, ctx, text)
         await self.send(context, int(ctx.chat_id), replies)
 
     async def on_evidence(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -237,9 +336,7 @@ class TelegramFrontEnd:
             ref = f"telegram:photo:{message.photo[-1].file_id}"
         else:
             return
-        replies = await asyncio.to_thread(
-            self.assistant.attach_evidence, ctx, ref, message.caption or ""
-        )
+        replies = await self.core(self.assistant.attach_evidence, ctx, ref, message.caption or "")
         await self.send(context, int(ctx.chat_id), replies)
 
     async def on_migrate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -253,7 +350,7 @@ class TelegramFrontEnd:
                 registry.follow_migration(s, old, new)
             self.assistant.forget_chat(old, new)
 
-        await asyncio.to_thread(follow)
+        await self.core(follow)
         log.info("chat %s migrated to supergroup %s", old, new)
 
     async def on_my_chat_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -271,7 +368,7 @@ class TelegramFrontEnd:
                 block_chat(s, chat_id)
             self.assistant.forget_chat(chat_id)
 
-        await asyncio.to_thread(block)
+        await self.core(block)
         log.info("bot blocked or removed in chat %s", chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -299,13 +396,15 @@ class TelegramFrontEnd:
         if chat_id is not None:
             text = failure.text if failure is not None and failure.user_caused else APOLOGY
             try:
-                await context.bot.send_message(chat_id, html.escape(text))
+                await self.send_text(chat_id, text)
             except TelegramError:
                 log.warning("could not send the apology to chat %s", chat_id)
 
     def install(self, app: Application) -> None:
+        self.app = app
         commands = [c for c, _ in USER_COMMANDS + ADMIN_COMMANDS]
-        app.add_handler(CommandHandler(commands, self.on_command))
+        fresh = ~filters.UpdateType.EDITED  # an edited message never re-runs its command
+        app.add_handler(CommandHandler(commands, self.on_command, filters=fresh))
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
@@ -314,9 +413,11 @@ class TelegramFrontEnd:
                 filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, self.on_text
             )
         )
-        app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, self.on_evidence))
+        app.add_handler(
+            MessageHandler((filters.PHOTO | filters.Document.ALL) & fresh, self.on_evidence)
+        )
         # any other /command: a friendly "unknown command"
-        app.add_handler(MessageHandler(filters.COMMAND, self.on_command))
+        app.add_handler(MessageHandler(filters.COMMAND & fresh, self.on_command))
         app.add_error_handler(self.on_error)
 
 
@@ -346,7 +447,9 @@ def build_application(
     start_jobs: bool = True,
     limits: FloodLimits | None = None,
     retry_policy: RetryPolicy | None = None,
-    concurrent_updates: bool | int = False,
+    concurrent_updates: int = 32,
+    with_sender: bool = True,
+    single_receiver: bool = True,
 ) -> Application:
     """The PTB Application with handlers, commands and the scheduler jobs.
 
@@ -355,34 +458,107 @@ def build_application(
     ``app.initialize()``. ``limits`` and ``retry_policy`` default to Telegram's limits and the
     outbox's default back-off; tests shorten them.
 
-    Updates are handled one at a time by default: a chat's answers come in the order of its
-    questions, and on the updates benchmark (bench/bench_updates.py) sequential handling was
-    1.6-2.5x faster than 256 concurrent handlers (connection churn and thread contention for
-    sub-millisecond work). Reminders and broadcasts do not wait for it: they run as jobs.
-    Pass ``concurrent_updates=N`` where the Bot API is far away and handlers mostly wait."""
-    builder = Application.builder().token(token).concurrent_updates(concurrent_updates)
+    Updates of different chats are handled concurrently (up to ``concurrent_updates``
+    handlers at once), one chat's in order, behind the flood gate
+    (:class:`bot.update_processor.PerChatUpdateProcessor`). Every send (replies and the
+    outbox) takes its slot from the send budget shared through the database.
+
+    ``single_receiver``: ``post_init`` waits until this process holds the database lease for
+    receiving updates (:mod:`scheduler.process_lease`), so of several processes exactly one
+    polls (or owns the webhook); the outbox sender (``with_sender``) runs meanwhile. The lease
+    is renewed by a job; a process that loses it stops."""
+    limits = limits or FloodLimits()
+    shared = None
+    if limits.overall is not None:
+        rate, period = limits.overall
+        shared = SendBudget(assistant.sched.engine, rate=rate, period=period, margin=limits.margin)
+    limiter = FloodLimiter(limits, shared=shared)
+    front = TelegramFrontEnd(assistant, limiter)
+    assistant.flood_in_core = False  # the gate counts every message at arrival
+    processor = PerChatUpdateProcessor(
+        max(1, concurrent_updates), gate=front.gate, notice=front.flood_notice
+    )
+    builder = Application.builder().token(token).concurrent_updates(processor)
     if base_url:
         builder = builder.base_url(base_url)
         file_url = base_url.rstrip("/")
         if file_url.endswith("/bot"):
             file_url = file_url[: -len("/bot")] + "/file/bot"
         builder = builder.base_file_url(file_url)
-    front = TelegramFrontEnd(assistant)
-    limiter = FloodLimiter(limits)
+    receiver = ReceiverLease(assistant.sched.engine)
 
     async def post_init(app: Application) -> None:
-        await register_commands(app, assistant.admin_ids)
+        front.bot_username = app.bot.username
         if start_jobs and app.job_queue is not None:
             channel = TelegramChannel(app.bot, limiter=limiter)
             sender = install_jobs(
-                app.job_queue.scheduler, assistant.sched, channel, send_interval=send_interval
+                app.job_queue.scheduler,
+                assistant.sched,
+                channel,
+                send_interval=send_interval,
+                with_sender=with_sender,
             )
             if retry_policy is not None:
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender
+            await app.job_queue.start()  # the sender works while this process waits below
+        if single_receiver:
+            await receiver.wait_until_held()
+            if app.job_queue is not None:
+                app.job_queue.run_repeating(
+                    receiver.renew_job, interval=receiver.ttl.total_seconds() / 3
+                )
+        await register_commands(app, assistant.admin_ids)
 
-    app = builder.post_init(post_init).build()
+    async def post_stop(_app: Application) -> None:
+        if single_receiver:
+            await receiver.release()
+
+    app = builder.post_init(post_init).post_stop(post_stop).build()
     front.install(app)
     app.bot_data["front"] = front
     app.bot_data["limiter"] = limiter
+    app.bot_data["receiver"] = receiver
     return app
+
+
+class ReceiverLease:
+    """This process's claim on receiving updates (see :mod:`scheduler.process_lease`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.holder = f"{socket.gethostname()}:pid{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.ttl = ttl_from_env()
+        self.held = False
+
+    async def _acquire(self) -> bool:
+        try:
+            return await asyncio.to_thread(
+                process_lease.acquire, self.engine, UPDATES, self.holder, self.ttl
+            )
+        except DBAPIError as exc:
+            log.warning("receiver lease not checked, database unavailable: %s", exc.orig)
+            return self.held  # keep what we have until the database answers again
+
+    async def wait_until_held(self) -> None:
+        told = False
+        while not await self._acquire():
+            if not told:
+                log.warning("另一个进程正在接收 Telegram 更新；本进程待命（发送队列照常工作）。")
+                told = True
+            await asyncio.sleep(self.ttl.total_seconds() / 3)
+        self.held = True
+        log.info("receiving Telegram updates (lease %s)", self.holder)
+
+    async def renew_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._acquire():
+            return
+        self.held = False
+        log.error("接收更新的租约已被其他进程接管，本进程停止。")
+        context.application.stop_running()
+
+    async def release(self) -> None:
+        if self.held:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(process_lease.release, self.engine, UPDATES, self.holder)
+            self.held = False

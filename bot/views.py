@@ -34,6 +34,10 @@ BROADCAST_USAGE = (
     "对象可省略（默认全部单位），或写：全部、镇/街道/园区/区直部门（类别）、第N条（该条责任单位）、单位名称。\n"
     "例如：/broadcast 第14条 请于本周五前报送行政执法统计年报。"
 )
+NOT_LIAISON = (
+    "只有“{unit}”登记的联络员可以在本群确认任务、提交材料或更改登记。"
+    "如需成为联络员，请在私聊中发送 /unit {unit} 申请，由管理员审核。"
+)
 PAGE_SIZE = 10
 STATUS_LABELS = {
     ChatStatus.PENDING: "待审核",

@@ -46,18 +46,28 @@ def decode_document(data: bytes, source: str = "") -> Decoded:
         raise DocumentError(
             [(0, "这是二进制文件（含 NUL 字节），不是文本文档；请提供 .txt 文本。")], source
         )
+    bad_at: int | None = None
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            bad_at = exc.start if bad_at is None else bad_at
             continue
         if _looks_textual(text):
             return Decoded(text, encoding)
     best = from_bytes(data).best()
     if best is not None and _looks_textual(str(best)):
         return Decoded(str(best), best.encoding)
+    line = data[:bad_at].count(b"\n") + 1 if bad_at is not None else 0
+    where = "该行有无法解码的字节，" if line else ""
     raise DocumentError(
-        [(0, "无法识别文件编码（已尝试 UTF-8、GB18030）；请另存为 UTF-8 文本后重试。")], source
+        [
+            (
+                line,
+                f"文件编码损坏或无法识别：{where}已尝试 UTF-8、GB18030；请另存为 UTF-8 文本后重试。",
+            )
+        ],
+        source,
     )
 
 

@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.datahome import data_dir
-from knowledge.decode import DocumentError, decode_document
+from knowledge.decode import DocumentError
+from knowledge.formats import extract_text
 from knowledge.model import WorkPlan
 from knowledge.parser import ParseResult, parse_document, parse_text
 from knowledge.units import UnitDirectory
@@ -43,7 +44,7 @@ def read_document(path: Path) -> tuple[str, str]:
         raise DocumentError([(0, f"这是一个目录，不是文件：{path}")], str(path)) from None
     except PermissionError:
         raise DocumentError([(0, f"没有读取权限：{path}")], str(path)) from None
-    decoded = decode_document(data, str(path))
+    decoded = extract_text(data, str(path))
     return decoded.text, decoded.encoding
 
 

@@ -154,6 +154,8 @@ class Item:
     subitems: tuple[SubItem, ...] = ()
     section: str = ""  # the heading above the item, in documents that group items
     line: int = 0  # 1-based line of the item's label in the source
+    deadline: str = ""  # 完成时限 as written ("2024年6月底前"), "" when the item gives none
+    leaders: tuple[str, ...] = ()  # the lead person(s) (牵头领导：…): people, never units
 
     @property
     def unit_names(self) -> tuple[str, ...]:

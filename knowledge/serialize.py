@@ -60,6 +60,9 @@ def item_dict(item: Item) -> dict[str, Any]:
         ],
         "section": item.section,
         "line": item.line,
+        "deadline": item.deadline,
+        "leaders": list(item.leaders),
+        "lead_person": item.leaders[0] if item.leaders else None,
     }
 
 

@@ -104,11 +104,14 @@ def confirm(
     *,
     admin: bool = False,
     now: datetime | None = None,
+    by_id: str | None = None,
 ) -> tuple[Completion, bool]:
     """Record that ``unit`` did ``obligation`` in ``period`` (default: the current one).
 
-    Idempotent: a second confirmation of the same (unit, obligation, period) returns the first
-    one and ``False``. ``admin=True`` (a manual completion by an admin) is audited."""
+    ``by`` is the confirming person's name, ``by_id`` their user id (Telegram). A period that
+    has not started yet is refused (:class:`PeriodError`). Idempotent: a second confirmation
+    of the same (unit, obligation, period) returns the first one and ``False``. Every new
+    completion is audited (``manual_completion`` when ``admin=True``, else ``confirm``)."""
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
@@ -127,20 +130,21 @@ def confirm(
         obligation_key=obligation.key,
         period=p.key,
         confirmed_by=str(by),
+        confirmed_by_id=by_id,
         note=note,
         evidence=evidence,
     )
     session.add(completion)
-    if admin:
-        audit(
-            session,
-            by,
-            "manual_completion",
-            unit,
-            obligation=obligation.key,
-            period=p.key,
-            note=note,
-        )
+    audit(
+        session,
+        by_id or by,
+        "manual_completion" if admin else "confirm",
+        unit,
+        obligation=obligation.key,
+        period=p.key,
+        name=by,
+        note=note,
+    )
     session.flush()
     return completion, True
 

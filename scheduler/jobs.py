@@ -60,8 +60,10 @@ def install_jobs(
     sender_id: str | None = None,
     send_interval: float = 5.0,
     planner_interval: timedelta = timedelta(hours=1),
+    with_sender: bool = True,
 ) -> OutboxSender:
-    """Add (or replace) the three jobs on ``scheduler``; returns the sender they use."""
+    """Add (or replace) the three jobs on ``scheduler``; returns the sender they use
+    (``with_sender=False``: no outbox job here, another process sends)."""
     sender = OutboxSender(ctx.engine, channel, sender_id=sender_id)
     common = {
         "replace_existing": True,
@@ -79,15 +81,16 @@ def install_jobs(
         next_run_time=start,
         **common,
     )
-    scheduler.add_job(
-        outbox_job,
-        IntervalTrigger(seconds=send_interval, timezone=TZ),
-        args=[sender],
-        id=OUTBOX_JOB,
-        name="发送队列",
-        next_run_time=start + timedelta(seconds=1),
-        **common,
-    )
+    if with_sender:
+        scheduler.add_job(
+            outbox_job,
+            IntervalTrigger(seconds=send_interval, timezone=TZ),
+            args=[sender],
+            id=OUTBOX_JOB,
+            name="发送队列",
+            next_run_time=start + timedelta(seconds=1),
+            **common,
+        )
     scheduler.add_job(
         digest_job,
         CronTrigger(hour=9, minute=30, timezone=TZ),

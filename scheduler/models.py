@@ -63,6 +63,9 @@ class Chat(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=200)
+    requested_by_id: str | None = Field(default=None, max_length=64)  # who asked (Telegram id)
+    # a re-registration waiting for an admin: the current unit stays active until decided
+    requested_unit_id: int | None = None
 
 
 class Admin(SQLModel, table=True):
@@ -88,10 +91,12 @@ class Completion(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     obligation_key: str = Field(max_length=80)
     period: str = Field(max_length=16)
-    confirmed_by: str = Field(default="", max_length=200)
+    confirmed_by: str = Field(default="", max_length=200)  # the confirming user's name
+    confirmed_by_id: str | None = Field(default=None, max_length=64)  # their Telegram user id
     confirmed_at: datetime = Field(default_factory=utcnow)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    evidence: str | None = Field(default=None, max_length=500)  # file id / link / path
+    # file ids / links / paths, one a line: a new file is appended, never replaces one
+    evidence: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AuditLog(SQLModel, table=True):
@@ -103,6 +108,42 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=60, index=True)
     target: str = Field(default="", max_length=300)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Liaison(SQLModel, table=True):
+    """A person an admin approved to act for a unit (confirm, register its group chats)."""
+
+    __tablename__ = "liaison"
+    __table_args__ = (UniqueConstraint("unit_id", "user_id", name="uq_liaison"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    user_id: str = Field(max_length=64, index=True)
+    name: str = Field(default="", max_length=200)
+    active: bool = True
+    approved_by: str = Field(default="", max_length=200)
+    approved_at: datetime = Field(default_factory=utcnow)
+
+
+class SendBudget(SQLModel, table=True):
+    """The send rate shared by every process of a deployment (see scheduler.budget)."""
+
+    __tablename__ = "send_budget"
+
+    name: str = Field(primary_key=True, max_length=40)
+    next_free: float = 0.0  # epoch seconds of the next free slot
+    paused_until: float = 0.0  # epoch seconds: a bot-wide 429 stops everyone until then
+
+
+class ProcessLease(SQLModel, table=True):
+    """A role only one process may hold at a time (e.g. receiving Telegram updates)."""
+
+    __tablename__ = "process_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=120)
+    expires_at: datetime
+    acquired_at: datetime = Field(default_factory=utcnow)
 
 
 class Broadcast(SQLModel, table=True):

@@ -10,8 +10,10 @@ commits, e.g. with :func:`scheduler.db.session_scope`):
   :func:`mark_blocked`, :func:`follow_migration`, :func:`pending_chats`, :func:`active_chats`,
   :func:`chat_unit`
 - admins: :func:`add_admin`, :func:`is_admin`, :func:`admin_chat_ids`
-- :func:`audit` records an admin action; approve, reject, add unit, broadcast and manual
-  completion call it.
+- liaisons (who may act for a unit in its group chats): :func:`add_liaison`, :func:`is_liaison`
+- :func:`audit` records who did what (``audit_log``: who, when, action, subject, detail);
+  registration requests and decisions, liaisons, completions, evidence, units, broadcasts
+  call it. Other features reuse it for their own actions.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlmodel import Session, select
 from knowledge.model import Unit, UnitCategory
 from knowledge.units import Resolution, UnitDirectory
 from scheduler.clock import utcnow
-from scheduler.models import Admin, AuditLog, Chat, ChatStatus, UnitRow
+from scheduler.models import Admin, AuditLog, Chat, ChatStatus, Liaison, UnitRow
 
 
 class RegistryError(ValueError):
@@ -259,11 +261,15 @@ def register_chat(
     title: str = "",
     user_name: str = "",
     is_group: bool = False,
+    requested_by: str | None = None,
 ) -> Chat:
     """A chat asks to receive its unit's reminders: pending until an admin approves.
 
-    Idempotent: an active chat re-registering to the same unit stays active; a different unit,
-    a removed or blocked chat go back to pending."""
+    Idempotent: an active chat re-registering to the same unit stays active. An active chat
+    asking for a different unit stays active for its current unit, with the request waiting
+    (``requested_unit_id``) until an admin approves or rejects it; a removed or blocked chat
+    goes back to pending. ``requested_by`` (the asking user's id) becomes a liaison of the unit
+    when an admin approves. Every request is audited."""
     unit = get_unit(session, unit_name)
     if unit is None:
         raise UnknownUnitError(unit_name)
@@ -277,19 +283,51 @@ def register_chat(
             is_group=is_group,
             status=ChatStatus.PENDING,
         )
-    elif not (chat.status == ChatStatus.ACTIVE and chat.unit_id == unit.id):
+    elif chat.status == ChatStatus.ACTIVE and chat.unit_id == unit.id:
+        chat.requested_unit_id = None  # asking for the current unit withdraws a change
+    elif chat.status == ChatStatus.ACTIVE:
+        chat.requested_unit_id = unit.id
+        chat.requested_at = utcnow()
+    else:
         chat.unit_id = unit.id
+        chat.requested_unit_id = None
         chat.status = ChatStatus.PENDING
         chat.requested_at = utcnow()
         chat.decided_at = chat.decided_by = None
+    if requested_by is not None and (
+        chat.status == ChatStatus.PENDING or chat.requested_unit_id is not None
+    ):
+        chat.requested_by_id = str(requested_by)
     if title:
         chat.title = title
     if user_name:
         chat.user_name = user_name
     chat.is_group = is_group
     session.add(chat)
+    if chat.status == ChatStatus.PENDING or chat.requested_unit_id is not None:
+        audit(
+            session,
+            requested_by or "chat",
+            "request_registration",
+            str(chat_id),
+            unit=unit.name,
+            user_name=user_name,
+        )
     session.flush()
     return chat
+
+
+def is_waiting(chat: Chat) -> bool:
+    """A registration (or a change of unit) waits for an admin's decision."""
+    return chat.status == ChatStatus.PENDING or (
+        chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is not None
+    )
+
+
+def requested_unit(session: Session, chat: Chat) -> UnitRow | None:
+    """The unit a waiting request asks for."""
+    unit_id = chat.requested_unit_id or chat.unit_id
+    return session.get(UnitRow, unit_id) if unit_id else None
 
 
 def _decide(
@@ -298,12 +336,28 @@ def _decide(
     chat = get_chat(session, chat_id)
     if chat is None:
         raise RegistryError(f"没有找到会话 {chat_id} 的登记申请")
+    change = chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is not None
+    asked = requested_unit(session, chat)
+    if change and status == ChatStatus.ACTIVE:  # the change is approved
+        chat.unit_id = chat.requested_unit_id
+    if change and action == "reject_chat":  # the change is refused: the chat stays as it was
+        status = ChatStatus.ACTIVE
+    chat.requested_unit_id = None
     chat.status = status
     chat.decided_at = utcnow()
     chat.decided_by = str(actor)
     session.add(chat)
-    unit = session.get(UnitRow, chat.unit_id) if chat.unit_id else None
-    audit(session, actor, action, str(chat_id), unit=unit.name if unit else None, **detail)
+    if action == "approve_chat" and asked is not None and chat.requested_by_id:
+        add_liaison(session, asked.id, chat.requested_by_id, chat.user_name, actor)  # type: ignore[arg-type]
+    audit(
+        session,
+        actor,
+        action,
+        str(chat_id),
+        unit=asked.name if asked else None,
+        change_of_unit=change,
+        **detail,
+    )
     session.flush()
     return chat
 
@@ -314,6 +368,39 @@ def approve(session: Session, chat_id: str | int, actor: str) -> Chat:
 
 def reject(session: Session, chat_id: str | int, actor: str, reason: str = "") -> Chat:
     return _decide(session, chat_id, actor, ChatStatus.REMOVED, "reject_chat", reason=reason)
+
+
+# -- liaisons ---------------------------------------------------------------------------------
+def add_liaison(
+    session: Session, unit_id: int, user_id: str | int, name: str = "", actor: str = "cli"
+) -> Liaison:
+    """``user_id`` may act for the unit (confirm its tasks, change its group's registration)."""
+    row = session.exec(
+        select(Liaison).where(Liaison.unit_id == unit_id, Liaison.user_id == str(user_id))
+    ).first()
+    if row is None:
+        row = Liaison(unit_id=unit_id, user_id=str(user_id))
+    row.name = name or row.name
+    row.active = True
+    row.approved_by = str(actor)
+    row.approved_at = utcnow()
+    session.add(row)
+    audit(session, actor, "add_liaison", str(user_id), unit_id=unit_id, name=name)
+    session.flush()
+    return row
+
+
+def is_liaison(session: Session, unit_id: int, user_id: str | int) -> bool:
+    return (
+        session.exec(
+            select(Liaison.id).where(
+                Liaison.unit_id == unit_id,
+                Liaison.user_id == str(user_id),
+                Liaison.active == True,  # noqa: E712 - SQL expression
+            )
+        ).first()
+        is not None
+    )
 
 
 def remove_chat(session: Session, chat_id: str | int, actor: str) -> Chat:
@@ -342,10 +429,17 @@ def follow_migration(session: Session, old_chat_id: str, new_chat_id: str) -> No
 
 
 def pending_chats(session: Session) -> list[tuple[Chat, UnitRow | None]]:
+    """Requests waiting for an admin, with the unit each asks for (new registrations and
+    changes of unit of active chats)."""
     rows = session.exec(
-        select(Chat).where(Chat.status == ChatStatus.PENDING).order_by(Chat.requested_at)
+        select(Chat)
+        .where(
+            (Chat.status == ChatStatus.PENDING)
+            | ((Chat.status == ChatStatus.ACTIVE) & (Chat.requested_unit_id != None))  # noqa: E711
+        )
+        .order_by(Chat.requested_at)
     ).all()
-    return [(c, session.get(UnitRow, c.unit_id) if c.unit_id else None) for c in rows]
+    return [(c, requested_unit(session, c)) for c in rows]
 
 
 def active_chats(session: Session, unit_name: str | None = None) -> list[tuple[Chat, UnitRow]]:

@@ -63,9 +63,13 @@ def test_empty_file(tmp_path: Path, content: str | bytes) -> None:
 
 
 def test_binary_file(tmp_path: Path) -> None:
-    result = check_file(write(tmp_path, "x.pdf", b"%PDF-1.7\n\x00\x01\x02binary" * 50))
+    result = check_file(write(tmp_path, "x.bin", b"\x7fELF\x00\x01\x02binary" * 50))
     assert result.plan is None
     assert "二进制" in result.errors[0][1]
+    # a file that only starts like a PDF is a broken PDF, said in one sentence
+    broken = check_file(write(tmp_path, "x.pdf", b"%PDF-1.7\n\x00\x01\x02binary" * 50))
+    assert broken.plan is None
+    assert "PDF" in broken.errors[0][1]
 
 
 def test_gb18030_is_detected_and_decoded(tmp_path: Path) -> None:

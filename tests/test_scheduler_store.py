@@ -35,8 +35,18 @@ from scheduler.registry import (
 )
 
 
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "scheduler:migrations")
+    (head,) = ScriptDirectory.from_config(cfg).get_heads()  # exactly one head
+    return head
+
+
 def test_migrations_create_exactly_the_models(engine) -> None:
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == _head()
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
@@ -45,7 +55,7 @@ def test_migrations_create_exactly_the_models(engine) -> None:
 def test_upgrade_is_idempotent(db_url) -> None:
     init_db(db_url).dispose()
     eng = init_db(db_url)
-    assert current_revision(eng) == "0001"
+    assert current_revision(eng) == _head()
     eng.dispose()
 
 
@@ -111,11 +121,17 @@ def test_registry_flow_and_audit(engine) -> None:
         assert active_chats(s) == []
         assert s.exec(select(Chat).where(Chat.chat_id == "1001")).one().status == ChatStatus.BLOCKED
         actions = [a.action for a in s.exec(select(AuditLog).order_by(AuditLog.id)).all()]
-        assert actions == ["add_unit", "approve_chat", "reject_chat"]
+        assert actions == [
+            "add_unit",
+            "request_registration",
+            "request_registration",
+            "approve_chat",
+            "reject_chat",
+        ]
         detail = json.loads(
             s.exec(select(AuditLog).where(AuditLog.action == "reject_chat")).one().detail
         )
-        assert detail == {"unit": TOWN, "reason": "重复"}
+        assert detail == {"unit": TOWN, "reason": "重复", "change_of_unit": False}
         names = {u.name: u for u in list_units(s)}
         assert names[TOWN].source == "admin"
         directory = registry_directory(s, default_directory())
@@ -152,7 +168,8 @@ def test_completion_idempotent_and_audited(engine) -> None:
             confirm(s, BUREAU, study, "2026", by="x")
         confirm(s, BUREAU, plan.obligation("i4-meeting"), "2026", by="admin1", admin=True)
         assert completed_set(s) == {(BUREAU, "i2-study", "2026Q3"), (BUREAU, "i4-meeting", "2026")}
-        assert [a.action for a in s.exec(select(AuditLog)).all()] == ["manual_completion"]
+        actions = [a.action for a in s.exec(select(AuditLog).order_by(AuditLog.id)).all()]
+        assert actions == ["confirm", "manual_completion"]  # every completion is audited
     with pytest.raises(UnknownUnitError), session_scope(engine) as s:
         confirm(s, "无此单位", study, "2026Q3")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import json
 import threading
@@ -89,6 +90,9 @@ _INT_PARAMS = frozenset(
 )
 
 
+token_client: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="")
+
+
 @dataclass
 class ApiCall:
     """One request the bot made."""
@@ -99,6 +103,7 @@ class ApiCall:
     at: float  # time.monotonic() on arrival
     status: int = 200
     files: dict[str, bytes] = field(default_factory=dict)
+    client: str = ""  # the tag of ``base_url_for(tag)``, "" for ``base_url``
 
 
 @dataclass
@@ -138,7 +143,10 @@ class _Handler(tornado.web.RequestHandler):
     async def get(self, token: str, method: str) -> None:
         await self.post(token, method)
 
+    client = ""
+
     async def post(self, token: str, method: str) -> None:
+        token_client.set(self.client)
         request = self.request
         params: dict[str, Any] = {}
         content_type = request.headers.get("Content-Type", "")
@@ -156,6 +164,15 @@ class _Handler(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, ensure_ascii=False))
+
+
+class _TaggedHandler(_Handler):
+    async def get(self, client: str, token: str, method: str) -> None:  # type: ignore[override]
+        await self.post(client, token, method)
+
+    async def post(self, client: str, token: str, method: str) -> None:  # type: ignore[override]
+        self.client = client
+        await super().post(token, method)
 
 
 class _FileHandler(tornado.web.RequestHandler):
@@ -214,6 +231,10 @@ class FakeBotApi:
         """The value for PTB's ``base_url`` (PTB appends the token)."""
         return f"http://127.0.0.1:{self.port}/bot"
 
+    def base_url_for(self, client: str) -> str:
+        """``base_url`` under a tag: the calls made through it carry ``client=tag``."""
+        return f"http://127.0.0.1:{self.port}/c/{client}/bot"
+
     @property
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
@@ -249,6 +270,9 @@ class FakeBotApi:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]+)/(\w+)", _Handler, {"api": self}),
+                # the same API under a client tag: ``base_url_for(tag)``, so a test can tell
+                # several bot processes apart (``ApiCall.client``)
+                (r"/c/([\w-]+)/bot([^/]+)/(\w+)", _TaggedHandler, {"api": self}),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, {"api": self}),
             ],
             log_function=lambda handler: None,  # 429s and 403s are expected, not noise
@@ -598,7 +622,9 @@ class FakeBotApi:
         self, method: str, params: dict[str, Any], files: dict[str, bytes]
     ) -> tuple[int, JsonDict]:
         chat_id = params.get("chat_id")
-        call = ApiCall(method, params, chat_id, time.monotonic(), files=files)
+        call = ApiCall(
+            method, params, chat_id, time.monotonic(), files=files, client=token_client.get()
+        )
         numeric_chat = chat_id if isinstance(chat_id, int) else None
         fault = self.faults.take(method, numeric_chat)
         if fault is not None and fault.is_error:

@@ -1,0 +1,86 @@
+"""The send budget shared by every process of a deployment, kept in the database.
+
+Telegram limits a bot as a whole (about 30 messages per second), however many processes send
+for it. Each process keeps the limits locally too (:mod:`bot.rate_limit`), but two processes
+at 30/s each are 60/s together. :class:`SendBudget` hands out send slots from one row of the
+``send_budget`` table: a reservation is one ``UPDATE … RETURNING`` that moves the next free
+slot on by one interval, so slots are spaced ``period / rate`` apart across all processes.
+
+A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
+everyone. Times are epoch seconds (``time.time()``): the processes share a clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Engine, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from scheduler.models import SendBudget as BudgetRow
+
+TELEGRAM = "telegram"
+
+
+class SendBudget:
+    """``rate`` messages per ``period`` seconds for ``name``, shared through the database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        name: str = TELEGRAM,
+        rate: int = 30,
+        period: float = 1.0,
+        margin: float = 0.05,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.name = name
+        self.interval = period / rate * (1 + margin)
+        self.clock = clock
+        self._greatest = func.greatest if engine.dialect.name == "postgresql" else func.max
+        self._ensured = False
+
+    def _ensure_row(self, session: Session) -> None:
+        if self._ensured:
+            return
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        session.exec(  # type: ignore[call-overload]
+            insert(BudgetRow)
+            .values(name=self.name, next_free=0.0, paused_until=0.0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        self._ensured = True
+
+    def reserve(self) -> float:
+        """Take the next slot; returns the seconds to wait until it (0 when it is now)."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            self._ensure_row(session)
+            start = self._greatest(BudgetRow.next_free, now, BudgetRow.paused_until)
+            next_free = session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(BudgetRow.name == self.name)
+                .values(next_free=start + self.interval)
+                .returning(BudgetRow.next_free)
+            ).scalar_one()
+            session.commit()
+        return max(0.0, next_free - self.interval - now)
+
+    def pause(self, seconds: float) -> None:
+        """Nobody sends for ``seconds`` (Telegram answered 429 with this ``retry_after``)."""
+        until = self.clock() + seconds
+        with Session(self.engine) as session:
+            self._ensure_row(session)
+            session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(BudgetRow.name == self.name)
+                .values(
+                    paused_until=self._greatest(BudgetRow.paused_until, until),
+                    next_free=self._greatest(BudgetRow.next_free, until),
+                )
+            )
+            session.commit()

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from knowledge.decode import DocumentError
 from knowledge.qa import QAEngine, UnknownUnitError
+from knowledge.qa.conversation import Conversations
 
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -85,7 +86,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
     batch: Annotated[
         str | None,
-        typer.Option("--batch", help='JSON 行文件（每行 {"q": …, "unit": …}），“-” 表示标准输入'),
+        typer.Option(
+            "--batch",
+            help='JSON 行文件（每行 {"q": …, "unit": …, "session": …}，同一 session 为一次对话），“-” 表示标准输入',
+        ),
     ] = None,
     plan: Annotated[str | None, typer.Option("--plan", help="工作要点编号（默认：第一份）")] = None,
     today: Annotated[
@@ -120,9 +124,14 @@ def ask(
 
 
 def answer_line(
-    engine: QAEngine, line: str, today: date | None = None, plan: str | None = None
+    engine: QAEngine,
+    line: str,
+    today: date | None = None,
+    plan: str | None = None,
+    sessions: Conversations | None = None,
 ) -> dict[str, Any]:
-    """One batch line to one JSON object: the answer, or {"error": …} for bad input."""
+    """One batch line to one JSON object: the answer, or {"error": …} for bad input. Lines
+    with the same ``"session"`` are the turns of one conversation, in order."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -142,7 +151,25 @@ def answer_line(
         except UnknownUnitError as exc:
             # still answer the question (as from an unregistered chat) and say why
             warning, unit = str(exc), None
-    result = engine.answer(q, unit=unit or None, today=today, plan_id=plan).to_dict()
+    session = data.get("session")
+    if session is not None and not isinstance(session, (str, int)):
+        return {"error": "“session” 应为字符串或数字。"}
+    line_today = today
+    if isinstance(data.get("today"), str):
+        try:
+            line_today = date.fromisoformat(data["today"])
+        except ValueError:
+            return {"error": f"日期格式不对：“{data['today']}”，应为 YYYY-MM-DD。"}
+    key = str(session) if session is not None else None
+    turn = sessions.get(key) if (sessions is not None and key is not None) else None
+    answer, new_turn = engine.converse(
+        q, unit=unit or None, today=line_today, plan_id=plan, turn=turn
+    )
+    if sessions is not None and key is not None:
+        sessions.put(key, new_turn)
+    result = answer.to_dict()
+    if key is not None:
+        result["session"] = session
     if warning:
         result["warning"] = warning
         result["text"] = f"{warning}\n{result['text']}".strip()
@@ -156,11 +183,13 @@ def run_batch(
     today: date | None = None,
     plan: str | None = None,
 ) -> None:
-    """Answer each non-blank JSON line; one JSON line out per line in, in order."""
+    """Answer each non-blank JSON line; one JSON line out per line in, in order. Lines with
+    the same "session" value are one conversation (follow-ups use the earlier turns)."""
+    sessions = Conversations(ttl=float("inf"))
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        result = answer_line(engine, line, today, plan)
+        result = answer_line(engine, line, today, plan, sessions)
         if "error" in result:
             result = {"line": number, **result}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")

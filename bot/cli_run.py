@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -246,7 +247,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
     from bot.console import run_console
     from scheduler.clock import TZ
-    from scheduler.jobs import install_jobs
+    from scheduler.jobs import install_jobs, run_planner_soon
 
     async def main() -> None:
         scheduler = AsyncIOScheduler(timezone=TZ)
@@ -254,6 +255,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
         def start_jobs(channel) -> None:  # noqa: ANN001
             install_jobs(scheduler, assistant.sched, channel, send_interval=1.0)
             scheduler.start()
+            assistant.request_planner_run = partial(run_planner_soon, scheduler)
 
         try:
             await run_console(assistant, start_jobs)
@@ -269,19 +271,16 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0；并显示数据目录。"""
     settings = _settings()
-    from scheduler.db import current_revision, head_revision, make_engine
-    from scheduler.outbox import pending_count
+    # only the SQL core: the check runs every minute, so it loads neither the models nor Alembic
+    from scheduler.db import current_revision, make_engine, outbox_backlog
 
     for line in data_home_lines(settings.database_url):
         typer.echo(line)
-    # errors (bad URL, server down) are sentences from the CLI's error boundary
+    # a bad URL or a server that is down: one sentence from the CLI's error boundary
     engine = make_engine(settings.database_url)
     revision = current_revision(engine)
-    head = head_revision()
     if revision is None:
         _fail("数据库还没有建表：请先运行 fazhi db upgrade（fazhi run 启动时也会自动建表）。")
-    if revision != head:
-        _fail(f"数据库结构版本 {revision} 不是最新的 {head}：请运行 fazhi db upgrade。")
-    backlog = pending_count(engine)
+    backlog = outbox_backlog(engine)
     typer.echo(f"ok revision={revision} outbox_pending={backlog}")
     sys.exit(0)

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -23,11 +23,13 @@ from bot import views
 from bot.replies import Reply
 from knowledge.model import Obligation
 from knowledge.qa import QAEngine
+from knowledge.qa.conversation import Conversations
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
+from scheduler.records import DbRecords
 from scheduler.service import SchedulerContext, run_planner
 from scheduler.snooze import withdraw_reminders
 
@@ -112,7 +114,10 @@ class Assistant:
         self.clock = clock
         self._qa_checked = 0.0
         self._plan_soon = False  # a chat was approved: plan its reminders without waiting
+        # set by the front end that runs the scheduler jobs: asks for a planner run now
+        self.request_planner_run: Callable[[], object] | None = None
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
+        self.conversations = Conversations()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
                 if not registry.is_admin(s, admin_id):  # audited once, not at every start
@@ -120,10 +125,16 @@ class Assistant:
 
     def after_update(self) -> None:
         """Run after each handled update (in the worker thread): a newly approved chat gets
-        the reminders already due now, instead of at the next hourly planner run."""
+        the reminders already due now, instead of at the next hourly planner run. With the
+        scheduler jobs running, the planner job is asked to run now (a tick never runs inside
+        an update: at thousands of units it would hold the database and the update); without
+        them (tools, tests without jobs) the tick runs here."""
         if self._plan_soon:
             self._plan_soon = False
-            run_planner(self.sched, self.clock())
+            if self.request_planner_run is not None:
+                self.request_planner_run()
+            else:
+                run_planner(self.sched, self.clock())
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -239,6 +250,8 @@ class Assistant:
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
                 return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
+            if kind == "more":  # the next page of a long answer
+                return self.show_more(ctx)
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
                 return self.page(ctx, parts[0], _small_int(parts[1]))
         except (IndexError, ValueError):
@@ -254,14 +267,35 @@ class Assistant:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
         if ctx.rate_limited and self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
-        supervision = views.supervision_query(text)
-        if supervision is not None:
-            if not self.is_admin(ctx):
-                return [Reply.of(views.NOT_ADMIN)]
-            return [self.supervision_answer(supervision)]
+        return self.ask(ctx, text)
+
+    def ask(self, ctx: ChatContext, text: str) -> list[Reply]:
+        """A question in the chat's conversation: follow-ups use the chat's previous turn; a
+        long answer shows its first page with a 显示更多 button."""
         unit = self.unit_name(ctx)
-        answer = self.current_qa().answer(text, unit=unit, today=self.clock().date())
-        return [views.answer_reply(answer)]
+        records = DbRecords(
+            self.session, self.plan, self.sched.directory, lambda: self.is_admin(ctx)
+        )
+        with self.conversations.lock(ctx.chat_id):
+            turn = self.conversations.get(ctx.chat_id)
+            answer, turn = self.current_qa().converse(
+                text, unit=unit, today=self.clock().date(), turn=turn, records=records
+            )
+            first, rest = views.paginate(answer.text)
+            if rest:
+                turn = replace(turn, pages=rest)
+            self.conversations.put(ctx.chat_id, turn)
+        return [views.answer_reply(answer, first, more=bool(rest))]
+
+    def show_more(self, ctx: ChatContext) -> list[Reply]:
+        """The 显示更多 button: the next page of the chat's last long answer."""
+        with self.conversations.lock(ctx.chat_id):
+            turn = self.conversations.get(ctx.chat_id)
+            if turn is None or not turn.pages:
+                return [Reply.of("没有更多内容了。")]
+            page, rest = turn.pages[0], turn.pages[1:]
+            self.conversations.put(ctx.chat_id, replace(turn, pages=rest))
+        return [views.more_reply(page, more=bool(rest))]
 
     def current_qa(self) -> QAEngine:
         """The question engine, rebuilt when admins have added units since it was built (at
@@ -613,10 +647,6 @@ class Assistant:
 
         with self.session() as s:
             return compliance_reply(self.sched, s, args.strip() or None, self.clock())
-
-    def supervision_answer(self, query: views.SupervisionQuery) -> Reply:
-        with self.session() as s:
-            return views.supervision_reply(self.sched, s, query, self.clock())
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

@@ -15,8 +15,12 @@ Why not PTB's ``AIORateLimiter`` or a bare ``aiolimiter.AsyncLimiter``:
 
 Strict spacing gives up bursts, which a broadcast does not need: its throughput is the
 steady rate, 30/s × 1/(1 + margin), about 95 % of the limit with the default margin.
-Overall slots are reserved in one step (no polling): an ``acquire`` learns its slot at once
-and sleeps until then, first come first served.
+The overall limit is judged by when messages actually left, not by slots booked ahead: with
+several messages in flight, slots booked ahead would all fall due together after an event-loop
+stall and leave back to back, which a sliding window on the server counts as a flood. So a
+message waits for the spacing's schedule (which may run a couple of slots ahead after a stall,
+to make up for part of it), for half a spacing after the previous message, and for the last
+``count`` messages to span ``period × (1 + margin)`` (see ``FloodLimiter._overall_delay``).
 
 Several processes: give the limiter a ``shared`` budget (:class:`scheduler.budget.SendBudget`)
 and each overall slot is also taken from the database, so all processes together stay within
@@ -30,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +42,9 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
+CAUTION_STEP = 0.05  # the overall spacing widens by this share at each bot-wide 429 …
+CAUTION_MAX = 1.25  # … up to this factor,
+CAUTION_EASE = 0.0005  # and narrows by this share with each message sent (0.05 in 100)
 
 
 class SharedBudget(Protocol):
@@ -55,6 +63,7 @@ class FloodLimits:
     private_chat: tuple[int, float] | None = (1, 1.0)
     group_chat: tuple[int, float] | None = (20, 60.0)
     margin: float = 0.05  # spacing is stretched by this share, to absorb network jitter
+    catch_up: int = 2  # overall slots a stalled sender may make up, at half the spacing
 
     def interval(self, limit: tuple[int, float] | None) -> float:
         if limit is None:
@@ -126,6 +135,48 @@ class FloodLimiter:
         self._private = self.limits.interval(self.limits.private_chat)
         self._group = self.limits.interval(self.limits.group_chat)
         self._chat_locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
+        self._clock = clock
+        self._overall_turn = asyncio.Lock()
+        overall = self.limits.overall
+        # the actual times of the last ``count`` sends, and the spacing's schedule (GCRA's
+        # "theoretical arrival time"): see _overall_delay
+        self._window: deque[float] | None = deque(maxlen=overall[0]) if overall else None
+        self._window_span = overall[1] * (1 + self.limits.margin) if overall else 0.0
+        self._scheduled = 0.0
+        # > 1 after a bot-wide 429: the network bunched our messages more than the margin
+        # absorbs, so the overall spacing widens (up to CAUTION_MAX) and eases back as
+        # messages go through without one (see pause_all)
+        self._caution = 1.0
+
+    def _overall_delay(self) -> float:
+        """Seconds until the next message may leave, judged by when the last ones actually left:
+
+        - on the strict spacing's schedule, which may run ``catch_up`` slots ahead of the clock
+          after a stall (an event loop busy elsewhere); a longer stall is not made up for;
+        - never two closer than half the spacing;
+        - never more than ``count`` within ``period × (1 + margin)`` (the server's window);
+        - not while the bot is paused (a bot-wide 429).
+
+        Steady state this is the strict spacing; what it adds is that messages delayed by a
+        stall neither leave back to back nor lose every slot the stall cost."""
+        wait = self._spacing.delay(OVERALL)
+        window = self._window
+        if window is not None:
+            now = self._clock()
+            interval = self._overall * self._caution
+            wait = max(wait, self._scheduled - interval * self.limits.catch_up - now)
+            if window:
+                wait = max(wait, window[-1] + interval / 2 - now)
+            if len(window) == window.maxlen:
+                wait = max(wait, window[0] + self._window_span * self._caution - now)
+        return wait
+
+    def _sent_now(self) -> None:
+        if self._window is not None:
+            now = self._clock()
+            self._window.append(now)
+            self._scheduled = max(self._scheduled, now) + self._overall * self._caution
+            self._caution = max(1.0, self._caution - CAUTION_EASE)
 
     async def acquire(self, chat_id: int | str, *, is_group: bool) -> None:
         """Wait until a message to ``chat_id`` may be sent; send right after this returns."""
@@ -137,13 +188,14 @@ class FloodLimiter:
             async with lock:
                 while (wait := self._spacing.delay(key)) > 0:  # loop: pause_chat may extend it
                     await self._sleep(wait)
-                wait = self._spacing.reserve(OVERALL, self._overall)
-                if wait > 0:
-                    await self._sleep(wait)
-                if self.shared is not None:
-                    wait = await self._shared_slot()
-                    if wait > 0:
+                async with self._overall_turn:
+                    while (wait := self._overall_delay()) > 0:
                         await self._sleep(wait)
+                    if self.shared is not None:
+                        wait = await self._shared_slot()
+                        if wait > 0:
+                            await self._sleep(wait)
+                    self._sent_now()
                 self._spacing.reserve(key, self._group if is_group else self._private)
         finally:
             lock, users = self._chat_locks[chat_id]
@@ -157,8 +209,10 @@ class FloodLimiter:
         self._spacing.pause(("chat", chat_id), seconds)
 
     def pause_all(self, seconds: float) -> None:
-        """Nothing is sent for ``seconds`` (a bot-wide 429); every process, when shared."""
+        """Nothing is sent for ``seconds`` (a bot-wide 429); every process, when shared. The
+        overall spacing widens for a while: the margin was not enough for this network."""
         self._spacing.pause(OVERALL, seconds)
+        self._caution = min(CAUTION_MAX, self._caution + CAUTION_STEP)
         if self.shared is not None:
             future = self._pool.submit(self.shared.pause, seconds)
             future.add_done_callback(self._log_failure)

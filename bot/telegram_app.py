@@ -16,6 +16,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -51,7 +52,7 @@ from bot.update_processor import PerChatUpdateProcessor, Verdict
 from bot.views import ADMIN_HELP, USER_HELP
 from scheduler import process_lease, registry
 from scheduler.budget import SendBudget
-from scheduler.jobs import install_jobs
+from scheduler.jobs import install_jobs, run_planner_soon
 from scheduler.outbox import RetryPolicy, block_chat, enqueue
 from scheduler.process_lease import UPDATES, ttl_from_env
 
@@ -498,6 +499,7 @@ def build_application(
                 send_interval=send_interval,
                 with_sender=with_sender,
             )
+            assistant.request_planner_run = partial(run_planner_soon, app.job_queue.scheduler)
             if retry_policy is not None:
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -163,9 +162,24 @@ def obligation_line(ob: Obligation) -> str:
 # -- answers ------------------------------------------------------------------------------------
 
 
-def answer_reply(answer: Answer) -> Reply:
-    """A QA answer: its plain text, escaped, first line bold; buttons for the items it names."""
-    lines = answer.text.split("\n")
+PAGE_LINES = 15  # a long answer shows this many lines, then a 显示更多 button
+MORE_BUTTON = Button("显示更多", "more:")
+
+
+def paginate(text: str, size: int = PAGE_LINES) -> tuple[str, tuple[str, ...]]:
+    """The first page of ``text`` and the rest in pages of ``size`` lines (answers lead with
+    their one-line summary, so the first page always holds it)."""
+    lines = text.split("\n")
+    if len(lines) <= size + 3:  # a page and a few lines more is shown whole
+        return text, ()
+    pages = ["\n".join(lines[i : i + size]) for i in range(0, len(lines), size)]
+    return pages[0], tuple(pages[1:])
+
+
+def answer_reply(answer: Answer, text: str | None = None, more: bool = False) -> Reply:
+    """A QA answer (or its first page ``text``): plain text escaped, first line bold; buttons
+    for the items it names, and 显示更多 when further pages follow."""
+    lines = (answer.text if text is None else text).split("\n")
     doc = Doc()
     for k, line in enumerate(lines):
         doc.line((line, "b") if k == 0 and len(lines) > 1 else line)
@@ -174,7 +188,17 @@ def answer_reply(answer: Answer) -> Reply:
         [Button(f"查看第{n}条", f"item:{n}") for n in numbers[i : i + 3]]
         for i in range(0, len(numbers), 3)
     ]
+    if more:
+        rows.insert(0, [MORE_BUTTON])
     return Reply.of(doc, rows)
+
+
+def more_reply(page: str, more: bool) -> Reply:
+    """A further page of a long answer."""
+    doc = Doc()
+    for line in page.split("\n"):
+        doc.line(line)
+    return Reply.of(doc, [[MORE_BUTTON]] if more else None)
 
 
 # -- units and registration -------------------------------------------------------------------
@@ -551,63 +575,3 @@ def broadcast_report_reply(report: Any) -> Reply:
     if report.failed or report.unknown:
         buttons.append([Button("↻ 重发失败的", f"bc:re:{report.broadcast_id}")])
     return Reply.of(report.as_text(), buttons)
-
-
-# -- supervision questions ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SupervisionQuery:
-    keyword: str  # matches an obligation's kind/action
-    scope: str  # "current" period or "year"
-
-
-_SUPERVISION = re.compile(r"(哪些|哪个|哪几个|谁)(单位)?.{0,6}(还没|没有|未|尚未|没)")
-_SUP_KEYWORDS = (
-    ("学法", "study"),
-    ("培训", "training"),
-    ("庭审", "court_hearing"),
-    ("旁听", "court_hearing"),
-    ("专题会", "meeting"),
-    ("会议", "meeting"),
-    ("公开", "report_publish"),
-    ("报告", "annual_report"),
-)
-
-
-def supervision_query(text: str) -> SupervisionQuery | None:
-    t = norm(text)
-    if not _SUPERVISION.search(t):
-        return None
-    for word, kind in _SUP_KEYWORDS:
-        if word in t:
-            return SupervisionQuery(kind, "year" if ("今年" in t or "本年" in t) else "current")
-    return None
-
-
-def supervision_reply(sched: Any, s: Session, query: SupervisionQuery, now: datetime) -> Reply:
-    from scheduler.completions import DONE, NOT_APPLICABLE, compliance_matrix
-    from scheduler.periods import Period
-
-    today = now.date()
-    year = Period(today.year, "Y", 1)
-    m = compliance_matrix(s, sched.plan, sched.directory(s), year, now=now)
-    cols = [c for c in m.columns if c.obligation.kind == query.keyword]
-    if query.scope == "current":
-        cols = [c for c in cols if c.period.contains(today)] or cols[:1]
-    if not cols:
-        return Reply.of("工作要点中没有这一项周期性任务。")
-    doc = Doc()
-    for col in cols:
-        missing = [u for u in m.units if m.cells.get((u, col.label)) not in (DONE, NOT_APPLICABLE)]
-        doc.line(
-            (
-                f"{col.obligation.action}（第{col.obligation.item}条，{col.period.label}，截止 {col.due.isoformat()}）",
-                "b",
-            )
-        )
-        if missing:
-            doc.line(f"尚未确认的单位 {len(missing)} 个：" + "、".join(missing))
-        else:
-            doc.line("全部责任单位均已确认。")
-    return Reply.of(doc)

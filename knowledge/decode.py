@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 
 class DocumentError(ValueError):
     """A document cannot be read or parsed; ``problems`` are (line, message) pairs, line 0 =
@@ -55,6 +53,8 @@ def decode_document(data: bytes, source: str = "") -> Decoded:
             continue
         if _looks_textual(text):
             return Decoded(text, encoding)
+    from charset_normalizer import from_bytes  # only for the rare file that is neither
+
     best = from_bytes(data).best()
     if best is not None and _looks_textual(str(best)):
         return Decoded(str(best), best.encoding)

@@ -210,7 +210,11 @@ class UnitDirectory:
 
     def outside_category(self, name: str) -> UnitCategory | None:
         """The category of a usual unit name the directory does not hold (区审计局, 教育局)."""
-        key = norm(name)
+        return self.outside_category_key(norm(name))
+
+    def outside_category_key(self, key: str) -> UnitCategory | None:
+        """:meth:`outside_category` of an already normalised name (question text is normalised
+        once, not window by window)."""
         if self._exact.get(key) is not None:
             return None
         return self.outside.get(key) or self.outside.get(key.removeprefix("区"))

@@ -18,11 +18,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session
+
+if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands that use it
+    from sqlmodel import Session
 
 from knowledge.datahome import data_dir
 
@@ -111,21 +114,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def head_revision() -> str | None:
-    """The newest migration shipped with this version."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    cfg = Config()
-    cfg.set_main_option("script_location", "scheduler:migrations")
-    return ScriptDirectory.from_config(cfg).get_current_head()
-
-
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The schema's Alembic revision (None before the first upgrade), read from Alembic's own
+    table: the health check runs every minute and needs neither Alembic nor the models."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return ",".join(sorted(versions)) or None
 
 
 def init_db(url: str | URL | None = None) -> Engine:
@@ -138,6 +134,8 @@ def init_db(url: str | URL | None = None) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session committed on success, rolled back on error."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -145,3 +143,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def outbox_backlog(engine: Engine) -> int:
+    """Messages queued or being sent (:func:`scheduler.outbox.pending_count` without the
+    models, for the health check)."""
+    with engine.connect() as conn:
+        query = text("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')")
+        return int(conn.execute(query).scalar_one())

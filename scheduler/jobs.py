@@ -21,6 +21,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -101,6 +102,15 @@ def install_jobs(
         **common,
     )
     return sender
+
+
+def run_planner_soon(scheduler: BaseScheduler) -> None:
+    """Ask for a planner run now, from any thread (after an approval); a run in progress
+    finishes first (one instance at a time)."""
+    try:
+        scheduler.modify_job(PLANNER_JOB, next_run_time=now())
+    except JobLookupError:
+        log.warning("planner job not installed; the next start plans the reminders")
 
 
 async def run_standalone(

@@ -19,8 +19,8 @@ Guarantees and their limits
   retries it until written before it claims anything else.
 - **The duplicate window.** At least once: if a sender dies between the channel's send and the
   mark, the row stays ``sending`` until its lease expires, and that message may go out a second
-  time. A crash therefore re-sends **at most the messages that sender had in flight**; nothing
-  is lost.
+  time. A crash therefore re-sends **at most the messages that sender had in flight**
+  (``in_flight`` of :mod:`scheduler.sender`, 10 by default); nothing is lost.
 - **Outcomes.** Retry (with exponential back-off, honouring the peer's ``retry_after``) up to
   ``RetryPolicy.max_attempts`` (a 429, ``throttled``, is retried after its ``retry_after`` and
   is not counted as an attempt), then ``failed`` with the last error kept; ``unknown`` (timed
@@ -36,7 +36,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,8 +66,7 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
-def enqueue(
-    session: Session,
+def message_values(
     *,
     key: str,
     chat_id: str | int,
@@ -81,9 +80,10 @@ def enqueue(
     broadcast_id: int | None = None,
     not_after: datetime | None = None,
     not_before: datetime | None = None,
-) -> bool:
-    """Queue a message unless ``key`` was queued before; True when a row was inserted."""
-    values = {
+) -> dict[str, Any]:
+    """The column values of a new outbox row (for :func:`enqueue_many`)."""
+    now = utcnow()
+    return {
         "key": key,
         "chat_id": str(chat_id),
         "body": body,
@@ -96,19 +96,44 @@ def enqueue(
         "broadcast_id": broadcast_id,
         "state": OutboxState.QUEUED.value,
         "attempts": 0,
-        "next_attempt_at": not_before or utcnow(),
+        "next_attempt_at": not_before or now,
         "not_after": not_after,
-        "created_at": utcnow(),
+        "created_at": now,
     }
+
+
+def _insert_new(session: Session, table: Any = OutboxMessage):  # noqa: ANN202, ANN401
+    """The dialect's ``INSERT … ON CONFLICT (key) DO NOTHING`` into the outbox."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(OutboxMessage.id)
-    )
+    return insert(table).on_conflict_do_nothing(index_elements=["key"])
+
+
+def enqueue(session: Session, **message: Any) -> bool:  # noqa: ANN401
+    """Queue a message unless ``key`` was queued before; True when a row was inserted.
+    Takes the keyword arguments of :func:`message_values`."""
+    stmt = _insert_new(session).values(**message_values(**message)).returning(OutboxMessage.id)
     return session.exec(stmt).first() is not None  # type: ignore[call-overload]
+
+
+def existing_keys(session: Session, keys: Iterable[str], chunk: int = 500) -> set[str]:
+    """Which of ``keys`` are in the outbox already (the unique index answers, in chunks)."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), chunk):
+        part = wanted[i : i + chunk]
+        found.update(session.exec(select(OutboxMessage.key).where(OutboxMessage.key.in_(part))))  # type: ignore[attr-defined]
+    return found
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue many messages (values from :func:`message_values`) in multi-row INSERTs; a key
+    queued before is skipped as by :func:`enqueue`. Returns how many rows were inserted."""
+    if not rows:
+        return 0
+    table = OutboxMessage.__table__  # Core, not the ORM's bulk path: thousands of rows a tick
+    stmt = _insert_new(session, table).returning(table.c.id)  # type: ignore[attr-defined]
+    return len(session.connection().execute(stmt, list(rows)).all())
 
 
 def to_outgoing(row: OutboxMessage) -> OutgoingMessage:

@@ -11,9 +11,10 @@ earlier ones). Nothing is due once the unit confirmed the obligation for that pe
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from knowledge.model import Cadence, Obligation, WorkPlan
 from knowledge.units import UnitDirectory
@@ -34,11 +35,19 @@ class Reminder:
     period: Period
     step: Step
     due: date  # last day to do it
-    body: str  # HTML-safe text (placeholders escaped)
+    rule: Rule
+    # the template's values but the unit, escaped once for every unit of the step
+    shared: dict[str, str] = field(compare=False, hash=False, repr=False)
 
     @property
     def day(self) -> date:
         return self.when.date()
+
+    @cached_property
+    def body(self) -> str:
+        """HTML-safe text (placeholders escaped); rendered when first asked for, so a planner
+        tick renders only the reminders it queues."""
+        return self.rule.template.format(**self.shared, unit=_escape(self.unit))
 
 
 def period_of(obligation: Obligation, day: date) -> Period:
@@ -72,22 +81,20 @@ def _due_label(_obligation: Obligation, due: date) -> str:
     return f"{due.year}年{due.month}月{due.day}日"
 
 
-def render(
-    rule: Rule,
-    step: Step,
-    obligation: Obligation,
-    unit: str,
-    period: Period,
-    due: date,
-    source: str,
-) -> str:
+def _escape(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def shared_values(
+    step: Step, obligation: Obligation, period: Period, due: date, source: str
+) -> dict[str, str]:
+    """The template's values that do not depend on the unit, HTML-escaped."""
     refers_year = (
         period.year - 1
         if obligation.deadline and obligation.deadline.refers_to == "previous"
         else period.year
     )
     values = {
-        "unit": unit,
         "action": obligation.action,
         "item": obligation.item,
         "cadence_label": obligation.cadence_label,
@@ -100,8 +107,21 @@ def render(
         "refers_year": refers_year,
         "source": obligation.source if obligation.source != "document" else source,
     }
-    safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
-    return rule.template.format(**safe)
+    return {k: _escape(v) for k, v in values.items()}
+
+
+def render(
+    rule: Rule,
+    step: Step,
+    obligation: Obligation,
+    unit: str,
+    period: Period,
+    due: date,
+    source: str,
+) -> str:
+    return rule.template.format(
+        **shared_values(step, obligation, period, due, source), unit=_escape(unit)
+    )
 
 
 def responsible_units(
@@ -125,36 +145,63 @@ def reminders_in(
 ) -> list[Reminder]:
     """Every reminder of the years ``periods_of`` for ``units`` (all responsible units when
     None), completions ignored, sorted by time then unit."""
-    out: list[Reminder] = []
+    out = list(_reminders(plan, directory, rules, cal, periods_of, units, source))
+    out.sort(key=lambda r: (r.when, r.unit, r.obligation.item, r.obligation.key, r.step.name))
+    return out
+
+
+def _reminders(
+    plan: WorkPlan,
+    directory: UnitDirectory,
+    rules: RuleSet,
+    cal: WorkCalendar,
+    periods_of: Iterable[int],
+    units: Collection[str] | None,
+    source: str = "",
+    keep: Callable[[datetime, date], bool] | None = None,
+    latest_only: bool = False,
+) -> Iterator[Reminder]:
+    """The reminders of the years ``periods_of``. ``keep(when, due)`` filters each step and
+    ``latest_only`` keeps a period's last kept step, both before any per-unit work (a planner
+    tick wants only the latest due step of each period)."""
     source = source or plan.meta.doc_number or plan.plan_id
+    years = tuple(periods_of)
     for ob in plan.obligations:
         rule = rules.rule_for(ob)
         if rule is None:
             continue
-        names = [u for u in responsible_units(directory, plan, ob) if units is None or u in units]
-        if not names:
-            continue
-        for year in periods_of:
+        names: list[str] | None = None  # who it binds, worked out once a step is kept
+        for year in years:
             for period in Period.of_year(ob.cadence, year):
                 due = due_date(ob, period)
+                kept: list[tuple[datetime, Step]] = []
                 for step in rule.steps:
                     day = step_date(step, ob, period, cal)
                     when = datetime.combine(day, time(rules.hour, rules.minute), tzinfo=TZ)
+                    if keep is None or keep(when, due):
+                        kept.append((when, step))
+                if latest_only and kept:
+                    kept = [max(kept, key=lambda ws: (ws[0], ws[1].name))]
+                for when, step in kept:
+                    if names is None:
+                        names = [
+                            u
+                            for u in responsible_units(directory, plan, ob)
+                            if units is None or u in units
+                        ]
+                    shared = shared_values(step, ob, period, due, source)
                     for unit in names:
-                        out.append(
-                            Reminder(
-                                key=f"rem:{ob.key}:{unit}:{period.key}:{step.name}",
-                                when=when,
-                                unit=unit,
-                                obligation=ob,
-                                period=period,
-                                step=step,
-                                due=due,
-                                body=render(rule, step, ob, unit, period, due, source),
-                            )
+                        yield Reminder(
+                            key=f"rem:{ob.key}:{unit}:{period.key}:{step.name}",
+                            when=when,
+                            unit=unit,
+                            obligation=ob,
+                            period=period,
+                            step=step,
+                            due=due,
+                            rule=rule,
+                            shared=shared,
                         )
-    out.sort(key=lambda r: (r.when, r.unit, r.obligation.item, r.obligation.key, r.step.name))
-    return out
 
 
 def due_reminders(
@@ -167,18 +214,22 @@ def due_reminders(
     units: Collection[str] | None = None,
 ) -> list[Reminder]:
     """The reminders due at ``now``: time reached, due date not passed, not confirmed; per
-    (obligation, unit, period) only the latest such step."""
+    (obligation, unit, period) only the latest such step. Steps are filtered by time before
+    anything is done per unit, and no text is rendered here."""
     now = local(now)
     today = now.date()
     done = set(completed)
-    latest: dict[tuple[str, str, str], Reminder] = {}
-    for r in reminders_in(plan, directory, rules, cal, (today.year - 1, today.year), units):
-        if r.when > now or today > r.due:
-            continue
-        if (r.unit, r.obligation.key, r.period.key) in done:
-            continue
-        latest[(r.obligation.key, r.unit, r.period.key)] = r  # sorted by time: last wins
-    return sorted(latest.values(), key=lambda r: (r.when, r.unit, r.obligation.key))
+
+    def is_due(when: datetime, due: date) -> bool:
+        return when <= now and today <= due
+
+    years = (today.year - 1, today.year)
+    due = [
+        r
+        for r in _reminders(plan, directory, rules, cal, years, units, "", is_due, True)
+        if (r.unit, r.obligation.key, r.period.key) not in done
+    ]
+    return sorted(due, key=lambda r: (r.when, r.unit, r.obligation.key))
 
 
 def not_after(reminder: Reminder) -> datetime:

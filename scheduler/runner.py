@@ -19,7 +19,7 @@ from pathlib import Path
 from scheduler.channels import ConsoleChannel, FileChannel
 from scheduler.db import make_engine
 from scheduler.outbox import RetryPolicy
-from scheduler.sender import OutboxSender, default_sender_id
+from scheduler.sender import DEFAULT_IN_FLIGHT, OutboxSender, default_sender_id
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -32,7 +32,13 @@ async def _main(args: argparse.Namespace) -> int:
     channel = (
         FileChannel(args.file, delay=args.delay, tag=sender_id) if args.file else ConsoleChannel()
     )
-    sender = OutboxSender(engine, channel, sender_id=sender_id, policy=RetryPolicy(base_delay=0.05))
+    sender = OutboxSender(
+        engine,
+        channel,
+        sender_id=sender_id,
+        policy=RetryPolicy(base_delay=0.05),
+        in_flight=args.in_flight,
+    )
     print(f"sender {sender_id}", flush=True)
     if args.drain:
         report = await sender.drain()
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sender-id", default=None)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per send (tests)")
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--in-flight", type=int, default=DEFAULT_IN_FLIGHT, help="messages at once")
     parser.add_argument("--wait-for", default=None, help="start once this file exists")
     parser.add_argument("--drain", action="store_true", help="exit once the outbox is empty")
     args = parser.parse_args(argv)

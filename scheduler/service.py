@@ -22,10 +22,15 @@ from scheduler.clock import now as clock_now
 from scheduler.completions import OVERDUE, PENDING, completed_set, compliance_matrix
 from scheduler.db import init_db, session_scope
 from scheduler.holidays import calendar_from_db
-from scheduler.outbox import enqueue
+from scheduler.outbox import enqueue, enqueue_many, existing_keys, message_values
 from scheduler.periods import Period
 from scheduler.planner import Reminder, due_reminders, not_after
-from scheduler.registry import active_chats, admin_chat_ids, registry_directory, sync_units
+from scheduler.registry import (
+    active_chat_targets,
+    admin_chat_ids,
+    registry_directory,
+    sync_units,
+)
 from scheduler.rules import RuleSet, load_rules
 from scheduler.workdays import WorkCalendar
 
@@ -79,14 +84,14 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
     """Enqueue every due reminder for every active chat; returns how many rows were new.
 
     The key of a row is the reminder's key plus the chat's registry id (stable across a group's
-    migration to a supergroup), so re-runs and catch-up never duplicate."""
+    migration to a supergroup), so re-runs and catch-up never duplicate. A tick asks the
+    database which of the due keys it holds already and renders and inserts only the others,
+    in bulk: an hourly tick that finds nothing new writes nothing."""
     now = local(now or clock_now())
-    new = 0
     with session_scope(ctx.engine) as s:
-        chats = active_chats(s)
-        by_unit: dict[str, list] = {}
-        for chat, unit in chats:
-            by_unit.setdefault(unit.name, []).append(chat)
+        by_unit: dict[str, list[tuple[int, str, bool]]] = {}
+        for row_id, chat_id, is_group, unit in active_chat_targets(s):
+            by_unit.setdefault(unit, []).append((row_id, chat_id, is_group))
         if not by_unit:
             return 0
         due = due_reminders(
@@ -98,25 +103,29 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
             completed_set(s),
             units=set(by_unit),
         )
-        for r in due:
-            for chat in by_unit.get(r.unit, ()):
-                new += enqueue(
-                    s,
-                    key=f"{r.key}:c{chat.id}",
-                    chat_id=chat.chat_id,
-                    body=r.body,
-                    kind="reminder",
-                    buttons=reminder_buttons(r),
-                    meta={
-                        "obligation": r.obligation.key,
-                        "period": r.period.key,
-                        "step": r.step.name,
-                        "unit": r.unit,
-                    },
-                    is_group=chat.is_group,
-                    unit_name=r.unit,
-                    not_after=not_after(r),
-                )
+        wanted = [(f"{r.key}:c{chat[0]}", r, chat) for r in due for chat in by_unit[r.unit]]
+        queued = existing_keys(s, (key for key, _r, _chat in wanted))
+        rows = [
+            message_values(
+                key=key,
+                chat_id=chat[1],
+                body=r.body,
+                kind="reminder",
+                buttons=reminder_buttons(r),
+                meta={
+                    "obligation": r.obligation.key,
+                    "period": r.period.key,
+                    "step": r.step.name,
+                    "unit": r.unit,
+                },
+                is_group=chat[2],
+                unit_name=r.unit,
+                not_after=not_after(r),
+            )
+            for key, r, chat in wanted
+            if key not in queued
+        ]
+        new = enqueue_many(s, rows)
     if new:
         log.info("planner: %d reminder(s) queued", new)
     return new

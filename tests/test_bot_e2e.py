@@ -420,7 +420,7 @@ async def test_handler_error_gets_an_apology_and_is_logged(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(bot.assistant.qa, "answer", broken)
+    monkeypatch.setattr(bot.assistant.qa, "converse", broken)
     monkeypatch.setattr(bot.assistant, "show_item", broken)
     with caplog.at_level(logging.ERROR, logger="bot.telegram_app"):
         [reply] = await bot.say(USER, "第十四条 我单位要做什么")

@@ -3,6 +3,7 @@ recovery after a crash, and broadcasts with their delivery report."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -138,14 +139,10 @@ async def test_unknown_failed_blocked_migrated_expired(engine) -> None:
         }
     )
     report = await OutboxSender(engine, ch, sender_id="s").run_once()
-    assert report.states == {
-        "unknown": 1,
-        "failed": 1,
-        "blocked": 1,
-        "queued": 1,
-        "dropped": 1,
-        "sent": 1,
-    }
+    states = dict(report.states)
+    # b2 counts here when it was already claimed (in flight) as b1 found the chat blocked
+    assert states.pop("blocked") in (1, 2)
+    assert states == {"unknown": 1, "failed": 1, "queued": 1, "dropped": 1, "sent": 1}
     assert {m.chat_id for m in ch.calls} == {
         "1",
         "2",
@@ -234,3 +231,51 @@ def test_broadcast_needs_a_body(engine) -> None:
 
     with pytest.raises(RegistryError), session_scope(engine) as s:
         create_broadcast(s, "admin", "  ")
+
+
+@dataclass
+class GatedChannel:
+    """Holds each send until ``gate`` sends are open at once (or a second passed), and the very
+    first message until 8 others have gone: a test sees how many messages are in flight and
+    whether a later message to the same chat overtakes an earlier one."""
+
+    gate: int
+    calls: list[OutgoingMessage] = field(default_factory=list)  # in the order they completed
+    open_sends: int = 0
+    most_open: int = 0
+    name: str = "gated"
+
+    async def _until(self, predicate) -> None:  # noqa: ANN001
+        import asyncio
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                while not predicate():
+                    await asyncio.sleep(0.005)
+
+    async def send(self, message: OutgoingMessage) -> DeliveryOutcome:
+        self.open_sends += 1
+        self.most_open = max(self.most_open, self.open_sends)
+        await self._until(lambda: self.most_open >= self.gate)
+        if message.body == "0":
+            await self._until(lambda: len(self.calls) >= 8)
+        self.open_sends -= 1
+        self.calls.append(message)
+        return DeliveryOutcome(DeliveryStatus.SENT, provider_message_id=f"p{message.id}")
+
+
+@pytest.mark.parametrize("in_flight", [1, 4])
+async def test_sender_keeps_in_flight_messages_open_and_one_chat_in_order(
+    engine, in_flight: int
+) -> None:
+    with session_scope(engine) as s:
+        for i in range(24):  # 8 chats, 3 messages each, enqueued in this order
+            enqueue(s, key=f"m{i:02}", chat_id=str(i % 8), body=str(i))
+    ch = GatedChannel(gate=in_flight)
+    report = await OutboxSender(engine, ch, sender_id="s", in_flight=in_flight).drain()
+    assert report.states == {"sent": 24}
+    assert sorted(int(m.body) for m in ch.calls) == list(range(24))  # each once
+    assert ch.most_open == in_flight
+    for chat in map(str, range(8)):  # one chat's messages never overtake each other
+        bodies = [int(m.body) for m in ch.calls if m.chat_id == chat]
+        assert bodies == sorted(bodies) and len(bodies) == 3

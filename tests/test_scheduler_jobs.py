@@ -12,10 +12,10 @@ from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU, TOWN
 
 from scheduler.channels import FileChannel, read_lines
-from scheduler.clock import TZ
+from scheduler.clock import TZ, now
 from scheduler.completions import confirm, status_for_unit
 from scheduler.db import session_scope
-from scheduler.jobs import JOB_IDS, install_jobs, run_standalone
+from scheduler.jobs import JOB_IDS, PLANNER_JOB, install_jobs, run_planner_soon, run_standalone
 from scheduler.registry import add_admin, add_unit, approve, register_chat
 from scheduler.service import run_digest
 
@@ -37,6 +37,18 @@ async def test_install_jobs_twice_keeps_three_jobs(ctx, tmp_path) -> None:
     install_jobs(scheduler, ctx, channel)
     assert sorted(j.id for j in scheduler.get_jobs()) == sorted(JOB_IDS)
     scheduler.shutdown(wait=False)
+
+
+async def test_an_approval_asks_the_planner_job_to_run_now_from_any_thread(ctx, tmp_path) -> None:
+    scheduler = AsyncIOScheduler(timezone=TZ)
+    install_jobs(scheduler, ctx, FileChannel(tmp_path / "o.jsonl"))
+    scheduler.start(paused=True)
+    planner = scheduler.get_job(PLANNER_JOB)
+    planner.modify(next_run_time=now() + dt.timedelta(hours=1))  # the hourly run just happened
+    await asyncio.to_thread(run_planner_soon, scheduler)  # as from an update's worker thread
+    assert scheduler.get_job(PLANNER_JOB).next_run_time <= now() + dt.timedelta(minutes=1)
+    scheduler.shutdown(wait=False)
+    run_planner_soon(scheduler)  # no job any more: a warning, no error
 
 
 async def test_standalone_run_plans_and_sends(ctx, tmp_path) -> None:

@@ -59,6 +59,22 @@ def test_upgrade_is_idempotent(db_url) -> None:
     eng.dispose()
 
 
+def test_health_queries_without_the_models(db_url, tmp_path) -> None:
+    from scheduler.db import make_engine, outbox_backlog
+    from scheduler.outbox import claim_next, enqueue, pending_count
+
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert current_revision(fresh) is None  # never migrated
+    fresh.dispose()
+    eng = init_db(db_url)
+    with session_scope(eng) as s:
+        for key in ("a", "b", "c"):
+            enqueue(s, key=key, chat_id="1", body=key)
+    claim_next(eng, "host:A")
+    assert outbox_backlog(eng) == pending_count(eng) == 3  # queued and sending
+    eng.dispose()
+
+
 def test_sqlite_pragmas(tmp_path) -> None:
     eng = init_db(f"sqlite:///{tmp_path / 'x' / 'f.db'}")
     with eng.connect() as conn:

@@ -21,6 +21,10 @@ class Intent(StrEnum):
     TOPIC = "topic"  # 营商环境
     OVERVIEW = "overview"  # 一共有几条 / 目录
     OUT_OF_SCOPE = "out_of_scope"  # the documents do not cover it
+    ITEMS = "items"  # items by how units are listed: 哪些条目只有一个责任单位
+    STATUS = "status"  # the completion records: 哪些单位还没学法
+    DOCUMENT = "document"  # the document itself: 文号, 印发日期, 印发机关
+    SMALLTALK = "smalltalk"  # 你好 / 谢谢 / 你是谁
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ class Answer:
     suggestions: tuple[int, ...] = ()  # closest items when the question is not covered
     notes: tuple[str, ...] = ()  # out-of-range references, how to register, …
     needs_unit: bool = False  # "my unit" was asked but the chat has no unit registered
+    verdict: str | None = None  # "yes" / "no" for yes/no questions; None when not one or unsure
+    query: dict[str, Any] = field(default_factory=dict)  # the parsed question (Query.to_dict)
+    more: tuple[str, ...] = ()  # further pages of a long answer (shown on request)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from knowledge.model import Item, UnitCategory, WorkPlan
+from knowledge.model import CATEGORY_LABELS, Item, UnitCategory, WorkPlan
 from knowledge.qa import render as R
 from knowledge.qa.answer import Answer, Intent, ItemDuty, ItemInfo, ObligationDue, Quote
+from knowledge.qa.conversation import Turn, follow_up
 from knowledge.qa.due import next_due
+from knowledge.qa.execute import execute
 from knowledge.qa.intent import (
     CADENCE_RE,
     DUTY_RE,
@@ -28,7 +30,12 @@ from knowledge.qa.intent import (
 from knowledge.qa.lexicon import Lexicon, default_lexicon
 from knowledge.qa.mentions import UNKNOWN_UNIT_RE, Mention, MentionFinder
 from knowledge.qa.plan_index import PlanIndex, Target
+from knowledge.qa.query import Query
+from knowledge.qa.question import parse as parse_question
+from knowledge.qa.question import resolve_positions
+from knowledge.qa.records import Records
 from knowledge.qa.refs import ItemRefs, parse_refs
+from knowledge.qa.words import question_words
 from knowledge.text import cn_to_int, fold_width, norm, to_simplified
 from knowledge.units import UnitDirectory, infer_category
 
@@ -69,6 +76,7 @@ class _Q:
     mentions: list[Mention]
     cues: Cues
     topic: str = ""  # remainder for searching
+    spaced: str = ""  # the normalised question with single spaces (positions resolved)
     terms: list[str] = field(default_factory=list)
 
 
@@ -91,6 +99,27 @@ class QAEngine:
         self.default_plan_id = plans[0].plan_id
         default = self.plans[self.default_plan_id]
         self.mentions = MentionFinder(directory, self.lexicon.category_words, default.contains)
+        self.words = question_words()
+        w = self.words
+        form = [
+            p.pattern
+            for p in (
+                w.verdict,
+                w.sufficient,
+                w.concern,
+                w.named,
+                w.not_shared,
+                w.only,
+                w.refer,
+                w.lead,
+                w.more_re,
+                w.detail,
+                w.each,
+            )
+        ]
+        # multi-character words only: 都, 它, 那 … alone may be part of a topic word
+        parts = sorted({x for f in form for x in f.split("|") if len(x) > 1}, key=len, reverse=True)
+        self._form_words = re.compile("|".join(parts))
 
     @classmethod
     def default(cls) -> QAEngine:
@@ -143,10 +172,25 @@ class QAEngine:
         unit: str | None = None,
         today: date | None = None,
         plan_id: str | None = None,
+        turn: Turn | None = None,
+        records: Records | None = None,
     ) -> Answer:
         """Answer ``question`` asked from a chat registered to ``unit`` (a canonical or known
         name; unknown names are ignored with a note). ``today`` defaults to the date in
-        Asia/Shanghai; pass it for reproducible due dates."""
+        Asia/Shanghai; pass it for reproducible due dates. ``turn`` is the chat's previous
+        turn (:mod:`knowledge.qa.conversation`), ``records`` the completion records."""
+        return self.converse(question, unit, today, plan_id, turn, records)[0]
+
+    def converse(
+        self,
+        question: str,
+        unit: str | None = None,
+        today: date | None = None,
+        plan_id: str | None = None,
+        turn: Turn | None = None,
+        records: Records | None = None,
+    ) -> tuple[Answer, Turn]:
+        """The answer and the turn to remember for the chat's next question."""
         today = today or datetime.now(TZ).date()
         notes: list[str] = []
         chat_unit: str | None = None
@@ -156,8 +200,52 @@ class QAEngine:
             except UnknownUnitError as e:
                 notes.append(str(e))
         plan = self._plan_for(question, plan_id)
+        if (
+            turn is not None
+            and plan_id is None
+            and turn.plan_id in self.plans
+            and not _YEAR.search(fold_width(question))
+        ):
+            plan = self.plans[turn.plan_id]
         q = self._analyse(question, plan)
-        return _Answerer(self, plan, q, chat_unit, today, notes).run()
+        a = _Answerer(self, plan, q, chat_unit, today, notes)
+        a.analyse()
+        query = parse_question(a, self.words, q.spaced)
+        query = follow_up(query, turn, a, self.words)
+        answer = execute(a, query, turn, records)
+        return answer, self._turn(answer, query, a, turn)
+
+    def _turn(self, answer: Answer, query: Query, a: _Answerer, prev: Turn | None) -> Turn:
+        if query.ask in ("smalltalk", "document", "not_covered") and prev is not None:
+            return prev
+        if query.ask == "more" and prev is not None:
+            shown = set(answer.items)
+            return replace(
+                prev, rest=tuple(n for n in prev.rest if n not in shown), pages=answer.more
+            )
+        rest: tuple[int, ...] = ()
+        if answer.intent in (Intent.TOPIC, Intent.WHO):
+            ranked = [a.p.items[h.doc].number for h in a.hits]
+            rest = tuple(n for n in ranked if n not in answer.items)
+        return Turn(
+            query=query,
+            items=answer.items,
+            unit=answer.unit,
+            unit_kind=answer.unit_kind,
+            intent=answer.intent.value,
+            rest=rest,
+            pages=answer.more,
+            plan_id=a.p.plan.plan_id,
+        )
+
+    def strip_question_words(self, text: str) -> str:
+        """Remove the words of the question's form (算不算, 点了名, 还有呢…) from topic text."""
+        text = self._form_words.sub("", text)
+        return re.sub(r"^[，]*(那么|那|换成|改成|再|又|还)", "", text)
+
+    def directory_spells(self, token: str) -> bool:
+        """Is ``token`` part of some unit or group spelling (区司法局 holds 司法局)?"""
+        return any(token in s for s in self.mentions.spellings)
 
     def _plan_for(self, question: str, plan_id: str | None) -> PlanIndex:
         if plan_id and plan_id in self.plans:
@@ -174,6 +262,7 @@ class QAEngine:
         spaced = _SPACES.sub(" ", to_simplified(fold_width(question)).lower()).strip()
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
         spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
+        spaced = resolve_positions(spaced, [it.number for it in plan.items], self.words)
         refs = parse_refs(spaced)
         bare = _BARE_NUMBER.fullmatch(spaced)
         if bare and not refs:
@@ -188,7 +277,7 @@ class QAEngine:
         cut = re.sub(r"[a-z]+", " ", cut) if re.search(r"[\u4e00-\u9fff]", cut) else cut
         text = norm(cut)
         mentions = self.mentions.find(text)
-        return _Q(question, text, refs.numbers, mentions, cues(text))
+        return _Q(question, text, refs.numbers, mentions, cues(text), spaced=spaced)
 
     def search_terms(self, plan: PlanIndex, topic: str) -> list[str]:
         repaired = plan.index.repair(topic)
@@ -221,6 +310,12 @@ class _Answerer:
 
     # -- analysis ------------------------------------------------------------------------------
     def run(self) -> Answer:
+        """The answer of the question as it stands (no conversation, no records)."""
+        self.analyse()
+        return self.respond(self.intent())
+
+    def analyse(self) -> None:
+        """Who the question is about, its topic words and the items they find."""
         q = self.q
         unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
         asked_self = any(m.kind == "self" for m in q.mentions)
@@ -228,6 +323,8 @@ class _Answerer:
         self.unit_source = ""
         self.needs_unit = False
         self.unknown: str | None = None
+        self.asked_self = asked_self
+        self.unit_mentions = unit_mentions
         rest = q.text
         for m in q.mentions:
             rest = rest[: m.start] + "，" * (m.end - m.start) + rest[m.end :]
@@ -235,9 +332,6 @@ class _Answerer:
             m = unit_mentions[0]
             self.target = self.e._target(m.kind, m.name)
             self.unit_source = "question"
-            if len({x.name for x in unit_mentions}) > 1:
-                others = "、".join(dict.fromkeys(x.spelling for x in unit_mentions[1:]))
-                self.notes.append(f"问题中提到多个单位，先回答“{m.spelling}”；{others}请分别提问。")
         elif asked_self:
             spelled = next(m.spelling for m in q.mentions if m.kind == "self")
             if self.chat_unit:
@@ -252,8 +346,12 @@ class _Answerer:
                 self.needs_unit = True
         elif STRONG_DUTY_RE.search(q.text) and not q.cues.who:
             rest = self._unknown_unit(rest)
+        else:
+            rest = self._outside_unit(rest)
+        self.rest = rest
         # the searchable remainder, with all cue words removed
         topic = strip_cues(rest, WHO_RE, CADENCE_RE, DUTY_RE, ITEM_CUE_RE, OVERVIEW_RE)
+        topic = self.e.strip_question_words(topic)
         q.topic = topic
         q.terms = self.e.search_terms(self.p, topic) if topic else []
         self.hits = self.p.index.search(q.terms, k=MAX_TOPIC_ITEMS * 2) if q.terms else []
@@ -266,23 +364,39 @@ class _Answerer:
         has_unit = self.target is not None or self.needs_unit or self.unknown is not None
         if has_unit and len(re.findall(r"[\u4e00-\u9fff]", topic)) < 3:
             has_topic = False  # 机关, 工作: leftovers of a unit question are not a topic
+        self.has_topic = has_topic
+        self.in_range = [n for n in q.refs if n in self.p.position]
+        self.out_of_range = [n for n in q.refs if n not in self.p.position]
+
+    def intent(self) -> Intent:
+        """The intent of the question as it stands (before any follow-up filling)."""
+        q = self.q
+        has_unit = self.target is not None or self.needs_unit or self.unknown is not None
         if (
             not has_unit
             and self.chat_unit
             and STRONG_DUTY_RE.search(q.text)
-            and not has_topic
+            and not self.has_topic
             and not q.cues.who
         ):
             # "第十四条要做什么" / "有哪些任务" from a registered chat: about its own unit
             self.target = self.e._target("unit", self.chat_unit)
             self.unit_source = "chat"
             has_unit = True
-        intent = decide(q.cues, bool(q.refs), has_unit, has_topic)
-        self.in_range = [n for n in q.refs if n in self.p.position]
-        out_of_range = [n for n in q.refs if n not in self.p.position]
-        if out_of_range:
+        return decide(q.cues, bool(q.refs), has_unit, self.has_topic)
+
+    def respond(self, intent: Intent) -> Answer:
+        """Answer with ``intent`` over ``in_range`` / ``target`` (possibly filled in)."""
+        if len({x.name for x in self.unit_mentions}) > 1 and intent in (
+            Intent.UNIT_ITEM,
+            Intent.UNIT_DUTIES,
+        ):
+            m = self.unit_mentions[0]
+            others = "、".join(dict.fromkeys(x.spelling for x in self.unit_mentions[1:]))
+            self.notes.append(f"问题中提到多个单位，先回答“{m.spelling}”；{others}请分别提问。")
+        if self.out_of_range:
             self.notes.append(
-                f"本工作要点共{self.n_items}条，没有{'、'.join(R.item_label(n) for n in out_of_range)}。"
+                f"本工作要点共{self.n_items}条，没有{'、'.join(R.item_label(n) for n in self.out_of_range)}。"
             )
         handler = {
             Intent.ITEM: self.item,
@@ -294,6 +408,32 @@ class _Answerer:
             Intent.TOPIC: self.topic,
         }[intent]
         return handler()
+
+    def _outside_unit(self, rest: str) -> str:
+        """区审计局 / 张家集镇 anywhere in the question: a real unit the directory does not
+        list, answered by its category (the question's unit)."""
+        for found in UNKNOWN_UNIT_RE.finditer(rest):
+            m = next(
+                (
+                    UNKNOWN_UNIT_RE.fullmatch(rest, i, found.end())
+                    for i in range(found.start(), found.end() - 1)
+                    if UNKNOWN_UNIT_RE.fullmatch(rest, i, found.end())
+                    and self.e.directory.outside_category(rest[i : found.end()]) is not None
+                ),
+                found,
+            )
+            token = m.group(0)
+            cat = self.e.directory.outside_category(token)
+            if cat is None and re.search(r".{2,}(镇|街道)$", token) and not self.p.contains(token):
+                cat = infer_category(token)
+            if cat is None:
+                continue
+            self.target = Target("category", token, frozenset({cat}))
+            self.unit_source = "question"
+            self.outside_token = token
+            self.notes.append(f"“{token}”不在单位名录中，按{_cat_label(cat)}的职责回答。")
+            return rest[: m.start()] + "，" * len(token) + rest[m.end() :]
+        return rest
 
     def _unknown_unit(self, rest: str) -> str:
         """A unit-like word before the duty cue that the directory does not know:
@@ -670,9 +810,5 @@ class _Answerer:
 
 
 def _cat_label(cat: UnitCategory) -> str:
-    return {
-        UnitCategory.TOWN: "镇",
-        UnitCategory.SUBDISTRICT: "街道",
-        UnitCategory.PARK: "园区",
-        UnitCategory.DEPARTMENT: "区直部门",
-    }.get(cat, cat.value)
+    """The Chinese name of a category (never its internal key)."""
+    return CATEGORY_LABELS.get(cat, "其他单位")

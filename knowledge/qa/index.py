@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import zhconv
+
+from knowledge.text import load_zhconv
 
 _RUNS = re.compile(r"[\u3400-\u9fffa-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -30,7 +31,9 @@ _SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def _traditional_chars() -> frozenset[str]:
-    return frozenset(k for k, v in zhconv.zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v)
+    return frozenset(
+        k for k, v in load_zhconv().zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
+    )
 
 
 def fast_norm(text: str) -> str:
@@ -39,7 +42,7 @@ def fast_norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     trad = _traditional_chars()
     if any(ch in trad for ch in text):
-        text = zhconv.convert(text, "zh-cn")
+        text = load_zhconv().convert(text, "zh-cn")
     return _SPACE.sub("", text).lower()
 
 

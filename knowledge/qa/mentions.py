@@ -63,16 +63,21 @@ class MentionFinder:
             for s in (g.name, *g.aliases):
                 self.spellings.setdefault(norm(s), ("group", g.name))
         self.lengths = sorted({len(s) for s in self.spellings}, reverse=True)
-        # one-substitution keys: 市场监?局 → spelling (ambiguous keys dropped)
-        fuzzy: dict[str, str | None] = {}
+        # One-character typos, found without probing every window: a window one substitution
+        # away from a spelling matches it exactly in its first half or in its second half
+        # (pigeonhole), so each spelling is indexed by both halves; a scan of the question
+        # looks the halves up (a few dict probes per character) and only the windows they
+        # point at are compared character by character.
+        self.heads: dict[str, list[str]] = {}
+        self.tails: dict[str, list[str]] = {}
         for s in self.spellings:
             if len(s) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", s):
                 continue
-            for j in range(len(s)):
-                key = s[:j] + "?" + s[j + 1 :]
-                fuzzy[key] = None if key in fuzzy and fuzzy[key] != s else s
-        self.fuzzy = {k: v for k, v in fuzzy.items() if v is not None}
-        self.fuzzy_lengths = sorted({len(k) for k in self.fuzzy}, reverse=True)
+            half = len(s) // 2
+            self.heads.setdefault(s[:half], []).append(s)
+            self.tails.setdefault(s[half:], []).append(s)
+        self.head_lengths = sorted({len(k) for k in self.heads})
+        self.tail_lengths = sorted({len(k) for k in self.tails})
 
     def _topic_usage(self, text: str, start: int, end: int) -> bool:
         """The spelling with a character of context on each side occurs in the document."""
@@ -114,28 +119,61 @@ class MentionFinder:
         """A one-character spelling (镇) only as the question's subject: 镇有哪些任务."""
         return start == 0 and len(text) > 1 and text[1] in "要有的需应该负承具"
 
+    def _typo_candidates(self, text: str) -> dict[tuple[int, int], list[tuple[int, str]]]:
+        """(start, end) of each window one substitution away from some spelling → the
+        (position of the differing character, spelling) pairs, from the half-spelling index."""
+        found: dict[tuple[int, int], set[str]] = {}
+        n = len(text)
+        for i in range(n):
+            for hl in self.head_lengths:
+                if i + hl > n:
+                    break
+                for s in self.heads.get(text[i : i + hl], ()):
+                    if i + len(s) <= n:
+                        found.setdefault((i, i + len(s)), set()).add(s)
+            for tl in self.tail_lengths:
+                if i + tl > n:
+                    break
+                for s in self.tails.get(text[i : i + tl], ()):
+                    start = i + tl - len(s)
+                    if start >= 0:
+                        found.setdefault((start, i + tl), set()).add(s)
+        out: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        for (start, end), spellings in found.items():
+            window = text[start:end]
+            pairs = []
+            for s in spellings:
+                diff = [j for j, (a, b) in enumerate(zip(window, s, strict=True)) if a != b]
+                if len(diff) == 1:
+                    pairs.append((diff[0], s))
+            if pairs:
+                out[(start, end)] = sorted(pairs)
+        return out
+
     def _fuzzy(self, text: str, taken: list[bool]) -> list[Mention]:
+        """One-character typos of a spelling (区司发局, 市场监菅局), longest first, left to right.
+        A typo position that two spellings share is ambiguous and not taken."""
         out: list[Mention] = []
-        for length in self.fuzzy_lengths:
-            for start in range(0, len(text) - length + 1):
-                end = start + length
-                if any(taken[start:end]):
-                    continue
-                window = text[start:end]
-                if window in self.spellings:
-                    continue
-                if self.directory.outside_category(window) is not None:
-                    continue  # 审计局 is a real unit the directory lacks, not a misspelt 审批局
-                for j in range(length):
-                    if j == length - 1 and window[j] in UNIT_SUFFIXES:
-                        continue  # 司法厅, 司法所: another kind of unit, not a typo of 司法局
-                    s = self.fuzzy.get(window[:j] + "?" + window[j + 1 :])
-                    if s is not None:
-                        if self.in_corpus(window):
-                            break
-                        kind, name = self.spellings[s]
-                        out.append(Mention(kind, name, window, start, end, fuzzy=True))
-                        for i in range(start, end):
-                            taken[i] = True
-                        break
+        candidates = self._typo_candidates(text)
+        for start, end in sorted(candidates, key=lambda w: (w[0] - w[1], w[0])):
+            if any(taken[start:end]):
+                continue
+            window = text[start:end]
+            if window in self.spellings:
+                continue
+            if self.directory.outside_category_key(window) is not None:
+                continue  # 审计局 is a real unit the directory lacks, not a misspelt 审批局
+            pairs = candidates[(start, end)]
+            for j, s in pairs:
+                if j == len(window) - 1 and window[j] in UNIT_SUFFIXES:
+                    continue  # 司法厅, 司法所: another kind of unit, not a typo of 司法局
+                if sum(1 for k, _ in pairs if k == j) > 1:
+                    continue  # two spellings differ from the window at the same place
+                if self.in_corpus(window):
+                    break
+                kind, name = self.spellings[s]
+                out.append(Mention(kind, name, window, start, end, fuzzy=True))
+                for i in range(start, end):
+                    taken[i] = True
+                break
         return out

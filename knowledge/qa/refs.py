@@ -31,6 +31,7 @@ _RANGE_RE = re.compile(rf"^{_RANGE}$")
 _ORDINAL_NOT_ITEM = set("个次年季期批名届轮步章节天周月日号位责把人级类种部档层线")
 # N条 preceded by these is not a reference: 哪一条, 这一条, 每一条
 _NOT_BEFORE = set("哪这那每任某几多")
+_QUESTION_AFTER = set("讲说是呢吗谁由要写的，。？?!！ ")
 _NOT_AFTER = {"条": set("龙件例"), "项": set("制目"), "点": set("钟名"), "款": set("项")}
 
 
@@ -53,7 +54,10 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
         if not pre and before in _NOT_BEFORE:
             return False
         # 三项制度, 一点: a Chinese numeral + 项 needs 第
-        return not (suf in "项点款" and not pre and not chained and not num.isdigit())
+        if suf in "项点款" and not pre and not chained and not num.isdigit():
+            # 十九项 alone or before a question word is an item; 三项制度, 两项任务 are not
+            return not after or after in _QUESTION_AFTER
+        return True
     if pre:
         return not (pre == "第" and after in _ORDINAL_NOT_ITEM)
     return chained

@@ -157,10 +157,15 @@ class _Handler(tornado.web.RequestHandler):
         files = {name: parts[0].body for name, parts in request.files.items()}
         for name, parts in request.files.items():
             params.setdefault(name, {"filename": parts[0].filename, "size": len(parts[0].body)})
+        half_trip = self.api.latency / 2
+        if half_trip:
+            await asyncio.sleep(half_trip)
         if token != self.api.token:
             status, body = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         else:
             status, body = await self.api._dispatch(method, params, files)
+        if half_trip:
+            await asyncio.sleep(half_trip)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, ensure_ascii=False))
@@ -197,8 +202,12 @@ class FakeBotApi:
         *,
         limits: RateLimits | None = None,
         bot_username: str = "fazhi_test_bot",
+        latency: float = 0.0,
     ) -> None:
         self.token = token
+        # seconds of network round trip added to every request: half before it is handled
+        # (its arrival), half before the answer leaves, as over a real network
+        self.latency = latency
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
         self.port: int | None = None

@@ -1,0 +1,114 @@
+"""Planner benchmark: one reminder-planner tick (``scheduler.service.run_planner``) as the
+number of registered units grows.
+
+For each size N a fresh SQLite database gets N towns (the document's group items apply to
+every town) with one approved chat each, and the planner runs at a moment when reminders are
+due (the start of a quarter): the first tick queues them, the second finds nothing new (the
+hourly case: it must not re-insert or re-render what is queued). Both are timed; the growth
+exponent is the slope of log(time) over log(N) (1.0 = linear).
+
+Target: a tick at 5,000 units ≤ 1 s.
+
+    python -m bench.bench_planner
+    python -m bench.bench_planner --sizes 500,1000,2000,5000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from scheduler.clock import TZ
+
+WHEN = datetime(2026, 10, 12, 10, 0, tzinfo=TZ)  # Q4 has begun: quarterly steps are due
+TARGET_SECONDS = 1.0
+TARGET_UNITS = 5000
+
+
+def _setup(url: str, units: int):  # noqa: ANN202 - SchedulerContext
+    from scheduler.db import session_scope
+    from scheduler.models import Chat, ChatStatus, UnitRow
+    from scheduler.service import SchedulerContext
+
+    ctx = SchedulerContext.load(url)
+    with session_scope(ctx.engine) as s:  # bulk: the benchmark times the planner, not set-up
+        rows = [UnitRow(name=f"第{i}镇", category="town", source="admin") for i in range(units)]
+        s.add_all(rows)
+        s.flush()
+        s.add_all(
+            Chat(chat_id=str(100_000 + i), unit_id=row.id, status=ChatStatus.ACTIVE)
+            for i, row in enumerate(rows)
+        )
+    return ctx
+
+
+def measure(units: int, repeat: int) -> tuple[float, float, int]:
+    """(first tick s, median later tick s, rows queued by the first)."""
+    from scheduler.service import run_planner
+
+    with tempfile.TemporaryDirectory(prefix="fazhi-planner-") as tmp:
+        ctx = _setup(f"sqlite:///{Path(tmp) / 'bench.db'}", units)
+        started = time.perf_counter()
+        queued = run_planner(ctx, WHEN)
+        first = time.perf_counter() - started
+        later = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            assert run_planner(ctx, WHEN) == 0
+            later.append(time.perf_counter() - started)
+        ctx.engine.dispose()
+    return first, statistics.median(later), queued
+
+
+def slope(xs: list[float], ys: list[float]) -> float:
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(max(y, 1e-9)) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / sum(
+        (a - mx) ** 2 for a in lx
+    )
+
+
+def run(sizes: list[int], repeat: int) -> bool:
+    print(f"planner tick at {WHEN.isoformat()} (first: queues the due reminders; later: none new)")
+    print(f"{'units':>7} {'queued':>8} {'first s':>9} {'later s':>9}")
+    firsts, laters = [], []
+    for n in sizes:
+        first, later, queued = measure(n, repeat)
+        firsts.append(first)
+        laters.append(later)
+        print(f"{n:>7} {queued:>8} {first:>9.3f} {later:>9.3f}")
+    if len(sizes) > 1:
+        print(
+            f"growth exponent     first tick {slope(sizes, firsts):.2f}, "
+            f"later tick {slope(sizes, laters):.2f} (1.0 = linear)"
+        )
+    worst = max(firsts[-1], laters[-1])
+    if sizes[-1] < TARGET_UNITS:
+        print(f"tick at {sizes[-1]} units  {worst:.3f} s (the target is at {TARGET_UNITS} units)")
+        return True
+    ok = worst <= TARGET_SECONDS
+    print(
+        f"tick at {sizes[-1]} units  {worst:.3f} s, the slower of first and later "
+        f"(target <= {TARGET_SECONDS} s): " + ("met" if ok else "MISSED")
+    )
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="500,1000,2000,5000")
+    parser.add_argument("--repeat", type=int, default=2, help="later ticks per size")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    return 0 if run(sizes, args.repeat) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

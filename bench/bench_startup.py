@@ -1,0 +1,103 @@
+"""Start-up benchmark: how long the light commands take as fresh processes.
+
+Each command runs as a subprocess ``--repeat`` times, the commands interleaved round by round
+so that a busy machine slows them alike; the medians are printed with each command's ratio to
+the baseline, ``python -c "import telegram"`` (the bare cost of the bot's main library), in the
+same run.
+
+Targets: ``fazhi ask "…"`` ≤ 1.5× the baseline; ``fazhi health`` (the container's health check,
+every minute) ≤ 0.4 s. ``fazhi health`` runs against a migrated SQLite file in a temporary
+directory.
+
+    python -m bench.bench_startup
+    python -m bench.bench_startup --repeat 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUESTION = "第十四条 我单位要做什么"
+ASK_RATIO_TARGET = 1.5
+HEALTH_SECONDS_TARGET = 0.4
+
+
+def fazhi_command() -> list[str]:
+    """The installed ``fazhi`` script next to this interpreter, else the module."""
+    script = Path(sys.executable).with_name("fazhi")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def commands() -> dict[str, list[str]]:
+    fazhi = fazhi_command()
+    return {
+        "python -c 'import telegram'": [sys.executable, "-c", "import telegram"],
+        "fazhi ask": [*fazhi, "ask", QUESTION],
+        "fazhi health": [*fazhi, "health"],
+        "fazhi units list": [*fazhi, "units", "list"],
+    }
+
+
+def time_once(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
+    return seconds
+
+
+def run(repeat: int) -> bool:
+    with tempfile.TemporaryDirectory(prefix="fazhi-startup-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env |= {"FAZHI_DATA_DIR": tmp, "TELEGRAM_BOT_TOKEN": ""}
+        subprocess.run(
+            [*fazhi_command(), "db", "upgrade"], env=env, check=True, capture_output=True
+        )
+        cmds = commands()
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for argv in cmds.values():  # warm the file cache and byte-code once
+            time_once(argv, env)
+        for _ in range(repeat):
+            for name, argv in cmds.items():
+                times[name].append(time_once(argv, env))
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    baseline_name = next(iter(cmds))
+    baseline = medians[baseline_name]
+    print(f"runs per command    {repeat} (interleaved; median, min-max)")
+    for name, ts in times.items():
+        print(
+            f"{name:<28}{medians[name]:7.3f} s  ({min(ts):.3f}-{max(ts):.3f})  "
+            f"{medians[name] / baseline:5.2f}x baseline"
+        )
+    ask_ratio = medians["fazhi ask"] / baseline
+    health = medians["fazhi health"]
+    ask_ok = ask_ratio <= ASK_RATIO_TARGET
+    health_ok = health <= HEALTH_SECONDS_TARGET
+    print(
+        f"fazhi health        {health:.3f} s (target <= {HEALTH_SECONDS_TARGET} s): "
+        + ("met" if health_ok else "MISSED")
+    )
+    print(
+        f"fazhi ask           {ask_ratio:.2f}x import telegram (target <= {ASK_RATIO_TARGET}x): "
+        + ("met" if ask_ok else "MISSED")
+    )
+    return ask_ok and health_ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args(argv)
+    return 0 if run(args.repeat) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

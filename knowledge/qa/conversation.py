@@ -1,0 +1,175 @@
+"""Conversation state: what the previous turn of a chat was about, so that a follow-up
+("它的牵头单位呢", "那第十二条呢", "换成区财政局呢", "多久一次") fills in what it leaves out.
+
+:class:`Conversations` keeps one :class:`Turn` per chat, forgotten after ``ttl`` seconds of
+silence; it is safe to use from several threads (one lock per chat, so chats do not wait for
+each other). Telegram, the console and ``fazhi ask --batch`` (lines with the same "session")
+share it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from knowledge.qa.query import Query
+from knowledge.qa.words import QuestionWords
+
+DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a chat starts afresh
+MAX_CHATS = 10_000
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The previous turn: its query (as resolved) and what the answer was about."""
+
+    query: Query
+    items: tuple[int, ...] = ()  # the answer's items, most relevant first
+    unit: str | None = None  # the unit the answer was about (named or the chat's)
+    unit_kind: str = ""
+    intent: str = ""
+    rest: tuple[int, ...] = ()  # items of a long list not shown yet (还有呢)
+    pages: tuple[str, ...] = ()  # text pages of a long answer not shown yet
+    plan_id: str = ""
+
+
+def _short(text: str) -> bool:
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) <= 10
+
+
+def follow_up(query: Query, turn: Turn | None, a, words: QuestionWords) -> Query:  # noqa: ANN001
+    """``query`` with what it leaves out taken from the previous ``turn`` (when it reads as a
+    follow-up). ``a`` is the engine's analysis of the question (topic found, mentions)."""
+    if turn is None or query.ask in ("smalltalk", "document", "not_covered", "more", "status"):
+        return query
+    text = a.q.text
+    prev = turn.query
+    cue = bool(
+        words.refer.search(text) or words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+    )
+    if not cue and not _short(text):
+        return query
+    if query.op == "each" or query.amount:
+        return query
+    if query.topics:
+        # 那公开呢 (after 年度报告什么时候报): the same question about another topic
+        lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+        if (
+            lead
+            and query.ask in ("", "topic")
+            and prev.ask in ("cadence", "who", "duty", "verdict")
+        ):
+            changes = {"ask": prev.ask, "verdict": prev.verdict}
+            if prev.ask in ("duty", "verdict") and turn.unit and not query.units:
+                changes["units"] = (turn.unit,)
+            return query.with_(**changes, from_context=("ask",))
+        return query
+    filled: list[str] = []
+    changes: dict = {}
+    has_items = bool(query.items)
+    has_unit = bool(query.units) or query.self_unit
+    if not has_items and not has_unit:
+        # 它的牵头单位呢 / 多久一次 / 具体要做什么 / 截止日期呢: about the same items
+        if turn.items:
+            changes["items"] = turn.items[:1] if prev.ask in ("topic", "who") else turn.items
+            filled.append("items")
+        elif prev.topics:
+            changes["topics"] = prev.topics
+            filled.append("topics")
+        if turn.unit and (query.ask in ("duty", "verdict", "") or prev.units or prev.self_unit):
+            changes["units"] = (turn.unit,)
+            filled.append("units")
+        if not query.ask:
+            if not filled and not cue:
+                return query
+            changes["ask"] = prev.ask
+            changes["verdict"] = prev.verdict
+            filled.append("ask")
+    elif not query.ask or (query.ask == prev.ask == "verdict"):
+        # 那第十二条呢 / 换成区财政局呢: the same question about something else
+        if not cue:
+            return query
+        if not query.ask:
+            changes["ask"] = prev.ask
+            changes["verdict"] = prev.verdict
+            changes["amount"] = prev.amount
+            changes["relation"] = prev.relation
+            changes["op"] = "" if prev.op == "each" else prev.op
+            filled.append("ask")
+        unit_centric = prev.ask in ("duty", "verdict", "count", "items", "status")
+        if has_items and not has_unit and turn.unit and unit_centric:
+            changes["units"] = (turn.unit,)
+            filled.append("units")
+        if has_unit and not has_items:
+            if turn.items and prev.ask not in ("duty", "count", "items") or prev.items:
+                changes["items"] = prev.items or turn.items
+                filled.append("items")
+            elif prev.topics:
+                changes["topics"] = prev.topics
+                filled.append("topics")
+        if prev.ask == "status":
+            changes["obligation"] = prev.obligation
+            changes["scope"] = prev.scope
+            changes["period"] = query.period or prev.period
+            filled.append("obligation")
+    if not filled:
+        return query
+    return query.with_(**changes, from_context=tuple(filled))
+
+
+@dataclass
+class _Slot:
+    turn: Turn | None = None
+    seen: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Conversations:
+    """Per-chat conversation state with expiry. ``get``/``put`` under ``lock(chat)``."""
+
+    def __init__(
+        self, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._slots: dict[str, _Slot] = {}
+        self._guard = threading.Lock()
+
+    def _slot(self, chat: str) -> _Slot:
+        with self._guard:
+            slot = self._slots.get(chat)
+            if slot is None:
+                if len(self._slots) >= MAX_CHATS:
+                    self._evict()
+                slot = self._slots[chat] = _Slot()
+            return slot
+
+    def _evict(self) -> None:
+        now = self.clock()
+        for key in [k for k, s in self._slots.items() if now - s.seen > self.ttl]:
+            del self._slots[key]
+        if len(self._slots) >= MAX_CHATS:  # all fresh: drop the oldest half
+            for key, _ in sorted(self._slots.items(), key=lambda kv: kv[1].seen)[: MAX_CHATS // 2]:
+                del self._slots[key]
+
+    def lock(self, chat: str) -> threading.Lock:
+        """Hold this while reading, answering and storing one chat's turn."""
+        return self._slot(chat).lock
+
+    def get(self, chat: str) -> Turn | None:
+        slot = self._slot(chat)
+        if slot.turn is not None and self.clock() - slot.seen > self.ttl:
+            slot.turn = None
+        return slot.turn
+
+    def put(self, chat: str, turn: Turn | None) -> None:
+        slot = self._slot(chat)
+        slot.turn = turn
+        slot.seen = self.clock()
+
+    def forget(self, chat: str) -> None:
+        with self._guard:
+            self._slots.pop(chat, None)

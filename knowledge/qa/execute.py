@@ -1,0 +1,535 @@
+"""Query → Answer: runs a :class:`~knowledge.qa.query.Query` over one plan (and the
+records, for status questions). The families the engine answered before (an item, a unit's
+duties, who, how often, a topic) run through the engine's answerer with the query's items and
+unit filled in; the rest are here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from knowledge.model import ETC_NAME
+from knowledge.qa import render as R
+from knowledge.qa.answer import Answer, Intent, ItemDuty, Quote
+from knowledge.qa.conversation import Turn
+from knowledge.qa.plan_index import Target
+from knowledge.qa.query import Query
+from knowledge.qa.records import Records, RecordsForbidden
+
+if TYPE_CHECKING:
+    from knowledge.qa.engine import _Answerer
+
+_PER_YEAR = {"annual": 1, "once": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
+_CADENCE_CN = {
+    "annual": "每年",
+    "once": "年度内",
+    "half_yearly": "每半年",
+    "quarterly": "每季度",
+    "monthly": "每月",
+}
+_ASK_INTENT = {
+    "who": Intent.WHO,
+    "cadence": Intent.CADENCE,
+    "text": Intent.ITEM,
+    "topic": Intent.TOPIC,
+    "overview": Intent.OVERVIEW,
+}
+SMALLTALK = {
+    "greeting": "你好！我是法治政府建设工作要点助手。",
+    "thanks": "不客气！还有问题随时问我。",
+    "identity": "我是法治政府建设工作要点助手。",
+    "bye": "再见！有问题随时找我。",
+}
+CAPABILITIES = (
+    "我可以：回答工作要点的内容和责任单位（如“第十四条讲什么”“行政复议改革谁负责”）、"
+    "本单位的任务（如“我单位有哪些任务”“第十一条算不算我们的事”）、"
+    "学法、专题会议、年度报告等的次数和截止日期（如“每季度要学法几次”），"
+    "并按时提醒各单位。"
+)
+
+
+def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | None) -> Answer:
+    """The answer of ``query`` (already completed from the conversation)."""
+    handler = {
+        "smalltalk": smalltalk,
+        "document": document,
+        "not_covered": not_covered,
+        "more": more,
+        "verdict": verdict,
+        "items": relation,
+        "count": relation,
+    }.get(query.ask)
+    if query.ask == "status":
+        answer = status(a, query, records)
+    elif handler is not None:
+        answer = handler(a, query, turn)
+    elif query.op == "each" and len(query.topics) > 1:
+        answer = each(a, query)
+    else:
+        answer = legacy(a, query)
+    if query.role and answer.intent == Intent.WHO:
+        answer = _with_role(a, answer, query.role)
+    if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
+        answer = _deadline_first(answer)
+    return replace(answer, query=query.to_dict())
+
+
+# -- the families answered before ------------------------------------------------------------
+def _fill(a: _Answerer, query: Query) -> None:
+    """Put the query's items, unit and topic into the answerer (a follow-up's filled fields)."""
+    if "items" in query.from_context or query.items != tuple(a.q.refs):
+        a.in_range = [n for n in query.items if n in a.p.position]
+        a.out_of_range = [n for n in query.items if n not in a.p.position]
+        a.q.refs = tuple(query.items)
+    if "units" in query.from_context and query.units:
+        a.target = target_of(a, query.units[0])
+        a.unit_source = "context"
+        a.needs_unit = False
+    if "topics" in query.from_context and query.topics:
+        set_topic(a, query.topics[0])
+
+
+def legacy(a: _Answerer, query: Query) -> Answer:
+    if not query.from_context:
+        return a.respond(a.intent())
+    _fill(a, query)
+    ask = query.ask
+    if ask == "duty" or (not ask and a.target is not None):
+        if a.target is None and not a.needs_unit:
+            if a.chat_unit:
+                a.target = a.e._target("unit", a.chat_unit)
+                a.unit_source = "chat"
+            else:
+                return a.respond(Intent.ITEM if a.in_range else Intent.TOPIC)
+        intent = (
+            Intent.UNIT_ITEM if (a.in_range or a.has_topic or query.topics) else Intent.UNIT_DUTIES
+        )
+        return a.respond(intent)
+    intent = _ASK_INTENT.get(ask) or (Intent.ITEM if a.in_range else Intent.TOPIC)
+    return a.respond(intent)
+
+
+def set_topic(a: _Answerer, topic: str) -> None:
+    a.q.topic = topic
+    a.q.terms = a.e.search_terms(a.p, topic)
+    a.hits = a.p.index.search(a.q.terms, k=10) if a.q.terms else []
+    a.top_cov = a.p.index.coverage(a.q.terms, a.hits[0].doc) if a.hits else 0.0
+    a.has_topic = bool(a._topic_items())
+
+
+def target_of(a: _Answerer, name: str) -> Target:
+    d = a.e.directory
+    if name in d.groups:
+        return a.e._target("group", name)
+    if name in d.units or a.e._category_of_unlisted(name) is not None:
+        return a.e._target("unit", name)
+    try:
+        return a.e._target("category", name)
+    except ValueError:
+        return a.e._target("unit", name)
+
+
+_DEADLINE = re.compile(
+    r"最晚|截止|什么时候|啥时候|何时|哪天|几月|几号|期限|时限|之前|以前|前要|下次|下一次"
+)
+
+
+def _deadline_first(answer: Answer) -> Answer:
+    """A when-question leads with the next due date."""
+    due = [o for o in answer.obligations if o.next_due is not None]
+    if not due:
+        return answer
+    first = min(due, key=lambda o: o.next_due)
+    head = f"最晚{_cn_date(first.next_due.isoformat())}前：{first.action}（{first.due_rule}）。"
+    return replace(answer, text=head + "\n" + answer.text)
+
+
+def _with_role(a: _Answerer, answer: Answer, role: str) -> Answer:
+    lines = []
+    for n in answer.items[:3]:
+        units = a.p.units_lines[a.p.position[n]]
+        same = [u for u in units if u.role == role]
+        if same:
+            lines.append(f"{R.item_label(n)}的{R.units_line(same)}。")
+        else:
+            lines.append(
+                f"{R.item_label(n)}没有区分牵头和配合单位，所列单位都是责任单位（{R.units_line(units)}）。"
+            )
+    if not lines:
+        return answer
+    return replace(answer, text="\n".join(lines) + "\n\n" + answer.text)
+
+
+# -- small talk, the document, what is not covered --------------------------------------------
+def smalltalk(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    head = SMALLTALK.get(query.smalltalk, SMALLTALK["greeting"])
+    text = head if query.smalltalk in ("thanks", "bye") else f"{head}{CAPABILITIES}"
+    if query.smalltalk in ("thanks", "bye"):
+        text += "例如可以问：“我单位有哪些任务”“年度报告什么时候报”。"
+    a.needs_unit = False
+    return a._answer(Intent.SMALLTALK, [], text)
+
+
+def document(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    meta = a.p.plan.meta
+    title = meta.title or a.p.plan.plan_id
+    facts = {
+        "doc_number": (meta.doc_number, f"文号是{meta.doc_number}。"),
+        "issuer": (meta.issuer, f"由{meta.issuer}印发。"),
+        "issued": (meta.issued_date, f"印发（成文）日期：{_cn_date(meta.issued_date)}。"),
+        "title": (title, f"文件名称：《{title}》。"),
+    }
+    value, sentence = facts[query.document]
+    if not value:
+        head = "文件中没有写明这一项。"
+    else:
+        head = f"《{title}》{sentence}" if query.document != "title" else sentence
+    details = [
+        f"{label}：{v}"
+        for label, v in (
+            ("文号", meta.doc_number),
+            ("印发机关", meta.issuer),
+            ("成文日期", _cn_date(meta.issued_date)),
+            ("年度", f"{meta.plan_year}年" if meta.plan_year else ""),
+        )
+        if v
+    ]
+    return a._answer(Intent.DOCUMENT, [], "\n".join([head, "；".join(details)]))
+
+
+def _cn_date(iso: str) -> str:
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def covered_label(a: _Answerer) -> str:
+    out = []
+    for p in a.e.plans.values():
+        m = p.plan.meta
+        out.append(f"{m.district or ''}{m.plan_year or ''}年度" if m.plan_year else p.plan.plan_id)
+    return "、".join(out)
+
+
+def not_covered(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    what = f"{query.year}年" if query.year else query.district
+    text = (
+        f"已载入的工作要点只有：{covered_label(a)}，没有{what}的工作要点，无法回答，"
+        f"也不会用其他年份或地区的内容代替。"
+    )
+    a.needs_unit = False
+    return a._answer(Intent.OUT_OF_SCOPE, [], text)
+
+
+def more(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    if turn is not None and turn.pages:
+        ans = a._answer(Intent(turn.intent or "overview"), list(turn.items), turn.pages[0])
+        return replace(ans, more=turn.pages[1:])
+    if turn is not None and turn.rest:
+        nums = list(turn.rest[:5])
+        text = "\n\n".join(a._full(n) for n in nums if n in a.p.position)
+        if len(turn.rest) > 5:
+            text += f"\n（还有{len(turn.rest) - 5}条，发送“还有呢”继续。）"
+        return a._answer(Intent(turn.intent or "topic"), nums, "其他相关条目：\n" + text)
+    a.needs_unit = False
+    return a._answer(
+        Intent.OUT_OF_SCOPE, [], "没有更多内容了。可以换个问题，例如“第十四条讲什么”。"
+    )
+
+
+# -- yes / no ---------------------------------------------------------------------------------
+def _asked_target(a: _Answerer, query: Query) -> Target | None:
+    if query.units:
+        return target_of(a, query.units[0]) if "units" in query.from_context else a.target
+    if query.self_unit:
+        return a.target  # the chat's unit (or 我们镇); None when the chat has no unit
+    return None
+
+
+def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    _fill(a, query)
+    if query.verdict == "sufficient":
+        return sufficient(a, query)
+    target = _asked_target(a, query)
+    if target is None and a.chat_unit and not query.units:
+        target = a.e._target("unit", a.chat_unit)
+    nums = list(a.in_range) or a._topic_items()[:1]
+    if target is None:
+        if a.needs_unit or query.self_unit:
+            a.needs_unit = True
+            return a._answer(Intent.UNIT_ITEM, nums, "无法判断：不知道你所在的单位。")
+        return legacy(a, query.with_(ask=""))
+    a.target = target
+    if not nums:
+        return a.respond(Intent.UNIT_DUTIES)
+    duties = [a.p.duty(target, a.p.position[n]) for n in nums[:5]]
+    kinds = {
+        ("yes" if d.kind in ("named", "group") else "no" if d.kind == "none" else "unsure")
+        for d in duties
+    }
+    word = kinds.pop() if len(kinds) == 1 else "mixed"
+    head = {
+        "yes": "是。",
+        "no": "不是。",
+        "unsure": "不确定。",
+        "mixed": "部分是。",
+    }[word]
+    lines = [head + "".join(R.duty_phrase(d, target.name) for d in duties)]
+    if word == "unsure":
+        lines.append("文件没有逐一列明这些单位，不能据此认定不需要落实，建议向区委依法治区办确认。")
+    obligations = []
+    for n, d in zip(nums, duties, strict=False):
+        it = a._item(n)
+        lines.append(R.item_heading(it))
+        if d.kind != "none":
+            lines.append("本条任务：\n" + R.tasks_list(it))
+            obligations.extend(a._obligations([n]))
+        lines.append(R.units_line(a.p.units_lines[a.p.position[n]]))
+    if obligations:
+        lines.append(R.obligations_block(obligations))
+    ans = a._answer(
+        Intent.UNIT_ITEM,
+        nums[:5],
+        "\n".join(lines),
+        duties=tuple(duties),
+        obligations=tuple(obligations),
+        quotes=a._quotes(nums[:5]),
+    )
+    return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+
+
+def sufficient(a: _Answerer, query: Query) -> Answer:
+    """一年开一次专题会议够不够: the asked amount against the obligation's minimum."""
+    if query.topics:
+        set_topic(a, query.topics[0])
+    base = a.respond(Intent.CADENCE)
+    if not base.obligations or query.amount is None:
+        return base
+    asked_cad, n = query.amount
+    o = base.obligations[0]
+    need_cad = o.cadence if o.cadence in _PER_YEAR else "annual"
+    need = o.min_count or 1
+    asked_year, need_year = n * _PER_YEAR[asked_cad], need * _PER_YEAR[need_cad]
+    rule = f"文件要求{o.cadence_label}至少{need}次{o.action}"
+    if asked_year < need_year:
+        word, head = "no", f"不够。{rule}"
+        if _PER_YEAR[need_cad] > 1:
+            head += f"，一年至少{need_year}次"
+        head += "。"
+    elif _PER_YEAR[asked_cad] >= _PER_YEAR[need_cad]:
+        word, head = "yes", f"够。{rule}，{_CADENCE_CN.get(asked_cad, '')}{n}次达到要求。"
+    else:
+        word, head = (
+            None,
+            f"不一定。{rule}，须{o.cadence_label}各至少{need}次，不能集中在一个{_period_word(need_cad)}完成。",
+        )
+    return replace(base, text=head + "\n" + base.text, verdict=word)
+
+
+def _period_word(cadence: str) -> str:
+    return {"quarterly": "季度", "monthly": "月", "half_yearly": "半年"}.get(cadence, "年度")
+
+
+# -- items by a relation ----------------------------------------------------------------------
+def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+    _fill(a, query)
+    p = a.p
+    targets: list[Target] = []
+    if query.units:
+        targets = [
+            target_of(a, u) if i or "units" in query.from_context else (a.target or target_of(a, u))
+            for i, u in enumerate(query.units)
+        ]
+    elif query.self_unit:
+        if a.target is None:
+            a.needs_unit = True
+            return a._answer(Intent.UNIT_DUTIES, [], "")
+        targets = [a.target]
+    rel = query.relation or "responsible"
+    nums: list[int] = []
+    duties: list[ItemDuty] = []
+    for pos, it in enumerate(p.items):
+        refs = it.units
+        if rel == "only":
+            real = [r for r in refs if not r.is_group and not r.partial and r.name != ETC_NAME]
+            ok = len(refs) == 1 and len(real) == 1
+        elif rel == "lacks":
+            t = targets[0]
+            d = p.duty(t, pos)
+            ok = d.kind == "none"
+        elif rel in ("named", "not_shared"):
+            flags = [_named(p, t, pos) for t in targets]
+            ok = all(flags) if query.op != "or" else any(flags)
+        else:
+            flags = [p.duty(t, pos).kind in ("named", "group") for t in targets]
+            ok = all(flags) if query.op != "or" else any(flags)
+        if ok:
+            nums.append(it.number)
+            if targets and rel != "lacks":
+                duties.append(p.duty(targets[0], pos))
+    who = "和".join(t.name for t in targets)
+    phrase = {
+        "only": "只有一个责任单位的条目",
+        "lacks": f"责任单位中没有{who}的条目",
+        "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
+        "not_shared": f"{who}除“区直各单位”等共性条目外、被单独列名的条目",
+        "responsible": f"{who}{'都' if len(targets) > 1 else ''}负责的条目（含通过区直各单位等类别负责的）",
+    }[rel]
+    head = f"没有{phrase}。" if not nums else f"{phrase}共{len(nums)}条：{R.numbers(nums)}。"
+    lines = [head]
+    if query.ask == "count" or len(nums) > 12:
+        lines.extend(f"{R.item_heading(a._item(n))}" for n in nums[: R.MAX_LISTED])
+    else:
+        for n in nums:
+            lines.append(
+                f"{R.item_heading(a._item(n))}\n  {R.units_line(p.units_lines[p.position[n]])}"
+            )
+    intent = Intent.UNIT_DUTIES if targets and rel != "lacks" else Intent.ITEMS
+    return a._answer(
+        intent,
+        nums,
+        "\n".join(lines),
+        duties=tuple(duties),
+        quotes=tuple(Quote(n, a._item(n).title + "。") for n in nums[: R.MAX_LISTED]),
+    )
+
+
+def _named(p, t: Target, pos: int) -> bool:  # noqa: ANN001 - PlanIndex
+    return any(ref.name == t.name for ref in p.items[pos].units)
+
+
+# -- several topics at once -------------------------------------------------------------------
+def each(a: _Answerer, query: Query) -> Answer:
+    parts: list[str] = []
+    nums: list[int] = []
+    quotes: list[Quote] = []
+    obligations = []
+    for topic in query.topics:
+        mentions = [m for m in a.e.mentions.find(topic) if m.kind == "unit"]
+        if mentions and len(mentions[0].spelling) >= len(topic) - 1:
+            found = _unit_items(a, mentions[0].name)[:1]
+        else:
+            set_topic(a, topic)
+            found = a._topic_items()[:1] or _unit_items(a, topic)[:1]
+        if not found:
+            parts.append(f"{topic}：工作要点中没有相关内容。")
+            continue
+        n = found[0]
+        nums.append(n)
+        pos = a.p.position[n]
+        it = a._item(n)
+        if query.ask == "cadence":
+            obs = a._obligations([n])
+            lines = [f"{topic}：{R.item_heading(it)}"]
+            lines += [R.obligation_line(o) for o in obs] or ["  文件对此没有规定次数或期限。"]
+            obligations.extend(obs)
+            parts.append("\n".join(lines))
+        else:
+            parts.append(f"{topic}：{R.item_heading(it)}\n  {R.units_line(a.p.units_lines[pos])}")
+        quotes.append(Quote(n, a.p.best_sentence(pos, a.q.terms) + "。"))
+    intent = Intent.CADENCE if query.ask == "cadence" else Intent.WHO
+    if not nums:
+        return a.out_of_scope()
+    return a._answer(
+        intent, nums, "\n".join(parts), quotes=tuple(quotes), obligations=tuple(obligations)
+    )
+
+
+def _unit_items(a: _Answerer, word: str) -> list[int]:
+    """信访 → the items naming 区信访局 (a topic that is a unit's field of work)."""
+    names = [u for u in a.e.directory.units if word in u]
+    return [it.number for it in a.p.items if any(ref.name in names for ref in it.units)]
+
+
+# -- the records ------------------------------------------------------------------------------
+_PERIOD_CN = {
+    "current_quarter": "本季度",
+    "previous_quarter": "上季度",
+    "current_year": "今年",
+    "previous_year": "去年",
+    "current_month": "本月",
+}
+
+
+def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
+    obs = [o for o in a.p.obligations if o.kind == query.obligation]
+    nums = list(dict.fromkeys(o.item for o in obs))
+    if not obs:
+        a.needs_unit = False
+        return a._answer(Intent.STATUS, [], "工作要点中没有这一项周期性任务，没有完成记录可查。")
+    due = [d for d in a._obligations(nums) if d.kind == query.obligation]
+    rule = "；".join(
+        f"{d.action}：{d.cadence_label}至少{d.min_count}次"
+        if not d.due_rule.startswith("每年")
+        else f"{d.action}：{d.due_rule}"
+        for d in due
+    )
+    if query.scope == "unit":
+        if a.target is None:
+            a.needs_unit = True
+            return a._answer(
+                Intent.STATUS, nums, "无法查询：不知道你所在的单位。", obligations=tuple(due)
+            )
+        unit = a.target.name
+    if records is None:
+        a.needs_unit = False
+        text = (
+            "完成情况记录在聊天助手中（各单位点“已完成”或发送 /done 登记），这里查不到。"
+            f"\n要求：{rule}。"
+        )
+        return a._answer(Intent.STATUS, nums, text, obligations=tuple(due))
+    try:
+        if query.scope == "unit":
+            lines = records.unit_status(unit, query.obligation, query.period, a.today)
+        else:
+            lines = records.missing(query.obligation, query.period, a.today)
+    except RecordsForbidden:
+        a.needs_unit = False
+        return a._answer(
+            Intent.STATUS,
+            nums,
+            "抱歉，各单位的完成情况仅限管理员（区委依法治区办、区司法局）查询。"
+            "可以问“我们本季度学法登记了没有”查询本单位。",
+        )
+    if not lines:
+        return a._answer(
+            Intent.STATUS,
+            nums,
+            f"{unit if query.scope == 'unit' else ''}没有需要登记的这项任务。\n要求：{rule}。",
+            obligations=tuple(due),
+        )
+    text_lines: list[str] = []
+    word: str | None = None
+    if query.scope == "unit":
+        done = all(r.state == "done" for r in lines)
+        word = "yes" if done else "no"
+        head = "已登记。" if done else "还没有登记。"
+        text_lines.append(head)
+        for r in lines:
+            state = {"done": "已完成", "pending": "未完成", "overdue": "已逾期"}.get(
+                r.state, r.state
+            )
+            text_lines.append(
+                f"{unit}　{r.action}（{r.period}，截止 {r.due.isoformat()}）：{state}"
+            )
+        if not done:
+            text_lines.append("完成后点提醒上的“已完成”或发送 /done 登记。")
+    else:
+        total = len({u for r in lines for u in r.units})
+        text_lines.append(f"尚未确认的单位共{total}个。" if total else "全部责任单位均已确认。")
+        for r in lines:
+            text_lines.append(
+                f"{r.action}（{R.item_label(r.item)}，{r.period}，截止 {r.due.isoformat()}）"
+            )
+            text_lines.append(
+                f"尚未确认的单位 {len(r.units)} 个（共{r.responsible}个责任单位）："
+                + "、".join(r.units)
+                if r.units
+                else "全部责任单位均已确认。"
+            )
+    ans = a._answer(Intent.STATUS, nums, "\n".join(text_lines), obligations=tuple(due))
+    return replace(ans, verdict=word)

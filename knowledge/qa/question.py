@@ -1,0 +1,318 @@
+"""Question → :class:`~knowledge.qa.query.Query`: the words of the question (its item
+references, the units it names, the cue words of :mod:`knowledge.qa.words`) read as a small
+logical form. The analysis of units and topic words is the engine's (``_Answerer.analyse``);
+this module says what is asked and how the pieces relate."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from knowledge.qa.intent import STRONG_DUTY_RE
+from knowledge.qa.query import Query
+from knowledge.qa.words import QuestionWords
+from knowledge.text import cn_to_int, int_to_cn, norm
+
+if TYPE_CHECKING:
+    from knowledge.qa.engine import _Answerer
+
+_NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+_UNIT_SUFFIX = r"(?:条|项|点|款)"
+_FROM_END = re.compile(rf"倒数第{_NUM}{_UNIT_SUFFIX}?")
+_HEAD = re.compile(
+    rf"(?<![\u4e00-\u9fff])前{_NUM}{_UNIT_SUFFIX}|(?<=[看问查列给说讲出的是])前{_NUM}{_UNIT_SUFFIX}"
+)
+_TAIL = re.compile(
+    rf"(?:最后|(?<![\u4e00-\u9fff])后|(?<=[看问查列给说讲出的是])后){_NUM}{_UNIT_SUFFIX}"
+)
+_PUNCT = re.compile(r"[\s，。！？!?,.~～…、:：;；“”\"'()（）]+")
+_TRAILING = re.compile(r"[啊呀呢吧嘛哦了的么哈嗯]+$")
+_AMOUNT = re.compile(
+    r"(每年|一年|年度|全年|每个季度|每季度|一个季度|一季度|季度|每个月|每月|一个月|每半年|半年)"
+    r"[^，。？?]{0,8}?(\d{1,2}|[一两二三四五六七八九十]{1,3})(?:次|期|回|场|遍)"
+)
+_AMOUNT_CADENCE = {
+    "每年": "annual",
+    "一年": "annual",
+    "年度": "annual",
+    "全年": "annual",
+    "每个季度": "quarterly",
+    "每季度": "quarterly",
+    "一个季度": "quarterly",
+    "一季度": "quarterly",
+    "季度": "quarterly",
+    "每个月": "monthly",
+    "每月": "monthly",
+    "一个月": "monthly",
+    "每半年": "half_yearly",
+    "半年": "half_yearly",
+}
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_DISTRICT = re.compile(
+    r"([\u4e00-\u9fff]{2})(区|县)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
+)
+
+
+def resolve_positions(text: str, numbers: list[int], words: QuestionWords) -> str:
+    """Position words → item references the reference parser reads: 倒数第三条 → 第18条,
+    最后一条 → 第20条, 前五条 → 第1至5条, 后三条 → 第18至20条 (for a 20-item plan)."""
+    if not numbers:
+        return text
+    n = len(numbers)
+
+    def ref(a: int, b: int | None = None) -> str:
+        if b is None or b == a:
+            return f"第{numbers[a]}条"
+        return f"第{numbers[a]}至{numbers[b]}条"
+
+    def from_end(m: re.Match[str]) -> str:
+        k = cn_to_int(m.group(1)) or 0
+        return ref(n - k) if 1 <= k <= n else m.group(0)
+
+    text = _FROM_END.sub(from_end, text)
+    text = words.last.sub(lambda m: ref(n - 1), text)
+
+    def head(m: re.Match[str]) -> str:
+        k = cn_to_int(m.group(1) or m.group(2)) or 0
+        return ref(0, k - 1) if 2 <= k <= n else m.group(0)
+
+    def tail(m: re.Match[str]) -> str:
+        k = cn_to_int(m.group(1)) or 0
+        return ref(n - k, n - 1) if 2 <= k <= n else m.group(0)
+
+    text = _HEAD.sub(head, text)
+    return _TAIL.sub(tail, text)
+
+
+def smalltalk_kind(text: str, words: QuestionWords) -> str:
+    """greeting / thanks / identity / bye when the whole question is small talk."""
+    core = _TRAILING.sub("", _PUNCT.sub("", norm(text)))
+    core = re.sub(r"^(请问|那个|嗯|哦)", "", core) or core
+    for kind, phrases in words.smalltalk.items():
+        if core in phrases or norm(text) in phrases:
+            return kind
+    # 你好，你是谁 / 谢谢，再见: every part small talk
+    parts = [p for p in re.split(r"[，。！？!?,.~\s]+", norm(text)) if p]
+    if len(parts) > 1:
+        kinds = [smalltalk_kind(p, words) for p in parts]
+        if all(kinds):
+            return next((k for k in ("identity", "thanks", "bye") if k in kinds), kinds[0])
+    return ""
+
+
+def _period(text: str, words: QuestionWords) -> str:
+    for kind, pattern in words.periods:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
+def _obligation_kind(text: str, words: QuestionWords) -> str:
+    for kind, pattern in words.obligation_kinds:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
+def _base_ask(a: _Answerer, words: QuestionWords) -> str:
+    """The legacy families, from the cue words alone ("" when none is asked)."""
+    c = a.q.cues
+    if c.cadence and not (c.who and a.target is None):
+        return "cadence"
+    if c.who:
+        return "who"
+    if STRONG_DUTY_RE.search(a.q.text) or words.detail.search(a.q.text):
+        return "duty"
+    if c.item:
+        return "text"
+    if c.overview:
+        return "overview"
+    if c.duty:
+        return "duty"
+    return ""
+
+
+def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
+    """The query of the question analysed by ``a`` (``spaced``: its normalised text)."""
+    q = a.q
+    text = q.text
+    units = tuple(dict.fromkeys(m.name for m in a.unit_mentions))
+    if not units and getattr(a, "outside_token", None):
+        units = (a.outside_token,)
+    if a.target is not None and a.target.kind == "category" and not units:
+        units = (a.target.name,)
+    base = Query(
+        items=tuple(q.refs),
+        units=units,
+        self_unit=a.asked_self,
+        topics=(q.topic,) if a.has_topic else (),
+        period=_period(text, words),
+    )
+    kind = smalltalk_kind(q.raw, words)
+    if kind:
+        return base.with_(ask="smalltalk", smalltalk=kind)
+    core = _TRAILING.sub("", _PUNCT.sub("", text))
+    if core in words.more or words.more_re.fullmatch(core) or (core + "呢") in words.more:
+        return base.with_(ask="more")
+    uncovered = _uncovered(a, spaced)
+    if uncovered is not None:
+        return base.with_(ask="not_covered", **uncovered)
+    if not q.refs and not units:
+        for doc_kind, pattern in words.document:
+            if pattern.search(text) and not (
+                doc_kind == "issued" and _obligation_kind(text, words)
+            ):
+                return base.with_(ask="document", document=doc_kind)
+    status = _status(a, words, text, base)
+    if status is not None:
+        return status
+    role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
+    base = base.with_(role=role)
+    verdict = _verdict(a, words, text, base)
+    if verdict is not None:
+        return verdict
+    relation = _relation(a, words, text, base)
+    if relation is not None:
+        return relation
+    each = _each(a, words, text, base)
+    if each is not None:
+        return each
+    ask = _base_ask(a, words)
+    if (
+        ask == "duty"
+        and words.count.search(re.sub(r"哪(几|些)", "", text))
+        and (units or a.asked_self)
+    ):
+        return base.with_(ask="count", relation="responsible", op="count")
+    if not ask and a.has_topic:
+        ask = "topic"
+    return base.with_(ask=ask)
+
+
+def _uncovered(a: _Answerer, spaced: str) -> dict | None:
+    """A year or district that none of the loaded plans covers."""
+    plans = [p.plan for p in a.e.plans.values()]
+    years = {p.meta.plan_year for p in plans if p.meta.plan_year}
+    for m in _YEAR.finditer(spaced):
+        y = int(m.group(1))
+        if years and y not in years:
+            after = spaced[m.end() : m.end() + 12]
+            if y + 1 in years and re.match(
+                r"度?(的)?(法治政府建设)?(年度)?(工作)?报告|度?(法治政府建设)?情况", after
+            ):
+                continue  # 2020年度报告: reported under the 2021 plan
+            return {"year": y}
+    districts = {p.meta.district for p in plans if p.meta.district}
+    own = "".join(p.meta.issuer + p.meta.title + p.meta.district for p in plans)
+    for m in _DISTRICT.finditer(a.q.text):
+        token = m.group(0)
+        if m.group(1) in a.e.words.not_place or token in districts or token in own:
+            continue
+        if a.e.directory_spells(token) or a.p.contains(token):
+            continue
+        return {"district": token}
+    return None
+
+
+def _status(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+    """A record question: who has not done an obligation, or has this unit done it."""
+    kind = _obligation_kind(text, words)
+    if not kind or a.q.refs:
+        return None
+    if re.search(r"几次|多少次|多久|频次|什么时候|何时|哪天|截止|最晚|期限|怎么|如何|要求", text):
+        return None
+    missing = words.missing.search(text)
+    if words.status_who.search(text) and missing:
+        return base.with_(ask="status", obligation=kind, scope="missing", topics=())
+    if (a.asked_self or a.unit_mentions) and re.search(
+        r"(了没有|了吗|了没|了么|没有|完成没|过没有|过吗|过了吗|没)[？?。!！]*$", text
+    ):
+        return base.with_(ask="status", obligation=kind, scope="unit", topics=())
+    return None
+
+
+def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+    if not words.verdict.search(text) and not words.sufficient.search(text):
+        return None
+    amount = _AMOUNT.search(text)
+    if amount and words.sufficient.search(text):
+        n = cn_to_int(amount.group(2)) or 0
+        s, e = amount.span(2)
+        topic = a.e.strip_question_words(text[:s] + text[e + 1 :])
+        return base.with_(
+            topics=(topic,),
+            ask="verdict",
+            verdict="sufficient",
+            amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+        )
+    concern = words.concern.search(text)
+    who_ok = a.asked_self or bool(base.units)
+    duty_words = re.search(
+        r"责任单位|负责|有份|涉及|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
+        text,
+    )
+    if concern or (who_ok and duty_words and (a.q.refs or a.has_topic or words.refer.search(text))):
+        return base.with_(ask="verdict", verdict="concern")
+    return None
+
+
+def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+    """Items by who is responsible and how: named, all of several units, not through the
+    shared groups, items lacking a group, items with one responsible unit; counted or listed."""
+    count = bool(words.count.search(re.sub(r"哪(几|些)", "", text))) and not re.search(
+        r"几次|多少次", text
+    )
+    ask = "count" if count else "items"
+    op = "count" if count else ""
+    if words.only.search(text):
+        return base.with_(ask=ask, relation="only", op=op, topics=())
+    lacks = words.lacks.search(text)
+    if lacks and a.unit_mentions:
+        after = [m for m in a.unit_mentions if m.start >= lacks.start() - 1]
+        if after and after[0].start - lacks.end() <= 3:
+            return base.with_(ask=ask, relation="lacks", units=(after[0].name,), op=op, topics=())
+    if not base.units and not a.asked_self:
+        return None
+    if words.not_shared.search(text):
+        own = tuple(u for u in base.units if u not in a.e.directory.groups)
+        return base.with_(ask=ask, relation="not_shared", op=op, units=own)
+    if words.named.search(text):
+        op = op or ("and" if len(base.units) > 1 else "")
+        return base.with_(ask=ask, relation="named", op=op)
+    if len(base.units) > 1 and (words.all.search(text) or "和" in text or "与" in text):
+        if words.each.search(text) or a.q.cues.who:
+            return None
+        if a.q.refs:
+            return None
+        return base.with_(ask=ask, relation="responsible", op=op or "and")
+    if count and not a.q.refs:
+        return base.with_(ask="count", relation="responsible", op="count")
+    return None
+
+
+def _each(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+    """Two topics (or units) asked at once: 普法和信访各由谁负责 / 学法和培训分别多久一次."""
+    if not (words.each.search(text) or (a.q.cues.who or a.q.cues.cadence)):
+        return None
+    if a.q.refs and len(a.q.refs) > 1:
+        return None
+    from knowledge.qa.intent import CADENCE_RE, DUTY_RE, ITEM_CUE_RE, WHO_RE, strip_cues
+
+    rest = words.each.sub("，", a.q.text)
+    pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
+    if len(pieces) < 2:
+        return None
+    topics = []
+    for p in pieces:
+        t = strip_cues(p, WHO_RE, CADENCE_RE, DUTY_RE, ITEM_CUE_RE)
+        t = a.e.strip_question_words(t)
+        if len(re.findall(r"[\u4e00-\u9fff]", t)) >= 2:
+            topics.append(t)
+    if len(topics) < 2:
+        return None
+    ask = "cadence" if a.q.cues.cadence else "who"
+    return base.with_(ask=ask, op="each", topics=tuple(topics))
+
+
+def label(number: int) -> str:
+    return f"第{int_to_cn(number)}条"

@@ -1,0 +1,57 @@
+"""Light commands import only what they use (start-up time is measured in bench/bench_startup):
+checked in fresh interpreters, by the modules they end up holding."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+RUN_CLI = """
+import json, sys
+from bot.cli import main
+sys.argv = ["fazhi", *{argv!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_after(argv: list[str], tmp_path: Path) -> set[str]:
+    env = {**os.environ, "FAZHI_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_CLI.format(argv=argv)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def heavy(modules: set[str], *names: str) -> set[str]:
+    return {n for n in names if n in modules}
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Path:
+    modules_after(["db", "upgrade"], tmp_path)
+    return tmp_path
+
+
+def test_health_needs_neither_the_models_nor_alembic(migrated: Path) -> None:
+    modules = modules_after(["health"], migrated)
+    assert "sqlalchemy" in modules  # it does ask the database
+    assert heavy(modules, "sqlmodel", "alembic", "numpy", "telegram", "knowledge.qa") == set()
+
+
+def test_ask_needs_no_database_and_no_legacy_packaging(tmp_path: Path) -> None:
+    modules = modules_after(["ask", "第十四条 我单位要做什么"], tmp_path)
+    assert "knowledge.qa" in modules
+    assert heavy(modules, "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba") == set()

@@ -360,18 +360,20 @@ def report(
     period: Annotated[
         str | None, typer.Option("--period", help="期间，如 2026、2026Q3（默认今年）")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table、csv 或 xlsx")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table、csv、xlsx 或 png（图）")] = "table",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="输出文件（xlsx 默认 fazhi-report-期间.xlsx）"),
+        typer.Option(
+            "--output", "-o", help="输出文件（xlsx/png 默认 fazhi-report-期间.xlsx/.png）"
+        ),
     ] = None,
     as_json: JsonOpt = False,
     database_url: DbOpt = None,
 ) -> None:
     from scheduler.clock import now
 
-    if fmt not in ("table", "csv", "xlsx"):
-        fail(f"不支持的格式“{fmt}”：请用 table、csv 或 xlsx")
+    if fmt not in ("table", "csv", "xlsx", "png"):
+        fail(f"不支持的格式“{fmt}”：请用 table、csv、xlsx 或 png")
     if output is not None:
         _check_output(output)
     with user_errors():
@@ -409,6 +411,14 @@ def report(
         output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
         _check_output(output)
         output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
+        console.print(f"已写入 {output.absolute()}")
+        return
+    if fmt == "png":
+        from bot.report_picture import matrix_png
+
+        output = output or Path(f"fazhi-report-{p.key}.png")
+        _check_output(output)
+        output.write_bytes(matrix_png(m))
         console.print(f"已写入 {output.absolute()}")
         return
     c = m.counts()

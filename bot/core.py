@@ -9,6 +9,9 @@ the two front ends give the same answers by construction. Everything here is syn
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import json
 import logging
 import time
 from collections import defaultdict, deque
@@ -26,6 +29,7 @@ from knowledge.qa import QAEngine
 from knowledge.qa.conversation import Conversations
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
+from scheduler.clock import local
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
@@ -36,6 +40,17 @@ from scheduler.snooze import withdraw_reminders
 log = logging.getLogger(__name__)
 
 UNIT_CACHE_SECONDS = 30.0
+MAX_UPLOAD = 45_000_000  # bytes; Telegram bots may send files up to 50 MB
+
+
+@dataclass(frozen=True)
+class EvidenceRequest:
+    year: int
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.unit or '各单位'}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,7 @@ class Assistant:
         # set by the front end that runs the scheduler jobs: asks for a planner run now
         self.request_planner_run: Callable[[], object] | None = None
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
+        self._awaiting_report: dict[str, float] = {}  # chat → until when /annual_report waits
         self.conversations = Conversations()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
@@ -205,12 +221,15 @@ class Assistant:
             "done": self.cmd_done,
             "undo": self.cmd_undo,
             "calendar": self.cmd_calendar,
+            "annual_report": self.cmd_annual_report,
+            "published": self.cmd_published,
         }
         admin_commands: dict[str, Callable[[ChatContext, str], list[Reply]]] = {
             "pending": self.cmd_pending,
             "units": self.cmd_units,
             "broadcast": self.cmd_broadcast,
             "report": self.cmd_report,
+            "evidence": self.cmd_evidence,
         }
         if name in user_commands:
             return user_commands[name](ctx, args)
@@ -246,10 +265,18 @@ class Assistant:
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
                 return self.decide(ctx, _small_int(parts[0]), approve=kind == "apr")
+            if kind == "ack":  # 收到 under a notice that needs a receipt
+                return self.acknowledge_notice(ctx, _small_int(parts[0]))
             if kind == "bc":
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
+                if parts[0] in ("rc", "ch"):
+                    return self.receipt_action(ctx, parts[0], _small_int(parts[1]))
                 return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
+            if kind == "ev":  # 📦 evidence export of a year (console; Telegram runs it async)
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.cmd_evidence(ctx, parts[0] if parts else "")
             if kind == "more":  # the next page of a long answer
                 return self.show_more(ctx)
             if kind == "pg":  # paging of long lists: pg:<list>:<page>
@@ -267,6 +294,9 @@ class Assistant:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
         if ctx.rate_limited and self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
+        receipt = self.receipt_text(ctx, text)
+        if receipt is not None:
+            return receipt
         return self.ask(ctx, text)
 
     def ask(self, ctx: ChatContext, text: str) -> list[Reply]:
@@ -509,7 +539,16 @@ class Assistant:
             return [views.undone(unit.name, ob, removed.period)]
 
     def attach_evidence(self, ctx: ChatContext, evidence: str, note: str = "") -> list[Reply]:
-        """A photo or document sent after a confirmation becomes its evidence."""
+        """A photo or document sent after a confirmation becomes its evidence; a document that
+        is the annual report (by its name or caption, or after /annual_report) is recorded as
+        the year's submitted report."""
+        if evidence.startswith("telegram:document:"):
+            name = evidence.split(":", 3)[3] if evidence.count(":") >= 3 else ""
+            awaited = self._awaiting_report.pop(ctx.chat_id, 0.0) > time.monotonic()
+            from bot.annual_report import looks_like_annual_report
+
+            if awaited or looks_like_annual_report(name, note):
+                return self.submit_annual_report(ctx, evidence, name, note)
         from sqlmodel import select
 
         from scheduler.models import Completion
@@ -541,6 +580,94 @@ class Assistant:
                     f"（共 {count} 份）。"
                 )
             ]
+
+    # -- the annual report -------------------------------------------------------------------
+    def cmd_annual_report(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Admins: every unit's status (/annual_report [年份]); a unit: its own, and the next
+        document it sends within 10 minutes is taken as the report."""
+        from bot.annual_report import status_reply
+        from scheduler.annual_report import annual_report_status
+
+        year = self.clock().year
+        if args.strip().removesuffix("年").isdigit():
+            year = int(args.strip().removesuffix("年"))
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None and not self.is_admin(ctx):
+                return [Reply.of(views.NEED_UNIT)]
+            try:
+                status = annual_report_status(
+                    s, self.plan, self.sched.directory(s), year, now=self.clock()
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+        if unit is None:
+            return [status_reply(status)]
+        self._awaiting_report[ctx.chat_id] = time.monotonic() + 600
+        return [status_reply(status, unit.name)]
+
+    def submit_annual_report(
+        self, ctx: ChatContext, evidence: str, name: str, note: str
+    ) -> list[Reply]:
+        from scheduler.annual_report import SUBMIT_KIND, record
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
+            try:
+                completion, new = record(
+                    s,
+                    self.plan,
+                    unit.name,
+                    SUBMIT_KIND,
+                    evidence,
+                    by=ctx.user_name or ctx.user_id,
+                    note=note or name,
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
+        verb = "已收到" if new else "已更新"
+        return [
+            Reply.of(
+                f"{verb}“{unit.name}”的{completion.period}年法治政府建设年度报告（{name or '文件'}）。"
+                "向社会公开后，请发送 /published 公开链接。"
+            )
+        ]
+
+    def cmd_published(self, ctx: ChatContext, args: str) -> list[Reply]:
+        from bot.annual_report import ANNUAL_REPORT_USAGE
+        from scheduler.annual_report import PUBLISH_KIND, record, valid_url
+
+        url = valid_url(args) if args.strip() else None
+        if url is None:
+            hint = f"“{args.strip()[:80]}”不是有效的网址。" if args.strip() else ""
+            return [Reply.of(hint + ANNUAL_REPORT_USAGE)]
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
+            try:
+                completion, _new = record(
+                    s,
+                    self.plan,
+                    unit.name,
+                    PUBLISH_KIND,
+                    url,
+                    by=ctx.user_name or ctx.user_id,
+                    note="公开链接",
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
+        return [Reply.of(f"已记录“{unit.name}”年度报告的公开链接：{url}")]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder
@@ -602,8 +729,15 @@ class Assistant:
             return [views.units_overview(s, args)]
 
     def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
+        from bot.notices import parse_receipt_options, with_receipt_toggle
         from scheduler.broadcast import audience_chats, create_broadcast
+        from scheduler.receipts import set_receipt
 
+        if not args:
+            return [Reply.of(views.BROADCAST_USAGE)]
+        receipt, args = parse_receipt_options(args, self.clock().date())
+        if receipt.error:
+            return [Reply.of(receipt.error)]
         if not args:
             return [Reply.of(views.BROADCAST_USAGE)]
         with self.session() as s:
@@ -621,7 +755,12 @@ class Assistant:
             if n == 0:
                 return [views.no_recipients(label)]
             bc = create_broadcast(s, ctx.user_id, views.broadcast_html(body), audience)
-            return [views.broadcast_preview(bc.id, label, body, n)]
+            if receipt.required and bc.enqueued_at is None:
+                set_receipt(s, bc.id, True, receipt.deadline)  # type: ignore[arg-type]
+            preview = views.broadcast_preview(bc.id, label, body, n)
+            return [
+                with_receipt_toggle(preview, bc.id, bc.receipt_required, bc.receipt_deadline)  # type: ignore[arg-type]
+            ]
 
     def broadcast_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
         from scheduler.broadcast import broadcast_report, enqueue_broadcast, resend_failed
@@ -636,11 +775,171 @@ class Assistant:
                 registry.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
                 return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
             if action == "rep":
-                return [views.broadcast_report_reply(broadcast_report(s, bc_id))]
+                from bot.notices import with_receipts
+                from scheduler.models import Broadcast
+                from scheduler.receipts import receipt_status
+
+                reply = views.broadcast_report_reply(broadcast_report(s, bc_id))
+                bc = s.get(Broadcast, bc_id)
+                if bc is not None and bc.receipt_required:
+                    reply = with_receipts(reply, receipt_status(s, bc_id))
+                return [reply]
             if action == "re":
                 n = resend_failed(s, bc_id, ctx.user_id)
                 return [Reply.of(f"已重新排队 {n} 条失败或结果未知的消息。")]
         return [Reply.of("未知操作。")]
+
+    # -- evidence export ---------------------------------------------------------------------
+    def evidence_request(
+        self, ctx: ChatContext, args: str
+    ) -> tuple[EvidenceRequest | None, list[Reply]]:
+        """'/evidence [年份] [单位]' → what to export, or the replies that say why not."""
+        if not self.is_admin(ctx):
+            return None, [Reply.of(views.NOT_ADMIN)]
+        year = self.clock().year
+        words = args.split()
+        if words and words[0].removesuffix("年").isdigit():
+            year = int(words.pop(0).removesuffix("年"))
+            if not 2000 <= year <= 2100:
+                return None, [Reply.of(f"年份 {year} 不对，请写四位年份，如 /evidence 2026")]
+        unit = None
+        if words:
+            with self.session() as s:
+                try:
+                    unit = registry.resolve_unit(self.sched.directory(s), " ".join(words))
+                except registry.RegistryError as exc:
+                    return None, [Reply.of(f"{exc}。用法：/evidence [年份] [单位]")]
+        return EvidenceRequest(year, unit), []
+
+    def export_evidence(self, request: EvidenceRequest, fetch=None, progress=None):  # noqa: ANN001, ANN201
+        """Write the archive (downloads through ``fetch`` when given); an ExportResult."""
+        from scheduler.evidence_export import (
+            collect,
+            default_archive_path,
+            ensure_files,
+            write_archive,
+        )
+
+        with self.session() as s:
+            units = collect(s, self.plan, request.year, request.unit)
+        ensure_files(units, fetch, progress)
+        out = default_archive_path(request.year, request.unit, local(self.clock()))
+        return write_archive(units, request.year, out)
+
+    def evidence_reply(self, result) -> Reply:  # noqa: ANN001 - ExportResult
+        from bot.replies import Attachment
+
+        size = result.path.stat().st_size
+        if size > MAX_UPLOAD:
+            return Reply.of(
+                f"{result.summary()}\n档案较大（{size // 1_000_000} MB），超过 Telegram 的文件上限，"
+                f"已保存在服务器：{result.path}"
+            )
+        return Reply.of(
+            result.summary(),
+            attachment=Attachment(result.path.name, result.path.read_bytes(), "证明材料档案"),
+        )
+
+    def cmd_evidence(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """The console's export (no Telegram: materials already downloaded are packed)."""
+        request, replies = self.evidence_request(ctx, args)
+        if request is None:
+            return replies
+        return [self.evidence_reply(self.export_evidence(request))]
+
+    # -- notices with receipts ---------------------------------------------------------------
+    def receipt_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
+        """bc:rc toggles 需回执 on a preview; bc:ch chases the units that have not answered."""
+        from bot.notices import RECEIPT_USAGE, status_reply, with_receipt_toggle
+        from scheduler.broadcast import audience_chats
+        from scheduler.models import Broadcast
+        from scheduler.receipts import chase, receipt_status, set_receipt
+
+        with self.session() as s:
+            bc = s.get(Broadcast, bc_id)
+            if bc is None:
+                return [Reply.of(f"没有第{bc_id}号通知。")]
+            try:
+                if action == "rc":
+                    bc = set_receipt(s, bc_id, not bc.receipt_required)
+                    audience = json.loads(bc.audience)
+                    n = len(audience_chats(s, audience))
+                    body = html.unescape(bc.body).removeprefix("【通知】")
+                    preview = views.broadcast_preview(
+                        bc_id, views.audience_label(audience), body, n
+                    )
+                    reply = with_receipt_toggle(
+                        preview, bc_id, bc.receipt_required, bc.receipt_deadline
+                    )
+                    return [dataclasses.replace(reply, edit=True)] + (
+                        [Reply.of(RECEIPT_USAGE)] if bc.receipt_required else []
+                    )
+                n = chase(s, bc_id, ctx.user_id, now=self.clock())
+                status = receipt_status(s, bc_id)
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+        if not status.missing:
+            return [Reply.of(f"第{bc_id}号通知：全部 {status.total} 个单位都已回执。")]
+        if n == 0:
+            return [Reply.of(f"第{bc_id}号通知今天已经催办过，未回执单位会收到那条催办消息。")]
+        return [
+            Reply.of(f"已向 {len(status.missing)} 个未回执单位发送催办（{n} 个聊天）。"),
+            status_reply(status),
+        ]
+
+    def acknowledge_notice(self, ctx: ChatContext, bc_id: int, reply: str = "") -> list[Reply]:
+        from scheduler.receipts import acknowledge
+
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
+            try:
+                receipt, new = acknowledge(
+                    s,
+                    bc_id,
+                    unit.name,
+                    ctx.chat_id,
+                    user_id=ctx.user_id,
+                    user_name=ctx.user_name,
+                    reply=reply,
+                    now=self.clock(),
+                )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
+            at = local(receipt.acknowledged_at)
+            who = receipt.user_name or "本单位"
+        if new:
+            text = f"已回执：“{unit.name}”已收到第{bc_id}号通知（{at:%m-%d %H:%M}）。"
+            if not reply:
+                text += f"如需留言，可发送“回执 {bc_id} 留言内容”。"
+            return [Reply.of(text)]
+        if reply:
+            return [Reply.of(f"已将留言附在“{unit.name}”对第{bc_id}号通知的回执上。")]
+        return [
+            Reply.of(f"“{unit.name}”已于 {at:%m-%d %H:%M} 回执第{bc_id}号通知（{who}），无需重复。")
+        ]
+
+    def receipt_text(self, ctx: ChatContext, text: str) -> list[Reply] | None:
+        """A unit's "回执 3 留言", or an admin's "第3号通知哪些单位还没回执"; None otherwise."""
+        from bot.notices import receipt_message, receipt_query, status_reply
+        from scheduler.receipts import receipt_status
+
+        message = receipt_message(text)
+        if message is not None and self.unit_name(ctx) is not None:
+            return self.acknowledge_notice(ctx, message[0], message[1] or "")
+        number = receipt_query(text)
+        if number is None:
+            return None
+        if not self.is_admin(ctx):
+            return [Reply.of(views.NOT_ADMIN)]
+        with self.session() as s:
+            try:
+                return [status_reply(receipt_status(s, number))]
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。")]
 
     def cmd_report(self, _ctx: ChatContext, args: str) -> list[Reply]:
         from bot.reports import compliance_reply

@@ -31,6 +31,7 @@ class Attachment:
     filename: str
     content: bytes
     caption: str = ""
+    photo: bool = False  # shown as a picture in chat (Telegram sendPhoto), not as a file
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""/report: the compliance matrix of a period as a chat summary and an .xlsx file."""
+"""/report: the compliance matrix of a period as a chat summary, an .xlsx file and a picture."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.replies import Attachment, Doc, Reply
+from bot.replies import Attachment, Button, Doc, Reply
+from bot.report_picture import render_matrix
+from scheduler.annual_report import annual_report_status
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
 from scheduler.periods import Period, PeriodError
+from scheduler.registry import RegistryError
 from scheduler.report import matrix_xlsx
 from scheduler.service import SchedulerContext
 
@@ -41,9 +44,35 @@ def compliance_reply(
             f"· 第{col.obligation.item}条 {col.obligation.action}（{col.period.label}）："
             f"完成 {done}/{done + todo}"
         )
+    if period.kind == "Y":
+        try:
+            annual = annual_report_status(
+                session, sched.plan, sched.directory(session), period.year, now=now
+            )
+        except RegistryError:  # a plan without the annual report
+            annual = None
+        if annual is not None and annual.rows:
+            doc.blank()
+            lines = annual.lines()
+            doc.line((lines[0], "b"))
+            for line in lines[1:]:
+                doc.line(line)
     data = matrix_xlsx(m)
-    return [
+    replies = [
         Reply.of(
-            doc, attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细")
+            doc,
+            [[Button("📦 导出证明材料档案", f"ev:{period.year}")]],
+            attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细"),
         )
     ]
+    if m.units and m.columns:
+        pic = render_matrix(m)
+        replies.append(
+            Reply.of(
+                f"{period.label}完成情况图（绿：已完成，黄：待完成，红：已逾期，灰：不适用）",
+                attachment=Attachment(
+                    f"fazhi-report-{period.key}.png", pic.png(), "完成情况图", photo=pic.fits_photo
+                ),
+            )
+        )
+    return replies

@@ -71,12 +71,15 @@ USER_COMMANDS = [
     ("done", "确认本期已完成某项任务"),
     ("undo", "撤销误点的完成确认"),
     ("calendar", "本单位期限日历（.ics）"),
+    ("annual_report", "报送法治政府建设年度报告"),
+    ("published", "报告公开后登记公开链接"),
 ]
 ADMIN_COMMANDS = [
     ("pending", "审核登记申请"),
     ("units", "单位和登记情况"),
     ("broadcast", "发送通知"),
     ("report", "完成情况报表"),
+    ("evidence", "导出证明材料档案"),
 ]
 assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)
 
@@ -193,13 +196,24 @@ class TelegramFrontEnd:
                 attachment = reply.attachment
                 sent = await self._deliver(
                     chat_id,
-                    lambda cid, a=attachment, r=reply: bot.send_document(
-                        cid,
-                        document=a.content,
-                        filename=a.filename,
-                        caption=r.html or None,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(r),
+                    lambda cid, a=attachment, r=reply: (
+                        bot.send_photo(
+                            cid,
+                            photo=a.content,
+                            filename=a.filename,
+                            caption=r.html or None,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(r),
+                        )
+                        if a.photo
+                        else bot.send_document(
+                            cid,
+                            document=a.content,
+                            filename=a.filename,
+                            caption=r.html or None,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(r),
+                        )
                     ),
                 )
                 if sent is None:
@@ -284,6 +298,11 @@ class TelegramFrontEnd:
         ctx = chat_context(update)
         head, _, args = message.text.partition(" ")
         name = head[1:].split("@", 1)[0]
+        if name.lower() == "evidence":  # a long export runs in the background
+            from bot.evidence_chat import start_export
+
+            await start_export(self, context, ctx, args)
+            return
         replies = await self.core(self.assistant.handle_command, ctx, name, args)
         await self.send(context, int(ctx.chat_id), replies)
 
@@ -292,6 +311,12 @@ class TelegramFrontEnd:
         if query is None:
             return
         ctx = chat_context(update)
+        if (query.data or "").startswith("ev:"):  # 📦 evidence export: in the background
+            from bot.evidence_chat import start_export
+
+            await _answer_quietly(query)
+            await start_export(self, context, ctx, (query.data or "")[3:])
+            return
         try:
             replies = await self.core(self.assistant.handle_callback, ctx, query.data or "")
         finally:  # stop the button's spinner even when the core fails (the error handler apologises)
@@ -325,10 +350,17 @@ class TelegramFrontEnd:
         if message is None:
             return
         ctx = chat_context(update)
-        if ctx.is_group and not (
-            message.reply_to_message
-            and message.reply_to_message.from_user
-            and message.reply_to_message.from_user.id == context.bot.id
+        from bot.annual_report import looks_like_annual_report
+
+        file_name = message.document.file_name if message.document else None
+        if (
+            ctx.is_group
+            and not (
+                message.reply_to_message
+                and message.reply_to_message.from_user
+                and message.reply_to_message.from_user.id == context.bot.id
+            )
+            and not (message.document and looks_like_annual_report(file_name, message.caption))
         ):
             return
         if message.document is not None:
@@ -439,6 +471,14 @@ async def register_commands(app: Application, admin_ids: frozenset[str]) -> None
                 log.info("admin commands for %s not set: %s", admin, exc)
 
 
+def base_file_url(base_url: str) -> str:
+    """The file download URL of a Bot API server: ``…/bot`` → ``…/file/bot``."""
+    file_url = base_url.rstrip("/")
+    if file_url.endswith("/bot"):
+        file_url = file_url[: -len("/bot")] + "/file/bot"
+    return file_url
+
+
 def build_application(
     assistant: Assistant,
     token: str,
@@ -481,11 +521,7 @@ def build_application(
     )
     builder = Application.builder().token(token).concurrent_updates(processor)
     if base_url:
-        builder = builder.base_url(base_url)
-        file_url = base_url.rstrip("/")
-        if file_url.endswith("/bot"):
-            file_url = file_url[: -len("/bot")] + "/file/bot"
-        builder = builder.base_file_url(file_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url(base_url))
     receiver = ReceiverLease(assistant.sched.engine)
 
     async def post_init(app: Application) -> None:

@@ -31,7 +31,8 @@ NEED_UNIT = (
 BROADCAST_USAGE = (
     "用法：/broadcast [对象] 通知内容\n"
     "对象可省略（默认全部单位），或写：全部、镇/街道/园区/区直部门（类别）、第N条（该条责任单位）、单位名称。\n"
-    "例如：/broadcast 第14条 请于本周五前报送行政执法统计年报。"
+    "例如：/broadcast 第14条 请于本周五前报送行政执法统计年报。\n"
+    "需要回执：/broadcast 需回执 截止7月3日 [对象] 内容（各单位点“收到”即回执）。"
 )
 NOT_LIAISON = (
     "只有“{unit}”登记的联络员可以在本群确认任务、提交材料或更改登记。"
@@ -82,12 +83,18 @@ USER_HELP = [
     ("/done", "确认本期已完成某项任务"),
     ("/undo 任务 [期间]", "撤销误点的完成确认"),
     ("/calendar", "本单位期限日历（.ics 文件）"),
+    ("/annual_report", "报送法治政府建设年度报告（或直接发送报告文件）"),
+    ("/published 链接", "年度报告向社会公开后登记公开链接"),
 ]
 ADMIN_HELP = [
     ("/pending", "待审核的登记申请"),
     ("/units", "单位和登记情况"),
-    ("/broadcast [对象] 内容", "向全部、某类、某条责任单位或某单位发通知"),
-    ("/report [期间]", "完成情况（附 Excel）"),
+    (
+        "/broadcast [需回执 截止日期] [对象] 内容",
+        "向全部、某类、某条责任单位或某单位发通知，可要求回执",
+    ),
+    ("/report [期间]", "完成情况（附 Excel 和图）"),
+    ("/evidence [年份] [单位]", "导出各单位证明材料档案（zip）"),
 ]
 
 
@@ -99,7 +106,7 @@ def help_text(admin: bool) -> Reply:
         doc.blank().line(("管理员命令", "b"))
         for cmd, desc in ADMIN_HELP:
             doc.line(f"{cmd} — {desc}")
-        doc.line("也可以直接问：“本季度哪些单位还没学法”。")
+        doc.line("也可以直接问：“本季度哪些单位还没学法”“第3号通知哪些单位还没回执”。")
     doc.blank().line(("提问示例", "b"))
     for q in (
         "第十四条 我单位要做什么",
@@ -545,6 +552,19 @@ def no_recipients(label: str) -> Reply:
         f"“{label}”目前没有已登记（审核通过）的聊天，通知无处可发，未创建。"
         "请先让该单位在聊天中发送 /unit 登记，或用 /units 查看登记情况。"
     )
+
+
+def audience_label(audience: dict[str, Any]) -> str:
+    """A stored audience in words (the preview shown again after a change)."""
+    if audience.get("all"):
+        return "全部已登记单位"
+    parts = [CATEGORY_LABELS.get(UnitCategory(c), c) for c in audience.get("categories", ())]
+    units = list(audience.get("units", ()))
+    if len(units) > 3:
+        parts.append(f"{'、'.join(units[:3])}等 {len(units)} 个单位")
+    else:
+        parts += units
+    return "、".join(parts) or "全部已登记单位"
 
 
 def broadcast_html(body: str) -> str:

@@ -72,13 +72,19 @@ def enqueue_broadcast(session: Session, broadcast_id: int, actor: str) -> int:
     if bc is None:
         raise RegistryError(f"没有编号为 {broadcast_id} 的通知")
     new = 0
+    body, buttons = bc.body, None
+    if bc.receipt_required:  # 需回执: a 收到 button under every recipient's message
+        from scheduler.receipts import receipt_buttons, receipt_footer
+
+        body, buttons = bc.body + receipt_footer(bc), receipt_buttons(bc.id)  # type: ignore[arg-type]
     for chat in audience_chats(session, json.loads(bc.audience)):
         new += enqueue(
             session,
             key=f"bc:{bc.id}:c{chat.id}",
             chat_id=chat.chat_id,
-            body=bc.body,
+            body=body,
             kind="broadcast",
+            buttons=buttons,
             broadcast_id=bc.id,
             is_group=chat.is_group,
             not_after=bc.not_after,

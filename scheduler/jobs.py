@@ -40,8 +40,15 @@ DIGEST_JOB = "fazhi-digest"
 JOB_IDS = (PLANNER_JOB, OUTBOX_JOB, DIGEST_JOB)
 
 
+def _plan_all(ctx: SchedulerContext) -> int:
+    from scheduler.receipts import run_receipt_reminders
+
+    return run_planner(ctx) + run_receipt_reminders(ctx)
+
+
 async def planner_job(ctx: SchedulerContext) -> int:
-    return await asyncio.to_thread(run_planner, ctx)
+    """Reminders of obligations, and of notices' receipts whose deadline nears."""
+    return await asyncio.to_thread(_plan_all, ctx)
 
 
 async def digest_job(ctx: SchedulerContext) -> int:

@@ -157,6 +157,8 @@ class Broadcast(SQLModel, table=True):
     not_after: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     enqueued_at: datetime | None = None
+    receipt_required: bool = False  # 需回执: each recipient's message carries a 收到 button
+    receipt_deadline: date | None = None  # 回执截止 (local date); reminded once before it
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -199,3 +201,20 @@ class HolidayDay(SQLModel, table=True):
     name: str = Field(default="", max_length=100)
     source: str = Field(default="", max_length=300)
     imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Receipt(SQLModel, table=True):
+    """A unit acknowledged (回执) a notice. One per unit and notice: a double tap, or a second
+    chat of the same unit, acknowledges once."""
+
+    __tablename__ = "receipt"
+    __table_args__ = (UniqueConstraint("broadcast_id", "unit_name", name="uq_receipt_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    unit_name: str = Field(max_length=200)
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(default="", max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    acknowledged_at: datetime = Field(default_factory=utcnow)
+    reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -286,7 +286,11 @@ async def test_broadcast_to_200_chats_under_faults(crowd_bot: BotHarness) -> Non
     [preview] = await bot.say(ADMIN_ID, f"/broadcast 全部 {body}")
     assert "通知预览" in preview and "200 个聊天" in preview and body in preview
     bc_id = _broadcast_id(bot)
-    assert bot.buttons(bot.messages(ADMIN_ID)[-1]) == [f"bc:ok:{bc_id}", f"bc:no:{bc_id}"]
+    assert bot.buttons(bot.messages(ADMIN_ID)[-1]) == [
+        f"bc:ok:{bc_id}",
+        f"bc:no:{bc_id}",
+        f"bc:rc:{bc_id}",  # the 需回执 toggle
+    ]
     _inject_faults(server)
 
     # a double tap on confirm: both updates arrive together, handled concurrently

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from icalendar import Calendar
 from openpyxl import load_workbook
+from PIL import Image
 from sqlmodel import Session, select
 
 from scheduler.clock import TZ
@@ -133,6 +134,13 @@ async def test_report_for_admins_comes_with_an_xlsx(bot: BotHarness) -> None:
     col = next(i for i, h in enumerate(header) if h and h.startswith("召开部署安排"))
     assert rows[BUREAU][col] == "已完成"
     assert rows["区财政局"][col] == "待完成"
+    # next to it, the matrix as a picture
+    await bot.wait(lambda: bool(bot.server.calls_to("sendPhoto", chat_id=ADMIN_ID)))
+    photo = bot.server.calls_to("sendPhoto", chat_id=ADMIN_ID)[-1]
+    assert "完成情况图" in photo.params.get("caption", "")
+    [png] = photo.files.values()
+    img = Image.open(io.BytesIO(png))
+    assert img.format == "PNG" and img.size[0] > 800
 
 
 async def test_items_keyboard_pages_by_editing_the_message(bot: BotHarness) -> None:

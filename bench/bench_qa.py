@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -99,14 +100,19 @@ def build_measured(fn: Callable[[], object]) -> tuple[object, float, float]:
     return result, seconds, peak / 2**20
 
 
-def latencies(fn: Callable[[dict], object], rows: list[dict], repeat: int) -> list[float]:
-    out = []
+def latencies(
+    fn: Callable[[dict], object], rows: list[dict], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU (this thread's) milliseconds per question. On a shared machine the
+    wall-clock tail is mostly time the process waited for a core; the CPU time is the work."""
+    wall, cpu = [], []
     for _ in range(repeat):
         for r in rows:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             fn(r)
-            out.append((time.perf_counter() - start) * 1000)
-    return out
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+    return wall, cpu
 
 
 def accuracy(predict: Callable[[dict], Sequence[int]], rows: list[dict]) -> float:
@@ -128,7 +134,11 @@ def main() -> None:
         return lambda r: engine.answer(r["q"], unit=r["unit"], today=TODAY).items
 
     print(f"evaluation set: {len(rows)} questions ({EVAL.name}); repeat {args.repeat}")
-    header = f"{'corpus':<17}{'system':<22}{'build s':>9}{'peak MiB':>10}{'p50 ms':>9}{'p99 ms':>9}{'top-1':>8}"
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    header = (
+        f"{'corpus':<17}{'system':<22}{'build s':>9}{'peak MiB':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'cpu p99':>9}{'top-1':>8}"
+    )
     print(header)
     print("-" * len(header))
     results: dict[tuple[str, str], dict[str, float]] = {}
@@ -150,19 +160,21 @@ def main() -> None:
         for name, build, answerer in systems:
             system, build_s, peak = build_measured(build)
             predict = answerer(system)
-            lat = latencies(predict, rows, args.repeat)
+            lat, cpu = latencies(predict, rows, args.repeat)
             acc = accuracy(predict, rows) if label == "real-20" else float("nan")
             results[(label, name)] = {
                 "build": build_s,
                 "peak": peak,
                 "p50": statistics.median(lat),
                 "p99": percentile(lat, 99),
+                "cpu99": percentile(cpu, 99),
                 "acc": acc,
             }
             acc_s = f"{acc:.1%}" if acc == acc else "n/a"
             print(
                 f"{label:<17}{name:<22}{build_s:>9.3f}{peak:>10.1f}"
-                f"{statistics.median(lat):>9.3f}{percentile(lat, 99):>9.3f}{acc_s:>8}"
+                f"{statistics.median(lat):>9.3f}{percentile(lat, 99):>9.3f}"
+                f"{percentile(cpu, 99):>9.3f}{acc_s:>8}"
             )
     print()
     for label in ("real-20", f"synthetic-{args.size}"):
@@ -170,6 +182,7 @@ def main() -> None:
         b = results[(label, "baseline rank_bm25")]
         print(
             f"{label}: ours/baseline p50 {o['p50'] / b['p50']:.2f}x, p99 {o['p99'] / b['p99']:.2f}x, "
+            f"cpu p99 {o['cpu99'] / b['cpu99']:.2f}x, "
             f"build {o['build'] / b['build']:.2f}x, memory {o['peak'] / b['peak']:.2f}x"
         )
     o = results[("real-20", "ours (char bigrams)")]
@@ -178,8 +191,9 @@ def main() -> None:
     s = results[(f"synthetic-{args.size}", "ours (char bigrams)")]
     print(
         "targets: p99 < 5 ms at 20 items: "
-        f"{'met' if o['p99'] < 5 else 'MISSED'} ({o['p99']:.2f} ms); "
-        f"p99 < 50 ms at {args.size}: {'met' if s['p99'] < 50 else 'MISSED'} ({s['p99']:.2f} ms); "
+        f"{'met' if o['p99'] < 5 else 'MISSED'} ({o['p99']:.2f} ms wall, {o['cpu99']:.2f} ms cpu); "
+        f"p99 < 50 ms at {args.size}: {'met' if s['p99'] < 50 else 'MISSED'} "
+        f"({s['p99']:.2f} ms wall, {s['cpu99']:.2f} ms cpu); "
         f"build < 5 s at {args.size}: {'met' if s['build'] < 5 else 'MISSED'} ({s['build']:.2f} s); "
         f"accuracy above baseline: {'met' if o['acc'] > b['acc'] else 'MISSED'}"
     )

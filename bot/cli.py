@@ -21,7 +21,14 @@ import typer
 
 from bot.error_boundary import VERBOSE, VERBOSE_FLAGS, guard_commands, run_cli, verbose_requested
 
-FAMILIES = ("bot.cli_kb", "bot.cli_ask", "bot.cli_schedule", "bot.cli_run", "bot.cli_evidence")
+FAMILIES = (
+    "bot.cli_kb",
+    "bot.cli_ask",
+    "bot.cli_schedule",
+    "bot.cli_obligations",
+    "bot.cli_run",
+    "bot.cli_evidence",
+)
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
     "kb": "bot.cli_kb",
@@ -32,6 +39,7 @@ COMMAND_FAMILY = {
     "holidays": "bot.cli_schedule",
     "done": "bot.cli_schedule",
     "report": "bot.cli_schedule",
+    "obligations": "bot.cli_obligations",
     "evidence": "bot.cli_evidence",
     "run": "bot.cli_run",
     "chat": "bot.cli_run",

@@ -175,11 +175,22 @@ def kb_units(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
 
 @kb_app.command("obligations")
 def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
-    """有周期或期限的任务（学法、培训、专题会议、年度报告…）。"""
+    """有周期或期限的任务（学法、培训、专题会议、年度报告…），以及每项约束哪些单位、依据何在。"""
+    from bot.binding_text import binding_lines
+    from knowledge.binding import bind
+    from knowledge.serialize import binding_dict
+
     wp = _plan(plan)
+    directory = directory_for([wp]).with_overrides(_stored_overrides())
     obligations = wp.obligations
+    bindings = [bind(wp, o, directory) for o in obligations]
     if as_json:
-        emit_json([obligation_dict(o) for o in obligations])
+        emit_json(
+            [
+                {**obligation_dict(o), "bound_units": b.bound, "binding": binding_dict(b)}
+                for o, b in zip(obligations, bindings, strict=True)
+            ]
+        )
         return
     table = Table(title=f"周期性任务（{len(obligations)} 项）")
     wide = console.width >= 120  # at 80 columns: fewer, merged columns; keys never cut
@@ -201,6 +212,22 @@ def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
             cells = [f"{o.cadence_label}≥{o.min_count}", f"{o.action}（{subject}）", basis]
         table.add_row(o.key, str(o.item), *cells)
     console.print(table)
+    for o, b in zip(obligations, bindings, strict=True):
+        console.print(f"\n[bold]{o.key}[/bold]　第{o.item}条 {o.action}", highlight=False)
+        for line in binding_lines(b):
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
+
+
+def _stored_overrides() -> list[Any]:
+    """Admins' overrides from the configured database, when there is one; none otherwise (the
+    knowledge base is readable on a machine without a database)."""
+    try:
+        from bot.settings import Settings
+        from scheduler.overrides import stored_overrides
+
+        return stored_overrides(Settings().database_url)
+    except Exception:  # noqa: BLE001 - no database, not migrated: the rules alone
+        return []
 
 
 @kb_app.command("check")

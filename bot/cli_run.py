@@ -80,7 +80,7 @@ def _settings():  # noqa: ANN202
 def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
     from bot.app import build_assistant
     from knowledge.decode import DocumentError
-    from scheduler.db import DatabaseURLError
+    from scheduler.db import DatabaseURLError, redact_url
 
     try:
         return build_assistant(settings, extra_admins)
@@ -92,7 +92,7 @@ def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: A
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            _fail(f"无法连接数据库：{exc.orig}")
+            _fail(redact_url(f"无法连接数据库：{exc.orig}"))
         raise
     raise AssertionError
 
@@ -140,7 +140,10 @@ def run(
             return
         raise typer.Exit(2)
     _logging(verbose)
-    redact_root_handlers(settings.token)
+    # without a configured secret, one per start: only Telegram (told by setWebhook) can then
+    # post updates to this server
+    webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
+    redact_root_handlers(settings.token, webhook_secret)
     for line in data_home_lines(settings.database_url):
         log.info(line)
     from telegram.error import InvalidToken, NetworkError
@@ -160,7 +163,7 @@ def run(
             send_interval=settings.fazhi_send_interval,
         )
         url = webhook or settings.fazhi_webhook_url
-        _serve(app, settings, url)
+        _serve(app, settings, url, webhook_secret)
     except InvalidToken:
         # never echo the token: it is a secret
         _fail(
@@ -213,7 +216,7 @@ def _run_sender(settings) -> None:  # noqa: ANN001
         asyncio.run(main())
 
 
-def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
+def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
     from telegram import Update
 
     if url:
@@ -223,9 +226,7 @@ def _serve(app, settings, url: str | None) -> None:  # noqa: ANN001
             port=settings.fazhi_webhook_port,
             url_path=path,
             webhook_url=url,
-            # without a configured secret, one per start: only Telegram (told by setWebhook)
-            # can then post updates to this server
-            secret_token=settings.fazhi_webhook_secret or secrets.token_urlsafe(32),
+            secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:

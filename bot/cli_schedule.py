@@ -45,7 +45,7 @@ from scheduler.registry import (
     resolve_unit,
     similar_units,
 )
-from scheduler.report import matrix_rows, matrix_xlsx
+from scheduler.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.service import SchedulerContext
 
 console = Console(soft_wrap=True)  # sentences and paths are not cut; tables still fit
@@ -391,6 +391,11 @@ def report(
                 "period": c.period.key,
                 "due": c.due.isoformat(),
                 "state": m.cells[(u, c.label)],
+                **(
+                    {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
+                    if (ov := m.override(u, c.obligation.key))
+                    else {}
+                ),
             }
             for u in m.units
             for c in m.columns
@@ -447,6 +452,10 @@ def report(
                 "、".join(dict.fromkeys(late)),
             )
     console.print(table)
+    if m.overrides:
+        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
+        for line in override_lines(m):
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
 
 
 def _check_output(path: Path) -> None:

@@ -229,6 +229,7 @@ class Assistant:
             "units": self.cmd_units,
             "broadcast": self.cmd_broadcast,
             "report": self.cmd_report,
+            "override": self.cmd_override,
             "evidence": self.cmd_evidence,
         }
         if name in user_commands:
@@ -363,7 +364,12 @@ class Assistant:
         item = self.plan.item(number)
         if item is None:
             return [Reply.of(f"没有第{number}条：本工作要点共 {len(self.plan.items)} 条。")]
-        return [views.item_reply(item, self.plan)]
+        from knowledge.binding import bind
+
+        with self.session() as s:
+            directory = self.sched.directory(s)
+        bindings = {ob.key: bind(self.plan, ob, directory) for ob in item.obligations}
+        return [views.item_reply(item, self.plan, bindings)]
 
     def cmd_unit(self, ctx: ChatContext, args: str) -> list[Reply]:
         with self.session() as s:
@@ -946,6 +952,43 @@ class Assistant:
 
         with self.session() as s:
             return compliance_reply(self.sched, s, args.strip() or None, self.clock())
+
+    def cmd_override(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Whether an obligation applies to a unit: set, clear or list (bot.override_chat)."""
+        from bot import override_chat
+        from scheduler.overrides import clear_override, list_overrides, set_override
+
+        cmd = override_chat.parse(args)
+        if cmd.action == "usage":
+            text = f"{cmd.problem}\n\n{override_chat.USAGE}" if cmd.problem else override_chat.USAGE
+            return [Reply.of(text)]
+        with self.session() as s:
+            if cmd.action == "list":
+                return [
+                    Reply.of(override_chat.overrides_text(list_overrides(s, self.plan), self.plan))
+                ]
+            directory = self.sched.directory(s)
+            actor = ctx.user_name or ctx.user_id
+            try:
+                if cmd.action == "clear":
+                    change = clear_override(
+                        s, self.plan, directory, cmd.unit, cmd.obligation, actor
+                    )
+                else:
+                    change = set_override(
+                        s,
+                        self.plan,
+                        directory,
+                        cmd.unit,
+                        cmd.obligation,
+                        cmd.applies,
+                        cmd.reason,
+                        actor,
+                    )
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}\n\n{override_chat.USAGE}")]
+        self._plan_soon = True  # a unit newly bound gets what is due now
+        return [Reply.of(override_chat.change_text(change))]
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

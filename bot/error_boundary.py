@@ -112,7 +112,16 @@ def _telegram_failure(exc: BaseException) -> Failure | None:
 
 
 def describe(exc: BaseException) -> Failure:
-    """The sentence for ``exc``; never raises."""
+    """The sentence for ``exc`` (with any URL password masked); never raises."""
+    failure = _describe(exc)
+    if "scheduler.db" in sys.modules:
+        from scheduler.db import redact_url
+
+        failure = Failure(redact_url(failure.text), failure.user_caused, failure.exit_code)
+    return failure
+
+
+def _describe(exc: BaseException) -> Failure:
     if isinstance(exc, KeyboardInterrupt):
         return Failure("已中断。", True, EXIT_INTERRUPTED)
     if _is(exc, "ClickException"):

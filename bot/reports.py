@@ -13,7 +13,7 @@ from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
 from scheduler.periods import Period, PeriodError
 from scheduler.registry import RegistryError
-from scheduler.report import matrix_xlsx
+from scheduler.report import matrix_xlsx, override_lines
 from scheduler.service import SchedulerContext
 
 
@@ -44,6 +44,10 @@ def compliance_reply(
             f"· 第{col.obligation.item}条 {col.obligation.action}（{col.period.label}）："
             f"完成 {done}/{done + todo}"
         )
+    if m.overrides:
+        doc.line(("管理员调整（不按规则判断）：", "b"))
+        for line in override_lines(m):
+            doc.line(f"· {line}")
     if period.kind == "Y":
         try:
             annual = annual_report_status(

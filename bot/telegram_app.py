@@ -79,6 +79,7 @@ ADMIN_COMMANDS = [
     ("units", "单位和登记情况"),
     ("broadcast", "发送通知"),
     ("report", "完成情况报表"),
+    ("override", "调整某项任务是否约束某单位"),
     ("evidence", "导出证明材料档案"),
 ]
 assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)

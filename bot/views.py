@@ -95,6 +95,7 @@ ADMIN_HELP = [
     ),
     ("/report [期间]", "完成情况（附 Excel 和图）"),
     ("/evidence [年份] [单位]", "导出各单位证明材料档案（zip）"),
+    ("/override 单位 任务 适用|不适用 理由", "调整某项任务是否约束某单位（/override 查看全部）"),
 ]
 
 
@@ -147,13 +148,20 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def item_reply(item: Item, plan: WorkPlan) -> Reply:
+def item_reply(item: Item, plan: WorkPlan, bindings: dict[str, Any] | None = None) -> Reply:
+    """One item; ``bindings`` (obligation key → knowledge.binding.ObligationBinding) add, per
+    obligation, whom it binds and why."""
+    from bot.binding_text import binding_lines
+
     doc = Doc().line((f"第{item.number}条　{item.title}", "b"))
     doc.line(item.text)
     if item.obligations:
         doc.blank().line(("周期性任务", "b"))
         for ob in item.obligations:
             doc.line(obligation_line(ob))
+            if bindings and ob.key in bindings:
+                for line in binding_lines(bindings[ob.key]):
+                    doc.line(f"　{line}")
     units = "、".join(item.unit_names) + ("等（未穷尽）" if item.partial else "")
     doc.blank().line(("责任单位：", "b"), units)
     return Reply.of(doc)
@@ -433,6 +441,7 @@ _CATEGORY_WORDS = {
     "区直": [
         UnitCategory.DEPARTMENT,
         UnitCategory.PARTY_ORGAN,
+        UnitCategory.DISCIPLINE,
         UnitCategory.JUDICIAL,
         UnitCategory.PEOPLES_ORG,
     ],
@@ -440,6 +449,7 @@ _CATEGORY_WORDS = {
     "区直单位": [
         UnitCategory.DEPARTMENT,
         UnitCategory.PARTY_ORGAN,
+        UnitCategory.DISCIPLINE,
         UnitCategory.JUDICIAL,
         UnitCategory.PEOPLES_ORG,
     ],

@@ -42,8 +42,10 @@ CADENCE_LABELS: dict[Cadence, str] = {
 class UnitCategory(StrEnum):
     """The kind of a unit; group names (区直各单位, 各镇(街、区)) are sets of categories."""
 
+    GOVERNMENT = "government"  # 本级人民政府 itself (区政府), not one of its departments
     DEPARTMENT = "department"  # 区政府工作部门、直属机构 (…局, …办)
-    PARTY_ORGAN = "party_organ"  # 区委及其工作机关 (区委…, 区纪委监委)
+    PARTY_ORGAN = "party_organ"  # 区委及其工作机关 (区委办, 区委政法委, 区委编办…)
+    DISCIPLINE = "discipline"  # 区纪委监委 (纪检监察机关)
     JUDICIAL = "judicial"  # 区法院, 区检察院
     PEOPLES_ORG = "peoples_org"  # 人大、政协、群团等
     TOWN = "town"  # 镇
@@ -53,8 +55,10 @@ class UnitCategory(StrEnum):
 
 
 CATEGORY_LABELS: dict[UnitCategory, str] = {
+    UnitCategory.GOVERNMENT: "本级人民政府",
     UnitCategory.DEPARTMENT: "区直部门",
     UnitCategory.PARTY_ORGAN: "党委机构",
+    UnitCategory.DISCIPLINE: "纪检监察机关",
     UnitCategory.JUDICIAL: "法院/检察院",
     UnitCategory.PEOPLES_ORG: "人大政协群团",
     UnitCategory.TOWN: "镇",

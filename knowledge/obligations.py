@@ -67,8 +67,7 @@ def extract_obligations(item: Item) -> list[Obligation]:
     for sentence in split_sentences(text):
         sentence = _SUBITEM_LABEL.sub("", sentence)
         for clause in re.split(r"[；;]", sentence):
-            ob = _from_clause(clause, sentence, item.number, units)
-            if ob is not None:
+            for ob in _all_from_clause(clause, sentence, item.number, units):
                 found.append(_unique_key(ob, keys))
     for ob in _statutory(item):
         found.append(_unique_key(ob, keys))
@@ -80,6 +79,24 @@ _SUBITEM_LABEL = re.compile(r"^\s*(?:[（(][0-9０-９]{1,3}[）)]|[0-9０-９]{
 
 def _strip_units(text: str) -> str:
     return re.sub(r"[〔【\[（(]\s*(责任|牵头|配合)(单位|部门)[:：].*$", "", text)
+
+
+def _all_from_clause(
+    clause: str, sentence: str, number: int, units: tuple[str, ...]
+) -> list[Obligation]:
+    """Every comma-clause holding a count is an obligation of its own, with its own subject
+    (区政府常务会议每季度至少学法1次，各部门领导班子每年集体学法不少于4次 → two)."""
+    parts = re.split(r"[，,]", clause)
+    out: list[Obligation] = []
+    for k, part in enumerate(parts):
+        if not (_COUNT_RE.search(part) or _CADENCE_COUNT_RE.search(part)):
+            continue
+        ob = _from_clause("，".join(parts[: k + 1]), sentence, number, units)
+        if ob is not None and all(
+            (o.action, o.subject, o.cadence) != (ob.action, ob.subject, ob.cadence) for o in out
+        ):
+            out.append(ob)
+    return out
 
 
 def _from_clause(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from knowledge.binding import ObligationBinding
 from knowledge.model import Item, Obligation, PlanMeta, UnitRef, WorkPlan
 from knowledge.units import UnitDirectory
 
@@ -111,4 +112,52 @@ def directory_dict(directory: UnitDirectory) -> dict[str, Any]:
             }
             for g in directory.groups.values()
         ],
+    }
+
+
+def binding_dict(b: ObligationBinding) -> dict[str, Any]:
+    """Whom an obligation binds and why (``kb obligations --json``, field ``binding``)."""
+    r = b.reading
+    return {
+        "subject": b.subject,
+        "reason": b.reason,
+        "narrows": r.narrows,
+        "categories": sorted(c.value for c in r.categories) if r.narrows else [],
+        "named_units": sorted(r.units),
+        "phrases": [
+            {"words": m.words, "means": m.means, "role": m.role}
+            for c in r.conjuncts
+            for m in c.matches
+        ],
+        "bound": b.bound,
+        "not_bound": [{"unit": x.unit, "reason": x.reason} for x in b.not_bound],
+        "units": [
+            {
+                "unit": x.unit,
+                "category": x.category.value,
+                "bound": x.bound,
+                "via": x.via,
+                "reason": x.reason,
+                "override": (
+                    {
+                        "applies": x.override.applies,
+                        "reason": x.override.reason,
+                        "by": x.override.by,
+                        "at": x.override.at,
+                    }
+                    if x.override
+                    else None
+                ),
+            }
+            for x in b.bindings
+        ],
+        "groups": [
+            {
+                "group": g.group,
+                "bound_categories": [c.value for c in g.bound],
+                "not_bound_categories": [c.value for c in g.not_bound],
+            }
+            for g in b.groups
+        ],
+        "note": b.note,
     }

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -27,6 +28,8 @@ DATA_FILE = "units.toml"
 # organ although it ends in 办; 街道 before 镇 (…镇街道 is rare but 街道 is the stronger signal).
 _CATEGORY_RULES: tuple[tuple[re.Pattern[str], UnitCategory], ...] = (
     (re.compile(r"(法院|检察院)$"), UnitCategory.JUDICIAL),
+    (re.compile(r"纪委|监委|纪检|监察委"), UnitCategory.DISCIPLINE),
+    (re.compile(r"^(区|县|市|旗)(人民)?政府$"), UnitCategory.GOVERNMENT),
     (
         re.compile(r"^(区|县|市)?(委|纪委|监委)|纪委监委|政法委|编办|依法治"),
         UnitCategory.PARTY_ORGAN,
@@ -35,7 +38,7 @@ _CATEGORY_RULES: tuple[tuple[re.Pattern[str], UnitCategory], ...] = (
     (re.compile(r"(街道|街道办事处|街办)$"), UnitCategory.SUBDISTRICT),
     (re.compile(r"(园区|开发区|管委会|产业园|新区)$"), UnitCategory.PARK),
     (re.compile(r"(镇|乡)(人民政府)?$"), UnitCategory.TOWN),
-    (re.compile(r"(局|办|委|中心|队|所|站|公司|部)$"), UnitCategory.DEPARTMENT),
+    (re.compile(r"(局|办|委|中心|队|所|站|公司|部|办公室)$"), UnitCategory.DEPARTMENT),
 )
 
 _GROUP_HINT = re.compile(
@@ -69,6 +72,7 @@ def infer_group(name: str) -> Group | None:
         cats |= {
             UnitCategory.DEPARTMENT,
             UnitCategory.PARTY_ORGAN,
+            UnitCategory.DISCIPLINE,
             UnitCategory.JUDICIAL,
             UnitCategory.PEOPLES_ORG,
         }
@@ -124,8 +128,11 @@ class UnitDirectory:
         units: Iterable[Unit] = (),
         groups: Iterable[Group] = (),
         outside: dict[str, UnitCategory] | None = None,
+        overrides: Iterable[Any] = (),
     ) -> None:
         self.units: dict[str, Unit] = {}
+        # admins' per-obligation decisions (knowledge.binding.Override), read by the binding
+        self.overrides: tuple[Any, ...] = tuple(overrides)
         self.groups: dict[str, Group] = {}
         # usual unit names the directory does not hold (normalised, with and without 区)
         self.outside: dict[str, UnitCategory] = {}
@@ -202,7 +209,16 @@ class UnitDirectory:
             source="admin",
         )
         return UnitDirectory(
-            [*self.units.values(), unit], self.groups.values(), self._outside_by_name()
+            [*self.units.values(), unit],
+            self.groups.values(),
+            self._outside_by_name(),
+            self.overrides,
+        )
+
+    def with_overrides(self, overrides: Iterable[Any]) -> UnitDirectory:
+        """A copy carrying admins' per-obligation overrides (see :mod:`knowledge.binding`)."""
+        return UnitDirectory(
+            self.units.values(), self.groups.values(), self._outside_by_name(), overrides
         )
 
     def _outside_by_name(self) -> dict[str, UnitCategory]:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
+from knowledge.binding import Override
 from knowledge.model import Obligation, WorkPlan
 from knowledge.text import norm
 from knowledge.units import UnitDirectory
@@ -296,6 +297,14 @@ class Matrix:
     columns: list[Column]
     units: list[str]
     cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, column label)
+    # admins' overrides of whom an obligation binds that shaped this matrix (shown in reports)
+    overrides: list[Override] = field(default_factory=list)
+
+    def override(self, unit: str, obligation_key: str) -> Override | None:
+        for ov in self.overrides:
+            if ov.unit == unit and ov.obligation == obligation_key:
+                return ov
+        return None
 
     def counts(self) -> dict[str, int]:
         out = {DONE: 0, PENDING: 0, OVERDUE: 0}
@@ -324,7 +333,11 @@ def compliance_matrix(
     ]
     responsible = {ob.key: set(responsible_units(directory, plan, ob)) for ob in plan.obligations}
     names = units or sorted({u for s in responsible.values() for u in s})
-    m = Matrix(p, columns, names)
+    keys = {ob.key for ob in plan.obligations}
+    overrides = [
+        ov for ov in directory.overrides if ov.obligation in keys and ov.plan in ("", plan.plan_id)
+    ]
+    m = Matrix(p, columns, names, overrides=overrides)
     for unit in names:
         for col in columns:
             if unit not in responsible[col.obligation.key]:

@@ -15,6 +15,7 @@ start, ``fazhi db upgrade`` calls it by hand.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,15 @@ _EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或
 
 
 class DatabaseURLError(ValueError):
-    """DATABASE_URL cannot be used; the message (Chinese) says why."""
+    """DATABASE_URL cannot be used; the message (Chinese) says why (never the password)."""
+
+
+_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^\s:/@'\"]*:)([^\s@'\"]+)(@)")
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the password of every URL in it masked (``user:***@host``)."""
+    return _URL_PASSWORD.sub(r"\1***\3", text)
 
 
 def default_url() -> str:
@@ -53,14 +62,20 @@ def resolve_url(url: str | None = None) -> URL:
     try:
         parsed = make_url(raw)
     except (ArgumentError, ValueError) as exc:
-        raise DatabaseURLError(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。{_EXAMPLES}") from None
+        raise DatabaseURLError(
+            redact_url(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。") + _EXAMPLES
+        ) from None
     driver = parsed.drivername
     if driver in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
         if not parsed.host and not parsed.query.get("host"):
-            raise DatabaseURLError(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。{_EXAMPLES}")
+            raise DatabaseURLError(
+                redact_url(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。") + _EXAMPLES
+            )
         if not parsed.database:
-            raise DatabaseURLError(f"DATABASE_URL 缺少数据库名（{raw!r}）。{_EXAMPLES}")
+            raise DatabaseURLError(
+                redact_url(f"DATABASE_URL 缺少数据库名（{raw!r}）。") + _EXAMPLES
+            )
         try:
             _ = parsed.port
         except ValueError as exc:  # pragma: no cover - make_url already checks ports

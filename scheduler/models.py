@@ -203,6 +203,25 @@ class HolidayDay(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
 
 
+class ObligationOverride(SQLModel, table=True):
+    """An admin's decision that an obligation does (not) apply to a unit, whatever the rules of
+    ``knowledge.binding`` say. Setting and clearing are audited (``audit_log``)."""
+
+    __tablename__ = "obligation_override"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "unit_id", "obligation_key", name="uq_obligation_override"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(default="", max_length=120)  # the plan the obligation key belongs to
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    obligation_key: str = Field(max_length=80)
+    applies: bool
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    set_by: str = Field(default="", max_length=200)
+    set_at: datetime = Field(default_factory=utcnow)
+
+
 class Receipt(SQLModel, table=True):
     """A unit acknowledged (回执) a notice. One per unit and notice: a double tap, or a second
     chat of the same unit, acknowledges once."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from knowledge.binding import bound_units
 from knowledge.model import Cadence, Obligation, WorkPlan
 from knowledge.units import UnitDirectory
 from scheduler.clock import TZ, local
@@ -127,11 +128,10 @@ def render(
 def responsible_units(
     directory: UnitDirectory, plan: WorkPlan, obligation: Obligation
 ) -> list[str]:
-    """Each unit responsible for the obligation's item, named or through a whole group."""
-    item = plan.item(obligation.item)
-    if item is None:
-        return []
-    return [u.name for u, _r in directory.responsible_units(item)]
+    """Each unit the obligation binds: the item's responsible units (named or through a whole
+    group) that the subject of its sentence covers, after admins' overrides
+    (:mod:`knowledge.binding`)."""
+    return bound_units(plan, obligation, directory)
 
 
 def reminders_in(

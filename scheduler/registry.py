@@ -201,7 +201,10 @@ def add_unit(
 
 def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
     """``base`` plus the units admins added, so group items (区直各单位, 各镇(街、区)) apply to
-    them through their category."""
+    them through their category, and admins' per-obligation overrides (knowledge.binding)."""
+    from scheduler.overrides import load_overrides
+
+    overrides = load_overrides(session)
     extra = [
         Unit(
             name=row.name,
@@ -213,9 +216,9 @@ def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
         if row.name not in base.units
     ]
     if not extra:
-        return base
+        return base.with_overrides(overrides) if overrides else base
     return UnitDirectory(
-        [*base.units.values(), *extra], base.groups.values(), base._outside_by_name()
+        [*base.units.values(), *extra], base.groups.values(), base._outside_by_name(), overrides
     )
 
 

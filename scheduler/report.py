@@ -37,6 +37,23 @@ def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
                 cell.fill = PatternFill("solid", fgColor=FILLS[cell.value])
     ws.freeze_panes = "B3"
     ws.column_dimensions["A"].width = 18
+    if m.overrides:
+        adj = wb.create_sheet("管理员调整")
+        adj.append(["单位", "任务", "调整", "理由", "操作人", "时间"])
+        for cell in adj[1]:
+            cell.font = Font(bold=True)
+        for ov in m.overrides:
+            adj.append([ov.unit, ov.obligation, ov.label, ov.reason, ov.by, ov.at])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def override_lines(m: Matrix) -> list[str]:
+    """The admins' overrides behind a report, one Chinese line each."""
+    labels = {c.obligation.key: c.obligation.action for c in m.columns}
+    return [
+        f"{ov.unit} · {ov.obligation}（{labels.get(ov.obligation, '')}）{ov.label}："
+        f"{ov.reason}（{ov.by}，{ov.at.replace('T', ' ')[:16]}）"
+        for ov in m.overrides
+    ]

@@ -23,6 +23,7 @@ from scheduler.completions import OVERDUE, PENDING, completed_set, compliance_ma
 from scheduler.db import init_db, session_scope
 from scheduler.holidays import calendar_from_db
 from scheduler.outbox import enqueue, enqueue_many, existing_keys, message_values
+from scheduler.overrides import replan
 from scheduler.periods import Period
 from scheduler.planner import Reminder, due_reminders, not_after
 from scheduler.registry import (
@@ -89,6 +90,9 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
     in bulk: an hourly tick that finds nothing new writes nothing."""
     now = local(now or clock_now())
     with session_scope(ctx.engine) as s:
+        directory = ctx.directory(s)
+        # a rule or an override changed: withdraw queued reminders that no longer bind
+        replan(s, ctx.plan, directory)
         by_unit: dict[str, list[tuple[int, str, bool]]] = {}
         for row_id, chat_id, is_group, unit in active_chat_targets(s):
             by_unit.setdefault(unit, []).append((row_id, chat_id, is_group))
@@ -97,7 +101,7 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
         due = due_reminders(
             now,
             ctx.plan,
-            ctx.directory(s),
+            directory,
             ctx.rules,
             ctx.calendar(s),
             completed_set(s),

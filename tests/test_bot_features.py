@@ -24,7 +24,9 @@ from tests.fakes import FakeBotApi
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # a Wednesday, a working day
 USER = 1001
 BUREAU = "区司法局"
-DUE_AT_NOW = 4  # study (2026Q3 start) and the Q3 steps of training, court hearing, meeting
+# study (2026Q3 start) and the Q3 step of the annual meeting; the governments' training class and
+# court hearing (各地政府…) do not bind a bureau
+DUE_AT_NOW = 2
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +48,7 @@ def _registered(assistant) -> None:  # noqa: ANN001
 async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:  # noqa: ANN001
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
-        # the start-up planner run sends the four reminders due now; let them all arrive
+        # the start-up planner run sends the reminders due now; let them all arrive
         # first, so that the replies these tests wait for are the chat's last messages
         await harness.wait(lambda: _reminders(harness) == DUE_AT_NOW)
         await asyncio.sleep(0.2)
@@ -114,7 +116,8 @@ async def test_calendar_is_an_ics_file_of_the_units_deadlines(bot: BotHarness) -
     [content] = call.files.values()
     cal = Calendar.from_ical(content)
     summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
-    assert len(summaries) == 9  # 2 report deadlines + 4 quarters of study + 3 yearly
+    assert len(summaries) == 7  # 2 report deadlines + 4 quarters of study + the annual meeting
+    assert not any("庭审" in s or "培训班" in s for s in summaries)
     assert any("学法" in s and "第三季度" in s for s in summaries)
     dates = {e["dtstart"].dt for e in cal.walk("VEVENT")}
     assert dt.date(2026, 3, 1) in dates and dt.date(2026, 9, 30) in dates
@@ -196,6 +199,10 @@ async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarn
     [before] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法")
     assert "学法" in before and "2026年第三季度" in before
     assert BUREAU in before and "区财政局" in before
+    # the study session binds 区政府常务会议、政府部门办公会议: not the court, the procuratorate,
+    # the discipline commission or the party organs (knowledge/binding.py)
+    for unit in ("区法院", "区检察院", "区纪委监委", "区委政法委"):
+        assert unit not in before
     await bot.say(USER, "/done i2-study")
     [after] = await bot.say(ADMIN_ID, "本季度哪些单位还没学法？")
     missing = after.split("尚未确认的单位", 1)[1]
@@ -221,3 +228,33 @@ async def test_direct_replies_wait_out_429_and_retry_5xx(
         fake_bot_api.inject_command(group, "item", "3", mention_bot=True)
         await bot.wait(lambda: len(fake_bot_api.messages(supergroup)) == 1)
         assert "编制法治政府建设工作方案" in (fake_bot_api.messages(supergroup)[0].text or "")
+
+
+async def test_a_unit_asks_about_its_own_record_in_its_own_words(bot: BotHarness) -> None:
+    [before] = await bot.say(USER, "我们这个季度学法登记了没有")
+    assert before.startswith("还没有登记") and "2026年第三季度" in before
+    await bot.say(USER, "/done i2-study")
+    [after] = await bot.say(USER, "我们本季度学法登记了吗")
+    assert after.startswith("已登记")
+    [other] = await bot.say(USER, "哪些单位还没学法")  # other units' records: admins only
+    assert "仅限管理员" in other
+
+
+async def test_follow_ups_use_the_chat_s_previous_question(bot: BotHarness) -> None:
+    [first] = await bot.say(USER, "第十一条算不算我们的事")
+    assert first.startswith("不是")  # 区司法局 is not among item 11's units
+    [second] = await bot.say(USER, "那第十二条呢")
+    assert second.startswith("是") and "第十二条" in second
+    [third] = await bot.say(ADMIN_ID, "那第十二条呢")  # another chat: no conversation yet
+    assert not third.startswith("是")
+
+
+async def test_a_long_answer_is_paged_with_a_show_more_button(bot: BotHarness) -> None:
+    [first] = await bot.say(USER, "有哪些任务")
+    message = bot.messages(USER)[-1]
+    assert "more:" in bot.buttons(message)
+    assert len(first.split("\n")) <= 16
+    before = len(bot.messages(USER))
+    await bot.tap(USER, "more:")
+    [page] = (await bot.wait_messages(USER, before + 1))[before:]
+    assert page and page not in first

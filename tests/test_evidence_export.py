@@ -50,7 +50,8 @@ def _registered(assistant) -> None:  # noqa: ANN001
 async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:  # noqa: ANN001
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
     async with build_harness(fake_bot_api, tmp_path, prepare=_registered) as harness:
-        await harness.wait(lambda: len(harness.messages(USER)) >= 4)
+        # the reminders due now: the bureau's study session and annual meeting
+        await harness.wait(lambda: len(harness.messages(USER)) >= 2)
         await asyncio.sleep(0.3)
         yield harness
 
@@ -66,7 +67,7 @@ async def _record_completions(bot: BotHarness) -> None:
     before = len(bot.messages(USER))
     bot.server.inject_document(USER, "学法记录.pdf", PDF)
     await bot.wait_messages(USER, before + 1)
-    await bot.say(USER, "/done i2-training 2026 培训班已举办")  # no evidence
+    await bot.say(USER, "/done i1-report_publish 2026 报告已公开")  # no evidence
 
 
 def _check_archive(content: bytes) -> None:
@@ -92,8 +93,8 @@ def _check_archive(content: bytes) -> None:
     ]
     study = rows["2026Q3 学法"]
     assert study[6] == pdf.removeprefix(f"{BUREAU}/")
-    training = next(r for k, r in rows.items() if k.startswith("2026 举办"))
-    assert training[6] in ("", None)
+    published = next(r for k, r in rows.items() if k.startswith("2026 向社会"))
+    assert published[6] in ("", None)
     assert all(r[4] for r in rows.values())  # who confirmed
 
 

@@ -160,7 +160,7 @@ def test_directory_categories_and_groups() -> None:
     d = default_directory()
     assert d.units["区司法局"].category.value == "department"
     assert d.units["区法院"].category.value == "judicial"
-    assert d.units["区纪委监委"].category.value == "party_organ"
+    assert d.units["区纪委监委"].category.value == "discipline"
     assert d.groups[TOWNS].partial is False
     assert d.groups["区直有关单位"].partial is True
     assert d.groups["区直有关行政执法部门"].partial is True

@@ -4,6 +4,9 @@ Each line: q, unit (the asking chat's unit or null), intent, items (top-1 expect
 [] when nothing should be answered: out of scope, out of range, unknown unit), expect_unit,
 and for a unit's duties ``duty_items``: exactly the items where the unit is responsible,
 named or through a whole group (区直各单位, 各镇(街、区), 各镇(街)), in item order.
+Optional: ``exact`` (the answer's items are exactly ``items``, in order), ``verdict`` ("yes",
+"no" or null: a yes/no question, null when the document does not settle it), ``count`` (the
+number the answer's first line must give).
 
 Partial groups (区直有关单位, 区直有关行政执法部门, "…等部门") do not count in that set:
 the document does not say the unit is meant; such items are in ``Answer.possible_items``.
@@ -37,7 +40,7 @@ def _ask(engine: QAEngine, row: dict):
 
 
 def test_eval_set_is_large_and_covers_every_intent() -> None:
-    assert len(ROWS) >= 150
+    assert len(ROWS) >= 300
     intents = {r["intent"] for r in ROWS}
     assert intents >= {
         "item",
@@ -57,7 +60,32 @@ def test_top1_item_accuracy(engine: QAEngine) -> None:
         if list((a := _ask(engine, r)).items[:1]) != r["items"][:1]
     ]
     accuracy = 1 - len(wrong) / len(ROWS)
-    assert accuracy >= 0.95, wrong
+    assert accuracy >= 0.97, wrong
+
+
+def test_exact_item_sets(engine: QAEngine) -> None:
+    """Exact sets: rows marked ``exact`` and every unit's ``duty_items``."""
+    rows = [r for r in ROWS if r.get("exact") or "duty_items" in r]
+    assert len(rows) >= 60
+    wrong = [
+        (r["q"], want, list(a.items))
+        for r in rows
+        if list((a := _ask(engine, r)).items) != (want := r.get("duty_items", r["items"]))
+    ]
+    assert 1 - len(wrong) / len(rows) >= 0.97, wrong
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "verdict" in r], ids=lambda r: r["q"])
+def test_every_verdict(engine: QAEngine, row: dict) -> None:
+    a = _ask(engine, row)
+    assert a.verdict == row["verdict"], a.text
+    assert a.to_dict()["verdict"] == row["verdict"]
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "count" in r], ids=lambda r: r["q"])
+def test_counts_lead_the_answer(engine: QAEngine, row: dict) -> None:
+    a = _ask(engine, row)
+    assert f"{row['count']}条" in a.text.split("\n")[0]
 
 
 def test_intent_accuracy(engine: QAEngine) -> None:

@@ -48,15 +48,34 @@ def test_schedule_preview_json(cli_env) -> None:
     code, out = run("schedule", "preview", "--unit", "张家集", "--year", "2026", "--json")
     assert code == 0
     rows = json.loads(out)
-    assert len(rows) == 21
+    # a town: the annual reports, the training class, the court hearing and the annual meeting;
+    # not the quarterly study session of 区政府常务会议、政府部门办公会议 (8 reminders fewer)
+    assert len(rows) == 13
     assert {"date", "unit", "item", "obligation", "step"} <= set(rows[0])
     assert rows[0] == {
         **rows[0],
-        "date": "2026-01-04",
+        "date": "2026-02-03",
         "unit": TOWN,
-        "item": 2,
-        "obligation": "i2-study",
-        "step": "start",
+        "item": 1,
+        "obligation": "i1-annual_report",
+        "step": "d-15",
+    }
+    assert {r["obligation"] for r in rows} == {
+        "i1-annual_report",
+        "i1-report_publish",
+        "i2-training",
+        "i2-court_hearing",
+        "i4-meeting",
+    }
+    code, out = run("schedule", "preview", "--unit", "区法院", "--year", "2026", "--json")
+    assert code == 0
+    assert {r["obligation"] for r in json.loads(out)} == {"i1-annual_report", "i1-report_publish"}
+    code, out = run("schedule", "preview", "--unit", "区财政局", "--year", "2026", "--json")
+    assert {r["obligation"] for r in json.loads(out)} == {
+        "i1-annual_report",
+        "i1-report_publish",
+        "i2-study",
+        "i4-meeting",
     }
     assert not [r for r in rows if "2026-10-01" <= r["date"] <= "2026-10-07"]
     code, out = run("schedule", "preview", "--year", "2026")
@@ -116,8 +135,7 @@ def test_holidays_import(cli_env) -> None:
     assert code == 1 and "type" in out
     code, out = run("holidays", "import", str(cli_env / "missing.toml"))
     assert code == 1 and "找不到" in out
-    run("units", "add", TOWN, "--category", "town")
-    code, out = run("schedule", "preview", "--unit", TOWN, "--year", "2027", "--json")
+    code, out = run("schedule", "preview", "--unit", "区司法局", "--year", "2027", "--json")
     days = [r["date"] for r in json.loads(out)]
     assert days[0] == "2027-01-04"  # Q1 starts on the first working day after 元旦
 

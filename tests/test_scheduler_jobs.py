@@ -58,7 +58,7 @@ async def test_standalone_run_plans_and_sends(ctx, tmp_path) -> None:
     with time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=TZ), tick=True):
         task = asyncio.create_task(run_standalone(ctx, FileChannel(out), stop, send_interval=0.2))
         for _ in range(300):
-            if len(read_lines(out)) >= 4:
+            if len(read_lines(out)) >= 3:
                 break
             await asyncio.sleep(0.05)
         stop.set()
@@ -68,9 +68,10 @@ async def test_standalone_run_plans_and_sends(ctx, tmp_path) -> None:
         for ln in read_lines(out)
         if ln["kind"] == "reminder"
     )
+    # the town runs the governments' training class and hearing and the annual meeting; the
+    # quarterly study session binds 区政府常务会议、政府部门办公会议, not towns
     assert steps == [
         ("i2-court_hearing", "q3"),
-        ("i2-study", "start"),
         ("i2-training", "q3"),
         ("i4-meeting", "q3"),
     ]
@@ -89,15 +90,20 @@ def test_digest_once_per_quarter_lists_missing_units(ctx) -> None:
 
     with Session(ctx.engine) as s:
         body = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one().body
-    assert "2026年第三季度" in body and "学法" in body and TOWN in body
-    assert BUREAU not in body.split("学法")[1].split("\n")[0]  # confirmed: not listed
+    study_line = body.split("学法")[1].split("\n")[0]
+    assert "2026年第三季度" in body and "区财政局" in study_line
+    assert BUREAU not in study_line  # confirmed: not listed
+    # the study session binds 政府部门: towns, the court, the procuratorate, the discipline
+    # commission and the party organs are not blamed for it
+    for unit in (TOWN, "区法院", "区检察院", "区纪委监委", "区委政法委"):
+        assert unit not in study_line
     assert run_digest(ctx, dt.datetime(2026, 12, 20, 10, tzinfo=TZ)) == 0  # too late for Q3
 
 
 def test_status_for_unit(ctx) -> None:
     _setup(ctx)
     with session_scope(ctx.engine) as s:
-        confirm(s, TOWN, ctx.plan.obligation("i2-study"), "2026Q3", by="x", note="7月学法")
+        confirm(s, TOWN, ctx.plan.obligation("i2-court_hearing"), "2026", by="x", note="7月旁听")
         statuses = status_for_unit(
             s,
             ctx.plan,
@@ -111,17 +117,16 @@ def test_status_for_unit(ctx) -> None:
     assert set(by_key) == {
         "i1-annual_report",
         "i1-report_publish",
-        "i2-study",
         "i2-training",
         "i2-court_hearing",
         "i4-meeting",
-    }
-    study = by_key["i2-study"]
-    assert (study.state, study.period.key, study.next_reminder, study.note) == (
+    }  # not i2-study: a town is neither 区政府常务会议 nor a 政府部门
+    hearing = by_key["i2-court_hearing"]
+    assert (hearing.state, hearing.period.key, hearing.next_reminder, hearing.note) == (
         "done",
-        "2026Q3",
+        "2026",
         None,
-        "7月学法",
+        "7月旁听",
     )
     training = by_key["i2-training"]
     assert (training.state, training.due, training.next_reminder) == (
@@ -130,3 +135,25 @@ def test_status_for_unit(ctx) -> None:
         dt.date(2026, 10, 8),
     )
     assert by_key["i1-annual_report"].state == "overdue"
+
+
+def test_compliance_report_counts_only_bound_units(ctx) -> None:
+    """The court, the procuratorate and the discipline commission are not overdue for item 2's
+    study session, training class or court hearing; a town is not overdue for the study."""
+    from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
+
+    _setup(ctx)
+    with session_scope(ctx.engine) as s:
+        m = compliance_matrix(
+            s, ctx.plan, ctx.directory(s), "2026", now=dt.datetime(2027, 1, 10, 10, tzinfo=TZ)
+        )
+    cols = {c.label: c for c in m.columns}
+    for unit in ("区法院", "区检察院", "区纪委监委"):
+        for label in ("i2-study 2026Q3", "i2-training 2026", "i2-court_hearing 2026"):
+            assert m.cells[(unit, label)] == NOT_APPLICABLE, (unit, label)
+        assert m.cells[(unit, "i1-annual_report 2026")] == OVERDUE  # item 1 binds everyone
+    assert m.cells[(TOWN, "i2-study 2026Q1")] == NOT_APPLICABLE
+    assert m.cells[(TOWN, "i2-training 2026")] == OVERDUE
+    assert m.cells[(BUREAU, "i2-study 2026Q1")] == OVERDUE
+    assert m.cells[(BUREAU, "i2-court_hearing 2026")] == NOT_APPLICABLE
+    assert "i2-study 2026Q4" in cols

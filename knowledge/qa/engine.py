@@ -724,9 +724,7 @@ class _Answerer:
             if d.subject:
                 head += f"（对象：{d.subject}）"
             lines.append(head)
-            lines.append(
-                f"原文：“{d.text}”" + ("" if d.source == "document" else f"（依据{d.source}）")
-            )
+            lines.append(R.quote_source(d))
             if d.next_due:
                 lines.append(f"下一截止日：{d.next_due.isoformat()}（{d.due_rule}）")
             elif d.due_rule:

@@ -67,13 +67,30 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
         answer = handler(a, query, turn)
     elif query.op == "each" and len(query.topics) > 1:
         answer = each(a, query)
+    elif _dangling(a, query, turn):
+        a.needs_unit = False
+        answer = a._answer(
+            Intent.OUT_OF_SCOPE,
+            [],
+            "请说明是哪一条或哪项工作，例如“第十四条谁负责”“行政复议改革谁负责”。"
+            "（上一个问题已超过30分钟或还没有提问，无法接着回答。）",
+        )
     else:
         answer = legacy(a, query)
     if query.role and answer.intent == Intent.WHO:
         answer = _with_role(a, answer, query.role)
+    if query.op == "count" and query.ask == "who" and answer.items:
+        answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
     return replace(answer, query=query.to_dict())
+
+
+def _dangling(a: _Answerer, query: Query, turn: Turn | None) -> bool:
+    """它的牵头单位呢 with no previous turn: "it" refers to nothing."""
+    if turn is not None or query.items or query.topics or query.units or query.self_unit:
+        return False
+    return bool(a.e.words.refer.match(a.q.text) or re.match(r"^(那|它|其)", a.q.text))
 
 
 # -- the families answered before ------------------------------------------------------------
@@ -92,6 +109,8 @@ def _fill(a: _Answerer, query: Query) -> None:
 
 
 def legacy(a: _Answerer, query: Query) -> Answer:
+    if query.op == "count" and query.ask == "who" and a.in_range:
+        return a.respond(Intent.WHO)
     if not query.from_context:
         return a.respond(a.intent())
     _fill(a, query)
@@ -146,6 +165,23 @@ def _deadline_first(answer: Answer) -> Answer:
     return replace(answer, text=head + "\n" + answer.text)
 
 
+def _unit_count_first(a: _Answerer, answer: Answer) -> Answer:
+    """第七条有几个责任单位: the count first (and that a partial list has more)."""
+    heads = []
+    for n in answer.items[:3]:
+        refs = a.p.items[a.p.position[n]].units
+        listed = [r for r in refs if not r.partial and r.name != ETC_NAME]
+        groups = [r for r in listed if r.is_group]
+        more = any(r.partial or r.name == ETC_NAME for r in refs)
+        head = f"{R.item_label(n)}列了{len(listed)}个责任单位"
+        if groups:
+            head += f"（其中“{'、'.join(g.name for g in groups)}”是单位类别，涵盖多个单位）"
+        if more:
+            head += "，另有“等”“有关”单位未逐一列明"
+        heads.append(head + "。")
+    return replace(answer, text="\n".join(heads) + "\n" + answer.text)
+
+
 def _with_role(a: _Answerer, answer: Answer, role: str) -> Answer:
     lines = []
     for n in answer.items[:3]:
@@ -180,6 +216,11 @@ def document(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         "issuer": (meta.issuer, f"由{meta.issuer}印发。"),
         "issued": (meta.issued_date, f"印发（成文）日期：{_cn_date(meta.issued_date)}。"),
         "title": (title, f"文件名称：《{title}》。"),
+        "recipients": (
+            "、".join(meta.recipients),
+            f"主送：{'、'.join(meta.recipients)}。",
+        ),
+        "cc": ("、".join(meta.cc), f"抄送：{'、'.join(meta.cc)}。"),
     }
     value, sentence = facts[query.document]
     if not value:
@@ -254,6 +295,8 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     if query.verdict == "sufficient":
         return sufficient(a, query)
+    if query.verdict == "only":
+        return only(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e._target("unit", a.chat_unit)
@@ -278,7 +321,7 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         "unsure": "不确定。",
         "mixed": "部分是。",
     }[word]
-    lines = [head + "".join(R.duty_phrase(d, target.name) for d in duties)]
+    lines = [head + "".join(R.duty_phrase(d, target.name, _wording(a, d)) for d in duties)]
     if word == "unsure":
         lines.append("文件没有逐一列明这些单位，不能据此认定不需要落实，建议向区委依法治区办确认。")
     obligations = []
@@ -300,6 +343,48 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         quotes=a._quotes(nums[:5]),
     )
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+
+
+def _wording(a: _Answerer, d: ItemDuty) -> str:
+    """The partial wording as the document has it (…等部门, 区卫健局、区应急局等有关单位)."""
+    if d.kind != "partial" or d.via != ETC_NAME:
+        return ""
+    lines = a.p.units_lines[a.p.position[d.item]]
+    raw = [u.raw or u.name for u in lines if u.name == ETC_NAME]
+    return raw[0] if raw else ""
+
+
+def only(a: _Answerer, query: Query) -> Answer:
+    """只有它一家吗 / 是不是只有这几个部门 / 只有区金融办负责吗: is the unit list complete and
+    (when units are named) exactly those units."""
+    nums = list(a.in_range) or a._topic_items()[:1]
+    if not nums:
+        return legacy(a, query.with_(ask="who"))
+    n = nums[0]
+    pos = a.p.position[n]
+    refs = a.p.items[pos].units
+    partial = any(r.partial or r.name == ETC_NAME for r in refs)
+    groups = [r for r in refs if r.is_group and not r.partial and r.name != ETC_NAME]
+    named = [u for u in query.units if "units" not in query.from_context]
+    listed = [r.name for r in refs if not r.partial and r.name != ETC_NAME]
+    if partial:
+        word, why = "no", "责任单位写有“等”“有关”字样，文件没有逐一列明，不止所列单位。"
+    elif named:
+        same = set(named) == set(listed)
+        word = "yes" if same else "no"
+        why = "责任单位只有所问单位。" if same else "责任单位与所问不完全相同。"
+    elif groups:
+        word, why = "no", f"责任单位包括“{groups[0].name}”，涵盖多个单位。"
+    elif len(listed) == 1 or not re.search(r"一个|一家|一位|它", a.q.text):
+        word = "yes" if len(listed) == 1 or not re.search(r"一个|一家|它", a.q.text) else "no"
+        why = "所列责任单位即全部责任单位。"
+    else:
+        word, why = "no", f"本条列了{len(listed)}个责任单位。"
+    head = ("是。" if word == "yes" else "不是。") + why
+    it = a._item(n)
+    text = "\n".join([head, R.item_heading(it), R.units_line(a.p.units_lines[pos])])
+    ans = a._answer(Intent.WHO, [n], text, quotes=a._quotes([n])[:1])
+    return replace(ans, verdict=word)
 
 
 def sufficient(a: _Answerer, query: Query) -> Answer:
@@ -339,28 +424,40 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     p = a.p
     targets: list[Target] = []
-    if query.units:
+    if query.units and query.relation != "no_group":
         targets = [
             target_of(a, u) if i or "units" in query.from_context else (a.target or target_of(a, u))
             for i, u in enumerate(query.units)
         ]
-    elif query.self_unit:
+    elif query.self_unit or query.relation in ("named", "not_shared", "responsible"):
+        if query.self_unit and not query.units:
+            a.target = a.e._target("unit", a.chat_unit) if a.chat_unit else None
+        if a.target is None and a.chat_unit and not query.self_unit:
+            a.target = a.e._target("unit", a.chat_unit)
         if a.target is None:
-            a.needs_unit = True
-            return a._answer(Intent.UNIT_DUTIES, [], "")
+            a.needs_unit = query.self_unit or a.needs_unit
+            text = "" if a.needs_unit else "请说明是哪个单位，例如“哪几条点了区财政局的名”。"
+            return a._answer(Intent.UNIT_DUTIES, [], text)
         targets = [a.target]
     rel = query.relation or "responsible"
+    scope = set(query.within or query.items)
+    if query.op == "each" and len(targets) > 1:
+        return _each_unit(a, query, targets)
     nums: list[int] = []
     duties: list[ItemDuty] = []
     for pos, it in enumerate(p.items):
         refs = it.units
-        if rel == "only":
+        if scope and it.number not in scope:
+            continue
+        if rel == "no_group":
+            ok = bool(refs) and not any(r.is_group or r.partial or r.name == ETC_NAME for r in refs)
+        elif rel == "only":
             real = [r for r in refs if not r.is_group and not r.partial and r.name != ETC_NAME]
             ok = len(refs) == 1 and len(real) == 1
-        elif rel == "lacks":
+        elif rel in ("lacks", "unlisted"):
             t = targets[0]
-            d = p.duty(t, pos)
-            ok = d.kind == "none"
+            literal = t.kind == "group" and rel == "unlisted"
+            ok = not _named(p, t, pos) if literal else p.duty(t, pos).kind == "none"
         elif rel in ("named", "not_shared"):
             flags = [_named(p, t, pos) for t in targets]
             ok = all(flags) if query.op != "or" else any(flags)
@@ -369,15 +466,19 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             ok = all(flags) if query.op != "or" else any(flags)
         if ok:
             nums.append(it.number)
-            if targets and rel != "lacks":
+            if targets and rel not in ("lacks", "unlisted"):
                 duties.append(p.duty(targets[0], pos))
-    who = "和".join(t.name for t in targets)
+    who = ("或" if query.op == "or" else "和").join(
+        t.name if t.kind != "category" else _cat_name(t) for t in targets
+    )
     phrase = {
+        "no_group": "责任单位只列具体单位、没有写单位类别（如区直各单位、各镇(街、区)）的条目",
         "only": "只有一个责任单位的条目",
-        "lacks": f"责任单位中没有{who}的条目",
+        "lacks": f"{who}不在责任单位之列的条目",
+        "unlisted": f"责任单位中没有写“{who}”的条目",
         "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
         "not_shared": f"{who}除“区直各单位”等共性条目外、被单独列名的条目",
-        "responsible": f"{who}{'都' if len(targets) > 1 else ''}负责的条目（含通过区直各单位等类别负责的）",
+        "responsible": f"{who}{'都' if len(targets) > 1 and query.op != 'or' else ''}负责的条目（含通过区直各单位等类别负责的）",
     }[rel]
     head = f"没有{phrase}。" if not nums else f"{phrase}共{len(nums)}条：{R.numbers(nums)}。"
     lines = [head]
@@ -388,7 +489,18 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
             lines.append(
                 f"{R.item_heading(a._item(n))}\n  {R.units_line(p.units_lines[p.position[n]])}"
             )
-    intent = Intent.UNIT_DUTIES if targets and rel != "lacks" else Intent.ITEMS
+    if scope:
+        lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
+    if rel == "named" and len(targets) > 1 and query.op != "or":
+        shared = [
+            it.number
+            for pos, it in enumerate(p.items)
+            if it.number not in nums
+            and all(p.duty(t, pos).kind in ("named", "group") for t in targets)
+        ]
+        if shared:
+            lines.append(f"另外，通过区直各单位等单位类别，两者都负责：{R.numbers(shared)}。")
+    intent = Intent.UNIT_DUTIES if targets and rel not in ("lacks", "unlisted") else Intent.ITEMS
     return a._answer(
         intent,
         nums,
@@ -396,6 +508,25 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         duties=tuple(duties),
         quotes=tuple(Quote(n, a._item(n).title + "。") for n in nums[: R.MAX_LISTED]),
     )
+
+
+def _each_unit(a: _Answerer, query: Query, targets: list[Target]) -> Answer:
+    """区法院和区检察院各负责几条: each unit's items, one line each."""
+    lines, nums = [], []
+    for t in targets:
+        mine = [d for d in a.p.duties(t) if d.kind in ("named", "group")]
+        named = [d.item for d in mine if d.kind == "named"]
+        head = f"{t.name}负责{len(mine)}条（列名{len(named)}条）：{R.numbers([d.item for d in mine])}。"
+        lines.append(head)
+        nums.extend(d.item for d in mine if d.item not in nums)
+    return a._answer(Intent.UNIT_DUTIES, nums, "\n".join(lines))
+
+
+def _cat_name(t: Target) -> str:
+    from knowledge.model import CATEGORY_LABELS
+
+    cat = next(iter(t.categories))
+    return CATEGORY_LABELS.get(cat, t.name) if t.name == cat.value else t.name
 
 
 def _named(p, t: Target, pos: int) -> bool:  # noqa: ANN001 - PlanIndex

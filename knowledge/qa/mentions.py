@@ -117,7 +117,8 @@ class MentionFinder:
     @staticmethod
     def _single_ok(text: str, start: int) -> bool:
         """A one-character spelling (镇) only as the question's subject: 镇有哪些任务."""
-        return start == 0 and len(text) > 1 and text[1] in "要有的需应该负承具"
+        before_ok = start == 0 or text[start - 1] in "，,里中"
+        return before_ok and len(text) > start + 1 and text[start + 1] in "要有的需应该负承具里们呢"
 
     def _typo_candidates(self, text: str) -> dict[tuple[int, int], list[tuple[int, str]]]:
         """(start, end) of each window one substitution away from some spelling → the

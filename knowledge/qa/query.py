@@ -40,10 +40,10 @@ class Query:
     units: tuple[str, ...] = ()  # units / groups / categories named, canonical names
     self_unit: bool = False  # 我们 / 我单位 / 本局
     topics: tuple[str, ...] = ()  # topic words (searched in the index)
-    relation: str = ""  # responsible | named | not_shared | lacks | only
+    relation: str = ""  # responsible | named | not_shared | lacks | unlisted | no_group | only
     role: str = ""  # lead | supporting (牵头 / 配合)
     op: str = ""  # and | or | count | each
-    verdict: str = ""  # concern | sufficient | "" (yes/no questions only)
+    verdict: str = ""  # concern | sufficient | only | "" (yes/no questions only)
     amount: tuple[str, int] | None = None  # (cadence, count) asked about: 一年开一次
     obligation: str = ""  # obligation kind for status questions (study, meeting …)
     scope: str = ""  # status: "missing" (which units) or "unit" (one unit's record)
@@ -52,6 +52,7 @@ class Query:
     smalltalk: str = ""  # greeting | thanks | identity | bye
     year: int | None = None  # a year the question names
     district: str = ""  # a district the question names
+    within: tuple[int, ...] = ()  # 其中…: the previous turn's items the question narrows
     from_context: tuple[str, ...] = field(default=())  # fields filled from the previous turn
 
     def with_(self, **changes: Any) -> Query:

@@ -49,7 +49,7 @@ _AMOUNT_CADENCE = {
 }
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DISTRICT = re.compile(
-    r"([\u4e00-\u9fff]{2})(区|县)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
+    r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
 
 
@@ -71,6 +71,7 @@ def resolve_positions(text: str, numbers: list[int], words: QuestionWords) -> st
 
     text = _FROM_END.sub(from_end, text)
     text = words.last.sub(lambda m: ref(n - 1), text)
+    text = words.first.sub(lambda m: ref(0), text)
 
     def head(m: re.Match[str]) -> str:
         k = cn_to_int(m.group(1) or m.group(2)) or 0
@@ -141,7 +142,11 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
         units = (a.outside_token,)
     if a.target is not None and a.target.kind == "category" and not units:
         units = (a.target.name,)
+    amount = _AMOUNT.search(text)
     base = Query(
+        amount=(_AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
+        if amount
+        else None,
         items=tuple(q.refs),
         units=units,
         self_unit=a.asked_self,
@@ -178,6 +183,10 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
     if each is not None:
         return each
     ask = _base_ask(a, words)
+    if q.refs and re.search(
+        r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任", text
+    ):
+        return base.with_(ask="who", op="count")
     if (
         ask == "duty"
         and words.count.search(re.sub(r"哪(几|些)", "", text))
@@ -238,20 +247,32 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        topic = a.e.strip_question_words(text[:s] + text[e + 1 :])
+        from knowledge.qa.intent import CADENCE_RE, strip_cues
+
+        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
         return base.with_(
             topics=(topic,),
             ask="verdict",
             verdict="sufficient",
             amount=(_AMOUNT_CADENCE[amount.group(1)], n),
         )
+    if re.search(r"只有|只是|仅有|仅仅|就只|只由|只归|单独", text) and not words.sufficient.search(
+        text
+    ):
+        return base.with_(ask="verdict", verdict="only")
     concern = words.concern.search(text)
     who_ok = a.asked_self or bool(base.units)
     duty_words = re.search(
-        r"责任单位|负责|有份|涉及|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
+        r"责任单位|负责|有份|涉及|有关|相关|关系|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
         text,
     )
     if concern or (who_ok and duty_words and (a.q.refs or a.has_topic or words.refer.search(text))):
+        return base.with_(ask="verdict", verdict="concern")
+    if who_ok and re.search(
+        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
+        text,
+    ):
+        # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
     return None
 
@@ -264,14 +285,33 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     )
     ask = "count" if count else "items"
     op = "count" if count else ""
-    if words.only.search(text):
+    own = tuple(u for u in base.units if u not in a.e.directory.groups)
+    if words.only.search(text) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
+    if words.no_group.search(text):
+        return base.with_(ask=ask, relation="no_group", op=op, topics=())
+    if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
+        return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
-    if lacks and a.unit_mentions:
-        after = [m for m in a.unit_mentions if m.start >= lacks.start() - 1]
-        if after and after[0].start - lacks.end() <= 3:
-            return base.with_(ask=ask, relation="lacks", units=(after[0].name,), op=op, topics=())
+    if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+        # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
+        near = min(
+            a.unit_mentions,
+            key=lambda m: min(abs(m.start - lacks.end()), abs(lacks.start() - m.end)),
+        )
+        literal = re.fullmatch(r"没有?列|没有?写|不含|不包括|不包含|未列|没有包括", lacks.group(0))
+        return base.with_(
+            ask=ask,
+            relation="unlisted" if literal else "lacks",
+            units=(near.name,),
+            op=op,
+            topics=(),
+        )
     if not base.units and not a.asked_self:
+        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
+            return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
+        if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):
+            return base.with_(ask=ask, relation="not_shared", op=op)
         return None
     if words.not_shared.search(text):
         own = tuple(u for u in base.units if u not in a.e.directory.groups)
@@ -279,12 +319,20 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     if words.named.search(text):
         op = op or ("and" if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
-    if len(base.units) > 1 and (words.all.search(text) or "和" in text or "与" in text):
-        if words.each.search(text) or a.q.cues.who:
+    if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
+        if a.q.refs or a.q.cues.who:
             return None
-        if a.q.refs:
-            return None
-        return base.with_(ask=ask, relation="responsible", op=op or "and")
+        if words.each.search(a.rest):
+            return base.with_(ask=ask, relation="responsible", op="each")
+        either = re.search(r"或者|或是|或|还是|任一|任何一个|之一", text)
+        own = tuple(u for u in base.units if u not in a.e.directory.groups)
+        if len(own) > 1:
+            base = base.with_(units=own)
+        # two units "together": the items that list both (区直各单位 items, shared by every
+        # district unit, are said in the text, not counted), unless groups are asked for
+        with_groups = re.search(r"包括|含|通过|算上|类别", text)
+        rel = "responsible" if (either or with_groups) else "named"
+        return base.with_(ask=ask, relation=rel, op=op or ("or" if either else "and"))
     if count and not a.q.refs:
         return base.with_(ask="count", relation="responsible", op="count")
     return None

@@ -30,7 +30,7 @@ _RANGE_RE = re.compile(rf"^{_RANGE}$")
 # 第N followed by these is an ordinal of something else: 第一责任人, 第十四个五年规划, 第一季度…
 _ORDINAL_NOT_ITEM = set("个次年季期批名届轮步章节天周月日号位责把人级类种部档层线")
 # N条 preceded by these is not a reference: 哪一条, 这一条, 每一条
-_NOT_BEFORE = set("哪这那每任某几多")
+_NOT_BEFORE = set("哪这那每任某几多上下前后往末头首")
 _QUESTION_AFTER = set("讲说是呢吗谁由要写的，。？?!！ ")
 _NOT_AFTER = {"条": set("龙件例"), "项": set("制目"), "点": set("钟名"), "款": set("项")}
 

@@ -67,8 +67,15 @@ def obligation_line(o: ObligationDue) -> str:
         when = f"；下一截止日 {o.next_due.isoformat()}（{o.due_rule}）"
     elif o.due_rule:
         when = f"；{o.due_rule}"
-    src = "" if o.source == "document" else f"；依据{o.source}"
-    return f"· {o.action}：{o.cadence_label}{count}{when}{src}\n  原文：“{o.text}”（{item_label(o.item)}）"
+    return f"· {o.action}：{o.cadence_label}{count}{when}\n  {quote_source(o)}"
+
+
+def quote_source(o: ObligationDue) -> str:
+    """The obligation's wording with where it comes from: the plan's item, or the regulation
+    by name (a regulation's words are not the plan's: no item number on them)."""
+    if o.source == "document":
+        return f"原文：“{o.text}”（工作要点{item_label(o.item)}）"
+    return f"{o.source}规定：“{o.text}”（工作要点{item_label(o.item)}提出此项要求）"
 
 
 def obligations_block(obs: Iterable[ObligationDue]) -> str:
@@ -76,14 +83,14 @@ def obligations_block(obs: Iterable[ObligationDue]) -> str:
     return "定期事项：\n" + "\n".join(lines) if lines else ""
 
 
-def duty_phrase(d: ItemDuty, unit: str) -> str:
+def duty_phrase(d: ItemDuty, unit: str, wording: str = "") -> str:
     if d.kind == "named":
         return f"{unit}是{item_label(d.item)}列明的责任单位。"
     if d.kind == "group":
         return f"{unit}属于“{d.via}”，是{item_label(d.item)}的责任单位。"
     if d.kind == "partial":
         return (
-            f"{item_label(d.item)}的责任单位写的是“{d.via}”，文件未逐一列明，"
+            f"{item_label(d.item)}的责任单位写的是“{wording or d.via}”，文件未逐一列明，"
             f"{unit}可能在内，请以区委依法治区办的分工为准。"
         )
     return f"{unit}不在{item_label(d.item)}的责任单位之列。"

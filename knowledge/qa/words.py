@@ -28,6 +28,10 @@ class QuestionWords:
     all: re.Pattern[str]
     not_shared: re.Pattern[str]
     lacks: re.Pattern[str]
+    no_group: re.Pattern[str]
+    previous_item: re.Pattern[str]
+    next_item: re.Pattern[str]
+    within: re.Pattern[str]
     only: re.Pattern[str]
     count: re.Pattern[str]
     each: re.Pattern[str]
@@ -74,6 +78,10 @@ def question_words() -> QuestionWords:
         all=alternation(op["all"]),
         not_shared=alternation(op["not_shared"]),
         lacks=alternation(op["lacks"]),
+        no_group=alternation(op["no_group"]),
+        previous_item=alternation(fu["previous_item"]),
+        next_item=alternation(fu["next_item"]),
+        within=alternation(fu["within"]),
         only=alternation(op["only"]),
         count=alternation(op["count"]),
         each=alternation(op["each"]),
@@ -93,7 +101,8 @@ def question_words() -> QuestionWords:
         status_who=alternation(status["who"]),
         obligation_kinds=tuple((k, alternation(status[k])) for k in _OBLIGATION_KINDS),
         document=tuple(
-            (k, alternation(doc[k])) for k in ("doc_number", "issuer", "issued", "title")
+            (k, alternation(doc[k]))
+            for k in ("doc_number", "issuer", "issued", "recipients", "cc", "title")
         ),
         not_place=frozenset(d["district"]["not_place"]),
     )

@@ -1,0 +1,105 @@
+"""Secrets never reach the terminal or a log: URL passwords, the webhook secret at -v; and a
+start-up failure is one Chinese sentence without PTB's traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.log_redaction import RedactSecrets
+from scheduler.db import redact_url
+from tests.fakes import FakeBotApi
+
+FAZHI = str(Path(sys.executable).with_name("fazhi"))
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
+    return env | {"FAZHI_DATA_DIR": str(tmp_path / "data"), **extra}
+
+
+def test_url_passwords_are_masked() -> None:
+    assert redact_url("postgresql://fazhi:s3cr%40t@db:5432/x") == "postgresql://fazhi:***@db:5432/x"
+    assert (
+        redact_url("see 'postgres://u:pw@h/d' and http://h/p")
+        == "see 'postgres://u:***@h/d' and http://h/p"
+    )
+    record = logging.LogRecord(
+        "x",
+        logging.DEBUG,
+        __file__,
+        1,
+        "connect %s secret=%s",
+        ("postgresql://a:PW@h/d", "HOOK"),
+        None,
+    )
+    assert RedactSecrets("HOOK").filter(record)
+    assert "PW" not in record.getMessage() and "HOOK" not in record.getMessage()
+
+
+def test_a_malformed_database_url_never_prints_its_password(tmp_path: Path) -> None:
+    for url in ("postgresql://fazhi:TOPSECRET@db:abc/fazhi", "postgresql://fazhi:TOPSECRET@/fazhi"):
+        for command in (["health"], ["run"]):
+            proc = subprocess.run(
+                [FAZHI, *command],
+                env=_env(tmp_path, DATABASE_URL=url, TELEGRAM_BOT_TOKEN="1:x"),
+                cwd=tmp_path, capture_output=True, text=True, timeout=90,
+            )  # fmt: skip
+            out = proc.stdout + proc.stderr
+            assert proc.returncode == 1 and "DATABASE_URL" in out, out
+            assert "TOPSECRET" not in out and "Traceback" not in out
+
+
+def test_an_unreachable_api_is_one_sentence_without_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    proc = subprocess.run(
+        [FAZHI, "run"],
+        env=_env(tmp_path, TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot"),
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "无法连接 Telegram Bot API" in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_the_webhook_secret_is_not_in_verbose_logs(tmp_path: Path) -> None:
+    secret = "WEBHOOK-SECRET-0123456789"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with FakeBotApi() as server:
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=server.token,
+            TELEGRAM_API_BASE_URL=server.base_url,
+            FAZHI_WEBHOOK_SECRET=secret,
+            FAZHI_WEBHOOK_LISTEN="127.0.0.1",
+            FAZHI_WEBHOOK_PORT=str(port),
+        )
+        log = tmp_path / "run.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [FAZHI, "run", "-v", "--webhook", f"https://bot.example.org/{port}/hook"],
+                env=env, cwd=tmp_path, stdout=out, stderr=out, text=True,
+            )  # fmt: skip
+            try:
+                deadline = time.monotonic() + 60
+                while not server.calls_to("setWebhook"):
+                    assert proc.poll() is None, log.read_text("utf-8")
+                    assert time.monotonic() < deadline, "no setWebhook"
+                    time.sleep(0.1)
+                time.sleep(1.0)  # the debug lines around setWebhook are written
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        assert server.calls_to("setWebhook")[0].params.get("secret_token") == secret
+    text = log.read_text("utf-8")
+    assert "setWebhook" in text or "webhook" in text.lower()  # the verbose log talks about it
+    assert secret not in text

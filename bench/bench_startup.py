@@ -45,13 +45,21 @@ def commands() -> dict[str, list[str]]:
     }
 
 
-def time_once(argv: list[str], env: dict[str, str]) -> float:
+def time_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one run of ``argv``."""
     started = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
-    return seconds
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read() if proc.stderr else ""
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
+    if proc.stderr:
+        proc.stderr.close()
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 def run(repeat: int) -> bool:
@@ -63,19 +71,24 @@ def run(repeat: int) -> bool:
         )
         cmds = commands()
         times: dict[str, list[float]] = {name: [] for name in cmds}
+        cpus: dict[str, list[float]] = {name: [] for name in cmds}
         for argv in cmds.values():  # warm the file cache and byte-code once
             time_once(argv, env)
         for _ in range(repeat):
             for name, argv in cmds.items():
-                times[name].append(time_once(argv, env))
+                wall, cpu = time_once(argv, env)
+                times[name].append(wall)
+                cpus[name].append(cpu)
     medians = {name: statistics.median(ts) for name, ts in times.items()}
+    cpu_medians = {name: statistics.median(ts) for name, ts in cpus.items()}
     baseline_name = next(iter(cmds))
     baseline = medians[baseline_name]
-    print(f"runs per command    {repeat} (interleaved; median, min-max)")
+    print(f"runs per command    {repeat} (interleaved; median wall, min-max; median CPU)")
     for name, ts in times.items():
         print(
             f"{name:<28}{medians[name]:7.3f} s  ({min(ts):.3f}-{max(ts):.3f})  "
-            f"{medians[name] / baseline:5.2f}x baseline"
+            f"{medians[name] / baseline:5.2f}x   CPU {cpu_medians[name]:.3f} s "
+            f"{cpu_medians[name] / cpu_medians[baseline_name]:5.2f}x"
         )
     ask_ratio = medians["fazhi ask"] / baseline
     health = medians["fazhi health"]

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import sys
 from functools import partial
 from typing import Annotated
 
@@ -33,29 +32,15 @@ def register(app: typer.Typer) -> None:
 log = logging.getLogger("fazhi")
 
 
+def data_home_lines(database_url: str | None) -> list[str]:
+    from bot.health import data_home_lines as lines
+
+    return lines(database_url)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(1)
-
-
-def data_home_lines(database_url: str | None) -> list[str]:
-    """Where the data lives (for start-up logs and ``fazhi health``), and a warning when an
-    older ``./data/fazhi.db`` sits in the working folder unused."""
-    from knowledge.datahome import data_dir, data_dir_source, stray_database
-    from scheduler.db import DatabaseURLError, resolve_url
-
-    try:
-        db = resolve_url(database_url).render_as_string(hide_password=True)
-    except DatabaseURLError:
-        db = "（DATABASE_URL 无效）"
-    lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
-    stray = stray_database()
-    if stray is not None and not database_url:
-        lines.append(
-            f"注意：当前文件夹下有旧的数据库 {stray}，现在不使用它；"
-            f"如需沿用，请设置 FAZHI_DATA_DIR={stray.parent.absolute()}"
-        )
-    return lines
 
 
 def _settings():  # noqa: ANN202
@@ -271,17 +256,9 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0；并显示数据目录。"""
-    settings = _settings()
-    # only the SQL core: the check runs every minute, so it loads neither the models nor Alembic
-    from scheduler.db import current_revision, make_engine, outbox_backlog
+    from bot.health import check  # the same check `fazhi health` runs without the CLI framework
 
-    for line in data_home_lines(settings.database_url):
-        typer.echo(line)
-    # a bad URL or a server that is down: one sentence from the CLI's error boundary
-    engine = make_engine(settings.database_url)
-    revision = current_revision(engine)
-    if revision is None:
-        _fail("数据库还没有建表：请先运行 fazhi db upgrade（fazhi run 启动时也会自动建表）。")
-    backlog = outbox_backlog(engine)
-    typer.echo(f"ok revision={revision} outbox_pending={backlog}")
-    sys.exit(0)
+    healthy, lines = check()
+    for line in lines:
+        typer.echo(line, err=not healthy and line.startswith("错误："))
+    raise typer.Exit(0 if healthy else 1)

@@ -26,8 +26,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-import typer
-
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -267,6 +265,8 @@ def guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if any(_is(exc, name) for name in ("Exit", "Abort", "ClickException")):
                 raise
+            import typer
+
             code = report(exc, VERBOSE.get() or verbose_requested(sys.argv[1:]))
             raise typer.Exit(code) from None
 
@@ -274,7 +274,7 @@ def guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def guard_commands(app: typer.Typer) -> None:
+def guard_commands(app: Any) -> None:  # noqa: ANN401 - a typer.Typer
     """Wrap every command registered on ``app`` and its sub-apps with :func:`guarded` — the
     families' commands, and any added later, without each doing anything."""
     for info in app.registered_commands:
@@ -292,7 +292,7 @@ def verbose_requested(argv: Sequence[str]) -> bool:
 def report(exc: BaseException, verbose: bool, err: Callable[[str], None] | None = None) -> int:
     """Print the sentence (after the traceback when verbose); the exit code."""
     failure = describe(exc)
-    write = err or (lambda s: typer.echo(s, err=True))
+    write = err or (lambda s: print(s, file=sys.stderr, flush=True))
     if verbose and not (isinstance(exc, KeyboardInterrupt) or _is(exc, "ClickException")):
         write("".join(traceback.format_exception(exc)).rstrip())
     write(f"错误：{failure.text}")
@@ -313,7 +313,7 @@ def run_cli(command: Any, argv: list[str], verbose: bool, prog_name: str = "fazh
         if _is(exc, "Exit") and isinstance(getattr(exc, "exit_code", None), int):
             return exc.exit_code  # type: ignore[attr-defined]
         if _is(exc, "Abort"):
-            typer.echo("\n已中断。", err=True)
+            print("\n已中断。", file=sys.stderr, flush=True)
             return EXIT_INTERRUPTED
         if _is(exc, "NoArgsIsHelpError"):  # a group without a sub-command: its help
             exc.show()  # type: ignore[attr-defined]

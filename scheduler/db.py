@@ -14,10 +14,12 @@ start, ``fazhi db upgrade`` calls it by hand.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,10 +141,35 @@ def current_revision(engine: Engine) -> str | None:
     return ",".join(sorted(versions)) or None
 
 
+def migration_heads() -> frozenset[str]:
+    """The head revision(s) of the shipped migrations, read from each file's ``revision`` and
+    ``down_revision`` without Alembic (whose import costs about 11 MiB and 0.2 s)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for entry in (resources.files("scheduler.migrations") / "versions").iterdir():
+        if not entry.name.endswith(".py") or entry.name.startswith("__"):
+            continue
+        for node in ast.parse(entry.read_text("utf-8")).body:
+            target = (
+                node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+            )
+            if not isinstance(target, ast.Name) or node.value is None:  # type: ignore[union-attr]
+                continue
+            if target.id == "revision":
+                revisions.add(ast.literal_eval(node.value))  # type: ignore[union-attr]
+            elif target.id == "down_revision":
+                down = ast.literal_eval(node.value)  # type: ignore[union-attr]
+                parents.update([down] if isinstance(down, str) else down or ())
+    return frozenset(revisions - parents)
+
+
 def init_db(url: str | URL | None = None) -> Engine:
-    """Engine for ``url`` with the schema upgraded to the latest revision."""
+    """Engine for ``url`` with the schema upgraded to the latest revision. A database already
+    at the head is left alone without loading Alembic (the long-running bot then never holds
+    it in memory)."""
     engine = make_engine(url)
-    upgrade(engine)
+    if current_revision(engine) != ",".join(sorted(migration_heads())):
+        upgrade(engine)
     return engine
 
 

@@ -290,7 +290,7 @@ def test_bad_input_is_one_sentence_and_a_failure(files: Files, home: Path, tmp_p
 
 def test_verbose_adds_the_traceback(home: Path, tmp_path: Path) -> None:
     env = {"FAZHI_DATA_DIR": str(home), "DATABASE_URL": BROKEN_DB}
-    for argv in (("health", "-v"), ("-v", "units", "list"), ("units", "list", "--verbose")):
+    for argv in (("db", "upgrade", "-v"), ("-v", "units", "list"), ("units", "list", "--verbose")):
         proc = _run(argv, env, tmp_path)
         assert proc.returncode == 1, proc.stderr
         assert "Traceback" in proc.stderr and "DatabaseURLError" in proc.stderr

@@ -49,9 +49,31 @@ def test_health_needs_neither_the_models_nor_alembic(migrated: Path) -> None:
     modules = modules_after(["health"], migrated)
     assert "sqlalchemy" in modules  # it does ask the database
     assert heavy(modules, "sqlmodel", "alembic", "numpy", "telegram", "knowledge.qa") == set()
+    assert heavy(modules, "typer", "pydantic") == set()  # nor the CLI framework
+
+
+def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> None:  # noqa: ANN001
+    env = {**os.environ, "FAZHI_DATA_DIR": str(migrated), "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-c", "from bot.cli import main; main()", "health"]
+    ok = subprocess.run(cli, cwd=migrated, env=env, capture_output=True, text=True, check=False)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok revision=")
+    empty = tmp_path_factory.mktemp("empty")
+    env["FAZHI_DATA_DIR"] = str(empty)
+    bad = subprocess.run(cli, cwd=empty, env=env, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and "尚未迁移" in bad.stderr
+    (empty / ".env").write_text("DATABASE_URL=mysql://u:secret@h/db\n", "utf-8")
+    wrong = subprocess.run(cli, cwd=empty, env=env, capture_output=True, text=True, check=False)
+    assert wrong.returncode == 1 and "mysql" in wrong.stderr  # .env is read, as by Settings
 
 
 def test_ask_needs_no_database_and_no_legacy_packaging(tmp_path: Path) -> None:
     modules = modules_after(["ask", "第十四条 我单位要做什么"], tmp_path)
     assert "knowledge.qa" in modules
     assert heavy(modules, "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba") == set()
+
+
+def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:
+    modules = modules_after(["units", "list"], migrated)
+    assert "sqlmodel" in modules
+    assert heavy(modules, "alembic") == set()

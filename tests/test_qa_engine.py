@@ -38,8 +38,12 @@ def test_my_unit_uses_the_chat_unit_and_gives_due_dates(engine: QAEngine) -> Non
     assert a.duties[0].kind == "group" and a.duties[0].via == "区直各单位"
     dues = {o.key: o.next_due for o in a.obligations}
     assert dues["i2-study"] == date(2021, 9, 30)
-    assert dues["i2-training"] == date(2021, 12, 31)
+    # the training class binds 各地政府 (towns, sub-districts, parks), not a bureau
+    assert "i2-training" not in dues and "i2-court_hearing" not in dues
     assert "区直各单位" in a.text
+    court = engine.answer("第二条 我单位要做什么", unit="区法院", today=TODAY)
+    assert court.duties[0].kind == "group"  # responsible for the item through 区直各单位…
+    assert court.obligations == ()  # …but none of its three cadence sentences names a court
 
 
 def test_not_responsible_is_said_plainly(engine: QAEngine) -> None:

@@ -52,6 +52,17 @@ def test_migrations_create_exactly_the_models(engine) -> None:
     assert diff == []
 
 
+def test_migration_heads_without_alembic_match_alembics() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from scheduler.db import migration_heads
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "scheduler:migrations")
+    assert migration_heads() == frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
 def test_upgrade_is_idempotent(db_url) -> None:
     init_db(db_url).dispose()
     eng = init_db(db_url)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from knowledge.binding import bound_units
 from knowledge.model import CATEGORY_LABELS, Item, UnitCategory, WorkPlan
 from knowledge.qa import render as R
 from knowledge.qa.answer import Answer, Intent, ItemDuty, ItemInfo, ObligationDue, Quote
@@ -498,10 +499,16 @@ class _Answerer:
         return ItemInfo(it.number, it.title, self.p.units_lines[pos])
 
     def _obligations(self, numbers: Sequence[int]) -> tuple[ObligationDue, ...]:
+        """The items' obligations; for a unit, only those whose subject binds it
+        (knowledge.binding: 各地政府… does not bind a bureau or the court)."""
         out = []
         year = self.p.plan.meta.plan_year
+        target = getattr(self, "target", None)
+        unit = target.name if target is not None and target.name in self.p.directory.units else None
         for n in numbers:
             for o in self._item(n).obligations:
+                if unit is not None and unit not in bound_units(self.p.plan, o, self.p.directory):
+                    continue
                 due, rule = next_due(o, self.today, year)
                 out.append(
                     ObligationDue(

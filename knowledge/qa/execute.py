@@ -17,6 +17,7 @@ from knowledge.qa.conversation import Turn
 from knowledge.qa.plan_index import Target
 from knowledge.qa.query import Query
 from knowledge.qa.records import Records, RecordsForbidden
+from knowledge.text import norm
 
 if TYPE_CHECKING:
     from knowledge.qa.engine import _Answerer
@@ -297,6 +298,14 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         return sufficient(a, query)
     if query.verdict == "only":
         return only(a, query)
+    if query.verdict == "cadence":
+        return cadence_check(a, query)
+    if query.verdict == "role":
+        return role_check(a, query)
+    if query.verdict == "deadline":
+        return deadline_check(a, query)
+    if query.verdict == "mentions":
+        return mentions(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e._target("unit", a.chat_unit)
@@ -387,6 +396,97 @@ def only(a: _Answerer, query: Query) -> Answer:
     return replace(ans, verdict=word)
 
 
+def role_check(a: _Answerer, query: Query) -> Answer:
+    """司法局是不是第三条的牵头单位: the unit's role where the item gives roles; where it
+    does not, the document does not say (no verdict)."""
+    target = _asked_target(a, query) or a.target
+    nums = list(a.in_range)
+    if target is None or not nums:
+        return legacy(a, query.with_(ask="who", verdict=""))
+    n = nums[0]
+    pos = a.p.position[n]
+    lines = a.p.units_lines[pos]
+    d = a.p.duty(target, pos)
+    roles = {u.role for u in lines}
+    if roles <= {"responsible"}:
+        verdict = None
+        head = f"文件没有区分{R.item_label(n)}的牵头和配合单位。" + R.duty_phrase(
+            d, target.name, _wording(a, d)
+        )
+    else:
+        verdict = "yes" if d.kind != "none" and d.role == query.role else "no"
+        head = (
+            "是。" if verdict == "yes" else "不是。"
+        ) + f"{R.item_label(n)}的{R.units_line(lines)}。"
+    text = "\n".join([head, R.item_heading(a._item(n)), R.units_line(lines)])
+    ans = a._answer(Intent.WHO, [n], text, duties=(d,))
+    return replace(ans, verdict=verdict)
+
+
+def cadence_check(a: _Answerer, query: Query) -> Answer:
+    """学法是每年一次吗: the asked cadence and count against the document's."""
+    if query.topics:
+        set_topic(a, query.topics[0])
+    base = a.respond(Intent.CADENCE)
+    if not base.obligations or query.amount is None:
+        return base
+    asked_cad, n = query.amount
+    o = base.obligations[0]
+    cad = o.cadence if o.cadence in _PER_YEAR else "annual"
+    same = _PER_YEAR[cad] == _PER_YEAR[asked_cad] and (o.min_count or 1) == n
+    head = (
+        f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
+        if same
+        else f"不是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
+    )
+    return replace(base, text=head + "\n" + base.text, verdict="yes" if same else "no")
+
+
+def deadline_check(a: _Answerer, query: Query) -> Answer:
+    """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines."""
+    from knowledge.qa.question import _DATE
+    from knowledge.text import cn_to_int
+
+    m = _DATE.search(a.q.text)
+    base = a.respond(Intent.CADENCE)
+    dated = [o for o in a.p.obligations if o.deadline is not None and o.item in base.items]
+    if not m or not dated:
+        return base
+    month, day = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+    hit = [o for o in dated if (o.deadline.month, o.deadline.day) == (month, day)]
+    first = (hit or dated)[0]
+    head = ("是。" if hit else "不是。") + f"{first.deadline.description}（依据{first.source}）。"
+    if not hit:
+        head = "不是。文件规定：" + "；".join(o.deadline.description for o in dated) + "。"
+    return replace(base, text=head + "\n" + base.text, verdict="yes" if hit else "no")
+
+
+def mentions(a: _Answerer, query: Query) -> Answer:
+    """第十四条有没有提到三项制度: whether the item's text has the words (or the document's
+    term for them)."""
+    nums = list(a.in_range)
+    topic = (query.topics or ("",))[0].strip("，,")
+    if not nums or len(re.findall(r"[\u4e00-\u9fff]", topic)) < 2:
+        return legacy(a, query.with_(ask="text", verdict=""))
+    n = nums[0]
+    it = a._item(n)
+    body = norm(it.title + "".join(it.tasks))
+    want = norm(topic)
+    expansion = a.e.lexicon.expand(want)
+    found = want in body or bool(expansion and expansion in body)
+    where = ""
+    if found:
+        key = want if want in body else expansion
+        where = next((s for s in [it.title, *it.tasks] if key in norm(s)), it.title)
+    head = (
+        f"是。{R.item_label(n)}提到了“{topic}”：“{where}。”"
+        if found
+        else f"没有。{R.item_label(n)}没有提到“{topic}”。"
+    )
+    ans = a._answer(Intent.ITEM, [n], head + "\n\n" + a._full(n), quotes=a._quotes([n])[:1])
+    return replace(ans, verdict="yes" if found else "no")
+
+
 def sufficient(a: _Answerer, query: Query) -> Answer:
     """一年开一次专题会议够不够: the asked amount against the obligation's minimum."""
     if query.topics:
@@ -445,6 +545,9 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         return _each_unit(a, query, targets)
     nums: list[int] = []
     duties: list[ItemDuty] = []
+    # each target's duties once (cached per target): the loop below is dictionary lookups
+    kinds = [{d.item: d for d in p.duties(t)} for t in targets]
+    sure = [{n for n, d in k.items() if d.kind in ("named", "group")} for k in kinds]
     for pos, it in enumerate(p.items):
         refs = it.units
         if scope and it.number not in scope:
@@ -457,17 +560,18 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         elif rel in ("lacks", "unlisted"):
             t = targets[0]
             literal = t.kind == "group" and rel == "unlisted"
-            ok = not _named(p, t, pos) if literal else p.duty(t, pos).kind == "none"
+            ok = not _named(p, t, pos) if literal else it.number not in kinds[0]
         elif rel in ("named", "not_shared"):
             flags = [_named(p, t, pos) for t in targets]
             ok = all(flags) if query.op != "or" else any(flags)
         else:
-            flags = [p.duty(t, pos).kind in ("named", "group") for t in targets]
+            flags = [it.number in x for x in sure]
             ok = all(flags) if query.op != "or" else any(flags)
         if ok:
             nums.append(it.number)
             if targets and rel not in ("lacks", "unlisted"):
-                duties.append(p.duty(targets[0], pos))
+                d = kinds[0].get(it.number)
+                duties.append(d or ItemDuty(it.number, it.title, "none"))
     who = ("或" if query.op == "or" else "和").join(
         t.name if t.kind != "category" else _cat_name(t) for t in targets
     )
@@ -492,12 +596,8 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     if scope:
         lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
     if rel == "named" and len(targets) > 1 and query.op != "or":
-        shared = [
-            it.number
-            for pos, it in enumerate(p.items)
-            if it.number not in nums
-            and all(p.duty(t, pos).kind in ("named", "group") for t in targets)
-        ]
+        listed = set(nums)
+        shared = sorted(set.intersection(*sure) - listed, key=p.position.__getitem__)
         if shared:
             lines.append(f"另外，通过区直各单位等单位类别，两者都负责：{R.numbers(shared)}。")
     intent = Intent.UNIT_DUTIES if targets and rel not in ("lacks", "unlisted") else Intent.ITEMS

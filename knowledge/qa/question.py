@@ -48,6 +48,9 @@ _AMOUNT_CADENCE = {
     "半年": "half_yearly",
 }
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_DATE = re.compile(
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
+)
 _DISTRICT = re.compile(
     r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
@@ -250,11 +253,38 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         from knowledge.qa.intent import CADENCE_RE, strip_cues
 
         topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
             topics=(topic,),
             ask="verdict",
             verdict="sufficient",
             amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+        )
+    if amount and not base.units and not a.asked_self:
+        # 学法是每年一次吗: is that what the document requires?
+        n = cn_to_int(amount.group(2)) or 0
+        s, e = amount.span(2)
+        from knowledge.qa.intent import CADENCE_RE, strip_cues
+
+        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
+        return base.with_(
+            topics=(topic,) if len(re.findall(r"[\u4e00-\u9fff]", topic)) >= 2 else (),
+            ask="verdict",
+            verdict="cadence",
+            amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+        )
+    date_asked = _DATE.search(text)
+    if date_asked and not base.units:
+        return base.with_(ask="verdict", verdict="deadline", topics=base.topics)
+    if (
+        a.q.refs
+        and not base.units
+        and not a.asked_self
+        and re.search(r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写", text)
+    ):
+        return base.with_(
+            ask="verdict", verdict="mentions", topics=(a.q.topic,) if a.q.topic else ()
         )
     if re.search(r"只有|只是|仅有|仅仅|就只|只由|只归|单独", text) and not words.sufficient.search(
         text
@@ -266,8 +296,20 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         r"责任单位|负责|有份|涉及|有关|相关|关系|的事|任务|职责|管|在列|在内|包括|有没有|列|算|归|属于|要做|要不要|需不需要|需要|得",
         text,
     )
-    if concern or (who_ok and duty_words and (a.q.refs or a.has_topic or words.refer.search(text))):
-        return base.with_(ask="verdict", verdict="concern")
+    topical = a.has_topic or (
+        bool(a.hits) and a.top_cov >= 0.6 and len(re.findall(r"[\u4e00-\u9fff]", a.q.topic)) >= 2
+    )
+    if who_ok and base.role and a.q.refs and re.search(r"牵头|配合|协助", text):
+        return base.with_(ask="verdict", verdict="role")
+    if concern or (who_ok and duty_words and (a.q.refs or topical or words.refer.search(text))):
+        return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
+    if (
+        who_ok
+        and (a.q.refs or topical)
+        and re.search(r"吗[？?。!！]*$|要不要|需不需要|是否|是不是|用不用|得不得|该不该", text)
+    ):
+        # 区金融办要学法吗 / 镇街要开专题会议吗 / 区信访局在第十七条里吗
+        return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
     if who_ok and re.search(
         r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
         text,
@@ -275,6 +317,10 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
     return None
+
+
+def _t(a: _Answerer, topical: bool) -> tuple[str, ...]:
+    return (a.q.topic,) if topical and a.q.topic else ()
 
 
 def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:

@@ -23,6 +23,7 @@ MODEST: dict[str, list[str]] = {
     "bench_updates": ["--updates", "1000"],
     "bench_broadcast": ["--chats", "300"],
     "bench_qa": ["--repeat", "1", "--size", "2000"],
+    "bench_parse": ["--sizes", "1", "5"],
 }
 
 

@@ -6,8 +6,10 @@ import logging
 
 from bot.core import Assistant
 from bot.settings import Settings
-from knowledge import loader
 from knowledge.qa import QAEngine
+from scheduler.clock import local
+from scheduler.clock import now as clock_now
+from scheduler.plans import ordered_for
 from scheduler.service import SchedulerContext
 
 log = logging.getLogger(__name__)
@@ -18,10 +20,8 @@ def build_assistant(settings: Settings, extra_admins: frozenset[str] = frozenset
 
     Raises ``scheduler.db.DatabaseURLError`` for a malformed ``DATABASE_URL`` and
     ``knowledge.decode.DocumentError`` for a broken imported plan; the CLI shows both."""
-    plans = loader.load_plans()
-    directory = loader.directory_for(plans)
-    sched = SchedulerContext.load(settings.database_url, plan=plans[0], directory=directory)
-    qa = QAEngine(plans, directory)
+    sched = SchedulerContext.load(settings.database_url)
+    qa = QAEngine(ordered_for(sched.plans, local(clock_now()).date()), sched.base_directory)
     admins = frozenset(str(a) for a in settings.admin_ids) | extra_admins
     return Assistant(
         sched,

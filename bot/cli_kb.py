@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from knowledge.decode import DocumentError
-from knowledge.loader import check_file, directory_for, import_plan, load_plans
+from knowledge.loader import check_file, directory_for
 from knowledge.model import CATEGORY_LABELS, WorkPlan
 from knowledge.serialize import directory_dict, item_dict, meta_dict, obligation_dict
 
@@ -38,11 +38,24 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _plans() -> list[WorkPlan]:
-    try:
-        return load_plans()
-    except DocumentError as exc:
-        fail(f"已导入的工作要点无法读取：\n{exc.describe()}")
-        raise  # unreachable
+    """The active plans (the bundled one while nothing is imported), the one in force first."""
+    from scheduler.clock import today
+    from scheduler.plans import ordered_for
+
+    ctx = _stored_context()
+    return ordered_for(ctx.plans, today())
+
+
+def _stored_context():  # noqa: ANN202 - SchedulerContext
+    from bot.cli_schedule import user_errors
+    from scheduler.service import SchedulerContext
+
+    with user_errors():
+        try:
+            return SchedulerContext.load()
+        except DocumentError as exc:
+            fail(f"已导入的工作要点无法读取：\n{exc.describe()}")
+            raise
 
 
 def _plan(plan_id: str | None) -> WorkPlan:
@@ -52,7 +65,15 @@ def _plan(plan_id: str | None) -> WorkPlan:
     for p in plans:
         if p.plan_id == plan_id:
             return p
-    fail(f"没有编号为“{plan_id}”的工作要点。可用：{'、'.join(p.plan_id for p in plans)}")
+    from scheduler.db import session_scope
+    from scheduler.plans import PlanError, find_plan, row_plan
+
+    ctx = _stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            return row_plan(find_plan(s, plan_id))
+        except PlanError as exc:
+            fail(str(exc))
     raise AssertionError
 
 
@@ -282,30 +303,243 @@ def kb_check(
         raise typer.Exit(1)
 
 
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="替换同一年度的现行要点时不再询问")]
+
+
+def _confirm_replace(current: str, new: str, year: int, yes: bool) -> None:
+    if yes:
+        return
+    try:
+        ok = typer.confirm(
+            f"{year} 年度现行的工作要点是“{current}”，要替换为“{new}”吗？", default=False
+        )
+    except typer.Abort:
+        ok = False
+    if not ok:
+        fail(f"未替换：{year} 年度仍使用“{current}”（脚本中请加 --yes）。")
+
+
+def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
+    from scheduler import plans as store
+
+    current = store.active_row(s, row.year)
+    if current is not None and current.id != row.id:
+        _confirm_replace(current.slug, row.slug, row.year, yes)
+    before = store.active_plans(s)
+    old_plan = store.plan_for_year(before, row.year)
+    store.activate(s, row)
+    after = store.active_plans(s)
+    new_plan = store.plan_for_year(after, row.year)
+    from knowledge.units import UnitDirectory
+
+    change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
+    if not as_json:
+        console.print(
+            f"[green]已启用[/green]“{row.slug}”为 {row.year} 年度的工作要点"
+            + (f"（替换“{current.slug}”）" if current is not None and current.id != row.id else "")
+            + "。",
+            highlight=False,
+        )
+        console.print(change.text(), highlight=False)
+    return {
+        "activated": row.slug,
+        "replaced": current.slug if current is not None and current.id != row.id else None,
+        "reminders_started": [list(x) for x in change.started],
+        "reminders_stopped": [list(x) for x in change.stopped],
+        "withdrawn": change.withdrawn,
+    }
+
+
 @kb_app.command("import")
 def kb_import(
-    file: Annotated[Path, typer.Argument(help="另一年度或另一地区的工作要点文件")],
+    file: Annotated[Path, typer.Argument(help="工作要点文件：.txt / .docx / .pdf / .html")],
+    activate: Annotated[
+        bool, typer.Option("--activate", help="导入后立即启用为该年度的要点")
+    ] = False,
+    year: Annotated[int | None, typer.Option("--year", help="文件中没有写年度时指明")] = None,
+    yes: YesOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """导入一份工作要点作为新增的知识库（默认的内置文件保持不变）。"""
+    """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
+    from bot.views import plan_preview_lines
+    from scheduler import plans as store
+    from scheduler.db import session_scope
+
     try:
-        plan = import_plan(file)
-    except DocumentError as exc:
-        if as_json:
-            emit_json(
-                {
-                    "ok": False,
-                    "errors": [{"line": ln, "message": m} for ln, m in exc.problems],
-                }
-            )
-            raise typer.Exit(1) from None
-        fail("导入失败：\n" + exc.describe())
+        data = file.read_bytes()
+    except OSError:
+        fail(f"无法读取文件：{file}")
         return
+    ctx = _stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            imported = store.import_bytes(s, data, str(file), year=year, actor="cli")
+        except DocumentError as exc:
+            if as_json:
+                emit_json(
+                    {"ok": False, "errors": [{"line": ln, "message": m} for ln, m in exc.problems]}
+                )
+                raise typer.Exit(1) from None
+            fail("导入失败：\n" + exc.describe())
+            return
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        row = imported.row
+        out: dict[str, Any] = {
+            "ok": True,
+            "plan_id": row.slug,
+            "year": row.year,
+            "issuer": row.issuer,
+            "created": imported.created,
+            "items": len(imported.plan.items),
+            "obligations": len(imported.plan.obligations),
+            "warnings": [{"line": ln, "message": m} for ln, m in imported.result.warnings],
+        }
+        if not as_json:
+            if imported.created:
+                console.print(f"[green]已导入[/green]（编号 {row.slug}）：", highlight=False)
+            else:
+                console.print(
+                    f"这个文件已经导入过（编号 {row.slug}{'，已启用' if row.active else ''}），未做改动。",
+                    highlight=False,
+                )
+            for line in plan_preview_lines(imported.plan, imported.result.warnings):
+                console.print(line, highlight=False)
+        if activate and not row.active:
+            out["activation"] = _activate(s, row, yes, as_json)
+        elif not as_json and not row.active:
+            console.print(f"用 fazhi kb activate {row.slug} 启用。", highlight=False)
     if as_json:
-        emit_json({"ok": True, "plan_id": plan.plan_id, "items": len(plan.items)})
-        return
-    console.print(
-        f"[green]已导入[/green]“{plan.meta.title or plan.plan_id}”（编号 {plan.plan_id}，"
-        f"{len(plan.items)} 个条目）。用 --plan {plan.plan_id} 查看。",
-        highlight=False,
+        emit_json(out)
+
+
+@kb_app.command("activate")
+def kb_activate(
+    plan: Annotated[str, typer.Argument(help="工作要点编号（见 fazhi kb plans）")],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """启用一份已导入的工作要点为其年度的现行要点（提醒、问答、报表随之更换）。"""
+    from scheduler import plans as store
+    from scheduler.db import session_scope
+
+    ctx = _stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            row = store.find_plan(s, plan)
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        if row.active:
+            out = {"activated": row.slug, "replaced": None, "unchanged": True}
+            if not as_json:
+                console.print(f"“{row.slug}”已经是 {row.year} 年度的现行要点。", highlight=False)
+        else:
+            out = _activate(s, row, yes, as_json)
+    if as_json:
+        emit_json(out)
+
+
+@kb_app.command("plans")
+def kb_plans(as_json: JsonOpt = False) -> None:
+    """列出已导入的工作要点：编号、年度、发文单位、是否启用。"""
+    from knowledge.loader import DEFAULT_PLAN_ID, default_plan
+    from scheduler import plans as store
+    from scheduler.db import session_scope
+
+    ctx = _stored_context()
+    with session_scope(ctx.engine) as s:
+        rows = store.all_rows(s)
+        data = [
+            {
+                "plan_id": r.slug,
+                "year": r.year,
+                "issuer": r.issuer,
+                "title": r.title,
+                "source": r.source_name,
+                "format": r.source_format,
+                "sha256": r.sha256,
+                "active": r.active,
+                "imported_at": r.imported_at.isoformat(),
+            }
+            for r in rows
+        ]
+    bundled = default_plan()
+    in_use = any(p.plan_id == DEFAULT_PLAN_ID for p in ctx.plans)
+    data.insert(
+        0,
+        {
+            "plan_id": DEFAULT_PLAN_ID,
+            "year": bundled.meta.plan_year,
+            "issuer": bundled.meta.issuer,
+            "title": bundled.meta.title,
+            "source": "内置",
+            "format": "text",
+            "sha256": "",
+            "active": in_use,
+            "imported_at": None,
+        },
     )
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title="工作要点")
+    for col in ("编号", "年度", "发文单位", "标题", "来源", "状态"):
+        table.add_column(col, overflow="fold")
+    for d in data:
+        table.add_row(
+            d["plan_id"],
+            str(d["year"] or ""),
+            d["issuer"],
+            d["title"],
+            d["source"],
+            "启用" if d["active"] else "—",
+        )
+    console.print(table)
+
+
+@kb_app.command("remove")
+def kb_remove(
+    plan: Annotated[str, typer.Argument(help="工作要点编号")],
+    yes: YesOpt = False,
+) -> None:
+    """删除一份导入的工作要点（完成记录和证明材料保留）。"""
+    from scheduler import plans as store
+    from scheduler.db import session_scope
+
+    ctx = _stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            row = store.find_plan(s, plan)
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        if row.active and not yes:
+            try:
+                ok = typer.confirm(
+                    f"“{row.slug}”是 {row.year} 年度的现行要点，确定删除吗？", default=False
+                )
+            except typer.Abort:
+                ok = False
+            if not ok:
+                fail("未删除（脚本中请加 --yes）。")
+        slug = row.slug
+        store.remove(s, row)
+    console.print(f"已删除“{slug}”；各单位的完成记录保留。", highlight=False)
+
+
+@kb_app.command("diff")
+def kb_diff(
+    old: Annotated[str, typer.Argument(help="较早的工作要点编号")],
+    new: Annotated[str, typer.Argument(help="较新的工作要点编号")],
+    as_json: JsonOpt = False,
+) -> None:
+    """两份工作要点的差异：新增、删去、改动的条目，责任单位和周期性任务的变化。"""
+    from knowledge.plan_diff import diff_dict, diff_plans, diff_text
+
+    d = diff_plans(_plan(old), _plan(new))
+    if as_json:
+        emit_json(diff_dict(d))
+        return
+    console.print(diff_text(d), highlight=False)

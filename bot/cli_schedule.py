@@ -127,7 +127,7 @@ def schedule_preview(
             fail(
                 f"年份 {y} 超出范围：请给出 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 --year {today().year}"
             )
-        reminders = reminders_in(ctx.plan, directory, ctx.rules, cal, [y], units)
+        reminders = reminders_in(ctx.plan_at(y), directory, ctx.rules, cal, [y], units)
     rows = [
         {
             "date": r.day.isoformat(),

@@ -23,8 +23,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot import views
-from bot.replies import Reply
+from bot.replies import Button, Reply
 from knowledge.model import Obligation
+from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
 from knowledge.qa.conversation import Conversations
 from knowledge.text import cn_to_int, norm
@@ -33,6 +34,7 @@ from scheduler.clock import local
 from scheduler.clock import now as clock_now
 from scheduler.db import session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
+from scheduler.plans import ordered_for
 from scheduler.records import DbRecords
 from scheduler.service import SchedulerContext, run_planner
 from scheduler.snooze import withdraw_reminders
@@ -132,6 +134,7 @@ class Assistant:
         # set by the front end that runs the scheduler jobs: asks for a planner run now
         self.request_planner_run: Callable[[], object] | None = None
         self._unit_cache: dict[str, tuple[float, str | None]] = {}
+        self._plans_seen: tuple = self._plans_signature()
         self._awaiting_report: dict[str, float] = {}  # chat → until when /annual_report waits
         self.conversations = Conversations()
         with session_scope(sched.engine) as s:
@@ -155,7 +158,7 @@ class Assistant:
     # -- helpers ---------------------------------------------------------------------------
     @property
     def plan(self):  # noqa: ANN201 - WorkPlan
-        return self.sched.plan
+        return self.sched.plan_at(self.clock().year)
 
     def session(self):  # noqa: ANN201 - context manager of Session
         return session_scope(self.sched.engine)
@@ -274,6 +277,10 @@ class Assistant:
                 if parts[0] in ("rc", "ch"):
                     return self.receipt_action(ctx, parts[0], _small_int(parts[1]))
                 return self.broadcast_action(ctx, parts[0], _small_int(parts[1]))
+            if kind == "plan":
+                if not self.is_admin(ctx):
+                    return [Reply.of(views.NOT_ADMIN)]
+                return self.plan_decision(ctx, parts[0], int(parts[1]))
             if kind == "ev":  # 📦 evidence export of a year (console; Telegram runs it async)
                 if not self.is_admin(ctx):
                     return [Reply.of(views.NOT_ADMIN)]
@@ -298,6 +305,8 @@ class Assistant:
         receipt = self.receipt_text(ctx, text)
         if receipt is not None:
             return receipt
+        if is_diff_question(text):
+            return [Reply.of(self.plan_diff_answer())]
         return self.ask(ctx, text)
 
     def ask(self, ctx: ChatContext, text: str) -> list[Reply]:
@@ -328,6 +337,118 @@ class Assistant:
             self.conversations.put(ctx.chat_id, replace(turn, pages=rest))
         return [views.more_reply(page, more=bool(rest))]
 
+    # -- plans sent as files ---------------------------------------------------------------
+    PLAN_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+
+    def is_plan_upload(self, ctx: ChatContext, file_name: str) -> bool:
+        """An admin's document file in a private chat is a new plan, not evidence."""
+        return (
+            not ctx.is_group
+            and file_name.lower().endswith(self.PLAN_SUFFIXES)
+            and self.is_admin(ctx)
+        )
+
+    def preview_upload(self, ctx: ChatContext, data: bytes, file_name: str) -> list[Reply]:
+        """Store the document (inactive) and show its preview with 启用 / 取消."""
+        from knowledge.decode import DocumentError
+        from scheduler import plans as store
+
+        with self.session() as s:
+            try:
+                imported = store.import_bytes(s, data, file_name, actor=ctx.user_id, year=None)
+            except DocumentError as exc:
+                problems = exc.problems[:8]
+                lines = [f"第{ln}行：{m}" if ln else m for ln, m in problems]
+                more = f"\n……共 {len(exc.problems)} 个问题。" if len(exc.problems) > 8 else ""
+                return [
+                    Reply.of(f"“{file_name}”无法作为工作要点导入：\n" + "\n".join(lines) + more)
+                ]
+            except store.PlanError as exc:
+                return [Reply.of(str(exc))]
+            row = imported.row
+            if imported.created:
+                head = f"已收到“{file_name}”，预览如下（尚未启用）："
+            else:
+                head = f"这个文件已经导入过（编号 {row.slug}）。"
+            body = "\n".join(views.plan_preview_lines(imported.plan, imported.result.warnings))
+            if row.active:
+                return [Reply.of(f"{head}\n{body}\n它已是 {row.year} 年度的现行要点。")]
+            current = store.active_row(s, row.year)
+            note = (
+                f"\n启用后将替换 {row.year} 年度现行的“{current.slug}”。"
+                if current is not None
+                else ""
+            )
+            return [
+                Reply.of(
+                    f"{head}\n{body}{note}",
+                    [[Button("✅ 启用", f"plan:on:{row.id}"), Button("取消", f"plan:no:{row.id}")]],
+                )
+            ]
+
+    def plan_decision(self, ctx: ChatContext, action: str, plan_row_id: int) -> list[Reply]:
+        from scheduler import plans as store
+        from scheduler.models import PlanRow
+
+        with self.session() as s:
+            row = s.get(PlanRow, plan_row_id)
+            if row is None:
+                return [Reply.of("这份工作要点已不存在（可能已被取消或删除）。")]
+            if action == "no":
+                if row.active:
+                    return [Reply.of(f"“{row.slug}”已经启用，未做改动。")]
+                slug = row.slug
+                store.remove(s, row, actor=ctx.user_id)
+                return [Reply.of(f"已取消导入“{slug}”。")]
+            if row.active:
+                return [Reply.of(f"“{row.slug}”已经是 {row.year} 年度的现行要点。")]
+            before = store.active_plans(s)
+            old_plan = store.plan_for_year(before, row.year)
+            replaced = store.activate(s, row, actor=ctx.user_id)
+            after = store.active_plans(s)
+            new_plan = store.plan_for_year(after, row.year)
+            change = store.reminder_change(
+                s, old_plan, new_plan, self.sched.directory_for(s, after)
+            )
+            slug, year = row.slug, row.year
+        self.reload_plans()
+        self._plan_soon = True  # new obligations get their reminders now
+        replaced_text = f"（替换“{replaced.slug}”）" if replaced is not None else ""
+        return [
+            Reply.of(
+                f"已启用“{slug}”为 {year} 年度的工作要点{replaced_text}。"
+                f"问答、/items、/mytasks、提醒和报表已改用它。\n提醒的变化：\n{change.text()}",
+            )
+        ]
+
+    def plan_diff_answer(self) -> str:
+        """This year's plan against the latest earlier one."""
+        self.current_qa()  # picks up plans activated by another process
+        current = self.plan
+        year = current.meta.plan_year or self.clock().year
+        earlier = [p for p in self.sched.plans if (p.meta.plan_year or 0) < year]
+        if not earlier:
+            return (
+                f"目前只有一份现行工作要点（《{plan_label(current)}》），"
+                "没有可以比较的上一年度要点。管理员导入上一年度的文件后即可比较。"
+            )
+        return diff_text(diff_plans(earlier[-1], current))
+
+    def reload_plans(self) -> None:
+        """Follow the active plans again (after an import or activation)."""
+        self.sched.reload()
+        with self.session() as s:
+            directory = self.sched.directory(s)
+        self.qa = QAEngine(ordered_for(self.sched.plans, self.clock().date()), directory)
+        self._plans_seen = self._plans_signature()
+        self.conversations = Conversations()  # earlier turns point into the replaced plan
+
+    def _plans_signature(self) -> tuple:
+        from scheduler.plans import active_signature
+
+        with self.session() as s:
+            return active_signature(s)
+
     def current_qa(self) -> QAEngine:
         """The question engine, rebuilt when admins have added units since it was built (at
         most once a minute a cheap count is checked), so group duties reach new units too."""
@@ -336,6 +457,9 @@ class Assistant:
             return self.qa
         self._qa_checked = t
         try:
+            if self.sched.pinned_plan is None and self._plans_signature() != self._plans_seen:
+                self.reload_plans()  # another process imported or activated a plan
+                return self.qa
             with self.session() as s:
                 directory = self.sched.directory(s)
         except DBAPIError:  # the database is away: the engine we have answers

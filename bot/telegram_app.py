@@ -26,6 +26,7 @@ from telegram import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -57,6 +58,8 @@ from scheduler.outbox import RetryPolicy, block_chat, enqueue
 from scheduler.process_lease import UPDATES, ttl_from_env
 
 log = logging.getLogger(__name__)
+
+PLAN_FILE_LIMIT = 20 * 1024 * 1024  # what a bot may download through the Bot API
 
 FILE_LATER = "文件暂时无法发送（Telegram 限流），请稍后重新发送命令。"
 T = TypeVar("T")
@@ -364,6 +367,13 @@ class TelegramFrontEnd:
             and not (message.document and looks_like_annual_report(file_name, message.caption))
         ):
             return
+        document = message.document
+        if document is not None and await self.core(
+            self.assistant.is_plan_upload, ctx, document.file_name or ""
+        ):
+            replies = await self.plan_upload(context, ctx, document)
+            await self.send(context, int(ctx.chat_id), replies)
+            return
         if message.document is not None:
             ref = f"telegram:document:{message.document.file_id}:{message.document.file_name or ''}"
         elif message.photo:
@@ -372,6 +382,24 @@ class TelegramFrontEnd:
             return
         replies = await self.core(self.assistant.attach_evidence, ctx, ref, message.caption or "")
         await self.send(context, int(ctx.chat_id), replies)
+
+    async def plan_upload(
+        self, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, document: Document
+    ) -> list[Reply]:
+        """An admin sent a work-points file: fetch it and show the preview."""
+        if (document.file_size or 0) > PLAN_FILE_LIMIT:
+            return [
+                Reply.of("文件超过 20 MB，机器人无法下载；请用 fazhi kb import 在服务器上导入。")
+            ]
+        try:
+            file = await context.bot.get_file(document.file_id)
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("plan file download failed: %s", exc)
+            return [Reply.of("文件下载失败，请稍后重新发送。")]
+        return await self.core(
+            self.assistant.preview_upload, ctx, data, document.file_name or "document"
+        )
 
     async def on_migrate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -1,8 +1,7 @@
 """Loading work plans: the bundled default document and any imported ones.
 
 The default plan is ``knowledge/sources/xiangzhou-2021.txt``, shipped inside the package.
-Imported plans (``fazhi kb import FILE``) are copied into the ``plans`` folder of the data home
-(:mod:`knowledge.datahome`) and loaded after it; the default stays first.
+Imported plans (``fazhi kb import FILE``) are stored in the database by ``scheduler.plans``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from knowledge.datahome import data_dir
 from knowledge.decode import DocumentError
 from knowledge.formats import extract_text
 from knowledge.model import WorkPlan
@@ -21,10 +19,6 @@ from knowledge.units import UnitDirectory
 
 DEFAULT_SOURCE = "xiangzhou-2021.txt"
 DEFAULT_PLAN_ID = "xiangzhou-2021"
-
-
-def plans_dir() -> Path:
-    return data_dir() / "plans"
 
 
 @lru_cache(maxsize=1)
@@ -69,34 +63,10 @@ def plan_id_for(path: Path) -> str:
     return stem or "plan"
 
 
-def imported_plans() -> list[WorkPlan]:
-    folder = plans_dir()
-    if not folder.is_dir():
-        return []
-    plans = []
-    for path in sorted(folder.glob("*.txt")):
-        plans.append(load_file(path))
-    return plans
-
-
 def load_plans() -> list[WorkPlan]:
-    """Default plan first, then imported ones in file-name order."""
-    return [default_plan(), *imported_plans()]
-
-
-def import_plan(path: Path) -> WorkPlan:
-    """Validate a document and store it (as UTF-8) among the imported plans."""
-    text, _enc = read_document(path)
-    plan_id = plan_id_for(path)
-    if plan_id == DEFAULT_PLAN_ID:
-        raise DocumentError(
-            [(0, f"“{plan_id}”是内置默认工作要点的名称，请改名后再导入。")], str(path)
-        )
-    plan = parse_document(text, plan_id, str(path))
-    folder = plans_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{plan_id}.txt").write_text(text, encoding="utf-8")
-    return plan
+    """The bundled plan. Imported plans live in the database and are chosen there
+    (``scheduler.plans.active_plans``): this package does no storage."""
+    return [default_plan()]
 
 
 @lru_cache(maxsize=1)

@@ -229,6 +229,19 @@ def _unlabelled(body: Body, found: Found) -> None:
                 found.names += [(t, body.line_at(start)) for t in tokens]
                 found.spans.append((start, offset + sentence.end()))
         offset += len(line_text) + 1
+    if found.names:
+        return
+    # the last sentence's trailing clauses: "…，各执法部门按职责分工负责。"
+    flat_end = len(text.rstrip(" \n。；;"))
+    last_start = max(text.rfind("。", 0, flat_end), text.rfind("\n", 0, flat_end)) + 1
+    sentence = text[last_start:flat_end]
+    cuts = [m.end() for m in re.finditer(r"[，,；;]", sentence)]
+    for cut in cuts:  # the longest run of role clauses that ends the sentence
+        tokens = _role_clauses(sentence[cut:])
+        if tokens:
+            found.names += [(t, body.line_at(last_start + cut)) for t in tokens]
+            found.spans.append((last_start + cut, flat_end))
+            return
 
 
 def find_markers(lines: list[tuple[int, str]]) -> tuple[Found, Body]:

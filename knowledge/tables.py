@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.layout_words import layout_words
 from knowledge.model import Role
@@ -38,16 +39,23 @@ class Table:
     rows: list[TableRow]
 
 
+@lru_cache(maxsize=1)
+def _label_prefix() -> re.Pattern[str]:
+    words = layout_words()
+    labels = sorted(
+        [*words.role_labels, *words.leader_labels, *words.deadline_labels], key=len, reverse=True
+    )
+    return re.compile("|".join(re.escape(w) for w in labels))
+
+
 def _kind(cell: str) -> tuple[str, Role | None]:
     c = re.sub(r"\s+", "", cell)
     if c in ("序号", "编号", "序", "项目编号"):
         return "number", None
     words = layout_words()
-    for label in sorted(
-        [*words.role_labels, *words.leader_labels, *words.deadline_labels], key=len, reverse=True
-    ):
-        if c.startswith(label):
-            return words.label_kind(label)
+    m = _label_prefix().match(c)
+    if m:
+        return words.label_kind(m.group(0))
     if _TASK_WORDS.search(c) and len(c) <= 12:
         return "task", None
     return "other", None

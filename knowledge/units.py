@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Group, Item, Role, Unit, UnitCategory, UnitRef, WorkPlan
 from knowledge.text import norm
+from knowledge.unit_keys import spellings
 
 DATA_FILE = "units.toml"
 
@@ -179,23 +180,55 @@ class UnitDirectory:
 
     @classmethod
     def for_plans(cls, plans: Iterable[WorkPlan], data: str | None = None) -> UnitDirectory:
-        """The data file's directory extended with every unit and group the plans name."""
+        """The data file's directory extended with every unit and group the plans name.
+
+        A plan's names are canonical: a data entry the document spells differently (the data
+        says 区发改局, the document 区发展和改革局) gives the document's unit its category and
+        its spellings, and does not stay as a second unit. The general abbreviation rules add
+        more spellings (县市场监督管理局 → 县市场监管局, 市场监管局)."""
         base = cls.from_data(data)
-        units = dict(base.units)
-        groups = dict(base.groups)
+        units: dict[str, Unit] = dict(base.units)
+        groups: dict[str, Group] = dict(base.groups)
+
+        def absorb(name: str, raw: str, is_group: bool) -> None:
+            found = base.get(raw) or base.get(name)
+            extra = tuple(s for s in (raw, *spellings(name)) if s != name)
+            if is_group:
+                if name in groups or name == PARTIAL_ETC:
+                    return
+                if isinstance(found, Group) and found.name in groups:
+                    old = groups.pop(found.name)
+                    groups[name] = replace(
+                        old,
+                        name=name,
+                        aliases=tuple(dict.fromkeys((old.name, *old.aliases, *extra))),
+                    )
+                else:
+                    groups[name] = infer_group(name) or Group(
+                        name, frozenset({UnitCategory.OTHER}), partial=True
+                    )
+                return
+            if name in units:
+                u = units[name]
+                new = tuple(a for a in extra if a not in u.aliases)
+                if new:
+                    units[name] = replace(u, aliases=(*u.aliases, *new))
+                return
+            if isinstance(found, Unit) and found.name in units and found.name != name:
+                old = units.pop(found.name)
+                units[name] = Unit(
+                    name,
+                    old.category,
+                    tuple(dict.fromkeys((old.name, *old.aliases, *extra))),
+                    source="document",
+                )
+                return
+            units[name] = Unit(name, infer_category(name), tuple(dict.fromkeys(extra)))
+
         for plan in plans:
             for item in plan.items:
                 for ref in item.units:
-                    if ref.is_group:
-                        if ref.name not in groups and ref.name != PARTIAL_ETC:
-                            groups[ref.name] = infer_group(ref.name) or Group(
-                                ref.name, frozenset({UnitCategory.OTHER}), partial=True
-                            )
-                    elif ref.name not in units:
-                        units[ref.name] = Unit(ref.name, infer_category(ref.name))
-                    elif ref.raw != ref.name and ref.raw not in units[ref.name].aliases:
-                        u = units[ref.name]
-                        units[ref.name] = replace(u, aliases=(*u.aliases, ref.raw))
+                    absorb(ref.name, ref.raw, ref.is_group)
         # units named by the data file but by no plan stay: they are real units of the district
         return cls(units.values(), groups.values(), base._outside_by_name())
 

@@ -203,6 +203,30 @@ class HolidayDay(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
 
 
+class PlanRow(SQLModel, table=True):
+    """An imported work-points document: its text as parsed, year and issuer, and whether it is
+    the active plan of its year (at most one per year; the bundled plan is used for a year
+    no imported plan covers)."""
+
+    __tablename__ = "plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=120)  # the plan id users type: qinghe-2023
+    year: int = Field(index=True)
+    issuer: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=300)
+    source_name: str = Field(default="", max_length=300)
+    source_format: str = Field(default="", max_length=20)  # text/docx/pdf/html
+    sha256: str = Field(
+        unique=True, max_length=64
+    )  # of the file's bytes: the same file twice is a no-op
+    text: str = Field(sa_column=Column(Text, nullable=False))  # the extracted text that was parsed
+    active: bool = Field(default=False, index=True)
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_by: str = Field(default="", max_length=200)
+    activated_at: datetime | None = None
+
+
 class ObligationOverride(SQLModel, table=True):
     """An admin's decision that an obligation does (not) apply to a unit, whatever the rules of
     ``knowledge.binding`` say. Setting and clearing are audited (``audit_log``)."""

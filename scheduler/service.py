@@ -42,10 +42,15 @@ DIGEST_WINDOW = timedelta(days=30)  # a digest of a period is still sent this lo
 
 @dataclass
 class SchedulerContext:
+    """The scheduler's parts. ``pinned_plan`` fixes the plan (tests, one-off tools); without
+    it the context follows the active plans in the database (:meth:`reload`), and
+    :attr:`plan` is the one in force this year."""
+
     engine: Engine
-    plan: WorkPlan
+    pinned_plan: WorkPlan | None
     base_directory: UnitDirectory
     rules: RuleSet = field(default_factory=load_rules)
+    plans: list[WorkPlan] = field(default_factory=list)
 
     @classmethod
     def load(
@@ -54,15 +59,45 @@ class SchedulerContext:
         plan: WorkPlan | None = None,
         directory: UnitDirectory | None = None,
     ) -> SchedulerContext:
-        """Upgrade the database, load the default plan and directory, sync the directory's
-        units into the registry."""
-        from knowledge.loader import default_directory, default_plan
+        """Upgrade the database, load the active plans (or the given plan) and their
+        directory, sync the directory's units into the registry."""
+        from knowledge.loader import default_directory
 
         engine = init_db(url)
-        ctx = cls(engine, plan or default_plan(), directory or default_directory())
-        with session_scope(engine) as s:
-            sync_units(s, ctx.base_directory)
+        ctx = cls(engine, plan, directory or default_directory())
+        if plan is None:
+            ctx.reload(directory)
+        else:
+            ctx.plans = [plan]
+            with session_scope(engine) as s:
+                sync_units(s, ctx.base_directory)
         return ctx
+
+    def reload(self, directory: UnitDirectory | None = None) -> None:
+        """Read the active plans again (after an import or activation)."""
+        from scheduler.plans import active_plans
+
+        with session_scope(self.engine) as s:
+            if self.pinned_plan is None:
+                self.plans = active_plans(s)
+            self.base_directory = directory or UnitDirectory.for_plans(self.plans)
+            sync_units(s, self.base_directory)
+
+    def directory_for(self, session: Session, plans: list[WorkPlan]) -> UnitDirectory:
+        """The registry's directory as it would be with ``plans`` active."""
+        return registry_directory(session, UnitDirectory.for_plans(plans))
+
+    def plan_at(self, year: int) -> WorkPlan:
+        from scheduler.plans import plan_for_year
+
+        if self.pinned_plan is not None:
+            return self.pinned_plan
+        return plan_for_year(self.plans, year)
+
+    @property
+    def plan(self) -> WorkPlan:
+        """The plan in force now."""
+        return self.plan_at(local(clock_now()).year)
 
     def directory(self, session: Session) -> UnitDirectory:
         return registry_directory(session, self.base_directory)
@@ -100,7 +135,7 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
             return 0
         due = due_reminders(
             now,
-            ctx.plan,
+            ctx.plan_at(now.year),
             directory,
             ctx.rules,
             ctx.calendar(s),
@@ -150,7 +185,9 @@ def digest_text(
     Covers the quarter's quarterly obligations, and in Q4 the year's annual and once
     obligations; deadline obligations whose deadline fell in the quarter."""
     directory = ctx.directory(session)
-    m = compliance_matrix(session, ctx.plan, directory, Period(period.year, "Y", 1), now=now)
+    m = compliance_matrix(
+        session, ctx.plan_at(period.year), directory, Period(period.year, "Y", 1), now=now
+    )
     lines: list[str] = []
     for col in m.columns:
         if not period.contains(col.due):

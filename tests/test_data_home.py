@@ -67,7 +67,6 @@ def test_fazhi_data_dir_is_made_absolute_and_shown(tmp_path: Path) -> None:
         env=env,
     )
     assert imported.returncode == 0, imported.stderr
-    assert (tmp_path / "work" / "store" / "plans" / "layout_sections.txt").is_file()
 
 
 def test_an_old_database_in_the_working_folder_is_pointed_out(tmp_path: Path) -> None:

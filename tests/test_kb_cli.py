@@ -89,26 +89,55 @@ def test_check_reports_items_and_errors(data_dir: Path, tmp_path: Path) -> None:
     assert "第2行" in human.stdout and "缺少二" in human.stdout
 
 
-def test_import_adds_a_plan_and_keeps_the_default(data_dir: Path, tmp_path: Path) -> None:
-    run("kb", "import", str(DOCS / "layout_sections.txt"), data_dir=data_dir)
-    assert (data_dir / "plans" / "layout_sections.txt").exists()
+def test_plan_lifecycle(data_dir: Path, tmp_path: Path) -> None:
+    """import (preview, stored, not active) → same file again is a no-op → activate →
+    kb list follows it → another file for the same year asks first → plans → remove."""
+    first = run("kb", "import", str(DOCS / "layout_sections.txt"), data_dir=data_dir).stdout
+    assert "已导入" in first and "条目 4 条" in first and "牵头单位" in first
     default = json.loads(run("kb", "list", "--json", data_dir=data_dir).stdout)
-    assert len(default["items"]) == 20
-    other = json.loads(
-        run("kb", "list", "--plan", "layout_sections", "--json", data_dir=data_dir).stdout
+    assert len(default["items"]) == 20  # not active yet: the bundled plan stays
+    again = json.loads(
+        run("kb", "import", str(DOCS / "layout_sections.txt"), "--json", data_dir=data_dir).stdout
     )
-    assert len(other["items"]) == 4
+    assert again["created"] is False and again["plan_id"] == "layout_sections"
+    act = json.loads(run("kb", "activate", "layout_sections", "--json", data_dir=data_dir).stdout)
+    assert act["activated"] == "layout_sections" and act["replaced"] is None
+    plans = json.loads(run("kb", "plans", "--json", data_dir=data_dir).stdout)
+    assert [(p["plan_id"], p["year"], p["active"]) for p in plans] == [
+        ("xiangzhou-2021", 2021, True),
+        ("layout_sections", 2023, True),
+    ]
+    # the plan in force this year is the 2023 one now
+    now = json.loads(run("kb", "list", "--json", data_dir=data_dir).stdout)
+    assert now["plan_id"] == "layout_sections" and len(now["items"]) == 4
+    # another document for 2023: refused without confirmation, replaced with --yes
+    other = tmp_path / "other-2023.txt"
+    other.write_text(
+        "2023年某县法治政府建设工作要点\n一、加强行政复议。责任单位：县司法局\n", "utf-8"
+    )
+    refused = run("kb", "import", str(other), "--activate", data_dir=data_dir, ok=False)
+    assert refused.returncode == 1 and "未替换" in refused.stderr
+    replaced = json.loads(
+        run("kb", "import", str(other), "--activate", "--yes", "--json", data_dir=data_dir).stdout
+    )
+    assert replaced["activation"]["replaced"] == "layout_sections"
+    diff = json.loads(
+        run("kb", "diff", "layout_sections", "other-2023", "--json", data_dir=data_dir).stdout
+    )
+    assert len(diff["removed"]) + len(diff["changed"]) >= 3
+    run("kb", "remove", "layout_sections", data_dir=data_dir)
+    assert "layout_sections" not in run("kb", "plans", data_dir=data_dir).stdout
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
     proc = run("kb", "import", str(bad), data_dir=data_dir, ok=False)
     assert proc.returncode == 1 and "二进制" in proc.stderr
-    assert not (data_dir / "plans" / "bad.txt").exists()
 
 
 def test_a_kb_command_imports_neither_the_database_nor_the_bot_layer() -> None:
-    """`fazhi kb …` loads only its own family (start-up time is a user-facing cost)."""
+    """`fazhi kb check` loads only its own family (start-up time is a user-facing cost); the
+    other kb commands read the active plans from the database."""
     code = (
-        "import sys; sys.argv = ['fazhi', 'kb', 'list', '--json']\n"
+        "import sys; sys.argv = ['fazhi', 'kb', 'check', 'README.md', '--json']\n"
         "from bot import cli\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('sqlalchemy', 'telegram', 'numpy') if m in sys.modules]\n"

@@ -159,3 +159,34 @@ def test_a_bracket_with_two_roles_mid_sentence_loses_no_text(tmp_path) -> None: 
         ("区司法局", Role.LEAD),
         ("区法院", Role.SUPPORTING),
     ]
+
+
+def test_unlabelled_role_phrases_end_the_item(tmp_path) -> None:  # noqa: ANN001
+    """No label: a bracket of role phrases, a "由…牵头" sentence, and a trailing clause of the
+    last sentence ("…，各执法部门按职责分工负责") give the units."""
+    doc = tmp_path / "phrases.txt"
+    doc.write_text(
+        "2025年某区法治政府建设工作要点\n"
+        "1．推进执法规范化。由区司法局牵头，区城管执法局、区市场监督 管理局配合。\n"
+        "2．健全化解机制。（区委政法委、区司法局牵头，各镇按职责分工负责）\n"
+        "3．落实行政执法责任制，各执法部门按职责分工负责。\n"
+        "4．加强普法。责任单位：区委宣传部、区司法局等有关部门\n",
+        "utf-8",
+    )
+    result = check_file(doc)
+    assert result.errors == []
+    got = [[(u.name, u.role) for u in it.units] for it in result.plan.items]
+    assert got[0] == [
+        ("区司法局", Role.LEAD),
+        ("区城管执法局", Role.SUPPORTING),
+        ("区市场监督管理局", Role.SUPPORTING),
+    ]
+    assert got[1] == [
+        ("区委政法委", Role.LEAD),
+        ("区司法局", Role.LEAD),
+        ("各镇", Role.RESPONSIBLE),
+    ]
+    assert got[2] == [("各执法部门", Role.RESPONSIBLE)]
+    assert result.plan.items[2].title == "落实行政执法责任制"
+    assert result.plan.items[3].unit_names == ("区委宣传部", "区司法局")
+    assert result.plan.items[3].partial

@@ -194,3 +194,12 @@ def test_roles_and_partial_lists_are_shown_as_the_document_words_them() -> None:
     assert "牵头单位：县司法局；配合单位：县直各部门、各乡镇" in a.text
     seed = QAEngine.default().answer("第七条谁负责", today=date(2026, 11, 28))
     assert "区司法局等部门（未逐一列明）" in seed.text
+
+
+def test_a_responsible_unit_the_obligation_does_not_bind_is_told_no(engine: QAEngine) -> None:
+    a = engine.answer("区法院要学法吗", today=TODAY)
+    assert a.verdict == "no" and "不是。" in a.text and "「区政府常务会议" in a.text
+    a = engine.answer("区法院要参加旁听庭审吗", today=TODAY)
+    assert a.verdict == "no" and "「各地政府领导班子成员」" in a.text
+    a = engine.answer("区金融办要学法吗", today=TODAY)
+    assert a.verdict == "yes"

@@ -324,6 +324,11 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         for d in duties
     }
     word = kinds.pop() if len(kinds) == 1 else "mixed"
+    unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None
+    if unbound is not None:
+        return replace(
+            a._answer(Intent.UNIT_ITEM, nums[:5], unbound, duties=tuple(duties)), verdict="no"
+        )
     head = {
         "yes": "是。",
         "no": "不是。",
@@ -352,6 +357,30 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         quotes=a._quotes(nums[:5]),
     )
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+
+
+def _not_bound(a: _Answerer, target: Target, nums: list[int]) -> str | None:
+    """区法院要学法吗: the unit is responsible for the item, but the obligation the question
+    names binds others (knowledge.binding): the answer is no, with the subject words."""
+    from knowledge.binding import bind
+    from knowledge.qa.question import _obligation_kind
+
+    kind = _obligation_kind(a.q.text, a.e.words)
+    if not kind or target.name not in a.p.directory.units:
+        return None
+    obs = [o for n in nums for o in a._item(n).obligations if o.kind == kind]
+    if not obs:
+        return None
+    bindings = [bind(a.p.plan, o, a.p.directory) for o in obs]
+    if any(target.name in b.bound for b in bindings):
+        return None
+    b = bindings[0]
+    return (
+        f"不是。{target.name}是{R.item_label(b.obligation.item)}的责任单位，"
+        f"但“{b.obligation.action}”（{b.obligation.cadence_label}）的主体是"
+        f"「{b.subject}」，不包括{target.name}。\n依据：{b.reason}\n"
+        f"原文：“{b.obligation.text}”"
+    )
 
 
 def _wording(a: _Answerer, d: ItemDuty) -> str:

@@ -167,7 +167,7 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
         ],
         ("kb", "import"): [
             Case(("kb", "import", str(f.binary)), "二进制"),
-            Case(("kb", "import", str(f.folder)), "目录"),
+            Case(("kb", "import", str(f.folder)), str(f.folder)),
         ],
         ("db", "upgrade"): [
             Case(("db", "upgrade", "--database-url", BROKEN_DB), "mysql"),

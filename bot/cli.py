@@ -4,6 +4,11 @@ The families import very different things (the question index, the database laye
 Telegram library), so ``fazhi kb show 14`` imports only the ``kb`` family: the command named on
 the command line picks its module, and the full app (``bot.cli.app``, for ``--help`` and tests)
 is built only when asked for.
+
+Every command runs inside one error boundary (:mod:`bot.error_boundary`): a failure a user can
+cause is one Chinese sentence and a non-zero exit code; ``-v``/``--verbose`` (anywhere on the
+command line) adds the traceback. ``fazhi health`` alone takes a fast path without the CLI
+framework (:mod:`bot.health`), which speaks the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ COMMAND_FAMILY = {
     "holidays": "bot.cli_schedule",
     "done": "bot.cli_schedule",
     "report": "bot.cli_schedule",
+    "undo": "bot.cli_schedule",
     "obligations": "bot.cli_obligations",
     "evidence": "bot.cli_evidence",
     "run": "bot.cli_run",
@@ -52,16 +58,23 @@ def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    from bot.error_boundary import VERBOSE, guard_commands
+
+    def root(
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="出错时显示详细信息（traceback）"
+        ),
+    ) -> None:
+        """法治政府建设工作要点助手：知识库、问答、提醒与聊天机器人。"""
+        VERBOSE.set(verbose)
+
     # a callback keeps the app a group even when one family has a single command (ask)
-    app.callback()(_root)
+    app.callback()(root)
     for name in modules:
         module: ModuleType = importlib.import_module(name)
         module.register(app)
+    guard_commands(app)  # every command, whichever family registered it
     return app
-
-
-def _root() -> None:
-    """法治政府建设工作要点助手：知识库、问答、提醒与聊天机器人。"""
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribute
@@ -75,9 +88,42 @@ def main() -> None:
         from bot.health import main as health
 
         sys.exit(health())
-    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    import typer
+
+    from bot.error_boundary import run_cli, verbose_requested
+
+    argv = sys.argv[1:]
+    words = [a for a in argv if not a.startswith("-")]
     family = COMMAND_FAMILY.get(words[0]) if words else None
-    build_app((family,) if family else FAMILIES)()
+    command = typer.main.get_command(build_app((family,) if family else FAMILIES))
+    argv = place_verbose(command, argv)
+    sys.exit(run_cli(command, argv, verbose_requested(argv)))
+
+
+def _leaf(command: Any, argv: list[str]) -> Any:  # noqa: ANN401 - click commands
+    """The sub-command the command line names (as far as it names one)."""
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is not None:
+            command = sub
+        elif not word.startswith("-"):
+            break
+    return command
+
+
+def place_verbose(command: Any, argv: list[str]) -> list[str]:  # noqa: ANN401
+    """``-v`` may be typed anywhere: a command without its own ``-v`` gets it as the root
+    option (``fazhi -v units add …``)."""
+    from bot.error_boundary import VERBOSE_FLAGS
+
+    if not any(a in VERBOSE_FLAGS for a in argv):
+        return argv
+    leaf = _leaf(command, argv)
+    if leaf is not command and any(
+        set(VERBOSE_FLAGS) & set(getattr(p, "opts", ())) for p in leaf.params
+    ):
+        return argv
+    return ["--verbose", *[a for a in argv if a not in VERBOSE_FLAGS]]
 
 
 if __name__ == "__main__":

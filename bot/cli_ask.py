@@ -6,6 +6,7 @@ fazhi ask --batch questions.jsonl      # or --batch - for stdin
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import date
@@ -19,7 +20,7 @@ from knowledge.decode import DocumentError
 from knowledge.qa import QAEngine, UnknownUnitError
 from knowledge.qa.conversation import Conversations
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +42,30 @@ def _engine(plan: str | None) -> QAEngine:
     if plan is not None and plan not in engine.plans:
         _fail(f"没有编号为“{plan}”的工作要点。可用：{'、'.join(engine.plans)}")
     return engine
+
+
+def _read_batch(path: Path) -> str:
+    """The whole batch file as text, checked before the first answer is written."""
+    if path.is_dir():
+        _fail(f"“{path}”是一个文件夹：--batch 需要一个 JSON 行文件（每行一个问题）。")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        _fail(f"找不到文件“{path}”：请检查路径。")
+        raise
+    except OSError as exc:
+        _fail(f"无法读取文件“{path}”：{exc.strerror or exc}。")
+        raise
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = ""
+    if "\x00" in text or (data and not text):
+        _fail(
+            f"“{path}”不是 UTF-8 文本（可能是二进制文件或 GBK 编码）："
+            "--batch 需要 UTF-8 编码的 JSON 行文件。"
+        )
+    return text
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -79,14 +104,8 @@ def ask(
         if batch == "-":
             run_batch(engine, sys.stdin, sys.stdout, day, plan)
         else:
-            path = Path(batch)
-            try:
-                with path.open(encoding="utf-8") as fh:
-                    run_batch(engine, fh, sys.stdout, day, plan)
-            except FileNotFoundError:
-                _fail(f"找不到文件：{path}")
-            except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-                _fail(f"无法读取文件 {path}：{type(exc).__name__}")
+            text = _read_batch(Path(batch))
+            run_batch(engine, io.StringIO(text), sys.stdout, day, plan)
         return
     if question is None or not question.strip():
         _fail('请给出问题，例如：fazhi ask "第十四条 我单位要做什么" --unit 区司法局')

@@ -18,7 +18,7 @@ from knowledge.serialize import directory_dict, item_dict, meta_dict, obligation
 
 kb_app = typer.Typer(help="知识库：工作要点条目、责任单位、周期性任务。", no_args_is_help=True)
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序使用）")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="工作要点编号（默认：内置的第一份）")]
@@ -214,23 +214,24 @@ def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
         )
         return
     table = Table(title=f"周期性任务（{len(obligations)} 项）")
-    table.add_column("编号", overflow="fold")
+    wide = console.width >= 120  # at 80 columns: fewer, merged columns; keys never cut
+    table.add_column("编号", no_wrap=True)
     table.add_column("条", justify="right")
     table.add_column("周期", overflow="fold")
-    table.add_column("至少", justify="right")
+    if wide:
+        table.add_column("至少", justify="right")
     table.add_column("内容", overflow="fold")
-    table.add_column("对象", overflow="fold")
+    if wide:
+        table.add_column("对象", overflow="fold")
     table.add_column("期限/依据", overflow="fold")
     for o in obligations:
-        table.add_row(
-            o.key,
-            str(o.item),
-            o.cadence_label,
-            str(o.min_count),
-            o.action,
-            o.subject or "条目责任单位",
-            (o.deadline.description + "；" + o.source) if o.deadline else "本文件",
-        )
+        subject = o.subject or "条目责任单位"
+        basis = (o.deadline.description + "；" + o.source) if o.deadline else "本文件"
+        if wide:
+            cells = [o.cadence_label, str(o.min_count), o.action, subject, basis]
+        else:
+            cells = [f"{o.cadence_label}≥{o.min_count}", f"{o.action}（{subject}）", basis]
+        table.add_row(o.key, str(o.item), *cells)
     console.print(table)
     for o, b in zip(obligations, bindings, strict=True):
         console.print(f"\n[bold]{o.key}[/bold]　第{o.item}条 {o.action}", highlight=False)
@@ -257,6 +258,9 @@ def kb_check(
 ) -> None:
     """解析一个文件，报告识别到的内容和问题（不导入）。有问题时退出码为 1。"""
     result = check_file(file)
+    if result.plan is None and not as_json and all(ln == 0 for ln, _ in result.errors):
+        # the file could not be read at all (missing, a folder, binary): one error sentence
+        fail("；".join(msg for _, msg in result.errors) or f"无法读取 {file}")
     errors = [{"line": ln, "message": msg} for ln, msg in result.errors]
     warnings = [{"line": ln, "message": msg} for ln, msg in result.warnings]
     items = [item_dict(i) for i in result.plan.items] if result.plan else []

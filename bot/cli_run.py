@@ -29,12 +29,23 @@ def register(app: typer.Typer) -> None:
     app.command("health")(health)
 
 
+log = logging.getLogger("fazhi")
+
+
+def data_home_lines(database_url: str | None) -> list[str]:
+    from bot.health import data_home_lines as lines
+
+    return lines(database_url)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(1)
 
 
 def _settings():  # noqa: ANN202
+    import os
+
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -44,6 +55,10 @@ def _settings():  # noqa: ANN202
         _ = settings.admin_ids
     except (ValidationError, ValueError) as exc:
         _fail(f"配置有误：{exc}")
+    # a data home or database set in .env counts like one set in the environment (the data
+    # home is read from the environment everywhere else)
+    if settings.fazhi_data_dir and not os.environ.get("FAZHI_DATA_DIR"):
+        os.environ["FAZHI_DATA_DIR"] = settings.fazhi_data_dir
     return settings
 
 
@@ -75,6 +90,10 @@ def _logging(verbose: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not verbose:
+        from bot.error_boundary import quiet_tracebacks
+
+        quiet_tracebacks()
 
 
 def run(
@@ -110,6 +129,8 @@ def run(
     # post updates to this server
     webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
     redact_root_handlers(settings.token, webhook_secret)
+    for line in data_home_lines(settings.database_url):
+        log.info(line)
     from telegram.error import InvalidToken, NetworkError
 
     try:
@@ -133,10 +154,8 @@ def run(
         _fail(
             "Telegram 拒绝了 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销）。请在 @BotFather 中核对令牌后重试。"
         )
-    except NetworkError as exc:
-        _fail(
-            f"无法连接 Telegram Bot API（{type(exc).__name__}）。请检查网络或 TELEGRAM_API_BASE_URL。"
-        )
+    except NetworkError:
+        _fail("无法连接 Telegram Bot API：请检查网络、代理或 TELEGRAM_API_BASE_URL 后重试。")
 
 
 ROLES = ("all", "bot", "sender")
@@ -202,7 +221,13 @@ def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
 def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """控制台对话：与 Telegram 机器人相同的问答和命令，提醒到期时直接打印。"""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+    if not verbose:
+        from bot.error_boundary import quiet_tracebacks
+
+        quiet_tracebacks()
     settings = _settings()
+    for line in data_home_lines(settings.database_url):
+        typer.echo(line, err=True)
     assistant = _assistant(settings, extra_admins=frozenset({"console"}))
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -230,9 +255,10 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 def health() -> None:
-    """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0。"""
+    """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0；并显示数据目录。"""
     from bot.health import check  # the same check `fazhi health` runs without the CLI framework
 
-    healthy, line = check()
-    typer.echo(line, err=not healthy)
+    healthy, lines = check()
+    for line in lines:
+        typer.echo(line, err=not healthy and line.startswith("错误："))
     raise typer.Exit(0 if healthy else 1)

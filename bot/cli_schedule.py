@@ -1,8 +1,10 @@
-"""`fazhi` commands of the scheduler: db upgrade, schedule preview/run, units add/list, done,
-report, holidays import. Output is Chinese; tables through rich; ``--json`` where scripts read it.
+"""`fazhi` commands of the scheduler: db upgrade, schedule preview/run, units add/list/remove/
+rename, done, undo, report, holidays import. Output is Chinese; tables through rich, fitted to
+the terminal (80 columns and up); ``--json`` where scripts read it.
 
 Errors a user can cause (a bad DATABASE_URL, an unknown unit or obligation, a bad period or
-holiday file) end with a message and candidates, never a traceback.
+holiday file) end with a message and candidates, never a traceback; anything else is caught by
+the error boundary of :mod:`bot.cli`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +22,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 
 from knowledge.model import CATEGORY_LABELS, UnitCategory
 from scheduler.completions import (
@@ -28,28 +30,39 @@ from scheduler.completions import (
     compliance_matrix,
     confirm,
     resolve_obligation,
+    undo,
 )
-from scheduler.db import DatabaseURLError, init_db, session_scope
-from scheduler.holidays import HolidayFileError, import_holidays, read_holiday_file
-from scheduler.periods import Period, PeriodError
+from scheduler.db import init_db, session_scope
+from scheduler.holidays import import_holidays, read_holiday_file
+from scheduler.periods import Period
 from scheduler.planner import reminders_in
-from scheduler.registry import RegistryError, add_unit, list_units, resolve_unit
+from scheduler.registry import (
+    add_unit,
+    check_new_name,
+    list_units,
+    remove_unit,
+    rename_unit,
+    resolve_unit,
+    similar_units,
+)
 from scheduler.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.service import SchedulerContext
 
-console = Console()
+console = Console(soft_wrap=True)  # sentences and paths are not cut; tables still fit
 err_console = Console(stderr=True, soft_wrap=True)
 
 db_app = typer.Typer(help="数据库：建表与升级。", no_args_is_help=True)
 schedule_app = typer.Typer(help="提醒计划：预览全年提醒、运行定时任务。", no_args_is_help=True)
-units_app = typer.Typer(help="单位名录：添加、列出单位。", no_args_is_help=True)
+units_app = typer.Typer(help="单位名录：添加、列出、删除、改名。", no_args_is_help=True)
 holidays_app = typer.Typer(
     help="节假日数据：导入国务院公布的放假与调休安排。", no_args_is_help=True
 )
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--database-url", envvar="DATABASE_URL", help="数据库地址（默认 data/fazhi.db）"),
+    typer.Option(
+        "--database-url", envvar="DATABASE_URL", help="数据库地址（默认：数据目录中的 fazhi.db）"
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序使用）")]
 
@@ -60,6 +73,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(units_app, name="units")
     app.add_typer(holidays_app, name="holidays")
     app.command("done", help="登记某单位已完成某项任务。")(done)
+    app.command("undo", help="撤销某单位某项任务的完成登记（记入审计日志）。")(undo_done)
     app.command("report", help="督察报表：各单位×各任务的完成情况。")(report)
 
 
@@ -70,13 +84,12 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into a message and exit code 1."""
-    try:
-        yield
-    except (DatabaseURLError, RegistryError, PeriodError, HolidayFileError) as exc:
-        fail(str(exc))
-    except OperationalError as exc:
-        fail(f"无法连接数据库：{str(exc.orig).strip() or exc}")
+    """Marks where the errors a user can cause arise. They propagate to the CLI's error
+    boundary (:mod:`bot.error_boundary`): one Chinese sentence, the traceback with ``-v``."""
+    yield
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _context(url: str | None) -> SchedulerContext:
@@ -109,7 +122,11 @@ def schedule_preview(
             directory = ctx.directory(s)
             cal = ctx.calendar(s)
         units = {resolve_unit(directory, unit)} if unit else None
-        y = year or today().year
+        y = year if year is not None else today().year
+        if not MIN_YEAR <= y <= MAX_YEAR:
+            fail(
+                f"年份 {y} 超出范围：请给出 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 --year {today().year}"
+            )
         reminders = reminders_in(ctx.plan_at(y), directory, ctx.rules, cal, [y], units)
     rows = [
         {
@@ -132,17 +149,18 @@ def schedule_preview(
     if cal.source(y) == "weekends":
         err_console.print(f"[yellow]注意：{y}年没有节假日数据，按周末计算工作日。[/yellow]")
     table = Table(title=f"{y}年提醒计划（{len(rows)} 条）")
-    for col in ("日期", "单位", "条目", "任务", "期间", "提醒", "截止"):
-        table.add_column(col)
+    wide = console.width >= 110
+    for col in ("日期", "单位", "条", "任务", "提醒", *(("期间", "截止") if wide else ("截止",))):
+        table.add_column(col, overflow="fold")
     for r in rows:
+        extra = (r["period"], r["due"]) if wide else (r["due"][5:],)
         table.add_row(
-            r["date"],
+            r["date"][5:] if not wide else r["date"],
             r["unit"],
-            f"第{r['item']}条",
+            str(r["item"]),
             r["action"],
-            r["period"],
             r["step_label"],
-            r["due"],
+            *extra,
         )
     console.print(table)
 
@@ -158,6 +176,14 @@ def schedule_run(
     from scheduler.channels import ConsoleChannel, FileChannel
     from scheduler.jobs import run_standalone
 
+    if channel != "console" and not channel.startswith("file:"):
+        fail(f"未知的发送通道“{channel}”：请用 console（打印到终端）或 file:路径（写入文件）")
+    if channel.startswith("file:"):
+        target = Path(channel[5:])
+        if not channel[5:].strip() or target.is_dir():
+            fail(f"“{channel}”需要一个文件路径，如 file:reminders.jsonl")
+        if not target.absolute().parent.is_dir():
+            fail(f"“{target.absolute().parent}”文件夹不存在：请先建好文件夹或换一个路径")
     with user_errors():
         ctx = _context(database_url)
     ch = FileChannel(channel[5:]) if channel.startswith("file:") else ConsoleChannel()
@@ -182,14 +208,64 @@ def units_add(
     ],
     alias: Annotated[list[str] | None, typer.Option("--alias", help="别名，可多次给出")] = None,
     actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="名称与已有单位相近时不再询问")] = False,
     database_url: DbOpt = None,
 ) -> None:
-    """添加一个单位（如文件只以“各镇(街、区)”概括的镇、街道）。"""
+    """添加一个单位（如文件只以“各镇(街、区)”概括的镇、街道）。
+
+    已是单位名称或别名的名称会被拒绝；与已有单位相近时先询问（--yes 跳过询问）。"""
     with user_errors():
         ctx = _context(database_url)
         with session_scope(ctx.engine) as s:
+            directory = ctx.directory(s)
+            check_new_name(directory, name, alias or ())
+            near = similar_units(directory, name)
+        if near and not yes:
+            question = f"“{name}”与已有单位 {'、'.join(near)} 相近，确定要另外添加吗？"
+            if not sys.stdin.isatty():
+                fail(f"{question[:-1]}：确定是另一个单位请加 --yes 重新运行。")
+            if not typer.confirm(question, default=False):
+                console.print("未添加。")
+                raise typer.Exit(1)
+        with session_scope(ctx.engine) as s:
             row = add_unit(s, name, category, actor=actor, aliases=alias or ())
         console.print(f"已添加单位：{row.name}（{CATEGORY_LABELS[UnitCategory(row.category)]}）")
+
+
+@units_app.command("remove")
+def units_remove(
+    name: Annotated[str, typer.Argument(help="要删除的单位（只限用 units add 添加的）")],
+    actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """删除一个添加过的单位：不再提醒，登记的聊天解除登记；完成记录保留。"""
+    with user_errors():
+        ctx = _context(database_url)
+        with session_scope(ctx.engine) as s:
+            canonical = resolve_unit(ctx.directory(s), name)
+            row, chats = remove_unit(s, canonical, actor)
+    console.print(
+        f"已删除单位：{row.name}"
+        + (f"（{chats} 个聊天已解除登记）" if chats else "")
+        + "。完成记录保留；需要时可用 units add 恢复。"
+    )
+
+
+@units_app.command("rename")
+def units_rename(
+    name: Annotated[str, typer.Argument(help="现在的名称")],
+    new_name: Annotated[str, typer.Argument(help="新名称")],
+    actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """给添加过的单位改名；旧名称保留为别名，聊天、完成记录和提醒随之更新。"""
+    with user_errors():
+        ctx = _context(database_url)
+        with session_scope(ctx.engine) as s:
+            directory = ctx.directory(s)
+            canonical = resolve_unit(directory, name)
+            row = rename_unit(s, directory, canonical, new_name, actor)
+    console.print(f"已改名：{canonical} → {row.name}（旧名称保留为别名）。")
 
 
 @units_app.command("list")
@@ -212,7 +288,7 @@ def units_list(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
         return
     table = Table(title=f"单位名录（{len(rows)} 个）")
     for col in ("单位", "类别", "来源", "别名"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     source = {"directory": "名录", "admin": "管理员添加"}
     for r in rows:
         table.add_row(
@@ -255,6 +331,31 @@ def done(
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
 
 
+def undo_done(
+    unit: Annotated[str, typer.Argument(help="单位，如 区司法局 / 司法局")],
+    obligation: Annotated[str, typer.Argument(help="任务，如 i2-study / 学法")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="期间，如 2026Q3、2026（默认当前期间）")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    with user_errors():
+        ctx = _context(database_url)
+        try:
+            ob = resolve_obligation(ctx.plan, obligation)
+        except UnknownObligationError as exc:
+            fail(str(exc))
+            raise
+        with session_scope(ctx.engine) as s:
+            name = resolve_unit(ctx.directory(s), unit)
+            removed = undo(s, name, ob, period, by=by)
+        p = Period.parse(removed.period)
+    console.print(
+        f"已撤销：{name} 的“{ob.action}”（{p.label}）恢复为未完成（原确认人：{removed.confirmed_by}）。"
+    )
+
+
 def report(
     period: Annotated[
         str | None, typer.Option("--period", help="期间，如 2026、2026Q3（默认今年）")
@@ -273,6 +374,8 @@ def report(
 
     if fmt not in ("table", "csv", "xlsx", "png"):
         fail(f"不支持的格式“{fmt}”：请用 table、csv、xlsx 或 png")
+    if output is not None:
+        _check_output(output)
     with user_errors():
         p = Period.parse(period) if period else Period(now().year, "Y", 1)
         ctx = _context(database_url)
@@ -306,31 +409,49 @@ def report(
         csv.writer(buf).writerows([header, *rows])
         if output:
             output.write_text(buf.getvalue(), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
-            console.print(f"已写入 {output}")
+            console.print(f"已写入 {output.absolute()}")
         else:
             typer.echo(buf.getvalue(), nl=False)
         return
     if fmt == "xlsx":
         output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
+        _check_output(output)
         output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
-        console.print(f"已写入 {output}")
+        console.print(f"已写入 {output.absolute()}")
         return
     if fmt == "png":
         from bot.report_picture import matrix_png
 
         output = output or Path(f"fazhi-report-{p.key}.png")
+        _check_output(output)
         output.write_bytes(matrix_png(m))
-        console.print(f"已写入 {output}")
+        console.print(f"已写入 {output.absolute()}")
         return
     c = m.counts()
-    table = Table(
-        title=f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
-    )
-    for col in header:
-        table.add_column(col)
+    title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
     colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}
-    for r in rows:
-        table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
+    # one column per task fits only a wide terminal; otherwise one row per unit with counts
+    if console.width >= 14 + 12 * (len(header) - 1):
+        table = Table(title=title)
+        for col in header:
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
+    else:
+        table = Table(title=title, caption="终端较窄：按单位汇总；完整矩阵请用 --format csv/xlsx")
+        for col in ("单位", "完成", "逾期", "待完成", "逾期任务"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            late = [
+                h.split(" ")[0] for h, v in zip(header[1:], r[1:], strict=True) if v == "已逾期"
+            ]
+            table.add_row(
+                r[0],
+                str(r[1:].count("已完成")),
+                f"[red]{r[1:].count('已逾期')}[/]",
+                str(r[1:].count("待完成")),
+                "、".join(dict.fromkeys(late)),
+            )
     console.print(table)
     if m.overrides:
         console.print("[bold]管理员调整（不按规则判断）：[/bold]")
@@ -353,16 +474,28 @@ def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     return status.lines() if status.rows else []
 
 
+def _check_output(path: Path) -> None:
+    """Refuse an output path that cannot be written, before any work."""
+    if path.is_dir():
+        fail(f"“{path}”是一个文件夹：请给出文件名，如 {path / 'report.xlsx'}")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        fail(f"文件夹“{parent}”不存在：请先建好文件夹，或换一个输出路径")
+
+
 # -- holidays ---------------------------------------------------------------------------------
 @holidays_app.command("import")
 def holidays_import(
     file: Annotated[Path, typer.Argument(help="节假日文件：.toml、.json 或 .csv")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="文件是哪一年的安排（CSV 跨年时必填）")
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
     database_url: DbOpt = None,
 ) -> None:
     """导入一年的法定节假日和调休上班日（chinese-calendar 尚未收录的年份）。"""
     with user_errors():
-        entries, source = read_holiday_file(file)
+        entries, source = read_holiday_file(file, year)
         engine = init_db(database_url)
         with session_scope(engine) as s:
             per_year = import_holidays(s, entries, source, actor=by)

@@ -64,6 +64,7 @@ class ChatContext:
     user_name: str = ""
     chat_title: str = ""
     is_group: bool = False
+    rate_limited: bool = True  # False for the local console operator
 
 
 class FloodGuard:
@@ -221,6 +222,7 @@ class Assistant:
             "unit": self.cmd_unit,
             "mytasks": self.cmd_mytasks,
             "done": self.cmd_done,
+            "undo": self.cmd_undo,
             "calendar": self.cmd_calendar,
             "annual_report": self.cmd_annual_report,
             "published": self.cmd_published,
@@ -259,6 +261,8 @@ class Assistant:
                 return self.register(ctx, _small_int(parts[0]))
             if kind == "done":
                 return self.confirm(ctx, parts[0], parts[1] if len(parts) > 1 else None)
+            if kind == "undo":
+                return self.undo(ctx, parts[0], parts[1] if len(parts) > 1 else None)
             if kind == "snz":
                 return self.snooze(ctx, parts[0], parts[1] if len(parts) > 1 else None)
             if kind in ("apr", "rej"):
@@ -296,7 +300,7 @@ class Assistant:
             return [Reply.of(views.EMPTY_QUESTION)]
         if len(text) > 500:
             return [Reply.of("问题太长了，请用一两句话提问（500 字以内）。")]
-        if self.flood_in_core and not self.flood.allow(ctx.user_id):
+        if ctx.rate_limited and self.flood_in_core and not self.flood.allow(ctx.user_id):
             return [Reply.of(views.FLOOD)]
         receipt = self.receipt_text(ctx, text)
         if receipt is not None:
@@ -634,6 +638,36 @@ class Assistant:
             withdraw_reminders(s, unit.name, ob.key, completion.period)
             return [views.confirmed(unit.name, ob, completion, new)]
 
+    def cmd_undo(self, ctx: ChatContext, args: str) -> list[Reply]:
+        key, _, period = args.strip().partition(" ")
+        if not key:
+            return [Reply.of("请写要撤销的任务，例如 /undo i2-study 或 /undo 学法 2026Q3。")]
+        ob = self._obligation(key)
+        if ob is None:
+            return [views.unknown_obligation(key, self.plan)]
+        return self.undo(ctx, ob.key, period.strip() or None)
+
+    def undo(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
+        """Withdraw a completion: allowed to whoever may confirm it (the unit's chat)."""
+        from scheduler.completions import undo as withdraw
+        from scheduler.periods import PeriodError
+        from scheduler.registry import RegistryError
+
+        ob = self.plan.obligation(key) or self._obligation(key)
+        if ob is None:
+            return [views.unknown_obligation(key, self.plan)]
+        with self.session() as s:
+            unit = self.chat_unit(s, ctx)
+            if unit is None:
+                return [Reply.of(views.NEED_UNIT)]
+            if not self.may_act(s, ctx, unit):  # the same people who may confirm
+                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
+            try:
+                removed = withdraw(s, unit.name, ob, period, by=ctx.user_id, now=self.clock())
+            except (PeriodError, RegistryError) as exc:
+                return [Reply.of(str(exc) + "。")]
+            return [views.undone(unit.name, ob, removed.period)]
+
     def attach_evidence(self, ctx: ChatContext, evidence: str, note: str = "") -> list[Reply]:
         """A photo or document sent after a confirmation becomes its evidence; a document that
         is the annual report (by its name or caption, or after /annual_report) is recorded as
@@ -826,7 +860,7 @@ class Assistant:
 
     def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
         from bot.notices import parse_receipt_options, with_receipt_toggle
-        from scheduler.broadcast import create_broadcast
+        from scheduler.broadcast import audience_chats, create_broadcast
         from scheduler.receipts import set_receipt
 
         if not args:
@@ -838,13 +872,19 @@ class Assistant:
             return [Reply.of(views.BROADCAST_USAGE)]
         with self.session() as s:
             directory = self.sched.directory(s)
-            audience, label, body = views.parse_audience(args, self.plan, directory)
+            try:
+                audience, label, body = views.parse_audience(args, self.plan, directory)
+            except views.AudienceError as exc:
+                return [Reply.of(str(exc))]
             if not body.strip():
                 return [Reply.of(views.BROADCAST_USAGE)]
-            bc = create_broadcast(s, ctx.user_id, views.broadcast_html(body), audience)
-            from scheduler.broadcast import audience_chats
-
+            refused = views.too_long(body)
+            if refused is not None:
+                return [refused]
             n = len(audience_chats(s, audience))
+            if n == 0:
+                return [views.no_recipients(label)]
+            bc = create_broadcast(s, ctx.user_id, views.broadcast_html(body), audience)
             if receipt.required and bc.enqueued_at is None:
                 set_receipt(s, bc.id, True, receipt.deadline)  # type: ignore[arg-type]
             preview = views.broadcast_preview(bc.id, label, body, n)

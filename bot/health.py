@@ -22,30 +22,50 @@ def database_url() -> str | None:
     return None
 
 
-def check() -> tuple[bool, str]:
-    """(healthy, one line to print)."""
-    from scheduler.db import (
-        DatabaseURLError,
-        current_revision,
-        make_engine,
-        outbox_backlog,
-        redact_url,
-    )
+def data_home_lines(url: str | None) -> list[str]:
+    """Where the data lives (``fazhi health``, start-up logs), and a warning when an older
+    ``./data/fazhi.db`` sits unused in the working folder."""
+    from knowledge.datahome import data_dir, data_dir_source, stray_database
+    from scheduler.db import DatabaseURLError, resolve_url
 
     try:
-        engine = make_engine(database_url())
+        db = resolve_url(url).render_as_string(hide_password=True)
+    except DatabaseURLError:
+        db = "（DATABASE_URL 无效）"
+    lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
+    stray = stray_database()
+    if stray is not None and not url:
+        lines.append(
+            f"注意：当前文件夹下有旧的数据库 {stray}，现在不使用它；"
+            f"如需沿用，请设置 FAZHI_DATA_DIR={stray.parent.absolute()}"
+        )
+    return lines
+
+
+def check() -> tuple[bool, list[str]]:
+    """(healthy, lines to print): the verdict first ("ok revision=…" or "错误：…", one
+    sentence from :mod:`bot.error_boundary`, no SQL), then where the data lives."""
+    from bot.error_boundary import describe
+    from scheduler.db import current_revision, make_engine, outbox_backlog
+
+    url = database_url()
+    try:
+        engine = make_engine(url)
         revision = current_revision(engine)
         backlog = outbox_backlog(engine) if revision is not None else 0
-    except DatabaseURLError as exc:
-        return False, f"错误：{exc}"
-    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
-        return False, redact_url(f"错误：数据库不可用：{exc}")
+    except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy", said in one sentence
+        return False, [f"错误：{describe(exc).text}", *data_home_lines(url)]
     if revision is None:
-        return False, "错误：数据库尚未迁移（fazhi db upgrade）。"
-    return True, f"ok revision={revision} outbox_pending={backlog}"
+        return False, [
+            "错误：数据库尚未迁移（还没有建表）：请先运行 fazhi db upgrade（fazhi run 启动时也会自动建表）。",
+            *data_home_lines(url),
+        ]
+    return True, [f"ok revision={revision} outbox_pending={backlog}", *data_home_lines(url)]
 
 
 def main() -> int:
-    healthy, line = check()
-    print(line, file=sys.stdout if healthy else sys.stderr)
+    healthy, lines = check()
+    for line in lines:
+        stream = sys.stderr if not healthy and line.startswith("错误：") else sys.stdout
+        print(line, file=stream)
     return 0 if healthy else 1

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite default")
     fazhi_admin_ids: str = Field(default="", description="Telegram user ids, comma-separated")
-    fazhi_data_dir: str = Field(default="data")
+    fazhi_data_dir: str | None = Field(
+        default=None, description="data home; default: the platform's user data folder"
+    )
     fazhi_webhook_url: str | None = None
     fazhi_webhook_listen: str = "0.0.0.0"
     fazhi_webhook_port: int = 8443

@@ -72,6 +72,7 @@ USER_COMMANDS = [
     ("unit", "查看或申请登记本聊天的单位"),
     ("mytasks", "本单位的任务和期限"),
     ("done", "确认本期已完成某项任务"),
+    ("undo", "撤销误点的完成确认"),
     ("calendar", "本单位期限日历（.ics）"),
     ("annual_report", "报送法治政府建设年度报告"),
     ("published", "报告公开后登记公开链接"),
@@ -433,18 +434,31 @@ class TelegramFrontEnd:
         log.info("bot blocked or removed in chat %s", chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot's error boundary: a failure the user (or the environment) caused is answered
+        with its one Chinese sentence and logged without a traceback; a defect is logged with
+        its traceback and answered with an apology."""
+        from bot.error_boundary import describe
+
         chat_id = None
         if isinstance(update, Update) and update.effective_chat is not None:
             chat_id = update.effective_chat.id
-        log.error(
-            "error handling update %s (chat %s)",
-            update.to_dict() if isinstance(update, Update) else update,
-            chat_id,
-            exc_info=context.error,
-        )
+        error = context.error
+        failure = describe(error) if error is not None else None
+        if isinstance(error, TelegramError):  # the reply itself failed: not the user's doing
+            failure = None
+        if failure is not None and failure.user_caused:
+            log.warning("update in chat %s failed: %s", chat_id, failure.text)
+        else:
+            log.error(
+                "error handling update %s (chat %s)",
+                update.to_dict() if isinstance(update, Update) else update,
+                chat_id,
+                exc_info=error,
+            )
         if chat_id is not None:
+            text = failure.text if failure is not None and failure.user_caused else APOLOGY
             try:
-                await self.send_text(chat_id, APOLOGY)
+                await self.send_text(chat_id, text)
             except TelegramError:
                 log.warning("could not send the apology to chat %s", chat_id)
 

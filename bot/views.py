@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.replies import Button, Doc, Reply
+from bot.replies import TELEGRAM_LIMIT, Button, Doc, Reply
 from knowledge.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
 from knowledge.qa.answer import Answer
 from knowledge.text import cn_to_int, norm
@@ -81,6 +81,7 @@ USER_HELP = [
     ("/unit [单位]", "查看或申请登记本聊天的单位"),
     ("/mytasks", "本单位的周期性任务、下次期限和完成状态"),
     ("/done", "确认本期已完成某项任务"),
+    ("/undo 任务 [期间]", "撤销误点的完成确认"),
     ("/calendar", "本单位期限日历（.ics 文件）"),
     ("/annual_report", "报送法治政府建设年度报告（或直接发送报告文件）"),
     ("/published 链接", "年度报告向社会公开后登记公开链接"),
@@ -388,7 +389,9 @@ def done_menu(unit: str, statuses: list[Any]) -> Reply:
     return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
 
 
-_PERIOD = re.compile(r"^\d{4}(Q[1-4]|H[12]|-\d{2})?$", re.I)
+# anything that starts like a period (a year) is read as one — and refused when it is not a
+# valid one — rather than silently becoming a note on the current period
+_PERIOD = re.compile(r"^\d{4}(?:$|[-_年QqHhMm第上下])")
 
 
 def looks_like_period(text: str) -> bool:
@@ -402,12 +405,28 @@ def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
     return Reply.of(doc)
 
 
+def undo_button(ob: Obligation, period: str) -> list[list[Button]]:
+    return [[Button("↩ 撤销", f"undo:{ob.key}:{period}")]]
+
+
 def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:
     if not new:
-        return Reply.of(f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认，无需重复。")
+        return Reply.of(
+            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认，无需重复。",
+            undo_button(ob, completion.period),
+        )
     return Reply.of(
         f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）。本期不再提醒。\n"
-        "如需留存证明，可直接发送照片或文件（会附在这条记录上）。"
+        "如需留存证明，可直接发送照片或文件（会附在这条记录上）。误点了可以撤销。",
+        undo_button(ob, completion.period),
+    )
+
+
+def undone(unit: str, ob: Obligation, period: str) -> Reply:
+    return Reply.of(
+        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period}）恢复为未完成，"
+        "撤销已记入审计日志。",
+        edit=True,
     )
 
 
@@ -437,10 +456,47 @@ _CATEGORY_WORDS = {
 }
 
 
+class AudienceError(ValueError):
+    """A broadcast target that names nothing known; the message asks back (Chinese)."""
+
+
+# the last character(s) of a name that is meant as a target (a unit, a kind of unit, an item)
+_TARGET_ENDING = re.compile(
+    r"(局|委|办|院|所|镇|街道|街|部|会|中心|站|队|园区|单位|部门|处|科|庭|室|组|条|项|乡|村|社区)$"
+)
+_ITEM_TARGET = re.compile(r"第?([0-9０-９一二三四五六七八九十百零〇两]+)[条项]")
+MAX_TARGET_CHARS = 20
+
+
+def _asks_back(head: str, directory: UnitDirectory) -> AudienceError | None:
+    """None when ``head`` reads as the start of the notice; else the question to ask back."""
+    if not head or len(head) > MAX_TARGET_CHARS:
+        return None
+    res = directory.resolve(head)
+    names = [c.name for c in res.candidates if c.score >= 60][:5]
+    outside = directory.outside_category(head) is not None
+    if not (names or outside or _TARGET_ENDING.search(head)):
+        return None
+    if outside and not names:
+        hint = f"“{head}”不在单位名录中（可先用 fazhi units add 添加并登记聊天）"
+    elif names:
+        hint = f"没有找到通知对象“{head}”，您是否要发给：{'、'.join(names)}"
+    else:
+        hint = f"没有找到通知对象“{head}”"
+    return AudienceError(
+        f"{hint}。请写准确的对象后重发；发给全部单位请写：/broadcast 全部 通知内容。"
+    )
+
+
 def parse_audience(
     args: str, plan: WorkPlan, directory: UnitDirectory
 ) -> tuple[dict[str, Any], str, str]:
-    """'/broadcast [对象] 内容' → (audience, label, body)."""
+    """'/broadcast [对象] 内容' → (audience, label, body).
+
+    A first word that is meant as a target but names nothing known (an unknown unit, a
+    misspelt one, an item the plan does not have) raises :class:`AudienceError` with the
+    candidates instead of silently becoming "all units"; a notice without a target goes to all
+    units and its label says so."""
     head, _, rest = args.strip().partition(" ")
     h = norm(head)
     if h in ("全部", "所有", "all", "全体"):
@@ -452,17 +508,22 @@ def parse_audience(
             "、".join(CATEGORY_LABELS[c] for c in cats),
             rest,
         )
-    m = re.fullmatch(r"第?([0-9一二三四五六七八九十]+)[条项]", h)
+    m = _ITEM_TARGET.fullmatch(h)
     if m:
         n = cn_to_int(m.group(1))
         item = plan.item(n) if n else None
-        if item is not None:
-            units = sorted(
-                u.name
-                for u in directory.units.values()
-                if directory.responsibility(u.name, item).responsible
+        if item is None:
+            total = len(plan.items)
+            raise AudienceError(
+                f"没有{head}：本工作要点共 {total} 条（第1条–第{total}条）。请写正确的条目编号后重发；"
+                "发给全部单位请写：/broadcast 全部 通知内容。"
             )
-            return {"units": units}, f"第{n}条的责任单位（{len(units)} 个）", rest
+        units = sorted(
+            u.name
+            for u in directory.units.values()
+            if directory.responsibility(u.name, item).responsible
+        )
+        return {"units": units}, f"第{n}条的责任单位（{len(units)} 个）", rest
     unit = directory.get(head)
     if unit is not None and head and unit.name in directory.units:
         return {"units": [unit.name]}, unit.name, rest
@@ -473,7 +534,34 @@ def parse_audience(
             unit.name,
             rest,
         )
-    return {"all": True}, "全部已登记单位", args.strip()
+    question = _asks_back(head.strip(), directory)
+    if question is not None:
+        raise question
+    return {"all": True}, "全部已登记单位（未写对象，默认全部）", args.strip()
+
+
+def notice_length(body: str) -> int:
+    """The notice's length as Telegram counts it (UTF-16 code units of the visible text)."""
+    return len(("【通知】" + body).encode("utf-16-le")) // 2
+
+
+def too_long(body: str) -> Reply | None:
+    """A notice longer than one Telegram message is refused before any preview."""
+    n = notice_length(body)
+    if n <= TELEGRAM_LIMIT:
+        return None
+    limit = TELEGRAM_LIMIT - notice_length("")
+    return Reply.of(
+        f"通知太长：共 {n - notice_length('')} 字，一条 Telegram 消息最多 {limit} 字"
+        f"（另加“【通知】”）。请删减 {n - TELEGRAM_LIMIT} 字以上，或分成几条通知分别发送。"
+    )
+
+
+def no_recipients(label: str) -> Reply:
+    return Reply.of(
+        f"“{label}”目前没有已登记（审核通过）的聊天，通知无处可发，未创建。"
+        "请先让该单位在聊天中发送 /unit 登记，或用 /units 查看登记情况。"
+    )
 
 
 def audience_label(audience: dict[str, Any]) -> str:

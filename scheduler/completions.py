@@ -1,8 +1,9 @@
 """Completions (a unit confirmed an obligation for a period), unit status and the compliance
 matrix (units × obligations: done / overdue / pending).
 
-Module API for the bot: :func:`confirm`, :func:`completed_set`, :func:`status_for_unit`,
-:func:`compliance_matrix`, :func:`resolve_obligation`.
+Module API for the bot: :func:`confirm`, :func:`undo`, :func:`completed_set`,
+:func:`status_for_unit`, :func:`compliance_matrix`, :func:`resolve_obligation`,
+:func:`check_period`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,32 @@ def _default_period(ob: Obligation, now: datetime) -> Period:
     return Period.containing(ob.cadence, local(now).date())
 
 
+def check_period(obligation: Obligation, p: Period, today: date) -> None:
+    """A completion may be recorded for the obligation's periods of the current year that have
+    begun (the current one or an earlier one); anything else is a :class:`PeriodError` that says
+    which periods are allowed."""
+    expected = Period.containing(obligation.cadence, p.start).kind
+    current = Period.containing(obligation.cadence, today)
+    if p.kind != expected:
+        raise PeriodError(
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.key}，"
+            f"而不是 {p.key}"
+        )
+    first = Period.of_year(obligation.cadence, today.year)[0]
+    span = first.key if first == current else f"{first.key} 到 {current.key}"
+    if p.year != today.year or p.start > today:
+        when = "尚未开始" if p.start > today else f"不在本年度（{today.year}年）"
+        raise PeriodError(f"期间 {p.key} {when}：只能登记本年度已开始的期间，即 {span}")
+
+
+def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
+    if period is None:
+        return _default_period(obligation, now)
+    p = period if isinstance(period, Period) else Period.parse(period)
+    check_period(obligation, p, local(now).date())
+    return p
+
+
 def confirm(
     session: Session,
     unit: str,
@@ -89,21 +116,7 @@ def confirm(
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
-    if period is None:
-        p = _default_period(obligation, now or clock_now())
-    elif isinstance(period, Period):
-        p = period
-    else:
-        p = Period.parse(period)
-    today = local(now or clock_now()).date()
-    if p.start > today:
-        raise PeriodError(f"{p.label}尚未开始，不能提前确认完成（今天是 {today.isoformat()}）。")
-    expected = Period.containing(obligation.cadence, p.start).kind
-    if p.kind != expected:
-        examples = {"Y": "2026", "Q": "2026Q3", "H": "2026H1", "M": "2026-05"}
-        raise PeriodError(
-            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {examples[expected]}，而不是 {p.key}"
-        )
+    p = _period(obligation, period, now or clock_now())
     existing = session.exec(
         select(Completion).where(
             Completion.unit_id == row.id,
@@ -135,6 +148,51 @@ def confirm(
     )
     session.flush()
     return completion, True
+
+
+def undo(
+    session: Session,
+    unit: str,
+    obligation: Obligation,
+    period: str | Period | None = None,
+    by: str = "",
+    *,
+    now: datetime | None = None,
+) -> Completion:
+    """Withdraw the completion of (unit, obligation, period) — default the current period — and
+    audit who did it with what was withdrawn; the obligation is due again. Raises
+    :class:`RegistryError` when there is nothing to withdraw."""
+    row = get_unit(session, unit)
+    if row is None:
+        raise UnknownUnitError(unit)
+    if period is None:
+        p = _default_period(obligation, now or clock_now())
+    else:
+        p = period if isinstance(period, Period) else Period.parse(period)
+    existing = session.exec(
+        select(Completion).where(
+            Completion.unit_id == row.id,
+            Completion.obligation_key == obligation.key,
+            Completion.period == p.key,
+        )
+    ).first()
+    if existing is None:
+        raise RegistryError(f"“{unit}”的“{obligation.action}”（{p.label}）没有完成记录，无需撤销")
+    audit(
+        session,
+        by,
+        "undo_completion",
+        unit,
+        obligation=obligation.key,
+        period=p.key,
+        confirmed_by=existing.confirmed_by,
+        confirmed_at=existing.confirmed_at,
+        note=existing.note,
+        evidence=existing.evidence,
+    )
+    session.delete(existing)
+    session.flush()
+    return existing
 
 
 def completed_set(session: Session) -> set[tuple[str, str, str]]:

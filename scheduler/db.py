@@ -1,6 +1,7 @@
 """Database URL, engine and schema upgrade.
 
-- No ``DATABASE_URL``: a SQLite file ``fazhi.db`` under ``$FAZHI_DATA_DIR`` (default ``./data``),
+- No ``DATABASE_URL``: a SQLite file ``fazhi.db`` in the data home (:mod:`knowledge.datahome`:
+  ``$FAZHI_DATA_DIR``, else the platform's user data folder),
   in WAL mode with foreign keys on, so the console and the bot share it without setup.
 - ``DATABASE_URL=postgresql://…`` (or ``postgres://``): PostgreSQL through psycopg 3; the URL is
   normalised to ``postgresql+psycopg://``. Several processes may share it (the outbox sender
@@ -29,8 +30,10 @@ from sqlalchemy.exc import ArgumentError
 if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands that use it
     from sqlmodel import Session
 
+from knowledge.datahome import data_dir
+
 DEFAULT_DB_FILE = "fazhi.db"
-_EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:///data/fazhi.db"
+_EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:////srv/fazhi/fazhi.db"
 
 
 class DatabaseURLError(ValueError):
@@ -43,10 +46,6 @@ _URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^\s:/@'\"]*:)([^\s@'\"]+)(@)")
 def redact_url(text: str) -> str:
     """``text`` with the password of every URL in it masked (``user:***@host``)."""
     return _URL_PASSWORD.sub(r"\1***\3", text)
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("FAZHI_DATA_DIR") or "data")
 
 
 def default_url() -> str:
@@ -90,7 +89,7 @@ def resolve_url(url: str | None = None) -> URL:
             )
     else:
         raise DatabaseURLError(
-            f"不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
+            f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
         )
     return parsed
 

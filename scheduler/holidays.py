@@ -15,7 +15,12 @@ chinese-calendar release includes it, an admin loads it from a small file::
     date = "2027-02-07"
 
 or CSV with a header ``date,type,name`` where type is ``holiday``/``休`` or ``workday``/``班``.
-Importing replaces what was imported before for the same dates' years.
+
+Every date must lie in the file's year (``year``; a CSV file, or a file without ``year``, takes
+the one year all its dates share, else ``--year`` must say it). The one exception is the New
+Year holiday, which can start — or need a make-up workday — in the last days of December of the
+year before (e.g. 2011-12-31 for 2012). Importing replaces what was imported before for that
+year. The file may be UTF-8 or GBK/GB18030; a binary file is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import delete, extract
 from sqlmodel import Session, select
 
+from knowledge.decode import DocumentError, decode_document
 from scheduler.models import HolidayDay
 from scheduler.registry import audit
 from scheduler.workdays import WorkCalendar
@@ -72,11 +78,54 @@ def _expand(entry: dict, workday: bool, where: str) -> list[HolidayEntry]:
     ]
 
 
-def parse_holidays(text: str, fmt: str) -> tuple[list[HolidayEntry], str]:
-    """Entries and the declared source of a holiday file in format toml, json or csv."""
+SPILLOVER_FROM_DAY = 20  # December 20–31 of the year before may belong to the New Year holiday
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _declared_year(value: object) -> int:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise HolidayFileError(f"year 应为四位年份，实际为 {value!r}") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise HolidayFileError(f"year {year} 超出范围：应在 {MIN_YEAR}–{MAX_YEAR} 之间")
+    return year
+
+
+def check_year(entries: list[HolidayEntry], year: int | None) -> int:
+    """The file's year; :class:`HolidayFileError` when a date lies outside it."""
+    years = sorted({e.day.year for e in entries})
+    if year is None:
+        if len(years) != 1:
+            raise HolidayFileError(
+                f"文件中的日期跨 {years[0]}–{years[-1]} 年，无法确定是哪一年的安排："
+                "请在文件中写 year = 年份（CSV 用 --year 年份）"
+            )
+        year = years[0]
+    year = _declared_year(year)
+    outside = [
+        e.day
+        for e in entries
+        if e.day.year != year
+        and not (e.day.year == year - 1 and e.day.month == 12 and e.day.day >= SPILLOVER_FROM_DAY)
+    ]
+    if outside:
+        shown = "、".join(d.isoformat() for d in sorted(outside)[:3])
+        more = f" 等 {len(outside)} 个" if len(outside) > 3 else ""
+        raise HolidayFileError(
+            f"文件是 {year} 年的安排，却含有 {shown}{more} 不属于 {year} 年的日期"
+            f"（只允许上一年 12 月 {SPILLOVER_FROM_DAY} 日以后的元旦假期或调休）：请检查 year 和日期"
+        )
+    return year
+
+
+def parse_holidays(text: str, fmt: str, year: int | None = None) -> tuple[list[HolidayEntry], str]:
+    """Entries and the declared source of a holiday file in format toml, json or csv; ``year``
+    (e.g. from ``--year``) must agree with the file's own."""
     fmt = fmt.lower().lstrip(".")
     entries: list[HolidayEntry] = []
     source = ""
+    declared: object = None
     if fmt in ("toml", "json"):
         try:
             data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
@@ -85,6 +134,7 @@ def parse_holidays(text: str, fmt: str) -> tuple[list[HolidayEntry], str]:
         if not isinstance(data, dict):
             raise HolidayFileError("文件顶层应为对象（包含 holiday 和 workday 列表）")
         source = str(data.get("source", ""))
+        declared = data.get("year")
         for kind, workday in (("holiday", False), ("workday", True)):
             for i, entry in enumerate(data.get(kind, []) or []):
                 if not isinstance(entry, dict):
@@ -113,25 +163,43 @@ def parse_holidays(text: str, fmt: str) -> tuple[list[HolidayEntry], str]:
     for e in entries:
         if seen.setdefault(e.day, e.workday) != e.workday:
             raise HolidayFileError(f"{e.day} 同时被标为放假和上班")
+    if declared is not None and year is not None and _declared_year(declared) != year:
+        raise HolidayFileError(f"文件写的是 {declared} 年，与指定的 --year {year} 不一致")
+    check_year(entries, year if year is not None else declared)  # type: ignore[arg-type]
     return entries, source
 
 
-def read_holiday_file(path: Path) -> tuple[list[HolidayEntry], str]:
+def read_holiday_file(path: Path, year: int | None = None) -> tuple[list[HolidayEntry], str]:
+    """Read and check a holiday file (UTF-8 or GBK; binary refused)."""
+    if path.is_dir():
+        raise HolidayFileError(f"“{path}”是文件夹：请给出节假日文件（.toml、.json 或 .csv）的路径")
     try:
-        text = path.read_text("utf-8")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise HolidayFileError(f"找不到节假日文件“{path}”：请检查路径") from None
     except OSError as exc:
-        raise HolidayFileError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
-    entries, source = parse_holidays(text, path.suffix or "toml")
+        raise HolidayFileError(f"无法读取文件“{path}”：{exc.strerror or exc}") from None
+    try:
+        text = decode_document(data).text
+    except DocumentError:
+        raise HolidayFileError(
+            f"“{path}”不是文本文件（可能是二进制文件或无法识别的编码）："
+            "节假日文件应为 UTF-8 或 GBK 编码的 .toml、.json 或 .csv 文本"
+        ) from None
+    entries, source = parse_holidays(text, path.suffix or "toml", year)
     return entries, source or path.name
 
 
 def import_holidays(
     session: Session, entries: list[HolidayEntry], source: str, actor: str = "cli"
 ) -> dict[int, int]:
-    """Replace the imported days of every year the entries touch; returns days per year."""
+    """Replace the imported days of the file's year (the latest year of its dates; an earlier
+    one holds only New Year days, which are replaced date by date); returns days per year."""
     years = sorted({e.day.year for e in entries})
-    for year in years:
-        session.exec(delete(HolidayDay).where(extract("year", HolidayDay.day) == year))
+    session.exec(delete(HolidayDay).where(extract("year", HolidayDay.day) == years[-1]))
+    spill = [e.day for e in entries if e.day.year != years[-1]]
+    if spill:
+        session.exec(delete(HolidayDay).where(HolidayDay.day.in_(spill)))  # type: ignore[attr-defined]
     for e in sorted({e.day: e for e in entries}.values(), key=lambda e: e.day):
         session.add(HolidayDay(day=e.day, workday=e.workday, name=e.name, source=source))
     counts = {y: sum(1 for e in entries if e.day.year == y) for y in years}

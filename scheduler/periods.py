@@ -32,6 +32,10 @@ _PATTERNS = (
 )
 
 
+# a recognisable period whose number does not exist (2026Q5, 2026H3, 2026-13)
+_OUT_OF_RANGE = re.compile(r"^(\d{4})[-_ ]?([QqHhMm]?)-?(\d{1,3})$")
+
+
 class PeriodError(ValueError):
     """A period key that cannot be parsed; the message is Chinese."""
 
@@ -55,7 +59,20 @@ class Period:
             raw = m.group(2)
             index = {"上": 1, "下": 2}.get(raw) or {"一": 1, "二": 2, "三": 3, "四": 4}.get(raw)
             return cls(year, kind, index or int(raw))
-        raise PeriodError(f"无法识别的期间：{text!r}（示例：2026、2026Q3、2026H1、2026-05）")
+        bad = _OUT_OF_RANGE.match(s)
+        if bad:
+            year, letter, number = bad.groups()
+            kind = {"q": "Q", "h": "H"}.get(letter.lower(), "M")
+            name, last = {"Q": ("季度", "Q4"), "H": ("半年", "H2"), "M": ("月份", "12")}[kind]
+            first = {"Q": "Q1", "H": "H1", "M": "01"}[kind]
+            sep = "-" if kind == "M" else ""
+            raise PeriodError(
+                f"“{text.strip()}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
+                f"{year}{sep}{last}，第 {int(number)} 个不存在"
+            )
+        raise PeriodError(
+            f"无法识别的期间：“{text.strip()}”（示例：2026、2026Q3、2026H1、2026-05）"
+        )
 
     @classmethod
     def containing(cls, cadence: Cadence, day: date) -> Period:

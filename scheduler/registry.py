@@ -3,8 +3,9 @@
 Module API for the bot (every function takes an open :class:`sqlmodel.Session`; the caller
 commits, e.g. with :func:`scheduler.db.session_scope`):
 
-- units: :func:`sync_units`, :func:`add_unit`, :func:`list_units`, :func:`get_unit`,
-  :func:`registry_directory`, :func:`resolve_unit`
+- units: :func:`sync_units`, :func:`add_unit` (after :func:`check_new_name` and
+  :func:`similar_units`), :func:`remove_unit`, :func:`rename_unit`, :func:`list_units`,
+  :func:`get_unit`, :func:`registry_directory`, :func:`resolve_unit`
 - chats: :func:`register_chat` (pending), :func:`approve`, :func:`reject`, :func:`remove_chat`,
   :func:`mark_blocked`, :func:`follow_migration`, :func:`pending_chats`, :func:`active_chats`,
   :func:`chat_unit`
@@ -78,8 +79,90 @@ def get_unit(session: Session, name: str) -> UnitRow | None:
     return session.exec(select(UnitRow).where(UnitRow.name == name)).first()
 
 
-def list_units(session: Session) -> list[UnitRow]:
-    return list(session.exec(select(UnitRow).order_by(UnitRow.category, UnitRow.name)).all())
+def list_units(session: Session, include_removed: bool = False) -> list[UnitRow]:
+    stmt = select(UnitRow).order_by(UnitRow.category, UnitRow.name)
+    if not include_removed:
+        stmt = stmt.where(UnitRow.active)
+    return list(session.exec(stmt).all())
+
+
+NEAR_DUPLICATE_SCORE = 70.0
+
+
+def check_new_name(directory: UnitDirectory, name: str, aliases: Iterable[str] = ()) -> None:
+    """:class:`RegistryError` when ``name`` or an alias is already a unit's (or a group's)
+    name or alias: a second unit spelt like an existing one would split its reminders."""
+    for spelling in (name, *aliases):
+        owner = directory.get(spelling)
+        if owner is None:
+            continue
+        what = "单位组" if owner.name in directory.groups else "单位"
+        if owner.name == spelling.strip():
+            raise RegistryError(f"{what}“{spelling}”已存在，无需添加")
+        raise RegistryError(
+            f"“{spelling}”已是{what}“{owner.name}”的名称或别名：请换一个名称，"
+            f"或直接使用“{owner.name}”"
+        )
+
+
+def similar_units(directory: UnitDirectory, name: str) -> list[str]:
+    """Existing units whose names are close to ``name`` (asked about before adding it)."""
+    res = directory.resolve(name)
+    return [c.name for c in res.candidates if not c.is_group and c.score >= NEAR_DUPLICATE_SCORE]
+
+
+def _admin_unit(session: Session, name: str) -> UnitRow:
+    row = get_unit(session, name)
+    if row is None or not row.active:
+        raise UnknownUnitError(name)
+    if row.source != "admin":
+        raise RegistryError(
+            f"“{name}”来自工作要点的单位名录，不能删除或改名；只有用 fazhi units add 添加的单位可以"
+        )
+    return row
+
+
+def remove_unit(session: Session, name: str, actor: str) -> tuple[UnitRow, int]:
+    """Retire an admin-added unit: it leaves the directory, its chats stop receiving reminders
+    (their registrations are removed); completions stay for the record. Returns the row and
+    how many chats were unregistered."""
+    row = _admin_unit(session, name)
+    row.active = False
+    session.add(row)
+    chats = session.exec(
+        select(Chat).where(Chat.unit_id == row.id, Chat.status != ChatStatus.REMOVED)
+    ).all()
+    for chat in chats:
+        chat.status = ChatStatus.REMOVED
+        chat.decided_at = utcnow()
+        chat.decided_by = str(actor)
+        session.add(chat)
+    audit(session, actor, "remove_unit", name, chats=[c.chat_id for c in chats])
+    session.flush()
+    return row, len(chats)
+
+
+def rename_unit(
+    session: Session, directory: UnitDirectory, name: str, new_name: str, actor: str
+) -> UnitRow:
+    """Rename an admin-added unit; the old name stays as an alias so it is still understood.
+    Chats, completions and reminders follow (they refer to the unit's row)."""
+    new_name = new_name.strip()
+    if not new_name:
+        raise RegistryError("新名称不能为空")
+    row = _admin_unit(session, name)
+    owner = directory.get(new_name)
+    if owner is not None and owner.name != row.name:
+        check_new_name(directory, new_name)
+    aliases = [a for a in row.aliases.split("、") if a and a != new_name]
+    if row.name not in aliases:
+        aliases.append(row.name)
+    audit(session, actor, "rename_unit", row.name, new_name=new_name)
+    row.name = new_name
+    row.aliases = "、".join(aliases)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def add_unit(
@@ -99,8 +182,16 @@ def add_unit(
         options = "、".join(c.value for c in UnitCategory)
         raise RegistryError(f"未知的单位类别“{category}”，可选：{options}") from None
     existing = get_unit(session, name)
-    if existing is not None:
+    if existing is not None and existing.active:
         raise RegistryError(f"单位“{name}”已存在（类别：{existing.category}）")
+    if existing is not None:  # removed before: brought back, with its history
+        existing.active = True
+        existing.category = str(cat)
+        existing.aliases = "、".join(aliases)
+        session.add(existing)
+        audit(session, actor, "restore_unit", name, category=str(cat))
+        session.flush()
+        return existing
     row = UnitRow(name=name, category=str(cat), source="admin", aliases="、".join(aliases))
     session.add(row)
     audit(session, actor, "add_unit", name, category=str(cat))

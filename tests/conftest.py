@@ -26,6 +26,13 @@ if _ROOT not in sys.path:
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:  # noqa: ANN001
+    """Every test gets its own data home, so nothing is written into the real user data
+    folder (the default when FAZHI_DATA_DIR is unset); tests may set their own."""
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path_factory.mktemp("data-home")))
+
+
 def _pg_base_url() -> str | None:
     """The PostgreSQL server for tests: FAZHI_TEST_PG_URL, a postgres DATABASE_URL, or the local
     default when something listens on 127.0.0.1:5432; None when there is none."""

@@ -90,7 +90,7 @@ def test_unknown_unit_and_obligation_give_candidates(cli_env) -> None:
     code, out = run("done", "财务局", "学法", "--period", "2026Q3")
     assert code == 1 and "区财政局" in out
     code, out = run("done", "司法局", "学法", "--period", "2026Q9")
-    assert code == 1 and "无法识别的期间" in out
+    assert code == 1 and "不是有效的期间" in out
 
 
 def test_malformed_database_url(cli_env, monkeypatch) -> None:
@@ -134,7 +134,7 @@ def test_holidays_import(cli_env) -> None:
     code, out = run("holidays", "import", str(bad))
     assert code == 1 and "type" in out
     code, out = run("holidays", "import", str(cli_env / "missing.toml"))
-    assert code == 1 and "无法读取" in out
+    assert code == 1 and "找不到" in out
     code, out = run("schedule", "preview", "--unit", "区司法局", "--year", "2027", "--json")
     days = [r["date"] for r in json.loads(out)]
     assert days[0] == "2027-01-04"  # Q1 starts on the first working day after 元旦

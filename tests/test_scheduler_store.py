@@ -191,7 +191,7 @@ def test_completion_idempotent_and_audited(engine) -> None:
         c2, new2 = confirm(s, BUREAU, study, "2026-Q3", by="王五")
         assert (new1, new2) == (True, False)
         assert c2.id == c1.id and c2.confirmed_by == "李四"
-        with pytest.raises(PeriodError, match="2026Q3"):
+        with pytest.raises(PeriodError, match="按每季度计"):
             confirm(s, BUREAU, study, "2026", by="x")
         confirm(s, BUREAU, plan.obligation("i4-meeting"), "2026", by="admin1", admin=True)
         assert completed_set(s) == {(BUREAU, "i2-study", "2026Q3"), (BUREAU, "i4-meeting", "2026")}

@@ -464,6 +464,7 @@ def report(
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
     from scheduler.annual_report import annual_report_status
+    from scheduler.registry import RegistryError
 
     if p.kind != "Y":
         return []

@@ -56,23 +56,35 @@ def audit(session: Session, actor: str, action: str, target: str = "", **detail:
 
 # -- units ------------------------------------------------------------------------------------
 def sync_units(session: Session, directory: UnitDirectory) -> int:
-    """Insert the directory's units the table does not have yet; returns how many were added."""
+    """Insert the directory's units the table does not have yet; returns how many were added.
+
+    Several processes may start on one new database at the same moment (``fazhi run --role``):
+    the rows go in as ``INSERT … ON CONFLICT (name) DO NOTHING``, so a unit another process
+    has just added is skipped instead of failing this process's start."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     known = set(session.exec(select(UnitRow.name)).all())
-    added = 0
-    for unit in directory.units.values():
-        if unit.name in known:
-            continue
-        session.add(
-            UnitRow(
-                name=unit.name,
-                category=str(unit.category),
-                source="directory",
-                aliases="、".join(unit.aliases),
-            )
-        )
-        added += 1
+    now = utcnow()
+    rows = [
+        {
+            "name": unit.name,
+            "category": str(unit.category),
+            "source": "directory",
+            "aliases": "、".join(unit.aliases),
+            "active": True,
+            "created_at": now,
+        }
+        for unit in directory.units.values()
+        if unit.name not in known
+    ]
+    if not rows:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(UnitRow).values(rows).on_conflict_do_nothing(index_elements=["name"])
+    added = session.execute(stmt.returning(UnitRow.name)).all()  # the rows this call inserted
     session.flush()
-    return added
+    return len(added)
 
 
 def get_unit(session: Session, name: str) -> UnitRow | None:

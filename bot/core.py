@@ -18,6 +18,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -38,6 +39,9 @@ from scheduler.plans import ordered_for
 from scheduler.records import DbRecords
 from scheduler.service import SchedulerContext, run_planner
 from scheduler.snooze import withdraw_reminders
+
+if TYPE_CHECKING:
+    from scheduler.models import Completion
 
 log = logging.getLogger(__name__)
 
@@ -736,10 +740,12 @@ class Assistant:
         self._awaiting_report[ctx.chat_id] = time.monotonic() + 600
         return [status_reply(status, unit.name)]
 
-    def submit_annual_report(
-        self, ctx: ChatContext, evidence: str, name: str, note: str
-    ) -> list[Reply]:
-        from scheduler.annual_report import SUBMIT_KIND, record
+    def _record_annual_report(
+        self, ctx: ChatContext, kind: str, value: str, note: str
+    ) -> tuple[str, Completion, bool] | list[Reply]:
+        """Record the chat's unit's annual report file or link (``kind``) and withdraw its
+        reminders: (unit name, completion, new), or the replies that say why not."""
+        from scheduler.annual_report import record
 
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
@@ -752,52 +758,46 @@ class Assistant:
                     s,
                     self.plan,
                     unit.name,
-                    SUBMIT_KIND,
-                    evidence,
+                    kind,
+                    value,
                     by=ctx.user_name or ctx.user_id,
-                    note=note or name,
+                    note=note,
                     now=self.clock(),
                 )
             except registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
             withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
+            return unit.name, completion, new
+
+    def submit_annual_report(
+        self, ctx: ChatContext, evidence: str, name: str, note: str
+    ) -> list[Reply]:
+        from scheduler.annual_report import SUBMIT_KIND
+
+        outcome = self._record_annual_report(ctx, SUBMIT_KIND, evidence, note or name)
+        if isinstance(outcome, list):
+            return outcome
+        unit_name, completion, new = outcome
         verb = "已收到" if new else "已更新"
         return [
             Reply.of(
-                f"{verb}“{unit.name}”的{completion.period}年法治政府建设年度报告（{name or '文件'}）。"
+                f"{verb}“{unit_name}”的{completion.period}年法治政府建设年度报告（{name or '文件'}）。"
                 "向社会公开后，请发送 /published 公开链接。"
             )
         ]
 
     def cmd_published(self, ctx: ChatContext, args: str) -> list[Reply]:
         from bot.annual_report import ANNUAL_REPORT_USAGE
-        from scheduler.annual_report import PUBLISH_KIND, record, valid_url
+        from scheduler.annual_report import PUBLISH_KIND, valid_url
 
         url = valid_url(args) if args.strip() else None
         if url is None:
             hint = f"“{args.strip()[:80]}”不是有效的网址。" if args.strip() else ""
             return [Reply.of(hint + ANNUAL_REPORT_USAGE)]
-        with self.session() as s:
-            unit = self.chat_unit(s, ctx)
-            if unit is None:
-                return [Reply.of(views.NEED_UNIT)]
-            if not self.may_act(s, ctx, unit):
-                return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
-            try:
-                completion, _new = record(
-                    s,
-                    self.plan,
-                    unit.name,
-                    PUBLISH_KIND,
-                    url,
-                    by=ctx.user_name or ctx.user_id,
-                    note="公开链接",
-                    now=self.clock(),
-                )
-            except registry.RegistryError as exc:
-                return [Reply.of(f"{exc}。")]
-            withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
-        return [Reply.of(f"已记录“{unit.name}”年度报告的公开链接：{url}")]
+        outcome = self._record_annual_report(ctx, PUBLISH_KIND, url, "公开链接")
+        if isinstance(outcome, list):
+            return outcome
+        return [Reply.of(f"已记录“{outcome[0]}”年度报告的公开链接：{url}")]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         from scheduler.snooze import snooze_reminder

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.model import CATEGORY_LABELS, UnitCategory
+from knowledge.model import CATEGORY_LABELS, Obligation, UnitCategory
 from scheduler.completions import (
     NOT_APPLICABLE,
     UnknownObligationError,
@@ -90,6 +90,15 @@ def user_errors() -> Iterator[None]:
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _obligation(ctx: SchedulerContext, text: str) -> Obligation:
+    """The plan's obligation named by ``text``, or exit with the candidates."""
+    try:
+        return resolve_obligation(ctx.plan, text)
+    except UnknownObligationError as exc:
+        fail(str(exc))
+        raise
 
 
 def _context(url: str | None) -> SchedulerContext:
@@ -316,11 +325,7 @@ def done(
 ) -> None:
     with user_errors():
         ctx = _context(database_url)
-        try:
-            ob = resolve_obligation(ctx.plan, obligation)
-        except UnknownObligationError as exc:
-            fail(str(exc))
-            raise
+        ob = _obligation(ctx, obligation)
         with session_scope(ctx.engine) as s:
             name = resolve_unit(ctx.directory(s), unit)
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
@@ -342,11 +347,7 @@ def undo_done(
 ) -> None:
     with user_errors():
         ctx = _context(database_url)
-        try:
-            ob = resolve_obligation(ctx.plan, obligation)
-        except UnknownObligationError as exc:
-            fail(str(exc))
-            raise
+        ob = _obligation(ctx, obligation)
         with session_scope(ctx.engine) as s:
             name = resolve_unit(ctx.directory(s), unit)
             removed = undo(s, name, ob, period, by=by)

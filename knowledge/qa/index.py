@@ -20,29 +20,21 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from knowledge.text import load_zhconv
+from knowledge.simplified import to_simplified, traditional_chars
 
 _RUNS = re.compile(r"[\u3400-\u9fffa-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    return frozenset(
-        k for k, v in load_zhconv().zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
-    )
-
-
 def fast_norm(text: str) -> str:
     """:func:`knowledge.text.norm` for long document text: the (slow) script conversion
     runs only when the text holds a character that has a simplified form."""
     text = unicodedata.normalize("NFKC", text)
-    trad = _traditional_chars()
+    trad = traditional_chars()
     if any(ch in trad for ch in text):
-        text = load_zhconv().convert(text, "zh-cn")
+        text = to_simplified(text)
     return _SPACE.sub("", text).lower()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.model import ETC_NAME as PARTIAL_ETC
@@ -318,10 +318,11 @@ class UnitDirectory:
         # WRatio forgives extra words (区司法局机关); Levenshtein ranks one-character typos
         # (区司发局) by edits, where token-based scores tie. Half of each.
         scored: dict[str, float] = {}
-        wratio = process.cdist([query], self._choices, scorer=fuzz.WRatio)[0]
-        lev = process.cdist([query], self._choices, scorer=Levenshtein.normalized_similarity)[0]
-        for idx, (w, lv) in enumerate(zip(wratio, lev, strict=True)):
-            score = 0.5 * float(w) + 50.0 * float(lv)
+        # one scorer call per spelling (a few hundred): process.cdist would need numpy
+        for idx, choice in enumerate(self._choices):
+            w = fuzz.WRatio(query, choice)
+            lv = Levenshtein.normalized_similarity(query, choice)
+            score = 0.5 * w + 50.0 * lv
             if score < cutoff:
                 continue
             owner = self._choice_owner[idx]

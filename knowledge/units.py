@@ -15,9 +15,6 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
-
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Group, Item, Role, Unit, UnitCategory, UnitRef, WorkPlan
 from knowledge.text import norm
@@ -318,7 +315,11 @@ class UnitDirectory:
         # WRatio forgives extra words (区司法局机关); Levenshtein ranks one-character typos
         # (区司发局) by edits, where token-based scores tie. Half of each.
         scored: dict[str, float] = {}
-        # one scorer call per spelling (a few hundred): process.cdist would need numpy
+        # imported here: most questions name their unit exactly, and rapidfuzz costs ~10 ms
+        # at start-up. One scorer call per spelling (a few hundred): cdist would need numpy.
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import Levenshtein
+
         for idx, choice in enumerate(self._choices):
             w = fuzz.WRatio(query, choice)
             lv = Levenshtein.normalized_similarity(query, choice)

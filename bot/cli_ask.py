@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import typer
 
     from knowledge.qa import QAEngine
-    from knowledge.qa.conversation import Conversations
+    from knowledge.qa.query.conversation import Conversations
 
 HELP = "回答关于工作要点的问题（单个问题，或 --batch 批量 JSON 行）。"
 USAGE_HINT = "用法见 fazhi ask --help"
@@ -283,7 +283,7 @@ def run_batch(
 ) -> None:
     """Answer each non-blank JSON line; one JSON line out per line in, in order. Lines with
     the same "session" value are one conversation (follow-ups use the earlier turns)."""
-    from knowledge.qa.conversation import Conversations
+    from knowledge.qa.query.conversation import Conversations
 
     sessions = Conversations(ttl=float("inf"))
     for number, line in enumerate(lines, 1):

@@ -115,10 +115,11 @@ asyncio.run(main(Path({tmp!r})))
 """
 
 # what the running bot needs only for rare commands (reports, pictures, calendars, uploaded
-# plans) or never (migrations on a database already at the head)
+# plans), no longer at all (numpy and zhconv: plain-Python index, character table) or never
+# itself (migrations: a child process upgrades a database behind the shipped ones)
 NOT_IN_THE_RUNNING_BOT = (
     "alembic", "mako", "docx", "pypdf", "PIL", "openpyxl", "icalendar", "charset_normalizer",
-    "bs4", "jieba",
+    "bs4", "jieba", "numpy", "zhconv",
 )  # fmt: skip
 
 

@@ -5,6 +5,9 @@ for it. Each process keeps the limits locally too (:mod:`bot.rate_limit`), but t
 at 30/s each are 60/s together. :class:`SendBudget` hands out send slots from one row of the
 ``send_budget`` table: a reservation is one ``UPDATE … RETURNING`` that moves the next free
 slot on by one interval, so slots are spaced ``period / rate`` apart across all processes.
+A slot is a moment, not a credit: the caller sends at it or gives it up (a process that wakes
+up late and sends anyway bunches its message with the next ones, which went on time; see
+:class:`bot.rate_limit.FloodLimiter`).
 
 A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
 everyone. Times are epoch seconds (``time.time()``): the processes share a clock.
@@ -55,8 +58,12 @@ class SendBudget:
         )
         self._ensured = True
 
-    def reserve(self) -> float:
-        """Take the next slot; returns the seconds to wait until it (0 when it is now)."""
+    def now(self) -> float:
+        """The clock slots are given in."""
+        return self.clock()
+
+    def take_slot(self) -> float:
+        """Take the next free slot; returns its time (``now()`` or later)."""
         now = self.clock()
         with Session(self.engine) as session:
             self._ensure_row(session)
@@ -68,7 +75,7 @@ class SendBudget:
                 .returning(BudgetRow.next_free)
             ).scalar_one()
             session.commit()
-        return max(0.0, next_free - self.interval - now)
+        return float(next_free) - self.interval
 
     def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (Telegram answered 429 with this ``retry_after``)."""

@@ -1,11 +1,15 @@
 """The client-side flood limiter on a simulated clock: strict spacing steady, a bounded catch-up
-after a stall that never breaks the server's window, and wider spacing after a bot-wide 429."""
+after a stall that never breaks the server's window, wider spacing after a bot-wide 429, and
+a shared budget (a real one, on a SQLite file) whose slots a late process gives up."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.rate_limit import CAUTION_STEP, FloodLimiter, FloodLimits
+from scheduler.budget import SendBudget
+from scheduler.db import init_db
 
 LIMITS = FloodLimits(overall=(30, 1.0), private_chat=(1, 1.0), group_chat=(20, 60.0))
 INTERVAL = LIMITS.interval(LIMITS.overall)
@@ -65,3 +69,49 @@ async def test_a_bot_wide_429_pauses_and_widens_the_spacing_for_a_while() -> Non
     assert steady_after > INTERVAL * (1 + CAUTION_STEP / 2)  # wider, easing back
     later = await _sends(limiter, time, 300, 1000)
     assert abs((later[-1] - later[-2]) - INTERVAL) < 1e-9  # eased back
+
+
+class _BesideAnother:
+    """A real shared budget as one process sees it, another process (a second budget on the
+    same row) taking a slot just before each of its own; the slots it got are recorded."""
+
+    def __init__(self, budget: SendBudget, other: SendBudget) -> None:
+        self.budget, self.other = budget, other
+        self.slots: list[float] = []
+
+    def take_slot(self) -> float:
+        self.other.take_slot()
+        self.slots.append(self.budget.take_slot())
+        return self.slots[-1]
+
+    def now(self) -> float:
+        return self.budget.now()
+
+    def pause(self, seconds: float) -> None:
+        self.budget.pause(seconds)
+
+
+async def test_a_message_leaves_at_its_shared_slot_or_takes_another(tmp_path: Path) -> None:
+    """Every third wake-up comes 80 ms late (a busy machine). With another process sending at
+    its own slots on time, a message leaving that late is bunched with theirs, and late ones in
+    a row fit 31 into the server's one second. A late slot is given up for the next free one:
+    every message leaves within a quarter spacing of the slot it holds."""
+    time = SimulatedTime()
+    engine = init_db(f"sqlite:///{tmp_path / 'budget.db'}")
+    mine, theirs = (SendBudget(engine, margin=LIMITS.margin, clock=time.clock) for _ in "ab")
+    shared = _BesideAnother(mine, theirs)
+    wake_ups = [0]
+
+    async def late_every_third(seconds: float) -> None:
+        wake_ups[0] += 1
+        await time.sleep(seconds + (0.08 if wake_ups[0] % 3 == 0 else 0.0))
+
+    limiter = FloodLimiter(LIMITS, clock=time.clock, sleep=late_every_third, shared=shared)
+    held = []
+    for chat in range(1, 41):
+        await limiter.acquire(chat, is_group=False)
+        held.append((time.now, shared.slots[-1]))
+    engine.dispose()
+    assert limiter.late_slots > 0
+    assert len(shared.slots) == 40 + limiter.late_slots
+    assert all(sent - slot <= INTERVAL / 4 + 1e-9 for sent, slot in held)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from scheduler_fixtures import *  # noqa: F403
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from scheduler.db import init_db, session_scope
+from scheduler.db import init_db, make_engine, session_scope
 from scheduler.outbox import counts, enqueue
 from scheduler.process_lease import UPDATES, holder_of
 from tests.fakes import FakeBotApi
@@ -105,6 +106,41 @@ def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_
             assert {c.client for c in server.calls_to("getUpdates")} == {"a", "b"}
             standby_log = (tmp_path / f"{survivor}.log").read_text("utf-8")
             assert "另一个进程正在接收 Telegram 更新" in standby_log
+        finally:
+            for p in procs.values():
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            for p in procs.values():
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    engine.dispose()
+
+
+def test_two_processes_start_together_on_a_new_database(db_url: str, tmp_path: Path) -> None:
+    """Both processes find the database empty and upgrade it at once: neither fails, one
+    receives updates, the other waits (see also tests/test_first_migration.py)."""
+    engine = make_engine(db_url)
+
+    def receiver_up() -> bool:
+        try:
+            return holder_of(engine, UPDATES) is not None
+        except DBAPIError:  # the schema is not there yet
+            return False
+
+    with FakeBotApi() as server:
+        procs = {n: _start(db_url, server, tmp_path, n) for n in ("a", "b")}
+        try:
+            _wait(receiver_up, 90, "nobody receives updates")
+
+            def logs() -> list[str]:
+                return [(tmp_path / f"{n}.log").read_text("utf-8") for n in procs]
+
+            _wait(lambda: any("另一个进程正在接收" in t for t in logs()), 90, "no standby")
+            assert [p.poll() for p in procs.values()] == [None, None], logs()
+            server.inject_text(7200, "第1条讲什么")
+            _wait(lambda: len(server.messages(7200)) >= 1, 30, "question not answered")
         finally:
             for p in procs.values():
                 if p.poll() is None:

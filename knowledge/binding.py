@@ -20,8 +20,10 @@ API: :func:`bind` (every unit's decision with its reason), :func:`bound_units` (
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from knowledge.model import CATEGORY_LABELS, Obligation, Role, UnitCategory, WorkPlan
 from knowledge.subjects import SubjectReading, read_subject
@@ -215,5 +217,30 @@ def bound_units(
     directory: UnitDirectory,
     overrides: Iterable[Override] | None = None,
 ) -> list[str]:
-    """The names of the units ``obligation`` binds (directory order)."""
-    return bind(plan, obligation, directory, overrides).bound
+    """The names of the units ``obligation`` binds (directory order).
+
+    With the directory's own overrides the answer is remembered per directory (a directory is
+    immutable in use): a planner tick asks it for every obligation twice (re-planning, then
+    the due reminders), and binding walks every unit of the directory."""
+    if overrides is not None:
+        return bind(plan, obligation, directory, overrides).bound
+    key = (id(plan), obligation.key)
+    with _memo_lock:
+        memo = _bound_memo.setdefault(directory, {})
+        hit = memo.get(key)
+    if hit is None or hit[0] is not plan:  # an id reused by a newer plan is a miss
+        hit = (plan, tuple(bind(plan, obligation, directory).bound))
+        with _memo_lock:
+            if len(memo) >= _MEMO_PER_DIRECTORY:
+                memo.clear()
+            memo[key] = hit
+    return list(hit[1])
+
+
+# directory → (id(plan), obligation key) → (plan, bound unit names); the plan is held so that
+# its id cannot be reused while the entry lives. Threads: the bot runs DB work off the loop.
+_bound_memo: WeakKeyDictionary[
+    UnitDirectory, dict[tuple[int, str], tuple[WorkPlan, tuple[str, ...]]]
+] = WeakKeyDictionary()
+_memo_lock = threading.Lock()
+_MEMO_PER_DIRECTORY = 512

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, inspect, or_
+from sqlalchemy import and_, inspect, or_, update
 from sqlmodel import Session, select
 
 from knowledge.binding import Override, bound_units
@@ -196,49 +197,62 @@ def _with_stored(session: Session, directory: UnitDirectory) -> UnitDirectory:
 def replan(session: Session, plan: WorkPlan, directory: UnitDirectory) -> tuple[int, int]:
     """Withdraw queued reminders of obligations that no longer bind their unit; queue again
     those withdrawn this way whose unit is bound again and that are still timely. ``directory``
-    must carry the current overrides. Returns (withdrawn, restored)."""
+    must carry the current overrides. Returns (withdrawn, restored).
+
+    Every planner tick runs this over every queued reminder (thousands at a quarter's start),
+    so it reads the few columns it needs, not whole rows, and changes state in bulk."""
+    o = OutboxMessage
     rows = session.exec(
-        select(OutboxMessage).where(
-            OutboxMessage.kind.in_(REMINDER_KINDS),  # type: ignore[attr-defined]
+        select(o.id, o.state, o.meta, o.unit_name, o.not_after).where(
+            o.kind.in_(REMINDER_KINDS),  # type: ignore[attr-defined]
             or_(
-                OutboxMessage.state == OutboxState.QUEUED.value,
-                and_(
-                    OutboxMessage.state == OutboxState.DROPPED.value,
-                    OutboxMessage.last_error == WITHDRAWN,
-                ),
+                o.state == OutboxState.QUEUED.value,
+                and_(o.state == OutboxState.DROPPED.value, o.last_error == WITHDRAWN),
             ),
         )
     ).all()
     bound: dict[str, set[str]] = {}
     now = utcnow()
-    done = completed_set(session)
-    withdrawn = restored = 0
-    for row in rows:
-        if row.state == OutboxState.DROPPED.value and row.last_error != WITHDRAWN:
-            continue
-        key = json.loads(row.meta or "{}").get("obligation")
+    done: set[tuple[str, str, str]] | None = None
+    withdraw: list[int] = []
+    restore: list[int] = []
+    for row_id, state, meta_text, unit_name, not_after in rows:
+        meta = json.loads(meta_text or "{}")
+        key = meta.get("obligation")
         ob = plan.obligation(key) if key else None
-        if ob is None or row.unit_name is None:
+        if ob is None or unit_name is None:
             continue
         if key not in bound:
             bound[key] = set(bound_units(plan, ob, directory))
-        is_bound = row.unit_name in bound[key]
-        if row.state == OutboxState.QUEUED.value and not is_bound:
-            row.state = OutboxState.DROPPED.value
-            row.last_error = WITHDRAWN
-            session.add(row)
-            withdrawn += 1
-        elif row.state == OutboxState.DROPPED.value and is_bound:
-            not_after = row.not_after
-            if not_after is not None and not_after <= now:
+        is_bound = unit_name in bound[key]
+        if state == OutboxState.QUEUED.value and not is_bound:
+            withdraw.append(row_id)
+        elif state == OutboxState.DROPPED.value and is_bound:
+            if not_after is not None and _aware(not_after) <= now:
                 continue
-            period = json.loads(row.meta or "{}").get("period")
-            if (row.unit_name, key, period) in done:
+            if done is None:
+                done = completed_set(session)
+            if (unit_name, key, meta.get("period")) in done:
                 continue
-            row.state = OutboxState.QUEUED.value
-            row.last_error = None
-            session.add(row)
-            restored += 1
-    if withdrawn or restored:
-        session.flush()
-    return withdrawn, restored
+            restore.append(row_id)
+    _set_state(session, withdraw, OutboxState.DROPPED.value, WITHDRAWN)
+    _set_state(session, restore, OutboxState.QUEUED.value, None)
+    return len(withdraw), len(restore)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; the outbox stores UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _set_state(session: Session, ids: list[int], state: str, error: str | None) -> None:
+    o = OutboxMessage
+    for i in range(0, len(ids), 500):
+        session.exec(  # type: ignore[call-overload]
+            update(o)
+            .where(o.id.in_(ids[i : i + 500]))  # type: ignore[union-attr]
+            .values(state=state, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+    if ids:
+        session.expire_all()  # rows loaded earlier in this session see the new state

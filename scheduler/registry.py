@@ -217,15 +217,18 @@ def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
     from scheduler.overrides import load_overrides
 
     overrides = load_overrides(session)
+    rows = session.exec(
+        select(UnitRow.name, UnitRow.category, UnitRow.aliases).where(UnitRow.active)
+    )
     extra = [
         Unit(
-            name=row.name,
-            category=UnitCategory(row.category),
-            aliases=tuple(a for a in row.aliases.split("、") if a),
+            name=name,
+            category=UnitCategory(category),
+            aliases=tuple(a for a in aliases.split("、") if a),
             source="admin",
         )
-        for row in session.exec(select(UnitRow).where(UnitRow.active)).all()
-        if row.name not in base.units
+        for name, category, aliases in rows  # columns, not rows: every tick reads them all
+        if name not in base.units
     ]
     if not extra:
         return base.with_overrides(overrides) if overrides else base

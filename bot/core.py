@@ -33,7 +33,7 @@ from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import local
 from scheduler.clock import now as clock_now
-from scheduler.db import session_scope
+from scheduler.db import quick_session, session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
 from scheduler.plans import ordered_for
 from scheduler.records import DbRecords
@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNIT_CACHE_SECONDS = 30.0
+# seconds a question's own database reads (the chat's unit, the plans' signature) may wait,
+# for a lock included, before the question is answered without them: a locked table must not
+# hold an answer that needs no database (the acceptance allows 2 s in all)
+QUESTION_READ_SECONDS = 0.5
 MAX_UPLOAD = 45_000_000  # bytes; Telegram bots may send files up to 50 MB
 
 
@@ -195,7 +199,7 @@ class Assistant:
         if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
             return hit[1]
         try:
-            with self.session() as s:
+            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
                 unit = self.chat_unit(s, ctx)
                 name = unit.name if unit else None
         except DBAPIError as exc:  # the database is away: answer without the unit
@@ -450,7 +454,7 @@ class Assistant:
     def _plans_signature(self) -> tuple:
         from scheduler.plans import active_signature
 
-        with self.session() as s:
+        with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
             return active_signature(s)
 
     def current_qa(self) -> QAEngine:
@@ -464,7 +468,7 @@ class Assistant:
             if self.sched.pinned_plan is None and self._plans_signature() != self._plans_seen:
                 self.reload_plans()  # another process imported or activated a plan
                 return self.qa
-            with self.session() as s:
+            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
                 directory = self.sched.directory(s)
         except DBAPIError:  # the database is away: the engine we have answers
             return self.qa

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 log = logging.getLogger(__name__)
-SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
+SHARED_TIMEOUT = 0.5  # seconds to wait for the shared budget before going on with local limits
 CAUTION_STEP = 0.05  # the overall spacing widens by this share at each bot-wide 429 …
 CAUTION_MAX = 1.25  # … up to this factor,
 CAUTION_EASE = 0.0005  # and narrows by this share with each message sent (0.05 in 100)

@@ -23,9 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from scheduler.db import limit_statements
 from scheduler.models import SendBudget as BudgetRow
 
 TELEGRAM = "telegram"
+# seconds a slot may wait for the budget's row (locked by another session): the caller goes
+# on with its local limits by then, and a thread blocked longer would hold up its next calls
+SLOT_WAIT = 0.5
 
 
 class SendBudget:
@@ -66,6 +70,7 @@ class SendBudget:
         """Take the next free slot; returns its time (``now()`` or later)."""
         now = self.clock()
         with Session(self.engine) as session:
+            limit_statements(session, SLOT_WAIT)
             self._ensure_row(session)
             start = self._greatest(BudgetRow.next_free, now, BudgetRow.paused_until)
             next_free = session.exec(  # type: ignore[call-overload]

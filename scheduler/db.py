@@ -206,6 +206,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def limit_statements(session: Session, seconds: float) -> None:
+    """Statements of ``session``'s current transaction give up (a ``DBAPIError``) after
+    ``seconds``, waiting for a lock included: for reads whose caller has a way on without
+    them (a question answered without the chat's unit). PostgreSQL only: SQLite readers do
+    not wait for writers in WAL mode."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT set_config('statement_timeout', :ms, true)"),
+            {"ms": str(max(1, int(seconds * 1000)))},
+        )
+
+
+@contextmanager
+def quick_session(engine: Engine, seconds: float) -> Iterator[Session]:
+    """:func:`session_scope` whose statements give up after ``seconds`` (see
+    :func:`limit_statements`)."""
+    with session_scope(engine) as session:
+        limit_statements(session, seconds)
+        yield session
+
+
 def outbox_backlog(engine: Engine) -> int:
     """Messages queued or being sent (:func:`scheduler.outbox.pending_count` without the
     models, for the health check)."""

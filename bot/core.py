@@ -73,6 +73,8 @@ class ChatContext:
     chat_title: str = ""
     is_group: bool = False
     rate_limited: bool = True  # False for the local console operator
+    replied_user_id: str = ""  # the author of the message this one replies to, if any
+    replied_user_name: str = ""
 
 
 class FloodGuard:
@@ -242,6 +244,7 @@ class Assistant:
             "report": self.cmd_report,
             "override": self.cmd_override,
             "evidence": self.cmd_evidence,
+            "liaison": self.cmd_liaison,
         }
         if name in user_commands:
             return user_commands[name](ctx, args)
@@ -1117,6 +1120,42 @@ class Assistant:
                 return [Reply.of(f"{exc}\n\n{override_chat.USAGE}")]
         self._plan_soon = True  # a unit newly bound gets what is due now
         return [Reply.of(override_chat.change_text(change))]
+
+    def cmd_liaison(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Name, remove or list the people who may act for a unit (bot.liaison_chat)."""
+        from bot import liaison_chat
+
+        replying = bool(ctx.replied_user_id) and ctx.is_group
+        cmd = liaison_chat.parse(args, replying=replying)
+        if cmd.action == "usage":
+            text = f"{cmd.problem}\n\n{liaison_chat.USAGE}" if cmd.problem else liaison_chat.USAGE
+            return [Reply.of(text)]
+        actor = ctx.user_name or ctx.user_id
+        with self.session() as s:
+            try:
+                if cmd.unit:
+                    unit = registry.active_unit(s, self.sched.directory(s), cmd.unit)
+                elif cmd.action == "list":
+                    unit = None
+                else:  # a reply in a group: the group's unit
+                    unit = self.chat_unit(s, ctx)
+                    if unit is None:
+                        return [
+                            Reply.of("本群还没有登记单位：请写明单位，如 /liaison 司法局 用户ID。")
+                        ]
+                if cmd.action == "list":
+                    rows = registry.list_liaisons(s, unit.id if unit else None)
+                    return [Reply.of(liaison_chat.liaisons_text(rows, unit.name if unit else ""))]
+                assert unit is not None and unit.id is not None
+                user_id = cmd.user_id or ctx.replied_user_id
+                if cmd.action == "remove":
+                    row = registry.remove_liaison(s, unit.id, user_id, actor)
+                    return [Reply.of(liaison_chat.removed_text(unit.name, user_id, row.name))]
+                name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
+                registry.add_liaison(s, unit.id, user_id, name, actor)
+                return [Reply.of(liaison_chat.added_text(unit.name, user_id, name))]
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。\n\n{liaison_chat.USAGE}")]
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

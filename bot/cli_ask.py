@@ -18,7 +18,7 @@ from rich.console import Console
 
 from knowledge.decode import DocumentError
 from knowledge.qa import QAEngine, UnknownUnitError
-from knowledge.qa.conversation import Conversations
+from knowledge.qa.query.conversation import Conversations
 
 err_console = Console(stderr=True, soft_wrap=True)
 

@@ -28,7 +28,7 @@ from bot.replies import Button, Reply
 from knowledge.model import Obligation
 from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
-from knowledge.qa.conversation import Conversations
+from knowledge.qa.query.conversation import Conversations
 from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import local

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.replies import TELEGRAM_LIMIT, Button, Doc, Reply
 from knowledge.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
-from knowledge.qa.answer import Answer
+from knowledge.qa.result.answer import Answer
 from knowledge.text import cn_to_int, norm
 from knowledge.units import UnitDirectory
 from scheduler import registry

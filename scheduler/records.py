@@ -1,5 +1,5 @@
 """The completion records as question answering sees them: an implementation of
-:class:`knowledge.qa.records.Records` over the database (which units have not confirmed an
+:class:`knowledge.qa.result.records.Records` over the database (which units have not confirmed an
 obligation in a period; one unit's state)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from sqlmodel import Session
 
 from knowledge.model import Cadence, WorkPlan
-from knowledge.qa.records import RecordLine, RecordsForbidden
+from knowledge.qa.result.records import RecordLine, RecordsForbidden
 from knowledge.units import UnitDirectory
 from scheduler.clock import TZ
 from scheduler.completions import DONE, NOT_APPLICABLE, compliance_matrix

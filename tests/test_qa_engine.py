@@ -11,8 +11,8 @@ import pytest
 from knowledge.loader import default_plan, directory_for
 from knowledge.model import PlanMeta
 from knowledge.qa import Intent, QAEngine, UnknownUnitError
-from knowledge.qa.due import next_due
-from knowledge.qa.plan_index import Target
+from knowledge.qa.query.plan_index import Target
+from knowledge.qa.result.due import next_due
 
 TODAY = date(2021, 8, 1)
 

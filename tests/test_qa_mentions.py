@@ -9,7 +9,7 @@ import re
 import pytest
 
 from knowledge.qa import QAEngine
-from knowledge.qa.mentions import UNIT_SUFFIXES, MentionFinder
+from knowledge.qa.question.mentions import UNIT_SUFFIXES, MentionFinder
 from knowledge.text import norm
 
 

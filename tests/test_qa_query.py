@@ -12,8 +12,8 @@ import pytest
 
 from knowledge.loader import default_plan, directory_for
 from knowledge.qa import QAEngine
-from knowledge.qa.conversation import Conversations, Turn
-from knowledge.qa.query import Query
+from knowledge.qa.query.conversation import Conversations, Turn
+from knowledge.qa.query.form import Query
 
 TODAY = date(2021, 8, 1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.qa.refs import parse_refs
+from knowledge.qa.question.refs import parse_refs
 
 
 @pytest.mark.parametrize(

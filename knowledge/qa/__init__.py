@@ -4,7 +4,8 @@
 >>> engine.answer("第十四条 我单位要做什么", unit="区司法局", today=date(2021, 8, 1))  # doctest: +SKIP
 """
 
-from knowledge.qa.answer import (
+from knowledge.qa.engine import QAEngine, UnknownUnitError
+from knowledge.qa.result.answer import (
     Answer,
     Intent,
     ItemDuty,
@@ -13,7 +14,6 @@ from knowledge.qa.answer import (
     Quote,
     UnitLine,
 )
-from knowledge.qa.engine import QAEngine, UnknownUnitError
 
 __all__ = [
     "Answer",

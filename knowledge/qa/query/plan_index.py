@@ -11,8 +11,8 @@ import numpy as np
 
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Item, Obligation, UnitCategory, WorkPlan
-from knowledge.qa.answer import ItemDuty, UnitLine
-from knowledge.qa.index import BM25Index, char_terms
+from knowledge.qa.query.bm25 import BM25Index, char_terms
+from knowledge.qa.result.answer import ItemDuty, UnitLine
 from knowledge.text import norm
 from knowledge.units import UnitDirectory
 

@@ -2,15 +2,14 @@
 
 Each cue family is a list of literal phrases compiled longest first (so 由哪些单位 wins over
 由哪). The decision itself (which family wins, given the item references and unit mentions
-found) is :func:`decide`, kept small and explicit so that its order can be read and tested.
+found) is :func:`knowledge.qa.query.answerer.decide`, kept small and explicit so that its
+order can be read and tested.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from knowledge.qa.answer import Intent
 
 
 def _alternatives(words: str, extra: str = "") -> re.Pattern[str]:
@@ -76,25 +75,3 @@ def strip_cues(text: str, *patterns: re.Pattern[str]) -> str:
     for p in patterns:
         text = p.sub("", text)
     return PARTICLES_RE.sub("", text)
-
-
-def decide(c: Cues, has_refs: bool, has_unit: bool, has_topic: bool) -> Intent:
-    """The intent before searching (TOPIC may still become OUT_OF_SCOPE, CADENCE may fall
-    back when no obligation matches).
-
-    Order: cadence cues first unless it is a "who" question without a unit; then a unit
-    named or "my unit" makes a unit question (one item when the question also names an item
-    or a topic, else all its duties); "who" beats a bare item reference (第十四条谁负责); a
-    reference alone is an item question; an overview cue without topic lists the items.
-    """
-    if c.cadence and not (c.who and not has_unit):
-        return Intent.CADENCE
-    if has_unit:
-        return Intent.UNIT_ITEM if (has_refs or has_topic) else Intent.UNIT_DUTIES
-    if c.who:
-        return Intent.WHO
-    if has_refs:
-        return Intent.ITEM
-    if c.overview and not has_topic:
-        return Intent.OVERVIEW
-    return Intent.TOPIC

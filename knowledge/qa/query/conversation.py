@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from knowledge.qa.query import Query
-from knowledge.qa.words import QuestionWords
+from knowledge.qa.query.form import Query
+from knowledge.qa.question.words import QuestionWords
 
 DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a chat starts afresh
 MAX_CHATS = 10_000

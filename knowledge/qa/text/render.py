@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from knowledge.model import Item
-from knowledge.qa.answer import ItemDuty, ObligationDue, UnitLine
+from knowledge.model import CATEGORY_LABELS, Item, UnitCategory
+from knowledge.qa.result.answer import ItemDuty, ObligationDue, UnitLine
 from knowledge.text import int_to_cn
 
 REGISTER_HINT = "你还没有登记所在单位。发送 /unit 单位名称（例如 /unit 区司法局）登记后，我就能回答“我单位”要做什么。"
@@ -15,6 +15,11 @@ MAX_LISTED = 30
 
 def item_label(number: int) -> str:
     return f"第{int_to_cn(number)}条"
+
+
+def category_label(cat: UnitCategory) -> str:
+    """The Chinese name of a category (never its internal key)."""
+    return CATEGORY_LABELS.get(cat, "其他单位")
 
 
 def item_heading(item: Item) -> str:

@@ -1,20 +1,25 @@
-"""Question → :class:`~knowledge.qa.query.Query`: the words of the question (its item
-references, the units it names, the cue words of :mod:`knowledge.qa.words`) read as a small
-logical form. The analysis of units and topic words is the engine's (``_Answerer.analyse``);
-this module says what is asked and how the pieces relate."""
+"""Question → :class:`~knowledge.qa.query.form.Query`: the words of the question (its item
+references, the units it names, the cue words of :mod:`knowledge.qa.question.words`) read as
+a small logical form. The analysis of units and topic words is the answerer's
+(:meth:`~knowledge.qa.query.answerer.Answerer.analyse`); this module says what is asked and
+how the pieces relate."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from knowledge.qa.intent import STRONG_DUTY_RE
-from knowledge.qa.query import Query
-from knowledge.qa.words import QuestionWords
+from knowledge.qa.query.answerer import Answerer
+from knowledge.qa.query.form import Query
+from knowledge.qa.question.cues import (
+    CADENCE_RE,
+    DUTY_RE,
+    ITEM_CUE_RE,
+    STRONG_DUTY_RE,
+    WHO_RE,
+    strip_cues,
+)
+from knowledge.qa.question.words import QuestionWords
 from knowledge.text import cn_to_int, int_to_cn, norm
-
-if TYPE_CHECKING:
-    from knowledge.qa.engine import _Answerer
 
 _NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
 _UNIT_SUFFIX = r"(?:条|项|点|款)"
@@ -48,7 +53,7 @@ _AMOUNT_CADENCE = {
     "半年": "half_yearly",
 }
 _YEAR = re.compile(r"(20\d\d)\s*年")
-_DATE = re.compile(
+DATE_RE = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
 )
 _DISTRICT = re.compile(
@@ -111,14 +116,14 @@ def _period(text: str, words: QuestionWords) -> str:
     return ""
 
 
-def _obligation_kind(text: str, words: QuestionWords) -> str:
+def obligation_kind(text: str, words: QuestionWords) -> str:
     for kind, pattern in words.obligation_kinds:
         if pattern.search(text):
             return kind
     return ""
 
 
-def _base_ask(a: _Answerer, words: QuestionWords) -> str:
+def _base_ask(a: Answerer, words: QuestionWords) -> str:
     """The legacy families, from the cue words alone ("" when none is asked)."""
     c = a.q.cues
     if c.cadence and not (c.who and a.target is None):
@@ -136,7 +141,7 @@ def _base_ask(a: _Answerer, words: QuestionWords) -> str:
     return ""
 
 
-def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
+def parse(a: Answerer, words: QuestionWords, spaced: str) -> Query:
     """The query of the question analysed by ``a`` (``spaced``: its normalised text)."""
     q = a.q
     text = q.text
@@ -167,9 +172,7 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
         return base.with_(ask="not_covered", **uncovered)
     if not q.refs and not units:
         for doc_kind, pattern in words.document:
-            if pattern.search(text) and not (
-                doc_kind == "issued" and _obligation_kind(text, words)
-            ):
+            if pattern.search(text) and not (doc_kind == "issued" and obligation_kind(text, words)):
                 return base.with_(ask="document", document=doc_kind)
     status = _status(a, words, text, base)
     if status is not None:
@@ -201,7 +204,7 @@ def parse(a: _Answerer, words: QuestionWords, spaced: str) -> Query:
     return base.with_(ask=ask)
 
 
-def _uncovered(a: _Answerer, spaced: str) -> dict | None:
+def _uncovered(a: Answerer, spaced: str) -> dict | None:
     """A year or district that none of the loaded plans covers."""
     plans = [p.plan for p in a.e.plans.values()]
     years = {p.meta.plan_year for p in plans if p.meta.plan_year}
@@ -226,9 +229,9 @@ def _uncovered(a: _Answerer, spaced: str) -> dict | None:
     return None
 
 
-def _status(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _status(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
     """A record question: who has not done an obligation, or has this unit done it."""
-    kind = _obligation_kind(text, words)
+    kind = obligation_kind(text, words)
     if not kind or a.q.refs:
         return None
     if re.search(r"几次|多少次|多久|频次|什么时候|何时|哪天|截止|最晚|期限|怎么|如何|要求", text):
@@ -243,15 +246,13 @@ def _status(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query
     return None
 
 
-def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _verdict(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
     if not words.verdict.search(text) and not words.sufficient.search(text):
         return None
     amount = _AMOUNT.search(text)
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        from knowledge.qa.intent import CADENCE_RE, strip_cues
-
         topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
         topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
@@ -264,8 +265,6 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
         # 学法是每年一次吗: is that what the document requires?
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        from knowledge.qa.intent import CADENCE_RE, strip_cues
-
         topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
         topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
@@ -274,7 +273,7 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
             verdict="cadence",
             amount=(_AMOUNT_CADENCE[amount.group(1)], n),
         )
-    date_asked = _DATE.search(text)
+    date_asked = DATE_RE.search(text)
     if date_asked and not base.units:
         return base.with_(ask="verdict", verdict="deadline", topics=base.topics)
     if (
@@ -319,11 +318,11 @@ def _verdict(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Quer
     return None
 
 
-def _t(a: _Answerer, topical: bool) -> tuple[str, ...]:
+def _t(a: Answerer, topical: bool) -> tuple[str, ...]:
     return (a.q.topic,) if topical and a.q.topic else ()
 
 
-def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _relation(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Items by who is responsible and how: named, all of several units, not through the
     shared groups, items lacking a group, items with one responsible unit; counted or listed."""
     count = bool(words.count.search(re.sub(r"哪(几|些)", "", text))) and not re.search(
@@ -384,14 +383,12 @@ def _relation(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Que
     return None
 
 
-def _each(a: _Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _each(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Two topics (or units) asked at once: 普法和信访各由谁负责 / 学法和培训分别多久一次."""
     if not (words.each.search(text) or (a.q.cues.who or a.q.cues.cadence)):
         return None
     if a.q.refs and len(a.q.refs) > 1:
         return None
-    from knowledge.qa.intent import CADENCE_RE, DUTY_RE, ITEM_CUE_RE, WHO_RE, strip_cues
-
     rest = words.each.sub("，", a.q.text)
     pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
     if len(pieces) < 2:

@@ -1,8 +1,8 @@
 """The logical form of a question: what it is about and what it asks for.
 
-:mod:`knowledge.qa.question` builds a :class:`Query` from a question (and the conversation so
-far, :mod:`knowledge.qa.conversation`); :mod:`knowledge.qa.execute` runs it over the plan and
-the records; the answer carries it as ``Answer.query`` (JSON) so a reader can see how the
+:mod:`knowledge.qa.query.parse` builds a :class:`Query` from a question (and the conversation
+so far, :mod:`knowledge.qa.query.conversation`); :mod:`knowledge.qa.query.execute` runs it over
+the plan and the records; the answer carries it as ``Answer.query`` (JSON) so a reader can see how the
 question was understood.
 """
 

@@ -1,4 +1,5 @@
-"""The answer to a question: structured data, rendered to plain text by :mod:`knowledge.qa.render`.
+"""The answer to a question: structured data, rendered to plain text by
+:mod:`knowledge.qa.text.render`.
 
 ``bot/`` renders the structure to Telegram HTML or console text; ``text`` is the plain-text
 rendering a channel without formatting can send as is.

@@ -8,19 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
-from knowledge.model import ETC_NAME
-from knowledge.qa import render as R
-from knowledge.qa.answer import Answer, Intent, ItemDuty, Quote
-from knowledge.qa.conversation import Turn
-from knowledge.qa.plan_index import Target
-from knowledge.qa.query import Query
-from knowledge.qa.records import Records, RecordsForbidden
-from knowledge.text import norm
-
-if TYPE_CHECKING:
-    from knowledge.qa.engine import _Answerer
+from knowledge.binding import bind
+from knowledge.model import CATEGORY_LABELS, ETC_NAME
+from knowledge.qa.query.answerer import Answerer
+from knowledge.qa.query.conversation import Turn
+from knowledge.qa.query.form import Query
+from knowledge.qa.query.parse import DATE_RE, obligation_kind
+from knowledge.qa.query.plan_index import Target
+from knowledge.qa.result.answer import Answer, Intent, ItemDuty, Quote
+from knowledge.qa.result.records import Records, RecordsForbidden
+from knowledge.qa.text import render as R
+from knowledge.text import cn_to_int, norm
 
 _PER_YEAR = {"annual": 1, "once": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 _CADENCE_CN = {
@@ -51,7 +50,7 @@ CAPABILITIES = (
 )
 
 
-def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | None) -> Answer:
+def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | None) -> Answer:
     """The answer of ``query`` (already completed from the conversation)."""
     handler = {
         "smalltalk": smalltalk,
@@ -70,7 +69,7 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
         answer = each(a, query)
     elif _dangling(a, query, turn):
         a.needs_unit = False
-        answer = a._answer(
+        answer = a.build_answer(
             Intent.OUT_OF_SCOPE,
             [],
             "请说明是哪一条或哪项工作，例如“第十四条谁负责”“行政复议改革谁负责”。"
@@ -87,7 +86,7 @@ def execute(a: _Answerer, query: Query, turn: Turn | None, records: Records | No
     return replace(answer, query=query.to_dict())
 
 
-def _dangling(a: _Answerer, query: Query, turn: Turn | None) -> bool:
+def _dangling(a: Answerer, query: Query, turn: Turn | None) -> bool:
     """它的牵头单位呢 with no previous turn: "it" refers to nothing."""
     if turn is not None or query.items or query.topics or query.units or query.self_unit:
         return False
@@ -95,7 +94,7 @@ def _dangling(a: _Answerer, query: Query, turn: Turn | None) -> bool:
 
 
 # -- the families answered before ------------------------------------------------------------
-def _fill(a: _Answerer, query: Query) -> None:
+def _fill(a: Answerer, query: Query) -> None:
     """Put the query's items, unit and topic into the answerer (a follow-up's filled fields)."""
     if "items" in query.from_context or query.items != tuple(a.q.refs):
         a.in_range = [n for n in query.items if n in a.p.position]
@@ -109,7 +108,7 @@ def _fill(a: _Answerer, query: Query) -> None:
         set_topic(a, query.topics[0])
 
 
-def legacy(a: _Answerer, query: Query) -> Answer:
+def legacy(a: Answerer, query: Query) -> Answer:
     if query.op == "count" and query.ask == "who" and a.in_range:
         return a.respond(Intent.WHO)
     if not query.from_context:
@@ -119,7 +118,7 @@ def legacy(a: _Answerer, query: Query) -> Answer:
     if ask == "duty" or (not ask and a.target is not None):
         if a.target is None and not a.needs_unit:
             if a.chat_unit:
-                a.target = a.e._target("unit", a.chat_unit)
+                a.target = a.e.target_for("unit", a.chat_unit)
                 a.unit_source = "chat"
             else:
                 return a.respond(Intent.ITEM if a.in_range else Intent.TOPIC)
@@ -131,24 +130,24 @@ def legacy(a: _Answerer, query: Query) -> Answer:
     return a.respond(intent)
 
 
-def set_topic(a: _Answerer, topic: str) -> None:
+def set_topic(a: Answerer, topic: str) -> None:
     a.q.topic = topic
     a.q.terms = a.e.search_terms(a.p, topic)
     a.hits = a.p.index.search(a.q.terms, k=10) if a.q.terms else []
     a.top_cov = a.p.index.coverage(a.q.terms, a.hits[0].doc) if a.hits else 0.0
-    a.has_topic = bool(a._topic_items())
+    a.has_topic = bool(a.topic_items())
 
 
-def target_of(a: _Answerer, name: str) -> Target:
+def target_of(a: Answerer, name: str) -> Target:
     d = a.e.directory
     if name in d.groups:
-        return a.e._target("group", name)
-    if name in d.units or a.e._category_of_unlisted(name) is not None:
-        return a.e._target("unit", name)
+        return a.e.target_for("group", name)
+    if name in d.units or a.e.category_of_unlisted(name) is not None:
+        return a.e.target_for("unit", name)
     try:
-        return a.e._target("category", name)
+        return a.e.target_for("category", name)
     except ValueError:
-        return a.e._target("unit", name)
+        return a.e.target_for("unit", name)
 
 
 _DEADLINE = re.compile(
@@ -166,7 +165,7 @@ def _deadline_first(answer: Answer) -> Answer:
     return replace(answer, text=head + "\n" + answer.text)
 
 
-def _unit_count_first(a: _Answerer, answer: Answer) -> Answer:
+def _unit_count_first(a: Answerer, answer: Answer) -> Answer:
     """第七条有几个责任单位: the count first (and that a partial list has more)."""
     heads = []
     for n in answer.items[:3]:
@@ -183,7 +182,7 @@ def _unit_count_first(a: _Answerer, answer: Answer) -> Answer:
     return replace(answer, text="\n".join(heads) + "\n" + answer.text)
 
 
-def _with_role(a: _Answerer, answer: Answer, role: str) -> Answer:
+def _with_role(a: Answerer, answer: Answer, role: str) -> Answer:
     lines = []
     for n in answer.items[:3]:
         units = a.p.units_lines[a.p.position[n]]
@@ -200,16 +199,16 @@ def _with_role(a: _Answerer, answer: Answer, role: str) -> Answer:
 
 
 # -- small talk, the document, what is not covered --------------------------------------------
-def smalltalk(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def smalltalk(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     head = SMALLTALK.get(query.smalltalk, SMALLTALK["greeting"])
     text = head if query.smalltalk in ("thanks", "bye") else f"{head}{CAPABILITIES}"
     if query.smalltalk in ("thanks", "bye"):
         text += "例如可以问：“我单位有哪些任务”“年度报告什么时候报”。"
     a.needs_unit = False
-    return a._answer(Intent.SMALLTALK, [], text)
+    return a.build_answer(Intent.SMALLTALK, [], text)
 
 
-def document(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def document(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     meta = a.p.plan.meta
     title = meta.title or a.p.plan.plan_id
     facts = {
@@ -238,7 +237,7 @@ def document(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         )
         if v
     ]
-    return a._answer(Intent.DOCUMENT, [], "\n".join([head, "；".join(details)]))
+    return a.build_answer(Intent.DOCUMENT, [], "\n".join([head, "；".join(details)]))
 
 
 def _cn_date(iso: str) -> str:
@@ -249,7 +248,7 @@ def _cn_date(iso: str) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def covered_label(a: _Answerer) -> str:
+def covered_label(a: Answerer) -> str:
     out = []
     for p in a.e.plans.values():
         m = p.plan.meta
@@ -257,34 +256,34 @@ def covered_label(a: _Answerer) -> str:
     return "、".join(out)
 
 
-def not_covered(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def not_covered(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     what = f"{query.year}年" if query.year else query.district
     text = (
         f"已载入的工作要点只有：{covered_label(a)}，没有{what}的工作要点，无法回答，"
         f"也不会用其他年份或地区的内容代替。"
     )
     a.needs_unit = False
-    return a._answer(Intent.OUT_OF_SCOPE, [], text)
+    return a.build_answer(Intent.OUT_OF_SCOPE, [], text)
 
 
-def more(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def more(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     if turn is not None and turn.pages:
-        ans = a._answer(Intent(turn.intent or "overview"), list(turn.items), turn.pages[0])
+        ans = a.build_answer(Intent(turn.intent or "overview"), list(turn.items), turn.pages[0])
         return replace(ans, more=turn.pages[1:])
     if turn is not None and turn.rest:
         nums = list(turn.rest[:5])
-        text = "\n\n".join(a._full(n) for n in nums if n in a.p.position)
+        text = "\n\n".join(a.full_text(n) for n in nums if n in a.p.position)
         if len(turn.rest) > 5:
             text += f"\n（还有{len(turn.rest) - 5}条，发送“还有呢”继续。）"
-        return a._answer(Intent(turn.intent or "topic"), nums, "其他相关条目：\n" + text)
+        return a.build_answer(Intent(turn.intent or "topic"), nums, "其他相关条目：\n" + text)
     a.needs_unit = False
-    return a._answer(
+    return a.build_answer(
         Intent.OUT_OF_SCOPE, [], "没有更多内容了。可以换个问题，例如“第十四条讲什么”。"
     )
 
 
 # -- yes / no ---------------------------------------------------------------------------------
-def _asked_target(a: _Answerer, query: Query) -> Target | None:
+def _asked_target(a: Answerer, query: Query) -> Target | None:
     if query.units:
         return target_of(a, query.units[0]) if "units" in query.from_context else a.target
     if query.self_unit:
@@ -292,7 +291,7 @@ def _asked_target(a: _Answerer, query: Query) -> Target | None:
     return None
 
 
-def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     if query.verdict == "sufficient":
         return sufficient(a, query)
@@ -308,12 +307,12 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         return mentions(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
-        target = a.e._target("unit", a.chat_unit)
-    nums = list(a.in_range) or a._topic_items()[:1]
+        target = a.e.target_for("unit", a.chat_unit)
+    nums = list(a.in_range) or a.topic_items()[:1]
     if target is None:
         if a.needs_unit or query.self_unit:
             a.needs_unit = True
-            return a._answer(Intent.UNIT_ITEM, nums, "无法判断：不知道你所在的单位。")
+            return a.build_answer(Intent.UNIT_ITEM, nums, "无法判断：不知道你所在的单位。")
         return legacy(a, query.with_(ask=""))
     a.target = target
     if not nums:
@@ -327,7 +326,7 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None
     if unbound is not None:
         return replace(
-            a._answer(Intent.UNIT_ITEM, nums[:5], unbound, duties=tuple(duties)), verdict="no"
+            a.build_answer(Intent.UNIT_ITEM, nums[:5], unbound, duties=tuple(duties)), verdict="no"
         )
     head = {
         "yes": "是。",
@@ -340,35 +339,32 @@ def verdict(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         lines.append("文件没有逐一列明这些单位，不能据此认定不需要落实，建议向区委依法治区办确认。")
     obligations = []
     for n, d in zip(nums, duties, strict=False):
-        it = a._item(n)
+        it = a.item_at(n)
         lines.append(R.item_heading(it))
         if d.kind != "none":
             lines.append("本条任务：\n" + R.tasks_list(it))
-            obligations.extend(a._obligations([n]))
+            obligations.extend(a.obligations_due([n]))
         lines.append(R.units_line(a.p.units_lines[a.p.position[n]]))
     if obligations:
         lines.append(R.obligations_block(obligations))
-    ans = a._answer(
+    ans = a.build_answer(
         Intent.UNIT_ITEM,
         nums[:5],
         "\n".join(lines),
         duties=tuple(duties),
         obligations=tuple(obligations),
-        quotes=a._quotes(nums[:5]),
+        quotes=a.quotes_of(nums[:5]),
     )
     return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
 
 
-def _not_bound(a: _Answerer, target: Target, nums: list[int]) -> str | None:
+def _not_bound(a: Answerer, target: Target, nums: list[int]) -> str | None:
     """区法院要学法吗: the unit is responsible for the item, but the obligation the question
     names binds others (knowledge.binding): the answer is no, with the subject words."""
-    from knowledge.binding import bind
-    from knowledge.qa.question import _obligation_kind
-
-    kind = _obligation_kind(a.q.text, a.e.words)
+    kind = obligation_kind(a.q.text, a.e.words)
     if not kind or target.name not in a.p.directory.units:
         return None
-    obs = [o for n in nums for o in a._item(n).obligations if o.kind == kind]
+    obs = [o for n in nums for o in a.item_at(n).obligations if o.kind == kind]
     if not obs:
         return None
     bindings = [bind(a.p.plan, o, a.p.directory) for o in obs]
@@ -383,7 +379,7 @@ def _not_bound(a: _Answerer, target: Target, nums: list[int]) -> str | None:
     )
 
 
-def _wording(a: _Answerer, d: ItemDuty) -> str:
+def _wording(a: Answerer, d: ItemDuty) -> str:
     """The partial wording as the document has it (…等部门, 区卫健局、区应急局等有关单位)."""
     if d.kind != "partial" or d.via != ETC_NAME:
         return ""
@@ -392,10 +388,10 @@ def _wording(a: _Answerer, d: ItemDuty) -> str:
     return raw[0] if raw else ""
 
 
-def only(a: _Answerer, query: Query) -> Answer:
+def only(a: Answerer, query: Query) -> Answer:
     """只有它一家吗 / 是不是只有这几个部门 / 只有区金融办负责吗: is the unit list complete and
     (when units are named) exactly those units."""
-    nums = list(a.in_range) or a._topic_items()[:1]
+    nums = list(a.in_range) or a.topic_items()[:1]
     if not nums:
         return legacy(a, query.with_(ask="who"))
     n = nums[0]
@@ -419,13 +415,13 @@ def only(a: _Answerer, query: Query) -> Answer:
     else:
         word, why = "no", f"本条列了{len(listed)}个责任单位。"
     head = ("是。" if word == "yes" else "不是。") + why
-    it = a._item(n)
+    it = a.item_at(n)
     text = "\n".join([head, R.item_heading(it), R.units_line(a.p.units_lines[pos])])
-    ans = a._answer(Intent.WHO, [n], text, quotes=a._quotes([n])[:1])
+    ans = a.build_answer(Intent.WHO, [n], text, quotes=a.quotes_of([n])[:1])
     return replace(ans, verdict=word)
 
 
-def role_check(a: _Answerer, query: Query) -> Answer:
+def role_check(a: Answerer, query: Query) -> Answer:
     """司法局是不是第三条的牵头单位: the unit's role where the item gives roles; where it
     does not, the document does not say (no verdict)."""
     target = _asked_target(a, query) or a.target
@@ -447,12 +443,12 @@ def role_check(a: _Answerer, query: Query) -> Answer:
         head = (
             "是。" if verdict == "yes" else "不是。"
         ) + f"{R.item_label(n)}的{R.units_line(lines)}。"
-    text = "\n".join([head, R.item_heading(a._item(n)), R.units_line(lines)])
-    ans = a._answer(Intent.WHO, [n], text, duties=(d,))
+    text = "\n".join([head, R.item_heading(a.item_at(n)), R.units_line(lines)])
+    ans = a.build_answer(Intent.WHO, [n], text, duties=(d,))
     return replace(ans, verdict=verdict)
 
 
-def cadence_check(a: _Answerer, query: Query) -> Answer:
+def cadence_check(a: Answerer, query: Query) -> Answer:
     """学法是每年一次吗: the asked cadence and count against the document's."""
     if query.topics:
         set_topic(a, query.topics[0])
@@ -471,12 +467,9 @@ def cadence_check(a: _Answerer, query: Query) -> Answer:
     return replace(base, text=head + "\n" + base.text, verdict="yes" if same else "no")
 
 
-def deadline_check(a: _Answerer, query: Query) -> Answer:
+def deadline_check(a: Answerer, query: Query) -> Answer:
     """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines."""
-    from knowledge.qa.question import _DATE
-    from knowledge.text import cn_to_int
-
-    m = _DATE.search(a.q.text)
+    m = DATE_RE.search(a.q.text)
     base = a.respond(Intent.CADENCE)
     dated = [o for o in a.p.obligations if o.deadline is not None and o.item in base.items]
     if not m or not dated:
@@ -490,7 +483,7 @@ def deadline_check(a: _Answerer, query: Query) -> Answer:
     return replace(base, text=head + "\n" + base.text, verdict="yes" if hit else "no")
 
 
-def mentions(a: _Answerer, query: Query) -> Answer:
+def mentions(a: Answerer, query: Query) -> Answer:
     """第十四条有没有提到三项制度: whether the item's text has the words (or the document's
     term for them)."""
     nums = list(a.in_range)
@@ -498,7 +491,7 @@ def mentions(a: _Answerer, query: Query) -> Answer:
     if not nums or len(re.findall(r"[\u4e00-\u9fff]", topic)) < 2:
         return legacy(a, query.with_(ask="text", verdict=""))
     n = nums[0]
-    it = a._item(n)
+    it = a.item_at(n)
     body = norm(it.title + "".join(it.tasks))
     want = norm(topic)
     expansion = a.e.lexicon.expand(want)
@@ -512,11 +505,13 @@ def mentions(a: _Answerer, query: Query) -> Answer:
         if found
         else f"没有。{R.item_label(n)}没有提到“{topic}”。"
     )
-    ans = a._answer(Intent.ITEM, [n], head + "\n\n" + a._full(n), quotes=a._quotes([n])[:1])
+    ans = a.build_answer(
+        Intent.ITEM, [n], head + "\n\n" + a.full_text(n), quotes=a.quotes_of([n])[:1]
+    )
     return replace(ans, verdict="yes" if found else "no")
 
 
-def sufficient(a: _Answerer, query: Query) -> Answer:
+def sufficient(a: Answerer, query: Query) -> Answer:
     """一年开一次专题会议够不够: the asked amount against the obligation's minimum."""
     if query.topics:
         set_topic(a, query.topics[0])
@@ -549,7 +544,7 @@ def _period_word(cadence: str) -> str:
 
 
 # -- items by a relation ----------------------------------------------------------------------
-def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
+def relation(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     _fill(a, query)
     p = a.p
     targets: list[Target] = []
@@ -560,13 +555,13 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         ]
     elif query.self_unit or query.relation in ("named", "not_shared", "responsible"):
         if query.self_unit and not query.units:
-            a.target = a.e._target("unit", a.chat_unit) if a.chat_unit else None
+            a.target = a.e.target_for("unit", a.chat_unit) if a.chat_unit else None
         if a.target is None and a.chat_unit and not query.self_unit:
-            a.target = a.e._target("unit", a.chat_unit)
+            a.target = a.e.target_for("unit", a.chat_unit)
         if a.target is None:
             a.needs_unit = query.self_unit or a.needs_unit
             text = "" if a.needs_unit else "请说明是哪个单位，例如“哪几条点了区财政局的名”。"
-            return a._answer(Intent.UNIT_DUTIES, [], text)
+            return a.build_answer(Intent.UNIT_DUTIES, [], text)
         targets = [a.target]
     rel = query.relation or "responsible"
     scope = set(query.within or query.items)
@@ -616,11 +611,11 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
     head = f"没有{phrase}。" if not nums else f"{phrase}共{len(nums)}条：{R.numbers(nums)}。"
     lines = [head]
     if query.ask == "count" or len(nums) > 12:
-        lines.extend(f"{R.item_heading(a._item(n))}" for n in nums[: R.MAX_LISTED])
+        lines.extend(f"{R.item_heading(a.item_at(n))}" for n in nums[: R.MAX_LISTED])
     else:
         for n in nums:
             lines.append(
-                f"{R.item_heading(a._item(n))}\n  {R.units_line(p.units_lines[p.position[n]])}"
+                f"{R.item_heading(a.item_at(n))}\n  {R.units_line(p.units_lines[p.position[n]])}"
             )
     if scope:
         lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
@@ -630,16 +625,16 @@ def relation(a: _Answerer, query: Query, turn: Turn | None) -> Answer:
         if shared:
             lines.append(f"另外，通过区直各单位等单位类别，两者都负责：{R.numbers(shared)}。")
     intent = Intent.UNIT_DUTIES if targets and rel not in ("lacks", "unlisted") else Intent.ITEMS
-    return a._answer(
+    return a.build_answer(
         intent,
         nums,
         "\n".join(lines),
         duties=tuple(duties),
-        quotes=tuple(Quote(n, a._item(n).title + "。") for n in nums[: R.MAX_LISTED]),
+        quotes=tuple(Quote(n, a.item_at(n).title + "。") for n in nums[: R.MAX_LISTED]),
     )
 
 
-def _each_unit(a: _Answerer, query: Query, targets: list[Target]) -> Answer:
+def _each_unit(a: Answerer, query: Query, targets: list[Target]) -> Answer:
     """区法院和区检察院各负责几条: each unit's items, one line each."""
     lines, nums = [], []
     for t in targets:
@@ -648,12 +643,10 @@ def _each_unit(a: _Answerer, query: Query, targets: list[Target]) -> Answer:
         head = f"{t.name}负责{len(mine)}条（列名{len(named)}条）：{R.numbers([d.item for d in mine])}。"
         lines.append(head)
         nums.extend(d.item for d in mine if d.item not in nums)
-    return a._answer(Intent.UNIT_DUTIES, nums, "\n".join(lines))
+    return a.build_answer(Intent.UNIT_DUTIES, nums, "\n".join(lines))
 
 
 def _cat_name(t: Target) -> str:
-    from knowledge.model import CATEGORY_LABELS
-
     cat = next(iter(t.categories))
     return CATEGORY_LABELS.get(cat, t.name) if t.name == cat.value else t.name
 
@@ -663,7 +656,7 @@ def _named(p, t: Target, pos: int) -> bool:  # noqa: ANN001 - PlanIndex
 
 
 # -- several topics at once -------------------------------------------------------------------
-def each(a: _Answerer, query: Query) -> Answer:
+def each(a: Answerer, query: Query) -> Answer:
     parts: list[str] = []
     nums: list[int] = []
     quotes: list[Quote] = []
@@ -674,16 +667,16 @@ def each(a: _Answerer, query: Query) -> Answer:
             found = _unit_items(a, mentions[0].name)[:1]
         else:
             set_topic(a, topic)
-            found = a._topic_items()[:1] or _unit_items(a, topic)[:1]
+            found = a.topic_items()[:1] or _unit_items(a, topic)[:1]
         if not found:
             parts.append(f"{topic}：工作要点中没有相关内容。")
             continue
         n = found[0]
         nums.append(n)
         pos = a.p.position[n]
-        it = a._item(n)
+        it = a.item_at(n)
         if query.ask == "cadence":
-            obs = a._obligations([n])
+            obs = a.obligations_due([n])
             lines = [f"{topic}：{R.item_heading(it)}"]
             lines += [R.obligation_line(o) for o in obs] or ["  文件对此没有规定次数或期限。"]
             obligations.extend(obs)
@@ -694,12 +687,12 @@ def each(a: _Answerer, query: Query) -> Answer:
     intent = Intent.CADENCE if query.ask == "cadence" else Intent.WHO
     if not nums:
         return a.out_of_scope()
-    return a._answer(
+    return a.build_answer(
         intent, nums, "\n".join(parts), quotes=tuple(quotes), obligations=tuple(obligations)
     )
 
 
-def _unit_items(a: _Answerer, word: str) -> list[int]:
+def _unit_items(a: Answerer, word: str) -> list[int]:
     """信访 → the items naming 区信访局 (a topic that is a unit's field of work)."""
     names = [u for u in a.e.directory.units if word in u]
     return [it.number for it in a.p.items if any(ref.name in names for ref in it.units)]
@@ -715,13 +708,15 @@ _PERIOD_CN = {
 }
 
 
-def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
+def status(a: Answerer, query: Query, records: Records | None) -> Answer:
     obs = [o for o in a.p.obligations if o.kind == query.obligation]
     nums = list(dict.fromkeys(o.item for o in obs))
     if not obs:
         a.needs_unit = False
-        return a._answer(Intent.STATUS, [], "工作要点中没有这一项周期性任务，没有完成记录可查。")
-    due = [d for d in a._obligations(nums) if d.kind == query.obligation]
+        return a.build_answer(
+            Intent.STATUS, [], "工作要点中没有这一项周期性任务，没有完成记录可查。"
+        )
+    due = [d for d in a.obligations_due(nums) if d.kind == query.obligation]
     rule = "；".join(
         f"{d.action}：{d.cadence_label}至少{d.min_count}次"
         if not d.due_rule.startswith("每年")
@@ -731,7 +726,7 @@ def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
     if query.scope == "unit":
         if a.target is None:
             a.needs_unit = True
-            return a._answer(
+            return a.build_answer(
                 Intent.STATUS, nums, "无法查询：不知道你所在的单位。", obligations=tuple(due)
             )
         unit = a.target.name
@@ -741,7 +736,7 @@ def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
             "完成情况记录在聊天助手中（各单位点“已完成”或发送 /done 登记），这里查不到。"
             f"\n要求：{rule}。"
         )
-        return a._answer(Intent.STATUS, nums, text, obligations=tuple(due))
+        return a.build_answer(Intent.STATUS, nums, text, obligations=tuple(due))
     try:
         if query.scope == "unit":
             lines = records.unit_status(unit, query.obligation, query.period, a.today)
@@ -749,14 +744,14 @@ def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
             lines = records.missing(query.obligation, query.period, a.today)
     except RecordsForbidden:
         a.needs_unit = False
-        return a._answer(
+        return a.build_answer(
             Intent.STATUS,
             nums,
             "抱歉，各单位的完成情况仅限管理员（区委依法治区办、区司法局）查询。"
             "可以问“我们本季度学法登记了没有”查询本单位。",
         )
     if not lines:
-        return a._answer(
+        return a.build_answer(
             Intent.STATUS,
             nums,
             f"{unit if query.scope == 'unit' else ''}没有需要登记的这项任务。\n要求：{rule}。",
@@ -791,5 +786,5 @@ def status(a: _Answerer, query: Query, records: Records | None) -> Answer:
                 if r.units
                 else "全部责任单位均已确认。"
             )
-    ans = a._answer(Intent.STATUS, nums, "\n".join(text_lines), obligations=tuple(due))
+    ans = a.build_answer(Intent.STATUS, nums, "\n".join(text_lines), obligations=tuple(due))
     return replace(ans, verdict=word)

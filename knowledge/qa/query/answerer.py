@@ -1,0 +1,605 @@
+"""One question's answer: who and what the question is about (its units, its topic and the
+items the topic finds), and the answer families that need no more than that (an item, a
+unit's duties, who, how often, a topic, the overview). :mod:`knowledge.qa.query.execute` runs
+the other families over the same answerer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from knowledge.binding import bound_units
+from knowledge.model import Item, UnitCategory
+from knowledge.qa.query.context import QAContext
+from knowledge.qa.query.plan_index import PlanIndex, Target
+from knowledge.qa.question.cues import (
+    CADENCE_RE,
+    DUTY_RE,
+    ITEM_CUE_RE,
+    OVERVIEW_RE,
+    STRONG_DUTY_RE,
+    WHO_RE,
+    Cues,
+    strip_cues,
+)
+from knowledge.qa.question.mentions import UNKNOWN_UNIT_RE, Mention
+from knowledge.qa.result.answer import Answer, Intent, ItemDuty, ItemInfo, ObligationDue, Quote
+from knowledge.qa.result.due import next_due
+from knowledge.qa.text import render as R
+from knowledge.qa.text.render import category_label
+from knowledge.units import infer_category
+
+TOPIC_MIN_COVERAGE = 0.35  # idf-weighted share of query terms the best item must contain
+RELATED_MIN_RATIO = 0.45  # further items listed when their score is this close to the best
+MAX_TOPIC_ITEMS = 5
+_CADENCE_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"季度|一季"), frozenset({"quarterly"})),
+    (re.compile(r"每月|每个月|一个月"), frozenset({"monthly"})),
+    (re.compile(r"半年"), frozenset({"half_yearly"})),
+    (re.compile(r"每年|一年|年度内|全年"), frozenset({"annual", "once"})),
+)
+
+
+@dataclass
+class AnalysedQuestion:
+    """A question after analysis."""
+
+    raw: str
+    text: str  # compact normalised text, item references replaced by "，"
+    refs: tuple[int, ...]
+    mentions: list[Mention]
+    cues: Cues
+    topic: str = ""  # remainder for searching
+    spaced: str = ""  # the normalised question with single spaces (positions resolved)
+    terms: list[str] = field(default_factory=list)
+
+
+class Answerer:
+    """One question's answer: the analysis of the question, then one answer family."""
+
+    def __init__(
+        self,
+        engine: QAContext,
+        plan: PlanIndex,
+        q: AnalysedQuestion,
+        chat_unit: str | None,
+        today: date,
+        notes: list[str],
+    ) -> None:
+        self.e = engine
+        self.p = plan
+        self.q = q
+        self.chat_unit = chat_unit
+        self.today = today
+        self.notes = notes
+        self.n_items = len(plan.items)
+
+    # -- analysis ------------------------------------------------------------------------------
+    def run(self) -> Answer:
+        """The answer of the question as it stands (no conversation, no records)."""
+        self.analyse()
+        return self.respond(self.intent())
+
+    def analyse(self) -> None:
+        """Who the question is about, its topic words and the items they find."""
+        q = self.q
+        unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
+        asked_self = any(m.kind == "self" for m in q.mentions)
+        self.target: Target | None = None
+        self.unit_source = ""
+        self.needs_unit = False
+        self.unknown: str | None = None
+        self.asked_self = asked_self
+        self.unit_mentions = unit_mentions
+        rest = q.text
+        for m in q.mentions:
+            rest = rest[: m.start] + "，" * (m.end - m.start) + rest[m.end :]
+        if unit_mentions:
+            m = unit_mentions[0]
+            self.target = self.e.target_for(m.kind, m.name)
+            self.unit_source = "question"
+        elif asked_self:
+            spelled = next(m.spelling for m in q.mentions if m.kind == "self")
+            if self.chat_unit:
+                self.target = self.e.target_for("unit", self.chat_unit)
+                self.unit_source = "chat"
+            elif spelled.endswith(("镇", "街道")):
+                # 我们镇 / 本街道 from an unregistered chat: still a town's / sub-district's duties
+                cat = UnitCategory.TOWN if spelled.endswith("镇") else UnitCategory.SUBDISTRICT
+                self.target = self.e.target_for("category", cat.value)
+                self.unit_source = "question"
+            else:
+                self.needs_unit = True
+        elif STRONG_DUTY_RE.search(q.text) and not q.cues.who:
+            rest = self._unknown_unit(rest)
+        else:
+            rest = self._outside_unit(rest)
+        self.rest = rest
+        # the searchable remainder, with all cue words removed
+        topic = strip_cues(rest, WHO_RE, CADENCE_RE, DUTY_RE, ITEM_CUE_RE, OVERVIEW_RE)
+        topic = self.e.strip_question_words(topic)
+        q.topic = topic
+        q.terms = self.e.search_terms(self.p, topic) if topic else []
+        self.hits = self.p.index.search(q.terms, k=MAX_TOPIC_ITEMS * 2) if q.terms else []
+        self.top_cov = self.p.index.coverage(q.terms, self.hits[0].doc) if self.hits else 0.0
+        has_topic = (
+            bool(self.hits)
+            and self.top_cov >= TOPIC_MIN_COVERAGE
+            and any(len(t) > 1 for t in q.terms if t in self.p.index.doc_terms(self.hits[0].doc))
+        )
+        has_unit = self.target is not None or self.needs_unit or self.unknown is not None
+        if has_unit and len(re.findall(r"[\u4e00-\u9fff]", topic)) < 3:
+            has_topic = False  # 机关, 工作: leftovers of a unit question are not a topic
+        self.has_topic = has_topic
+        self.in_range = [n for n in q.refs if n in self.p.position]
+        self.out_of_range = [n for n in q.refs if n not in self.p.position]
+
+    def intent(self) -> Intent:
+        """The intent of the question as it stands (before any follow-up filling)."""
+        q = self.q
+        has_unit = self.target is not None or self.needs_unit or self.unknown is not None
+        if (
+            not has_unit
+            and self.chat_unit
+            and STRONG_DUTY_RE.search(q.text)
+            and not self.has_topic
+            and not q.cues.who
+        ):
+            # "第十四条要做什么" / "有哪些任务" from a registered chat: about its own unit
+            self.target = self.e.target_for("unit", self.chat_unit)
+            self.unit_source = "chat"
+            has_unit = True
+        return decide(q.cues, bool(q.refs), has_unit, self.has_topic)
+
+    def respond(self, intent: Intent) -> Answer:
+        """Answer with ``intent`` over ``in_range`` / ``target`` (possibly filled in)."""
+        if len({x.name for x in self.unit_mentions}) > 1 and intent in (
+            Intent.UNIT_ITEM,
+            Intent.UNIT_DUTIES,
+        ):
+            m = self.unit_mentions[0]
+            others = "、".join(dict.fromkeys(x.spelling for x in self.unit_mentions[1:]))
+            self.notes.append(f"问题中提到多个单位，先回答“{m.spelling}”；{others}请分别提问。")
+        if self.out_of_range:
+            self.notes.append(
+                f"本工作要点共{self.n_items}条，没有{'、'.join(R.item_label(n) for n in self.out_of_range)}。"
+            )
+        handler = {
+            Intent.ITEM: self.item,
+            Intent.UNIT_ITEM: self.unit_item,
+            Intent.UNIT_DUTIES: self.unit_duties,
+            Intent.WHO: self.who,
+            Intent.CADENCE: self.cadence,
+            Intent.OVERVIEW: self.overview,
+            Intent.TOPIC: self.topic,
+        }[intent]
+        return handler()
+
+    def _outside_unit(self, rest: str) -> str:
+        """区审计局 / 张家集镇 anywhere in the question: a real unit the directory does not
+        list, answered by its category (the question's unit)."""
+        for found in UNKNOWN_UNIT_RE.finditer(rest):
+            m = next(
+                (
+                    UNKNOWN_UNIT_RE.fullmatch(rest, i, found.end())
+                    for i in range(found.start(), found.end() - 1)
+                    if UNKNOWN_UNIT_RE.fullmatch(rest, i, found.end())
+                    and self.e.directory.outside_category(rest[i : found.end()]) is not None
+                ),
+                found,
+            )
+            token = m.group(0)
+            cat = self.e.directory.outside_category(token)
+            if cat is None and re.search(r".{2,}(镇|街道)$", token) and not self.p.contains(token):
+                cat = infer_category(token)
+            if cat is None:
+                continue
+            self.target = Target("category", token, frozenset({cat}))
+            self.unit_source = "question"
+            self.outside_token = token
+            self.notes.append(f"“{token}”不在单位名录中，按{category_label(cat)}的职责回答。")
+            return rest[: m.start()] + "，" * len(token) + rest[m.end() :]
+        return rest
+
+    def _unknown_unit(self, rest: str) -> str:
+        """A unit-like word before the duty cue that the directory does not know:
+        resolve it fuzzily, or infer its category (张家集镇 → 镇), or report it unknown."""
+        cue = STRONG_DUTY_RE.search(rest)
+        head = rest[: cue.start()] if cue else rest
+        found = list(UNKNOWN_UNIT_RE.finditer(head))
+        if not found:
+            return rest
+        m = found[-1]  # the word right before the cue
+        token = m.group(0)
+        res = self.e.directory.resolve(token)
+        if res.match is not None:
+            kind = "group" if self.e.directory.is_group(res.match.name) else "unit"
+            self.target = self.e.target_for(kind, res.match.name)
+            self.unit_source = "question"
+        else:
+            outside = self.e.directory.outside_category(token)
+            cat = outside or infer_category(token)
+            if outside is not None or cat in (
+                UnitCategory.TOWN,
+                UnitCategory.SUBDISTRICT,
+                UnitCategory.PARK,
+            ):
+                self.target = Target("category", token, frozenset({cat}))
+                self.unit_source = "question"
+                self.notes.append(f"“{token}”不在单位名录中，按{category_label(cat)}的职责回答。")
+            else:
+                self.unknown = token
+                self.candidates = tuple(c.name for c in res.candidates)
+        return rest[: m.start()] + "，" * len(token) + rest[m.end() :]
+
+    # -- builders ------------------------------------------------------------------------------
+    def build_answer(self, intent: Intent, items: Sequence[int], text: str, **kw) -> Answer:  # noqa: ANN003
+        notes = tuple(dict.fromkeys(self.notes))
+        full = "\n".join([text, *notes]) if notes else text
+        if self.needs_unit and R.REGISTER_HINT not in full:
+            full += "\n" + R.REGISTER_HINT
+        info = tuple(self._info(n) for n in items[: R.MAX_LISTED])
+        unit_name = self.target.name if self.target else None
+        return Answer(
+            question=self.q.raw,
+            intent=intent,
+            items=tuple(items),
+            unit=unit_name,
+            text=full.strip(),
+            plan_id=self.p.plan.plan_id,
+            unit_source=self.unit_source if self.target else "",
+            unit_kind=self.target.kind if self.target else "",
+            item_info=info,
+            notes=notes,
+            needs_unit=self.needs_unit,
+            **kw,
+        )
+
+    def item_at(self, number: int) -> Item:
+        return self.p.items[self.p.position[number]]
+
+    def _info(self, number: int) -> ItemInfo:
+        pos = self.p.position[number]
+        it = self.p.items[pos]
+        return ItemInfo(it.number, it.title, self.p.units_lines[pos])
+
+    def obligations_due(self, numbers: Sequence[int]) -> tuple[ObligationDue, ...]:
+        """The items' obligations; for a unit, only those whose subject binds it
+        (knowledge.binding: 各地政府… does not bind a bureau or the court)."""
+        out = []
+        year = self.p.plan.meta.plan_year
+        target = getattr(self, "target", None)
+        unit = target.name if target is not None and target.name in self.p.directory.units else None
+        for n in numbers:
+            for o in self.item_at(n).obligations:
+                if unit is not None and unit not in bound_units(self.p.plan, o, self.p.directory):
+                    continue
+                due, rule = next_due(o, self.today, year)
+                out.append(
+                    ObligationDue(
+                        o.key,
+                        o.item,
+                        o.kind,
+                        o.action,
+                        o.cadence.value,
+                        o.cadence_label,
+                        o.min_count,
+                        o.text,
+                        o.subject,
+                        o.source,
+                        due,
+                        rule,
+                    )
+                )
+        return tuple(out)
+
+    def full_text(self, number: int) -> str:
+        pos = self.p.position[number]
+        return R.item_full(self.p.items[pos], self.p.units_lines[pos])
+
+    def quotes_of(self, numbers: Sequence[int]) -> tuple[Quote, ...]:
+        return tuple(
+            Quote(n, s + "。") for n in numbers for s in self.p.sentences[self.p.position[n]]
+        )
+
+    def topic_items(self) -> list[int]:
+        if not self.hits or self.top_cov < TOPIC_MIN_COVERAGE:
+            return []
+        best = self.hits[0].score
+        return [
+            self.p.items[h.doc].number
+            for h in self.hits[:MAX_TOPIC_ITEMS]
+            if h.score >= RELATED_MIN_RATIO * best
+        ]
+
+    def _topic_label(self) -> str:
+        """The question as asked (cue words stripped from it read badly: 数字政府建设有)."""
+        raw = self.q.raw.strip()
+        raw = raw.rstrip("？?。.!！ ") or raw
+        return raw if len(raw) <= 30 else raw[:29] + "…"
+
+    # -- intents -------------------------------------------------------------------------------
+    def item(self) -> Answer:
+        nums = self.in_range
+        if not nums:
+            return self.build_answer(Intent.ITEM, [], "请告诉我条目编号，例如“第十四条讲什么”。")
+        parts = [self.full_text(n) for n in nums[:5]]
+        if len(nums) > 5:
+            parts.append(f"（另有{R.numbers(nums[5:])}，请分别查询。）")
+        if self.chat_unit:
+            target = self.e.target_for("unit", self.chat_unit)
+            parts.append(
+                "\n".join(
+                    R.duty_phrase(self.p.duty(target, self.p.position[n]), self.chat_unit)
+                    for n in nums[:5]
+                )
+            )
+        return self.build_answer(
+            Intent.ITEM, nums, "\n\n".join(parts), quotes=self.quotes_of(nums[:5])
+        )
+
+    def unit_item(self) -> Answer:
+        nums = self.in_range or self.topic_items()[:1]
+        if not nums:
+            if self.q.refs:  # only out-of-range references
+                return self.build_answer(Intent.UNIT_ITEM, [], "")
+            return self.unit_duties()
+        if self.needs_unit or self.target is None:
+            text = "\n\n".join(self.full_text(n) for n in nums[:5])
+            if self.unknown:
+                text = self._unknown_text() + "\n\n" + text
+            return self.build_answer(Intent.UNIT_ITEM, nums, text, quotes=self.quotes_of(nums[:5]))
+        duties = []
+        parts = []
+        obligations: list[ObligationDue] = []
+        for n in nums[:5]:
+            pos = self.p.position[n]
+            d = self.p.duty(self.target, pos)
+            duties.append(d)
+            it = self.p.items[pos]
+            block = [R.item_heading(it), R.duty_phrase(d, self.target.name)]
+            block.append(
+                ("本条任务：\n" if d.kind != "none" else "本条内容（供参考）：\n")
+                + R.tasks_list(it)
+            )
+            if d.kind != "none":
+                obs = self.obligations_due([n])
+                obligations.extend(obs)
+                if obs:
+                    block.append(R.obligations_block(obs))
+            block.append(R.units_line(self.p.units_lines[pos]))
+            parts.append("\n".join(block))
+        return self.build_answer(
+            Intent.UNIT_ITEM,
+            nums,
+            "\n\n".join(parts),
+            duties=tuple(duties),
+            obligations=tuple(obligations),
+            quotes=self.quotes_of(nums[:5]),
+        )
+
+    def _unknown_text(self) -> str:
+        cands = getattr(self, "candidates", ())
+        hint = f"是否指：{'、'.join(cands)}？" if cands else "请检查单位名称。"
+        return f"单位名录中没有“{self.unknown}”。{hint}"
+
+    def unit_duties(self) -> Answer:
+        if self.needs_unit:
+            return self.build_answer(Intent.UNIT_DUTIES, [], "")
+        if self.target is None:
+            cands = getattr(self, "candidates", ())
+            return self.build_answer(
+                Intent.UNIT_DUTIES, [], self._unknown_text(), candidates=tuple(cands)
+            )
+        t = self.target
+        duties = self.p.duties(t)
+        sure = [d for d in duties if d.kind in ("named", "group")]
+        maybe = [d for d in duties if d.kind == "partial"]
+        nums = [d.item for d in sure]
+        named = sum(1 for d in sure if d.kind == "named")
+        who = t.name
+        if t.kind == "category" and t.name != category_label(next(iter(t.categories))):
+            who = f"{t.name}（按{category_label(next(iter(t.categories)))}）"
+        if sure:
+            head = (
+                f"{who}负责{len(sure)}条工作（列名{named}条，通过单位类别{len(sure) - named}条）："
+            )
+            lines = [head, R.duty_list(sure)]
+        else:
+            lines = [f"工作要点没有把{who}列为任何条目的责任单位。"]
+        if maybe:
+            lines.append(
+                "可能涉及（责任单位写“区直有关…”或“…等部门”，文件未逐一列明）："
+                + "、".join(R.item_label(d.item) for d in maybe[: R.MAX_LISTED])
+            )
+        obligations = self.obligations_due(nums[: R.MAX_LISTED])
+        if obligations:
+            lines.append(R.obligations_block(obligations))
+        lines.append("发送“第N条 我单位要做什么”可查看某一条的具体任务。")
+        quotes = tuple(Quote(d.item, d.title + "。") for d in sure[: R.MAX_LISTED])
+        return self.build_answer(
+            Intent.UNIT_DUTIES,
+            nums,
+            "\n".join(lines),
+            duties=duties,
+            possible_items=tuple(d.item for d in maybe),
+            obligations=obligations,
+            quotes=quotes,
+        )
+
+    def who(self) -> Answer:
+        nums = self.in_range or self.topic_items()[:3]
+        if not nums:
+            if self.q.refs:
+                return self.build_answer(Intent.WHO, [], "")
+            return self.out_of_scope()
+        parts = []
+        quotes = []
+        for i, n in enumerate(nums):
+            pos = self.p.position[n]
+            it = self.p.items[pos]
+            lines = self.p.units_lines[pos]
+            if i == 0 or self.in_range:
+                block = [R.item_heading(it), R.units_line(lines)]
+                for u in lines:
+                    if u.is_group and u.description:
+                        block.append(f"（{u.raw or u.name}：{u.description}）")
+                sentence = self.p.best_sentence(pos, self.q.terms) if self.q.terms else it.title
+                block.append(f"原文：“{sentence}。”")
+                quotes.append(Quote(n, sentence + "。"))
+                parts.append("\n".join(block))
+            else:
+                parts.append(f"相关：{R.item_heading(it)}，{R.units_line(lines)}")
+        return self.build_answer(Intent.WHO, nums, "\n\n".join(parts), quotes=tuple(quotes))
+
+    def cadence(self) -> Answer:
+        scope = self.in_range or None
+        obligations = self.p.obligations
+        if scope:
+            pool = [i for i, o in enumerate(obligations) if o.item in scope]
+        else:
+            pool = list(range(len(obligations)))
+        chosen: list[int] = []
+        terms = self.e.search_terms(self.p, self.q.topic) if self.q.topic else []
+        if terms and pool:
+            scores = self.p.obl_index.scores(terms)
+            ranked = sorted((i for i in pool if scores[i] > 0), key=lambda i: -scores[i])
+            if ranked:
+                best = scores[ranked[0]]
+                cov = self.p.obl_index.coverage(terms, ranked[0])
+                # a synonym stands for the words it replaces (学习法律 → 学法): score the
+                # expansion on its own too, so the paraphrase does not dilute the coverage
+                expansion = self.e.lexicon.expand(self.p.index.repair(self.q.topic))
+                if expansion:
+                    exp_terms = self.p.index.terms(expansion)
+                    cov = max(cov, self.p.obl_index.coverage(exp_terms, ranked[0]))
+                if cov >= 0.3 or scope:
+                    chosen = [i for i in ranked if scores[i] >= 0.6 * best]
+        if not chosen and not self.q.topic.strip("，"):
+            wanted: set[str] = set()
+            for pattern, cads in _CADENCE_WORDS:
+                if pattern.search(self.q.text):
+                    wanted |= cads
+            chosen = [i for i in pool if obligations[i].cadence.value in wanted] or (
+                pool if scope else []
+            )
+        chosen.sort()  # document order: 3月1日 report before 4月1日 publication
+        if not chosen:
+            return self._no_cadence()
+        obs = [obligations[i] for i in chosen]
+        nums = list(dict.fromkeys(o.item for o in obs))
+        keys = {o.key for o in obs}
+        due = [d for d in self.obligations_due(nums) if d.key in keys]
+        due.sort(key=lambda d: [o.key for o in obs].index(d.key))
+        lines = []
+        for d in due:
+            count = f"至少{d.min_count}次" if d.min_count else ""
+            head = f"{R.item_label(d.item)}：{d.action}，{d.cadence_label}{count}。"
+            if d.subject:
+                head += f"（对象：{d.subject}）"
+            lines.append(head)
+            lines.append(R.quote_source(d))
+            if d.next_due:
+                lines.append(f"下一截止日：{d.next_due.isoformat()}（{d.due_rule}）")
+            elif d.due_rule:
+                lines.append(f"时间：{d.due_rule}")
+        duties: tuple[ItemDuty, ...] = ()
+        if self.target is not None:
+            duties = tuple(self.p.duty(self.target, self.p.position[n]) for n in nums)
+            lines.extend(R.duty_phrase(d, self.target.name) for d in duties)
+        return self.build_answer(
+            Intent.CADENCE,
+            nums,
+            "\n".join(lines),
+            obligations=tuple(due),
+            duties=duties,
+            quotes=tuple(Quote(d.item, d.text) for d in due),
+        )
+
+    def _no_cadence(self) -> Answer:
+        """A how-often question the document sets no frequency or deadline for."""
+        if self.target is not None or self.needs_unit:
+            if self.in_range or self.topic_items():
+                self.notes.append("文件对此没有规定次数或期限。")
+                return self.unit_item()
+            return self.unit_duties()
+        if self.in_range:
+            self.notes.append("文件对此没有规定次数或期限。")
+            return self.item()
+        nums = self.topic_items()
+        if not nums:
+            return self.out_of_scope()
+        label = self._topic_label()
+        lines = [f"工作要点没有对“{label}”规定次数或期限，不作推断。相关条目："]
+        quotes = []
+        for n in nums[:3]:
+            pos = self.p.position[n]
+            s = self.p.best_sentence(pos, self.q.terms)
+            quotes.append(Quote(n, s + "。"))
+            lines.append(f"{R.item_heading(self.p.items[pos])}\n  原文：“{s}。”")
+        return self.build_answer(Intent.CADENCE, nums[:3], "\n".join(lines), quotes=tuple(quotes))
+
+    def topic(self) -> Answer:
+        nums = self.topic_items()
+        if not nums:
+            return self.out_of_scope()
+        label = self._topic_label()
+        lines = [f"与“{label}”相关的条目："]
+        quotes = []
+        for rank, n in enumerate(nums, 1):
+            pos = self.p.position[n]
+            it = self.p.items[pos]
+            s = self.p.best_sentence(pos, self.q.terms)
+            quotes.append(Quote(n, s + "。"))
+            lines.append(
+                f"{rank}. {R.item_heading(it)}\n   原文：“{s}。”\n   {R.units_line(self.p.units_lines[pos])}"
+            )
+        return self.build_answer(Intent.TOPIC, nums, "\n".join(lines), quotes=tuple(quotes))
+
+    def out_of_scope(self) -> Answer:
+        label = self._topic_label()
+        suggestions = [self.p.items[h.doc].number for h in self.hits[:3]]
+        lines = [f"工作要点中没有关于“{label}”的内容，无法回答，也不作推断。"]
+        if suggestions:
+            lines.append("最接近的条目：")
+            lines.extend(R.item_heading(self.item_at(n)) for n in suggestions)
+        else:
+            lines.append(
+                "可以这样问：“第十四条讲什么”“司法局有哪些任务”“行政复议改革谁负责”“每季度要学法几次”。"
+            )
+        return self.build_answer(
+            Intent.OUT_OF_SCOPE, [], "\n".join(lines), suggestions=tuple(suggestions)
+        )
+
+    def overview(self) -> Answer:
+        meta = self.p.plan.meta
+        title = meta.title or self.p.plan.plan_id
+        lines = [f"《{title}》共{self.n_items}条："]
+        lines.extend(R.item_heading(it) for it in self.p.items[: R.MAX_LISTED])
+        if self.n_items > R.MAX_LISTED:
+            lines.append(f"……（共{self.n_items}条）")
+        return self.build_answer(Intent.OVERVIEW, [], "\n".join(lines))
+
+
+def decide(c: Cues, has_refs: bool, has_unit: bool, has_topic: bool) -> Intent:
+    """The intent before searching (TOPIC may still become OUT_OF_SCOPE, CADENCE may fall
+    back when no obligation matches).
+
+    Order: cadence cues first unless it is a "who" question without a unit; then a unit
+    named or "my unit" makes a unit question (one item when the question also names an item
+    or a topic, else all its duties); "who" beats a bare item reference (第十四条谁负责); a
+    reference alone is an item question; an overview cue without topic lists the items.
+    """
+    if c.cadence and not (c.who and not has_unit):
+        return Intent.CADENCE
+    if has_unit:
+        return Intent.UNIT_ITEM if (has_refs or has_topic) else Intent.UNIT_DUTIES
+    if c.who:
+        return Intent.WHO
+    if has_refs:
+        return Intent.ITEM
+    if c.overview and not has_topic:
+        return Intent.OVERVIEW
+    return Intent.TOPIC

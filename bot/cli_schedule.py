@@ -400,7 +400,13 @@ def liaison_list(
     for col in ("单位", "用户ID", "姓名", "指定人", "时间"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["unit"], r["user_id"], r["name"], r["approved_by"], r["approved_at"][:16].replace("T", " "))
+        table.add_row(
+            r["unit"],
+            r["user_id"],
+            r["name"],
+            r["approved_by"],
+            r["approved_at"][:16].replace("T", " "),
+        )
     console.print(table)
 
 

@@ -29,7 +29,8 @@ punctuality of the messages that use them: 31 consecutive slots span 30 spacings
 once the first messages of such a run leave more than 50 ms late (a busy machine deschedules
 both processes) and the rest on time, 31 reach the server within one second. So a process that
 wakes up more than a quarter of a spacing after its slot gives the slot up and takes the next
-free one; every message then leaves within 9 ms of its own slot (two processes on a loaded
+free one, or moves it to now when nobody holds a later slot yet (one process alone loses
+nothing); every message then leaves within 9 ms of its own slot (two processes on a loaded
 machine drew a 429 in some runs before). Each further late slot in a row doubles the
 tolerance, so a busy machine still makes progress. The shared budget is asked in a thread with
 a short time-out; when the database does not answer, the local limits alone apply (one
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 log = logging.getLogger(__name__)
-SHARED_TIMEOUT = 0.5  # seconds to wait for the shared budget before going on with local limits
+SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
 CAUTION_STEP = 0.05  # the overall spacing widens by this share at each bot-wide 429 …
 CAUTION_MAX = 1.25  # … up to this factor,
 CAUTION_EASE = 0.0005  # and narrows by this share with each message sent (0.05 in 100)
@@ -64,6 +65,10 @@ class SharedBudget(Protocol):
         ...
 
     def now(self) -> float: ...
+
+    def move_to_now(self, slot: float) -> float | None:
+        """Move a missed ``slot`` to now when no later slot was handed out; else None."""
+        ...
 
     def pause(self, seconds: float) -> None: ...
 
@@ -232,27 +237,33 @@ class FloodLimiter:
     async def _shared_turn(self) -> None:
         """Wait for a slot of the shared budget and leave at it; a slot this process woke up
         too late for is given up for the next free one (see the module's docstring)."""
-        assert self.shared is not None
+        shared = self.shared
+        assert shared is not None
         tolerance = self._overall * LATE_SHARE
+        slot = await self._shared_call(shared.take_slot)
         for _ in range(LATE_RETRIES):
-            slot = await self._shared_slot()
             if slot is None:
                 return
-            wait = slot - self.shared.now()
+            wait = slot - shared.now()
             if wait > 0:
                 await self._sleep(wait)
-            if self.shared.now() - slot <= tolerance:
+            if shared.now() - slot <= tolerance:
                 return
             self.late_slots += 1
             tolerance *= 2
+            # nobody waiting behind the missed slot (one process, or the others idle): it
+            # moves to now and nothing is lost; else it is given up for the next free one
+            slot = await self._shared_call(shared.move_to_now, slot)
+            if slot is None:
+                slot = await self._shared_call(shared.take_slot)
 
-    async def _shared_slot(self) -> float | None:
-        """The next shared slot's time; None when the database does not answer in time."""
-        assert self.shared is not None
+    async def _shared_call(self, fn: Callable[..., float | None], *args: float) -> float | None:
+        """A slot from the shared budget (``fn``: take or move one), in a thread; None when
+        there is none or the database does not answer in time."""
         loop = asyncio.get_running_loop()
         try:
             slot = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, self.shared.take_slot), SHARED_TIMEOUT
+                loop.run_in_executor(self._pool, fn, *args), SHARED_TIMEOUT
             )
         except Exception as exc:  # noqa: BLE001 - the database is away: local limits only
             if not self._shared_down:
@@ -260,7 +271,7 @@ class FloodLimiter:
                 self._shared_down = True
             return None
         self._shared_down = False
-        return float(slot)
+        return None if slot is None else float(slot)
 
     @staticmethod
     def _log_failure(future) -> None:  # noqa: ANN001

@@ -5,8 +5,9 @@ for it. Each process keeps the limits locally too (:mod:`bot.rate_limit`), but t
 at 30/s each are 60/s together. :class:`SendBudget` hands out send slots from one row of the
 ``send_budget`` table: a reservation is one ``UPDATE … RETURNING`` that moves the next free
 slot on by one interval, so slots are spaced ``period / rate`` apart across all processes.
-A slot is a moment, not a credit: the caller sends at it or gives it up (a process that wakes
-up late and sends anyway bunches its message with the next ones, which went on time; see
+A slot is a moment, not a credit: the caller sends at it, or, having woken up too late, moves
+it to now when nobody holds a later slot yet (:meth:`SendBudget.move_to_now`) and gives it up
+otherwise (a late message would bunch with the next ones, which go on time; see
 :class:`bot.rate_limit.FloodLimiter`).
 
 A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
@@ -81,6 +82,26 @@ class SendBudget:
             ).scalar_one()
             session.commit()
         return float(next_free) - self.interval
+
+    def move_to_now(self, slot: float) -> float | None:
+        """Move ``slot``, which its holder missed, to now when no later slot has been handed
+        out since (the next free one is still the one after it, and no pause came): the holder
+        sends now and the next slot follows by one interval. Returns the new slot's time, or
+        None when a later slot exists (then the missed one is given up: take a new one)."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            limit_statements(session, SLOT_WAIT)
+            moved = session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(
+                    BudgetRow.name == self.name,
+                    BudgetRow.next_free < slot + self.interval * 1.5,
+                    BudgetRow.next_free <= now + self.interval,
+                )
+                .values(next_free=now + self.interval)
+            ).rowcount
+            session.commit()
+        return now if moved else None
 
     def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (Telegram answered 429 with this ``retry_after``)."""

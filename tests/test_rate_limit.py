@@ -71,18 +71,30 @@ async def test_a_bot_wide_429_pauses_and_widens_the_spacing_for_a_while() -> Non
     assert abs((later[-1] - later[-2]) - INTERVAL) < 1e-9  # eased back
 
 
-class _BesideAnother:
-    """A real shared budget as one process sees it, another process (a second budget on the
-    same row) taking a slot just before each of its own; the slots it got are recorded."""
+class _Budget:
+    """A real shared budget (on a SQLite file) that records the slots this process held;
+    ``other``: another process's view of the same row, which takes a slot just before each of
+    this process's and is always waiting for the next one."""
 
-    def __init__(self, budget: SendBudget, other: SendBudget) -> None:
+    def __init__(self, budget: SendBudget, other: SendBudget | None = None) -> None:
         self.budget, self.other = budget, other
         self.slots: list[float] = []
+        self.taken = 0
 
     def take_slot(self) -> float:
-        self.other.take_slot()
+        if self.other is not None:
+            self.other.take_slot()
+        self.taken += 1
         self.slots.append(self.budget.take_slot())
         return self.slots[-1]
+
+    def move_to_now(self, slot: float) -> float | None:
+        if self.other is not None:
+            self.other.take_slot()
+        moved = self.budget.move_to_now(slot)
+        if moved is not None:
+            self.slots.append(moved)
+        return moved
 
     def now(self) -> float:
         return self.budget.now()
@@ -91,27 +103,48 @@ class _BesideAnother:
         self.budget.pause(seconds)
 
 
-async def test_a_message_leaves_at_its_shared_slot_or_takes_another(tmp_path: Path) -> None:
-    """Every third wake-up comes 80 ms late (a busy machine). With another process sending at
-    its own slots on time, a message leaving that late is bunched with theirs, and late ones in
-    a row fit 31 into the server's one second. A late slot is given up for the next free one:
-    every message leaves within a quarter spacing of the slot it holds."""
+async def _late_every_third(
+    tmp_path: Path, with_another: bool, limits: FloodLimits = LIMITS
+) -> tuple[FloodLimiter, _Budget, list[tuple[float, float]]]:
+    """40 messages through a limiter whose every third wake-up comes 80 ms late (a busy
+    machine): (limiter, budget, [(sent at, slot held)])."""
     time = SimulatedTime()
     engine = init_db(f"sqlite:///{tmp_path / 'budget.db'}")
     mine, theirs = (SendBudget(engine, margin=LIMITS.margin, clock=time.clock) for _ in "ab")
-    shared = _BesideAnother(mine, theirs)
+    shared = _Budget(mine, theirs if with_another else None)
     wake_ups = [0]
 
     async def late_every_third(seconds: float) -> None:
         wake_ups[0] += 1
         await time.sleep(seconds + (0.08 if wake_ups[0] % 3 == 0 else 0.0))
 
-    limiter = FloodLimiter(LIMITS, clock=time.clock, sleep=late_every_third, shared=shared)
+    limiter = FloodLimiter(limits, clock=time.clock, sleep=late_every_third, shared=shared)
     held = []
     for chat in range(1, 41):
         await limiter.acquire(chat, is_group=False)
         held.append((time.now, shared.slots[-1]))
     engine.dispose()
+    return limiter, shared, held
+
+
+async def test_a_slot_missed_while_another_process_waits_is_given_up(tmp_path: Path) -> None:
+    """With another process sending at its own slots on time, a message leaving 80 ms late
+    is bunched with theirs, and late ones in a row fit 31 into the server's one second. The
+    missed slot is given up for the next free one: every message leaves within a quarter
+    spacing of the slot it holds."""
+    limiter, shared, held = await _late_every_third(tmp_path, with_another=True)
     assert limiter.late_slots > 0
-    assert len(shared.slots) == 40 + limiter.late_slots
+    assert shared.taken == 40 + limiter.late_slots  # each missed slot was given up
+    assert all(sent - slot <= INTERVAL / 4 + 1e-9 for sent, slot in held)
+
+
+async def test_a_slot_missed_with_nobody_behind_it_moves_to_now(tmp_path: Path) -> None:
+    """One process alone: a missed slot is moved to the moment the process woke up, since no
+    one holds a later one; nothing is given up, and every message still leaves at its slot.
+    (The local spacing is set looser here so that the shared slots are the ones waited for,
+    as with several messages in flight after a stall.)"""
+    looser = FloodLimits(overall=(60, 1.0), private_chat=None, group_chat=None)
+    limiter, shared, held = await _late_every_third(tmp_path, with_another=False, limits=looser)
+    assert limiter.late_slots > 0
+    assert shared.taken == 40  # no slot wasted
     assert all(sent - slot <= INTERVAL / 4 + 1e-9 for sent, slot in held)

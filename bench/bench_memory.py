@@ -3,8 +3,13 @@
 Each app runs in a process of its own (``python -m bench.bench_memory --serve APP URL``) that
 long-polls the fake Bot API server run here; this process injects ``--questions`` varied
 questions (:mod:`bench.questions`) from ``--senders`` private chats, waits until each has been
-answered, and reads the app process's resident memory (VmRSS) at start and at the end. The
-server's own records stay in this process, so they weigh on neither app.
+answered, and reads the app process's resident memory (VmRSS) and thread count at start and
+at the end. The server's own records stay in this process, so they weigh on neither app.
+
+fazhi's database is migrated first by ``fazhi db upgrade`` in a process of its own, as a
+deployment's database is before the bot (re)starts: the bot then opens it without Alembic. A
+bot that finds its database behind the shipped migrations upgrades it itself at start and
+carries Alembic (about 11 MiB) until it is restarted.
 
 Target: fazhi's resident memory after 10,000 varied questions ≤ 1.5× the echo bot's.
 
@@ -19,7 +24,9 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -37,8 +44,29 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-async def serve(app_name: str, token: str, base_url: str) -> None:
+def threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no thread count for process {pid}")
+
+
+def migrate(data_dir: str) -> None:
+    """``fazhi db upgrade`` on the benchmark's database, in a process of its own."""
+    from bench.bench_updates import bench_database_url
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAZHI_DATA_DIR": data_dir}
+    cli = [sys.executable, "-c", "from bot.cli import main; main()", "db", "upgrade"]
+    subprocess.run(
+        [*cli, "--database-url", bench_database_url(data_dir)],
+        cwd=data_dir, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def serve(app_name: str, token: str, base_url: str, data_dir: str | None) -> None:
     """Child mode: run one app against the server until killed."""
+    from functools import partial
+
     from bench.bench_updates import echo_app, fazhi_app
 
     server = SimpleNamespace(
@@ -46,7 +74,8 @@ async def serve(app_name: str, token: str, base_url: str) -> None:
         base_url=base_url,
         base_file_url=base_url.rsplit("/bot", 1)[0] + "/file/bot",
     )
-    app = {"echo": echo_app, "fazhi": fazhi_app}[app_name](server)  # type: ignore[arg-type]
+    factories = {"echo": echo_app, "fazhi": partial(fazhi_app, data_dir=data_dir)}
+    app = factories[app_name](server)  # type: ignore[arg-type]
     async with app:
         if app.post_init is not None:
             await app.post_init(app)
@@ -57,13 +86,25 @@ async def serve(app_name: str, token: str, base_url: str) -> None:
         await asyncio.Event().wait()
 
 
-def measure(app_name: str, count: int, senders: int) -> tuple[float, float, float, bool]:
-    """(MiB at start, MiB at the end, seconds, all answered) for one app."""
-    with FakeBotApi() as server:
+@dataclass
+class Footprint:
+    start: float  # MiB resident once ready
+    end: float  # … after the questions
+    seconds: float
+    complete: bool  # every question answered
+    threads: int  # at the end
+
+
+def measure(app_name: str, count: int, senders: int) -> Footprint:
+    """One app's footprint in a process of its own (fazhi on a database migrated before)."""
+    with FakeBotApi() as server, tempfile.TemporaryDirectory(prefix="fazhi-mem-") as data_dir:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        child = [sys.executable, "-m", "bench.bench_memory"]
+        if app_name == "fazhi":
+            migrate(data_dir)
+            child += ["--data-dir", data_dir]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.bench_memory", "--serve", app_name,
-             server.token, server.base_url],
+            [*child, "--serve", app_name, server.token, server.base_url],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
@@ -83,21 +124,26 @@ def measure(app_name: str, count: int, senders: int) -> tuple[float, float, floa
             seconds = time.perf_counter() - started
             complete = server.delivered_count >= count
             end = rss_mib(proc.pid)
+            threads_end = threads(proc.pid)
         finally:
             proc.kill()
             proc.wait(timeout=30)
-    return start, end, seconds, complete
+    return Footprint(start, end, seconds, complete, threads_end)
 
 
 def run(count: int, senders: int) -> bool:
     results = {name: measure(name, count, senders) for name in ("echo", "fazhi")}
-    print(f"questions per app   {count} varied (from {senders} private chats)")
-    print(f"{'app':<8}{'start MiB':>11}{'end MiB':>10}{'seconds':>9}")
-    for name, (start, end, seconds, complete) in results.items():
-        flag = "" if complete else "  INCOMPLETE"
-        print(f"{name:<8}{start:>11.1f}{end:>10.1f}{seconds:>9.1f}{flag}")
-    ratio = results["fazhi"][1] / results["echo"][1]
-    ok = ratio <= TARGET_RATIO and all(r[3] for r in results.values())
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"questions per app   {count} varied (from {senders} private chats), load {load}")
+    print(f"{'app':<8}{'start MiB':>11}{'end MiB':>10}{'growth':>9}{'threads':>9}{'seconds':>9}")
+    for name, r in results.items():
+        flag = "" if r.complete else "  INCOMPLETE"
+        print(
+            f"{name:<8}{r.start:>11.1f}{r.end:>10.1f}{r.end - r.start:>+9.1f}"
+            f"{r.threads:>9}{r.seconds:>9.1f}{flag}"
+        )
+    ratio = results["fazhi"].end / results["echo"].end
+    ok = ratio <= TARGET_RATIO and all(r.complete for r in results.values())
     print(
         f"fazhi / echo        {ratio:.2f}x resident memory after {count} questions "
         f"(target <= {TARGET_RATIO}x): " + ("met" if ok else "MISSED")
@@ -112,9 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--serve", nargs=3, metavar=("APP", "TOKEN", "BASE_URL"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        asyncio.run(serve(*args.serve))
+        asyncio.run(serve(*args.serve, args.data_dir))
         return 0
     return 0 if run(args.questions, args.senders) else 1
 

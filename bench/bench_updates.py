@@ -93,8 +93,14 @@ def echo_app(server: FakeBotApi) -> Application:
 _TEMP_DIRS: list[tempfile.TemporaryDirectory[str]] = []
 
 
-def fazhi_app(server: FakeBotApi) -> Application:
-    """The real fazhi bot: assistant on a fresh SQLite file, handlers as in ``fazhi run``.
+def bench_database_url(data_dir: str) -> str:
+    """The fazhi app's SQLite database in ``data_dir``."""
+    return f"sqlite:///{Path(data_dir) / 'bench.db'}"
+
+
+def fazhi_app(server: FakeBotApi, data_dir: str | None = None) -> Application:
+    """The real fazhi bot: assistant on a fresh SQLite file (or the one in ``data_dir``),
+    handlers as in ``fazhi run``.
 
     The outbox jobs are off (nothing is queued: no chat is registered), the per-user
     question limit is raised so that the benchmark's senders are not told to slow down, and
@@ -104,12 +110,14 @@ def fazhi_app(server: FakeBotApi) -> Application:
     from bot.settings import Settings
     from bot.telegram_app import build_application
 
-    tmp = tempfile.TemporaryDirectory(prefix="fazhi-bench-")
-    _TEMP_DIRS.append(tmp)
+    if data_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="fazhi-bench-")
+        _TEMP_DIRS.append(tmp)
+        data_dir = tmp.name
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{Path(tmp.name) / 'bench.db'}",
-        fazhi_data_dir=tmp.name,
+        database_url=bench_database_url(data_dir),
+        fazhi_data_dir=data_dir,
         fazhi_questions_per_minute=1000,
     )
     assistant = build_assistant(settings)

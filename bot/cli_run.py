@@ -65,9 +65,10 @@ def _settings():  # noqa: ANN202
 def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
     from bot.app import build_assistant
     from knowledge.decode import DocumentError
-    from scheduler.db import DatabaseURLError, redact_url
+    from scheduler.db import DatabaseURLError, redact_url, upgrade_in_child
 
     try:
+        upgrade_in_child(settings.database_url)  # this long-running process never loads Alembic
         return build_assistant(settings, extra_admins)
     except DatabaseURLError as exc:
         _fail(str(exc))
@@ -168,10 +169,11 @@ def _run_sender(settings) -> None:  # noqa: ANN001
     from bot.rate_limit import FloodLimiter
     from bot.telegram_channel import TelegramChannel
     from scheduler.budget import SendBudget
-    from scheduler.db import DatabaseURLError, init_db
+    from scheduler.db import DatabaseURLError, init_db, upgrade_in_child
     from scheduler.sender import OutboxSender
 
     try:
+        upgrade_in_child(settings.database_url)  # as the bot: never Alembic in this process
         engine = init_db(settings.database_url)
     except DatabaseURLError as exc:
         _fail(str(exc))

@@ -9,14 +9,18 @@
 - A malformed URL raises :class:`DatabaseURLError` with a message in Chinese saying what is wrong.
 
 :func:`init_db` runs the Alembic migrations to head; the bot and ``fazhi schedule run`` call it at
-start, ``fazhi db upgrade`` calls it by hand.
+start, ``fazhi db upgrade`` calls it by hand. The bot first tries :func:`upgrade_in_child`, so
+that the long-running process never holds Alembic.
 """
 
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -31,6 +35,8 @@ if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands
     from sqlmodel import Session
 
 from knowledge.datahome import data_dir
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DB_FILE = "fazhi.db"
 _EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或 sqlite:////srv/fazhi/fazhi.db"
@@ -190,6 +196,42 @@ def init_db(url: str | URL | None = None) -> Engine:
     if current_revision(engine) != ",".join(sorted(migration_heads())):
         upgrade(engine)
     return engine
+
+
+_UPGRADE_PROGRAM = (
+    "import os; from scheduler.db import init_db; init_db(os.environ['DATABASE_URL'])"
+)
+
+
+def upgrade_in_child(url: str | URL | None = None) -> bool:
+    """Bring the database to the head revision in a process of its own when it is behind.
+
+    For a long-running process (the bot): Alembic and its templates cost about 11 MiB, which a
+    process that migrated in place holds until it is restarted, i.e. after every upgrade of the
+    bot that ships a migration. The child gets the URL in its environment (never on a command
+    line, where ``ps`` shows it). Returns False when the child failed: the caller then upgrades
+    in place (:func:`init_db`), which reports the error as at any start. Raises
+    :class:`DatabaseURLError` for a malformed URL and SQLAlchemy's errors when the database
+    cannot be reached."""
+    parsed = url if isinstance(url, URL) else resolve_url(url)
+    engine = make_engine(parsed)
+    try:
+        if current_revision(engine) == ",".join(sorted(migration_heads())):
+            return True
+    finally:
+        engine.dispose()
+    env = {**os.environ, "DATABASE_URL": parsed.render_as_string(hide_password=False)}
+    done = subprocess.run(
+        [sys.executable, "-c", _UPGRADE_PROGRAM],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        log.warning(
+            "schema upgrade in a child process failed, upgrading here: %s", redact_url(last)
+        )
+        return False
+    return True
 
 
 @contextmanager

@@ -77,3 +77,83 @@ def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:
     modules = modules_after(["units", "list"], migrated)
     assert "sqlmodel" in modules
     assert heavy(modules, "alembic") == set()
+
+
+RUN_BOT = """
+import asyncio, json, sys
+from pathlib import Path
+from bot.cli_run import _assistant
+from bot.telegram_app import build_application
+from tests.bot_harness import FAST_LIMITS, BotHarness, make_settings
+from tests.fakes import FakeBotApi
+
+async def main(tmp_path):
+    with FakeBotApi() as server:
+        assistant = _assistant(make_settings(tmp_path))  # as `fazhi run` starts
+        app = build_application(assistant, server.token, server.base_url, limits=FAST_LIMITS)
+        async with BotHarness(server, assistant, app) as bot:
+            for text in {texts!r}:
+                assert await bot.say(42, text)
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+
+asyncio.run(main(Path({tmp!r})))
+"""
+
+# what the running bot needs only for rare commands (reports, pictures, calendars, uploaded
+# plans) or never (migrations on a database already at the head)
+NOT_IN_THE_RUNNING_BOT = (
+    "alembic", "mako", "docx", "pypdf", "PIL", "openpyxl", "icalendar", "charset_normalizer",
+    "bs4", "jieba",
+)  # fmt: skip
+
+
+def test_the_running_bot_holds_neither_alembic_nor_rare_command_libraries(tmp_path: Path) -> None:
+    """A bot started on a new database migrates it in a child process, then answers questions
+    (one in traditional characters) and commands without loading what it does not use."""
+    texts = ["/start", "第十四条 我单位要做什么", "每季度要學法幾次", "司法局有哪些任务", "/items"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_BOT.format(texts=texts, tmp=str(tmp_path))],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "telegram" in modules and "knowledge.qa" in modules and "sqlmodel" in modules
+    assert heavy(modules, *NOT_IN_THE_RUNNING_BOT) == set()
+    assert (tmp_path / "fazhi.db").exists()  # migrated by the child
+
+
+CHILD_UPGRADE = """
+import json, logging, sys
+logging.basicConfig(level=logging.WARNING)
+from scheduler.db import current_revision, make_engine, migration_heads, upgrade_in_child
+url = {url!r}
+done = upgrade_in_child(url)
+at_head = current_revision(make_engine(url)) == ",".join(sorted(migration_heads()))
+print(json.dumps([done, at_head, "alembic" in sys.modules]), file=sys.stderr)
+"""
+
+
+def child_upgrade(url: str, cwd: Path) -> tuple[list[bool], str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_UPGRADE.format(url=url)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return json.loads(done.stderr.strip().splitlines()[-1]), done.stderr
+
+
+def test_upgrade_in_a_child_process_leaves_alembic_out_and_reports_a_failure(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert child_upgrade(url, tmp_path)[0] == [True, True, False]
+    assert child_upgrade(url, tmp_path)[0] == [True, True, False]  # at the head: no child
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "new.db") as db:  # a revision this code does not ship
+        db.execute("UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    (done, at_head, alembic), log = child_upgrade(url, tmp_path)
+    assert (done, at_head, alembic) == (False, False, False)
+    assert "upgrading here" in log and "f00dfeedbeef" in log  # the caller upgrades in place

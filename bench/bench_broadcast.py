@@ -35,7 +35,7 @@ from telegram.request import HTTPXRequest
 
 from bot.rate_limit import FloodLimiter, FloodLimits
 from bot.telegram_channel import TelegramChannel
-from scheduler.channel import DeliveryStatus, OutgoingMessage
+from scheduler.delivery import DeliveryStatus, OutgoingMessage
 from scheduler.sender import DEFAULT_IN_FLIGHT
 from tests.fakes import FakeBotApi, RateLimits
 

@@ -193,8 +193,8 @@ def schedule_run(
     database_url: DbOpt = None,
 ) -> None:
     """在本进程运行提醒计划、发送队列和督察汇总（不经 Telegram）。"""
-    from scheduler.channels import ConsoleChannel, FileChannel
     from scheduler.jobs import run_standalone
+    from scheduler.local_channels import ConsoleChannel, FileChannel
 
     if channel != "console" and not channel.startswith("file:"):
         fail(f"未知的发送通道“{channel}”：请用 console（打印到终端）或 file:路径（写入文件）")

@@ -23,8 +23,8 @@ from typing import TextIO
 
 from bot.core import Assistant, ChatContext, normalise_command_text
 from bot.replies import Button, Reply, html_to_plain
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.db import data_dir
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 
 CONSOLE_CHAT = ChatContext(
     chat_id="console", user_id="console", user_name="控制台用户", rate_limited=False

@@ -1,7 +1,7 @@
 """The Telegram delivery channel: one outbox message → one ``sendMessage`` → one outcome.
 
 The channel keeps Telegram's flood limits itself (:mod:`bot.rate_limit`) and translates
-python-telegram-bot's exceptions into :class:`~scheduler.channel.DeliveryOutcome`, so the outbox
+python-telegram-bot's exceptions into :class:`~scheduler.delivery.DeliveryOutcome`, so the outbox
 decides what to do next without knowing anything about Telegram:
 
 ==========================================  ============  ======================================
@@ -46,7 +46,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.rate_limit import FloodLimiter, is_group_chat
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def outcome_for_error(exc: TelegramError) -> DeliveryOutcome:
 
 
 class TelegramChannel:
-    """A :class:`scheduler.channel.Channel` over a python-telegram-bot ``Bot``.
+    """A :class:`scheduler.delivery.Channel` over a python-telegram-bot ``Bot``.
 
     The bot's lifecycle (``initialize``/``shutdown``) belongs to the caller. Share one
     :class:`FloodLimiter` between every channel and sender that uses the same bot token.

@@ -15,7 +15,8 @@ caller; use ``scheduler.db.session_scope(engine)``):
 - broadcasts (``scheduler.broadcast``): ``create_broadcast``, ``enqueue_broadcast``,
   ``broadcast_report``, ``resend_failed``.
 - outbox (``scheduler.outbox``): ``enqueue``; sending: ``scheduler.sender.OutboxSender``.
-- the channel interface: ``scheduler.channel``; console/file channels: ``scheduler.channels``.
+- the channel interface: ``scheduler.delivery``; console and file channels:
+  ``scheduler.local_channels``.
 
 Imports ``knowledge``, never ``bot``.
 """

@@ -27,8 +27,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.channel import Channel
 from scheduler.clock import TZ, now
+from scheduler.delivery import Channel
 from scheduler.sender import OutboxSender
 from scheduler.service import SchedulerContext, run_digest, run_planner
 

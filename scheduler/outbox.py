@@ -46,8 +46,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.clock import utcnow
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
 from scheduler.registry import admin_chat_ids, follow_migration, get_chat, mark_blocked
 

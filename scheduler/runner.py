@@ -2,7 +2,7 @@
 
     python -m scheduler.runner --database-url URL --file out.jsonl --sender-id A [--drain]
 
-Sends through a :class:`~scheduler.channels.FileChannel` (or the console) until the outbox is
+Sends through a :class:`~scheduler.local_channels.FileChannel` (or the console) until the outbox is
 empty (``--drain``) or forever. The multi-process and SIGKILL tests start it as a subprocess;
 ``$FAZHI_OUTBOX_LEASE`` (seconds) shortens the claim lease there. Without ``--sender-id`` each
 process gets a unique id (host, pid and a random tag).
@@ -16,8 +16,8 @@ import logging
 import os
 from pathlib import Path
 
-from scheduler.channels import ConsoleChannel, FileChannel
 from scheduler.db import make_engine
+from scheduler.local_channels import ConsoleChannel, FileChannel
 from scheduler.outbox import RetryPolicy
 from scheduler.sender import DEFAULT_IN_FLIGHT, OutboxSender, default_sender_id
 

@@ -1,4 +1,4 @@
-"""The outbox sender: claim → send through a :class:`~scheduler.channel.Channel` → mark.
+"""The outbox sender: claim → send through a :class:`~scheduler.delivery.Channel` → mark.
 
 Delivery guarantee: **at least once**. A claim is a lease (:func:`scheduler.outbox.claim`):
 while a send is slow the sender renews it (a heartbeat every third of the lease); when a
@@ -39,8 +39,8 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from scheduler.channel import Channel, DeliveryOutcome, DeliveryStatus
 from scheduler.clock import utcnow
+from scheduler.delivery import Channel, DeliveryOutcome, DeliveryStatus
 from scheduler.models import OutboxMessage
 from scheduler.outbox import (
     RetryPolicy,

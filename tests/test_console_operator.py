@@ -22,10 +22,10 @@ from bot.console import CONSOLE_CHAT, ConsoleChat
 from bot.core import Assistant, ChatContext
 from bot.replies import TELEGRAM_LIMIT, html_to_plain
 from scheduler import registry
-from scheduler.channel import OutgoingMessage
 from scheduler.clock import TZ
 from scheduler.completions import completed_set
 from scheduler.db import session_scope
+from scheduler.delivery import OutgoingMessage
 from scheduler.models import AuditLog, Broadcast, OutboxMessage
 from tests.bot_harness import make_settings
 

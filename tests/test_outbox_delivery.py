@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from knowledge.loader import default_directory
 from scheduler.broadcast import broadcast_report, create_broadcast, enqueue_broadcast, resend_failed
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
-from scheduler.channels import FileChannel, read_lines
 from scheduler.clock import utcnow
 from scheduler.db import session_scope
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.local_channels import FileChannel, read_lines
 from scheduler.models import AuditLog, Chat, ChatStatus, OutboxMessage
 from scheduler.outbox import RetryPolicy, claim_next, counts, enqueue, recover
 from scheduler.registry import approve, register_chat, sync_units

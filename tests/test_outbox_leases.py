@@ -21,9 +21,9 @@ import pytest
 from scheduler_fixtures import *  # noqa: F403
 from sqlmodel import Session, select
 
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
-from scheduler.channels import FileChannel, read_lines
 from scheduler.db import init_db, session_scope
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.local_channels import FileChannel, read_lines
 from scheduler.models import OutboxMessage
 from scheduler.outbox import claim, counts, enqueue, record_outcome, renew
 from scheduler.sender import OutboxSender

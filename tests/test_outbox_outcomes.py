@@ -8,8 +8,8 @@ from scheduler_fixtures import BUREAU
 from sqlmodel import Session, select
 
 from knowledge.loader import default_directory
-from scheduler.channel import DeliveryOutcome, DeliveryStatus
 from scheduler.db import session_scope
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus
 from scheduler.models import Chat, ChatStatus, OutboxMessage
 from scheduler.outbox import RetryPolicy, claim_next, enqueue, record_outcome
 from scheduler.registry import add_admin, approve, register_chat, sync_units

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from scheduler_fixtures import *  # noqa: F403
 
-from scheduler.channels import read_lines
 from scheduler.db import session_scope
+from scheduler.local_channels import read_lines
 from scheduler.outbox import counts, enqueue
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from bot.app import build_assistant
 from bot.cli import app
 from bot.core import Assistant, ChatContext
-from scheduler.channels import FileChannel, read_lines
 from scheduler.clock import TZ
 from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
 from scheduler.db import session_scope
+from scheduler.local_channels import FileChannel, read_lines
 from scheduler.models import AuditLog, OutboxMessage
 from scheduler.outbox import enqueue
 from scheduler.overrides import WITHDRAWN, clear_override, list_overrides, set_override

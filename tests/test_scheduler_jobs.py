@@ -11,11 +11,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU, TOWN
 
-from scheduler.channels import FileChannel, read_lines
 from scheduler.clock import TZ, now
 from scheduler.completions import confirm, status_for_unit
 from scheduler.db import session_scope
 from scheduler.jobs import JOB_IDS, PLANNER_JOB, install_jobs, run_planner_soon, run_standalone
+from scheduler.local_channels import FileChannel, read_lines
 from scheduler.registry import add_admin, add_unit, approve, register_chat
 from scheduler.service import run_digest
 

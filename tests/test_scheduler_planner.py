@@ -22,10 +22,10 @@ from knowledge.model import (
     WorkPlan,
 )
 from knowledge.units import UnitDirectory
-from scheduler.channels import FileChannel, read_lines
 from scheduler.clock import TZ
 from scheduler.completions import confirm
 from scheduler.db import session_scope
+from scheduler.local_channels import FileChannel, read_lines
 from scheduler.planner import due_reminders, reminders_in
 from scheduler.registry import add_unit, approve, register_chat
 from scheduler.rules import RuleError, load_rules

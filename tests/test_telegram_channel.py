@@ -12,7 +12,7 @@ from telegram.request import HTTPXRequest
 
 from bot.rate_limit import FloodLimiter, FloodLimits
 from bot.telegram_channel import TelegramChannel, outcome_for_error
-from scheduler.channel import DeliveryStatus, OutgoingMessage
+from scheduler.delivery import DeliveryStatus, OutgoingMessage
 from tests.fakes import FakeBotApi, Fault, RateLimits
 
 # Scaled-down limits so the test runs in about two seconds; the margin is wide so that

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scheduler.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 
 
 class ConsoleChannel:

@@ -2,7 +2,7 @@
 
 A channel turns one outbox message into one delivery attempt and reports what happened, in
 terms the outbox can act on (retry later, give up, mark the chat blocked, follow a migration).
-Telegram lives in ``bot/``; a console and a file channel live in ``scheduler/``.
+Telegram lives in ``bot/``; a console and a file channel in :mod:`scheduler.local_channels`.
 """
 
 from __future__ import annotations

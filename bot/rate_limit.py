@@ -25,9 +25,10 @@ to make up for part of it), for half a spacing after the previous message, and f
 Several processes: give the limiter a ``shared`` budget (:class:`scheduler.budget.SendBudget`)
 and each overall slot is also taken from the database, so all processes together stay within
 the bot's limit, and a bot-wide 429 pauses every process. Slots are only as good as the
-punctuality of the messages that use them: 31 consecutive slots span 30 spacings, 1.05 s, so
-once the first messages of such a run leave more than 50 ms late (a busy machine deschedules
-both processes) and the rest on time, 31 reach the server within one second. So a process that
+punctuality of the messages that use them: 31 consecutive slots span 30 spacings (1.07 s with
+the budget's 7 % margin), so once the first messages of such a run leave more than 70 ms late
+(a busy machine deschedules both processes) and the rest on time, 31 reach the server within
+one second. So a process that
 wakes up more than a quarter of a spacing after its slot gives the slot up and takes the next
 free one, or moves it to now when nobody holds a later slot yet (one process alone loses
 nothing); every message then leaves within 9 ms of its own slot (two processes on a loaded

@@ -547,7 +547,7 @@ def build_application(
     shared = None
     if limits.overall is not None:
         rate, period = limits.overall
-        shared = SendBudget(assistant.sched.engine, rate=rate, period=period, margin=limits.margin)
+        shared = SendBudget(assistant.sched.engine, rate=rate, period=period)
     limiter = FloodLimiter(limits, shared=shared)
     front = TelegramFrontEnd(assistant, limiter)
     assistant.flood_in_core = False  # the gate counts every message at arrival

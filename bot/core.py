@@ -50,6 +50,7 @@ UNIT_CACHE_SECONDS = 30.0
 # for a lock included, before the question is answered without them: a locked table must not
 # hold an answer that needs no database (the acceptance allows 2 s in all)
 QUESTION_READ_SECONDS = 0.5
+UNIT_CACHE_CHATS = 1024  # beyond this many chats, the least recently looked-up half is dropped
 MAX_UPLOAD = 45_000_000  # bytes; Telegram bots may send files up to 50 MB
 
 
@@ -208,7 +209,15 @@ class Assistant:
             log.warning("unit of chat %s unknown, database unavailable: %s", ctx.chat_id, exc.orig)
             return hit[1] if hit is not None else None
         self._unit_cache[ctx.chat_id] = (now, name)
+        if len(self._unit_cache) > UNIT_CACHE_CHATS:
+            self._trim_unit_cache()
         return name
+
+    def _trim_unit_cache(self) -> None:
+        """Keep the most recently looked-up half, so that the cache does not hold every chat
+        that ever wrote (a stale entry only serves while the database is away)."""
+        by_age = sorted(list(self._unit_cache.items()), key=lambda kv: kv[1][0])
+        self._unit_cache = dict(by_age[-(UNIT_CACHE_CHATS // 2) :])
 
     def forget_chat(self, *chat_ids: str) -> None:
         for chat_id in chat_ids:

@@ -28,12 +28,12 @@ the bot's limit, and a bot-wide 429 pauses every process. Slots are only as good
 punctuality of the messages that use them: 31 consecutive slots span 30 spacings (1.07 s with
 the budget's 7 % margin), so once the first messages of such a run leave more than 70 ms late
 (a busy machine deschedules both processes) and the rest on time, 31 reach the server within
-one second. So a process that
-wakes up more than a quarter of a spacing after its slot gives the slot up and takes the next
-free one, or moves it to now when nobody holds a later slot yet (one process alone loses
-nothing); every message then leaves within 9 ms of its own slot (two processes on a loaded
-machine drew a 429 in some runs before). Each further late slot in a row doubles the
-tolerance, so a busy machine still makes progress. The shared budget is asked in a thread with
+one second. So a process that wakes up more than a quarter of a spacing after its slot gives
+the slot up and takes the next free one, or moves it to now when nobody holds a later slot
+yet (one process alone loses nothing); every message then leaves within 9 ms of its own slot
+(two processes on a loaded machine drew a 429 in some runs before). Each further late slot
+in a row doubles the tolerance, and after four the message leaves late (never early), so a
+busy machine still makes progress. The shared budget is asked in a thread with
 a short time-out; when the database does not answer, the local limits alone apply (one
 process then never exceeds the limit on its own).
 """
@@ -166,7 +166,7 @@ class FloodLimiter:
         # absorbs, so the overall spacing widens (up to CAUTION_MAX) and eases back as
         # messages go through without one (see pause_all)
         self._caution = 1.0
-        self.late_slots = 0  # shared slots given up because this process woke up too late
+        self.late_slots = 0  # shared slots missed (moved to now or given up): woke up too late
 
     def _overall_delay(self) -> float:
         """Seconds until the next message may leave, judged by when the last ones actually left:
@@ -257,6 +257,8 @@ class FloodLimiter:
             slot = await self._shared_call(shared.move_to_now, slot)
             if slot is None:
                 slot = await self._shared_call(shared.take_slot)
+        if slot is not None and (wait := slot - shared.now()) > 0:  # late every time: go,
+            await self._sleep(wait)  # but never before the slot this process holds
 
     async def _shared_call(self, fn: Callable[..., float | None], *args: float) -> float | None:
         """A slot from the shared budget (``fn``: take or move one), in a thread; None when

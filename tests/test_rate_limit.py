@@ -104,10 +104,10 @@ class _Budget:
 
 
 async def _late_every_third(
-    tmp_path: Path, with_another: bool, limits: FloodLimits = LIMITS
+    tmp_path: Path, with_another: bool, limits: FloodLimits = LIMITS, every: int = 3
 ) -> tuple[FloodLimiter, _Budget, list[tuple[float, float]]]:
-    """40 messages through a limiter whose every third wake-up comes 80 ms late (a busy
-    machine): (limiter, budget, [(sent at, slot held)])."""
+    """40 messages through a limiter whose every third (``every``) wake-up comes 80 ms late
+    (a busy machine): (limiter, budget, [(sent at, slot held)])."""
     time = SimulatedTime()
     engine = init_db(f"sqlite:///{tmp_path / 'budget.db'}")
     mine, theirs = (SendBudget(engine, margin=LIMITS.margin, clock=time.clock) for _ in "ab")
@@ -116,7 +116,7 @@ async def _late_every_third(
 
     async def late_every_third(seconds: float) -> None:
         wake_ups[0] += 1
-        await time.sleep(seconds + (0.08 if wake_ups[0] % 3 == 0 else 0.0))
+        await time.sleep(seconds + (0.08 if wake_ups[0] % every == 0 else 0.0))
 
     limiter = FloodLimiter(limits, clock=time.clock, sleep=late_every_third, shared=shared)
     held = []
@@ -148,3 +148,11 @@ async def test_a_slot_missed_with_nobody_behind_it_moves_to_now(tmp_path: Path) 
     assert limiter.late_slots > 0
     assert shared.taken == 40  # no slot wasted
     assert all(sent - slot <= INTERVAL / 4 + 1e-9 for sent, slot in held)
+
+
+async def test_a_process_late_at_every_wake_up_still_sends_never_early(tmp_path: Path) -> None:
+    """Every wake-up 80 ms late: after a few missed slots in a row the message goes, late,
+    but never before the slot it holds."""
+    limiter, shared, held = await _late_every_third(tmp_path, with_another=True, every=1)
+    assert limiter.late_slots >= 40
+    assert all(sent >= slot - 1e-9 for sent, slot in held)

@@ -7,8 +7,8 @@ is built only when asked for.
 
 Every command runs inside one error boundary (:mod:`bot.error_boundary`): a failure a user can
 cause is one Chinese sentence and a non-zero exit code; ``-v``/``--verbose`` (anywhere on the
-command line) adds the traceback. ``fazhi health`` alone takes a fast path without the CLI
-framework (:mod:`bot.health`), which speaks the same way.
+command line) adds the traceback. ``fazhi health`` and ``fazhi ask`` take a fast path without
+the CLI framework (:mod:`bot.health`, :mod:`bot.cli_ask`), which speaks the same way.
 """
 
 from __future__ import annotations
@@ -83,11 +83,28 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribu
     raise AttributeError(name)
 
 
+def ask_words(argv: list[str]) -> list[str] | None:
+    """The words after ``ask`` when the command line is ``fazhi [-v] ask …``, else None."""
+    from bot.error_boundary import VERBOSE_FLAGS
+
+    at = 0
+    while at < len(argv) and argv[at] in VERBOSE_FLAGS:
+        at += 1
+    if at < len(argv) and argv[at] == "ask":
+        return [*argv[:at], *argv[at + 1 :]]
+    return None
+
+
 def main() -> None:
     if sys.argv[1:] == ["health"]:  # the container's check, every minute: no CLI framework
         from bot.health import main as health
 
         sys.exit(health())
+    ask = ask_words(sys.argv[1:])
+    if ask is not None:  # one question at a time, from people and scripts: no CLI framework
+        from bot.cli_ask import main as ask_main
+
+        sys.exit(ask_main(ask))
     import typer
 
     from bot.error_boundary import run_cli, verbose_requested

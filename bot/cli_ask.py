@@ -2,43 +2,151 @@
 
 fazhi ask "第十四条 我单位要做什么" --unit 区司法局 [--json]
 fazhi ask --batch questions.jsonl      # or --batch - for stdin
+
+Why argparse here and not Typer like the other commands: ``fazhi ask`` is the command people
+and scripts run one question at a time, so its start-up counts (``bench/bench_startup.py``:
+target ≤ 1.5× ``import telegram``), and Typer imports pydantic and Rich, which together cost
+about as much as importing the Telegram library. The options are defined once, here;
+:func:`bot.cli.main` calls :func:`main` before any CLI framework is imported, and the Typer app
+lists ``ask`` as a pass-through to the same :func:`main` (``fazhi --help``, tests). Errors speak
+as the rest of the CLI does (:mod:`bot.error_boundary`): one Chinese sentence, an exit code, the
+traceback only with ``-v``.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-import typer
-from rich.console import Console
+from bot.error_boundary import EXIT_USAGE, VERBOSE, VERBOSE_FLAGS, report, verbose_requested
 
-from knowledge.decode import DocumentError
-from knowledge.qa import QAEngine, UnknownUnitError
-from knowledge.qa.query.conversation import Conversations
+if TYPE_CHECKING:
+    import typer
 
-err_console = Console(stderr=True, soft_wrap=True)
+    from knowledge.qa import QAEngine
+    from knowledge.qa.query.conversation import Conversations
+
+HELP = "回答关于工作要点的问题（单个问题，或 --batch 批量 JSON 行）。"
+USAGE_HINT = "用法见 fazhi ask --help"
+
+
+class AskExit(Exception):  # noqa: N818 - an exit, as typer.Exit
+    """End the command with ``code`` after the message has been printed."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # noqa: ANN001
+        super().add_usage(usage, actions, groups, "用法：")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors as one Chinese sentence (as Click's are in the other
+    commands, :func:`bot.error_boundary.usage_sentence`)."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(_usage_sentence(message), EXIT_USAGE)
+
+
+def _usage_sentence(message: str) -> str:
+    if message.startswith("unrecognized arguments: "):
+        words = message.removeprefix("unrecognized arguments: ").split()
+        options = [w for w in words if w.startswith("-")]
+        if options:
+            return f"没有选项 {options[0]}：{USAGE_HINT}。"
+        return f"多余的参数：{' '.join(words)}（含空格的内容请加引号）：{USAGE_HINT}。"
+    if message.startswith("argument ") and "expected one argument" in message:
+        option = message.removeprefix("argument ").split(":")[0].split("/")[0]
+        return f"选项 {option} 需要一个值：{USAGE_HINT}。"
+    return f"命令行有误（{message}）：{USAGE_HINT}。"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="fazhi ask",
+        description=HELP,
+        formatter_class=_Formatter,
+        allow_abbrev=False,
+        add_help=False,
+    )
+    p._positionals.title = "参数"  # noqa: SLF001 - argparse's English group titles
+    p._optionals.title = "选项"  # noqa: SLF001
+    p.add_argument("question", nargs="?", help="问题，例如：第十四条 我单位要做什么")
+    p.add_argument("--unit", "-u", help="提问者所在单位")
+    p.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 输出")
+    p.add_argument(
+        "--batch",
+        help='JSON 行文件（每行 {"q": …, "unit": …, "session": …}，同一 session 为一次对话），'
+        "“-” 表示标准输入",
+    )
+    p.add_argument("--plan", help="工作要点编号（默认：第一份）")
+    p.add_argument("--today", help="按此日期计算截止日（YYYY-MM-DD）")
+    p.add_argument(*VERBOSE_FLAGS, action="store_true", help="出错时显示详细信息（traceback）")
+    p.add_argument("--help", "-h", action="help", help="显示本帮助并退出")
+    return p
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    label = "\033[31m错误：\033[0m" if color else "错误："
+    print(f"{label}{message}", file=sys.stderr, flush=True)
+    raise AskExit(code)
+
+
+def main(argv: Sequence[str], verbose: bool = False) -> int:
+    """Run ``fazhi ask`` with ``argv`` (the words after ``ask``); the exit code."""
+    verbose = verbose or verbose_requested(argv)
+    try:
+        args = parser().parse_args(list(argv))
+        ask(args.question, args.unit, args.as_json, args.batch, args.plan, args.today)
+    except AskExit as exc:
+        return exc.code
+    except BrokenPipeError:  # the reader had enough (fazhi ask … | head): no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else 0
+    except BaseException as exc:  # noqa: BLE001 - the boundary, as run_cli's
+        return report(exc, verbose)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
-    app.command("ask", help="回答关于工作要点的问题（单个问题，或 --batch 批量 JSON 行）。")(ask)
+    """List ``ask`` in the Typer app: its words go to :func:`main` unparsed."""
+    import typer
 
+    def ask_command(ctx: typer.Context) -> None:
+        code = main(ctx.args, VERBOSE.get())
+        if code:
+            raise typer.Exit(code)
 
-def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[red]错误：[/red]{message}", highlight=False)
-    raise typer.Exit(code)
+    ask_command.__annotations__ = {"ctx": typer.Context, "return": None}  # not strings
+    app.command(
+        "ask",
+        help=HELP,
+        add_help_option=False,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(ask_command)
 
 
 def _engine(plan: str | None) -> QAEngine:
+    from knowledge.decode import DocumentError
+    from knowledge.qa import QAEngine
+
     try:
         engine = QAEngine.default()
     except DocumentError as exc:
         _fail(f"工作要点无法读取：\n{exc.describe()}", 1)
-        raise
     if plan is not None and plan not in engine.plans:
         _fail(f"没有编号为“{plan}”的工作要点。可用：{'、'.join(engine.plans)}")
     return engine
@@ -52,10 +160,8 @@ def _read_batch(path: Path) -> str:
         data = path.read_bytes()
     except FileNotFoundError:
         _fail(f"找不到文件“{path}”：请检查路径。")
-        raise
     except OSError as exc:
         _fail(f"无法读取文件“{path}”：{exc.strerror or exc}。")
-        raise
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -75,27 +181,18 @@ def _parse_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         _fail(f"日期格式不对：“{value}”，应为 YYYY-MM-DD。")
-        raise
 
 
 def ask(
-    question: Annotated[
-        str | None, typer.Argument(help="问题，例如：第十四条 我单位要做什么")
-    ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", "-u", help="提问者所在单位")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
-    batch: Annotated[
-        str | None,
-        typer.Option(
-            "--batch",
-            help='JSON 行文件（每行 {"q": …, "unit": …, "session": …}，同一 session 为一次对话），“-” 表示标准输入',
-        ),
-    ] = None,
-    plan: Annotated[str | None, typer.Option("--plan", help="工作要点编号（默认：第一份）")] = None,
-    today: Annotated[
-        str | None, typer.Option("--today", help="按此日期计算截止日（YYYY-MM-DD）")
-    ] = None,
+    question: str | None,
+    unit: str | None = None,
+    as_json: bool = False,
+    batch: str | None = None,
+    plan: str | None = None,
+    today: str | None = None,
 ) -> None:
+    from knowledge.qa import UnknownUnitError
+
     day = _parse_date(today)
     if batch is not None:
         if question is not None:
@@ -109,7 +206,6 @@ def ask(
         return
     if question is None or not question.strip():
         _fail('请给出问题，例如：fazhi ask "第十四条 我单位要做什么" --unit 区司法局')
-        return
     engine = _engine(plan)
     if unit is not None:
         try:
@@ -118,9 +214,9 @@ def ask(
             _fail(str(exc))
     answer = engine.answer(question, unit=unit, today=day, plan_id=plan)
     if as_json:
-        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(answer.text)
+        print(answer.text)
 
 
 def answer_line(
@@ -132,6 +228,8 @@ def answer_line(
 ) -> dict[str, Any]:
     """One batch line to one JSON object: the answer, or {"error": …} for bad input. Lines
     with the same ``"session"`` are the turns of one conversation, in order."""
+    from knowledge.qa import UnknownUnitError
+
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -185,6 +283,8 @@ def run_batch(
 ) -> None:
     """Answer each non-blank JSON line; one JSON line out per line in, in order. Lines with
     the same "session" value are one conversation (follow-ups use the earlier turns)."""
+    from knowledge.qa.query.conversation import Conversations
+
     sessions = Conversations(ttl=float("inf"))
     for number, line in enumerate(lines, 1):
         if not line.strip():

@@ -9,22 +9,23 @@ The CLI wraps the whole Typer app (:func:`run_cli`), so commands added later are
 doing anything; the Telegram error handler and the console chat call :func:`describe`.
 
 Click's exceptions are recognised by class name (Typer vendors Click in recent versions and
-used the ``click`` package before), so no private module is imported.
+used the ``click`` package before), so no private module is imported; asyncio's CancelledError
+too, so that the light commands (``fazhi ask``) do not import asyncio for it.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import re
 import sys
-import traceback
-from asyncio import CancelledError
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import logging
 
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
@@ -222,14 +223,15 @@ def usage_sentence(exc: BaseException) -> str:
     return f"命令行有误（{message}）{where}。"
 
 
-class QuietUserErrors(logging.Filter):
+class QuietUserErrors:
     """Log records about failures a user or the environment causes (network down, database
     not migrated) keep their one line and lose the traceback; defects keep theirs. Installed
-    on the root handlers unless ``-v``."""
+    on the root handlers unless ``-v``. (A filter needs only this method, so this module does
+    not import logging for the commands that never log.)"""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, KeyboardInterrupt | CancelledError):
+        if isinstance(exc, KeyboardInterrupt) or (exc is not None and _is(exc, "CancelledError")):
             return False  # work cut short by Ctrl-C or shutdown is not an error
         if exc is None or not describe(exc).user_caused:
             return True
@@ -243,6 +245,8 @@ class QuietUserErrors(logging.Filter):
 def quiet_tracebacks() -> None:
     """Install :class:`QuietUserErrors` on the root logger's handlers (after configuring them,
     before other filters that render tracebacks)."""
+    import logging
+
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietUserErrors())
 
@@ -294,9 +298,13 @@ def report(exc: BaseException, verbose: bool, err: Callable[[str], None] | None 
     failure = describe(exc)
     write = err or (lambda s: print(s, file=sys.stderr, flush=True))
     if verbose and not (isinstance(exc, KeyboardInterrupt) or _is(exc, "ClickException")):
+        import traceback
+
         write("".join(traceback.format_exception(exc)).rstrip())
     write(f"错误：{failure.text}")
     if not failure.user_caused:
+        import logging
+
         logging.getLogger("fazhi").debug("unexpected error", exc_info=exc)
     return failure.exit_code
 

@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.decode import DocumentError
-from knowledge.formats import extract_text
 from knowledge.model import WorkPlan
 from knowledge.parser import ParseResult, parse_document, parse_text
 from knowledge.units import UnitDirectory
@@ -38,6 +37,8 @@ def read_document(path: Path) -> tuple[str, str]:
         raise DocumentError([(0, f"这是一个目录，不是文件：{path}")], str(path)) from None
     except PermissionError:
         raise DocumentError([(0, f"没有读取权限：{path}")], str(path)) from None
+    from knowledge.formats import extract_text  # zipfile and friends: only for files
+
     decoded = extract_text(data, str(path))
     return decoded.text, decoded.encoding
 

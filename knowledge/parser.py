@@ -35,8 +35,9 @@ from knowledge.layout_words import layout_words
 from knowledge.markers import Found, find_markers, without_spans
 from knowledge.model import Item, PlanMeta, Role, SubItem, UnitRef, WorkPlan
 from knowledge.obligations import extract_obligations
+from knowledge.simplified import to_simplified
 from knowledge.tables import TableRow, find_tables
-from knowledge.text import load_zhconv, norm, split_sentences
+from knowledge.text import norm, split_sentences
 from knowledge.unit_names import NameToken, is_unit_shaped, reads_like_sentence, role_verb
 from knowledge.units import PARTIAL_ETC, UnitDirectory, infer_group
 
@@ -75,9 +76,7 @@ def _is_traditional(text: str) -> bool:
     probe = text[:_TRAD_PROBE]
     if not probe:
         return False
-    changed = sum(
-        1 for a, b in zip(probe, load_zhconv().convert(probe, "zh-cn"), strict=False) if a != b
-    )
+    changed = sum(1 for a, b in zip(probe, to_simplified(probe), strict=False) if a != b)
     return changed >= 5 and changed / max(1, len(probe)) > 0.005
 
 
@@ -87,7 +86,7 @@ def prepare_lines(text: str) -> tuple[list[str], list[int], list[tuple[int, str]
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "")
     if _is_traditional(text):
-        text = load_zhconv().convert(text, "zh-cn")
+        text = to_simplified(text)
     lines: list[str] = []
     numbers: list[int] = []
     warnings: list[tuple[int, str]] = []

@@ -8,41 +8,21 @@ traditional and simplified characters, and stray spaces ("学法 1 次"). Everyt
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
-from types import ModuleType
+
+from knowledge import simplified
 
 _SPACES = re.compile(r"\s+")
 _DIGIT_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _POWERS = {"十": 10, "百": 100, "千": 1000}
 _CN_DIGITS = "".join(_DIGIT_VALUES) + "".join(_POWERS)
-_zhconv: ModuleType | None = None
-
-
-def load_zhconv() -> ModuleType:
-    """zhconv, imported on first use and without ``pkg_resources``: zhconv only uses it to open
-    its own dictionary file and falls back to a plain ``open`` when it cannot be imported, while
-    importing it (setuptools' legacy API) costs about 40 ms at every start."""
-    global _zhconv
-    if _zhconv is None:
-        absent = "pkg_resources" not in sys.modules
-        if absent:
-            sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # → ImportError
-        try:
-            import zhconv
-        finally:
-            if absent:
-                del sys.modules["pkg_resources"]
-        _zhconv = zhconv
-    return _zhconv
 
 
 @lru_cache(maxsize=16384)
 def to_simplified(text: str) -> str:
-    if text.isascii():
-        return text
-    return load_zhconv().convert(text, "zh-cn")
+    """Traditional characters to simplified (:mod:`knowledge.simplified`), cached."""
+    return simplified.to_simplified(text)
 
 
 def fold_width(text: str) -> str:

@@ -15,9 +15,6 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Group, Item, Role, Unit, UnitCategory, UnitRef, WorkPlan
 from knowledge.text import norm
@@ -318,10 +315,15 @@ class UnitDirectory:
         # WRatio forgives extra words (区司法局机关); Levenshtein ranks one-character typos
         # (区司发局) by edits, where token-based scores tie. Half of each.
         scored: dict[str, float] = {}
-        wratio = process.cdist([query], self._choices, scorer=fuzz.WRatio)[0]
-        lev = process.cdist([query], self._choices, scorer=Levenshtein.normalized_similarity)[0]
-        for idx, (w, lv) in enumerate(zip(wratio, lev, strict=True)):
-            score = 0.5 * float(w) + 50.0 * float(lv)
+        # imported here: most questions name their unit exactly, and rapidfuzz costs ~10 ms
+        # at start-up. One scorer call per spelling (a few hundred): cdist would need numpy.
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import Levenshtein
+
+        for idx, choice in enumerate(self._choices):
+            w = fuzz.WRatio(query, choice)
+            lv = Levenshtein.normalized_similarity(query, choice)
+            score = 0.5 * w + 50.0 * lv
             if score < cutoff:
                 continue
             owner = self._choice_owner[idx]

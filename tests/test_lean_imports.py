@@ -67,10 +67,25 @@ def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> 
     assert wrong.returncode == 1 and "mysql" in wrong.stderr  # .env is read, as by Settings
 
 
-def test_ask_needs_no_database_and_no_legacy_packaging(tmp_path: Path) -> None:
-    modules = modules_after(["ask", "第十四条 我单位要做什么"], tmp_path)
+ASK_NEVER = (
+    "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba",  # no database, no bot
+    "typer", "click", "pydantic", "rich",  # no CLI framework (bot.cli_ask says why)
+    "numpy", "zhconv", "asyncio",  # plain-Python index, the cached script table
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "第十四条 我单位要做什么"],
+        ["-v", "ask", "第十四条 我单位要做什么", "--unit", "区司法局", "--json"],
+        ["ask", "第十四条", "--unit", "火星局"],  # a user error is reported as lightly
+    ],
+)
+def test_ask_needs_no_database_nor_cli_framework(argv: list[str], tmp_path: Path) -> None:
+    modules = modules_after(argv, tmp_path)
     assert "knowledge.qa" in modules
-    assert heavy(modules, "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba") == set()
+    assert heavy(modules, *ASK_NEVER) == set()
 
 
 def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:

@@ -5,44 +5,36 @@ typos and abbreviations; a typo destroys at most two bigrams instead of a whole 
 word segmenter has to agree with the document's compounds (营商环境, 放管服, 枫桥经验).
 ``bench/bench_qa.py`` measures this against jieba words.
 
-Scores are computed with precomputed per-posting BM25 weights and numpy, so a query costs
-one vector add per query term: well under a millisecond at 10,000 documents.
+Scores are computed with precomputed per-posting BM25 weights (compact ``array`` postings),
+so a query costs one pass over each query term's postings. Plain Python, not numpy: the
+plans are small, and importing numpy cost about as much as the rest of ``fazhi ask``'s start.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-import numpy as np
-
-from knowledge.text import load_zhconv
+from knowledge.simplified import to_simplified, traditional_chars
 
 _RUNS = re.compile(r"[\u3400-\u9fffa-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_EMPTY = np.zeros(0, dtype=np.int32)
 _SPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    return frozenset(
-        k for k, v in load_zhconv().zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v
-    )
 
 
 def fast_norm(text: str) -> str:
     """:func:`knowledge.text.norm` for long document text: the (slow) script conversion
     runs only when the text holds a character that has a simplified form."""
     text = unicodedata.normalize("NFKC", text)
-    trad = _traditional_chars()
+    trad = traditional_chars()
     if any(ch in trad for ch in text):
-        text = load_zhconv().convert(text, "zh-cn")
+        text = to_simplified(text)
     return _SPACE.sub("", text).lower()
 
 
@@ -85,29 +77,35 @@ class BM25Index:
         self.n_docs = len(docs)
         self.k1, self.b, self.title_boost = k1, b, title_boost
         texts = [(fast_norm(t), fast_norm(body)) for t, body in docs]
-        if analyzer == "char":
-            term_of, doc_ids, tfs = self._count_chars(texts)
-        else:
-            term_of, doc_ids, tfs = self._count_words(texts)
-        # BM25 weights per posting, vectorised
-        lengths = np.bincount(doc_ids, weights=tfs, minlength=self.n_docs)
-        avgdl = float(lengths.mean()) if self.n_docs else 1.0
-        n_terms = len(term_of)
-        term_ids = self._term_ids
-        df = np.bincount(term_ids, minlength=n_terms)
-        idf = np.log1p((self.n_docs - df + 0.5) / (df + 0.5))
-        norm_len = k1 * (1.0 - b + b * lengths / max(avgdl, 1e-9))
-        weights = idf[term_ids] * tfs * (k1 + 1.0) / (tfs + norm_len[doc_ids])
-        order = np.argsort(term_ids, kind="stable")
-        sorted_terms = term_ids[order]
-        self._doc_ids = doc_ids[order].astype(np.int32)
-        self._weights = weights[order].astype(np.float32)
-        bounds = np.searchsorted(sorted_terms, np.arange(n_terms + 1))
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            t: (self._doc_ids[bounds[i] : bounds[i + 1]], self._weights[bounds[i] : bounds[i + 1]])
-            for i, t in enumerate(term_of)
-        }
-        self.idf: dict[str, float] = dict(zip(term_of, idf.tolist(), strict=True))
+        counts = [self._count(title, body) for title, body in texts]
+        lengths = [sum(tf.values()) for tf in counts]
+        avgdl = max(sum(lengths) / self.n_docs if self.n_docs else 1.0, 1e-9)
+        # postings in document order: term → (doc ids, term frequencies), then BM25 weights
+        docs_of: dict[str, array[int]] = {}
+        tfs_of: dict[str, list[float]] = {}
+        for doc, tf in enumerate(counts):
+            for term, freq in tf.items():
+                ids = docs_of.get(term)
+                if ids is None:
+                    docs_of[term] = ids = array("i")
+                    tfs_of[term] = []
+                ids.append(doc)
+                tfs_of[term].append(freq)
+        norm_len = [k1 * (1.0 - b + b * n / avgdl) for n in lengths]
+        self.idf: dict[str, float] = {}
+        self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        for term, ids in docs_of.items():
+            df = len(ids)
+            idf = math.log1p((self.n_docs - df + 0.5) / (df + 0.5))
+            self.idf[term] = idf
+            weights = array(
+                "f",
+                [
+                    idf * tf * (k1 + 1.0) / (tf + norm_len[d])
+                    for d, tf in zip(ids, tfs_of[term], strict=True)
+                ],
+            )
+            self._postings[term] = (ids, weights)
         self.max_idf = math.log(1.0 + (self.n_docs + 0.5) / 0.5)
         self.texts = [t + "。" + body for t, body in texts]
         self._doc_terms_cache: dict[int, frozenset[str]] = {}
@@ -119,67 +117,12 @@ class BM25Index:
                 self._next.setdefault(t[0], set()).add(t[1])
                 self._prev.setdefault(t[1], set()).add(t[0])
 
-    def _count_chars(
-        self, texts: Sequence[tuple[str, str]]
-    ) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Count unigrams and bigrams of the whole corpus at once on code-point arrays."""
-        codes: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        docs: list[np.ndarray] = []
-        for i, (title, body) in enumerate(texts):
-            for text, w in ((title, self.title_boost), (body, 1.0)):
-                if not text:
-                    continue
-                cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-                codes.append(np.append(cp, 0))  # 0 separates fields and documents
-                weights.append(np.full(len(cp) + 1, w))
-                docs.append(np.full(len(cp) + 1, i, dtype=np.int64))
-        if not codes:
-            self._term_ids = np.zeros(0, dtype=np.int64)
-            return [], np.zeros(0, dtype=np.int64), np.zeros(0)
-        cp = np.concatenate(codes)
-        w = np.concatenate(weights)
-        doc = np.concatenate(docs)
-        ok = (
-            ((cp >= 0x3400) & (cp <= 0x9FFF))
-            | ((cp >= 0x61) & (cp <= 0x7A))
-            | ((cp >= 0x30) & (cp <= 0x39))
-        )
-        uni = np.flatnonzero(ok)
-        bi = np.flatnonzero(ok[:-1] & ok[1:])
-        term_code = np.concatenate([cp[uni], (cp[bi] << 21) | cp[bi + 1]])
-        term_doc = np.concatenate([doc[uni], doc[bi]])
-        term_w = np.concatenate([w[uni], w[bi]])
-        pair = term_code * (self.n_docs + 1) + term_doc
-        uniq_pair, inverse = np.unique(pair, return_inverse=True)
-        tfs = np.bincount(inverse, weights=term_w)
-        pair_code = uniq_pair // (self.n_docs + 1)
-        pair_doc = uniq_pair % (self.n_docs + 1)
-        uniq_code, term_ids = np.unique(pair_code, return_inverse=True)
-        self._term_ids = term_ids
-        term_of = [
-            chr(c) if c < (1 << 21) else chr(c >> 21) + chr(c & ((1 << 21) - 1))
-            for c in uniq_code.tolist()
-        ]
-        return term_of, pair_doc, tfs
-
-    def _count_words(
-        self, texts: Sequence[tuple[str, str]]
-    ) -> tuple[list[str], np.ndarray, np.ndarray]:
-        vocab: dict[str, int] = {}
-        doc_ids: list[int] = []
-        term_ids: list[int] = []
-        tfs: list[float] = []
-        for i, (title, body) in enumerate(texts):
-            tf = Counter(self.terms(body))
-            for t, c in Counter(self.terms(title)).items():
-                tf[t] += c * self.title_boost
-            for t, c in tf.items():
-                doc_ids.append(i)
-                term_ids.append(vocab.setdefault(t, len(vocab)))
-                tfs.append(c)
-        self._term_ids = np.asarray(term_ids, dtype=np.int64)
-        return list(vocab), np.asarray(doc_ids, dtype=np.int64), np.asarray(tfs, dtype=float)
+    def _count(self, title: str, body: str) -> Counter[str]:
+        """Term frequencies of one document, title terms counted ``title_boost`` times."""
+        tf: Counter[str] = Counter(self.terms(body))
+        for t, c in Counter(self.terms(title)).items():
+            tf[t] += c * self.title_boost
+        return tf
 
     def doc_terms(self, doc: int) -> frozenset[str]:
         found = self._doc_terms_cache.get(doc)
@@ -198,9 +141,10 @@ class BM25Index:
         """Query-side weight: unigrams count for less than bigrams."""
         return self.unigram_weight if len(term) == 1 and _CJK.match(term) else 1.0
 
-    def postings(self, term: str) -> np.ndarray:
+    def postings(self, term: str) -> Sequence[int]:
+        """The ids of the documents holding ``term``, ascending."""
         posting = self._postings.get(term)
-        return posting[0] if posting is not None else _EMPTY
+        return posting[0] if posting is not None else ()
 
     def known(self, term: str) -> bool:
         return term in self._postings
@@ -232,24 +176,24 @@ class BM25Index:
         return "".join(chars)
 
     # -- search ------------------------------------------------------------------------------
-    def scores(self, terms: Sequence[str]) -> np.ndarray:
-        scores = np.zeros(self.n_docs, dtype=np.float32)
+    def scores(self, terms: Sequence[str]) -> list[float]:
+        scores = [0.0] * self.n_docs
         for t, q in Counter(terms).items():
             posting = self._postings.get(t)
             if posting is None:
                 continue
-            ids, w = posting
-            scores[ids] += w * (q * self.term_weight(t))
+            ids, weights = posting
+            qw = q * self.term_weight(t)
+            for d, w in zip(ids, weights, strict=True):
+                scores[d] += w * qw
         return scores
 
     def search(self, terms: Sequence[str], k: int = 5) -> list[Hit]:
         if not self.n_docs or not terms:
             return []
         scores = self.scores(terms)
-        k = min(k, self.n_docs)
-        top = np.argpartition(-scores, k - 1)[:k] if k < self.n_docs else np.arange(self.n_docs)
-        ranked = sorted(top.tolist(), key=lambda i: (-float(scores[i]), i))
-        return [Hit(i, float(scores[i])) for i in ranked if scores[i] > 0]
+        top = heapq.nsmallest(k, range(self.n_docs), key=lambda i: (-scores[i], i))
+        return [Hit(i, scores[i]) for i in top if scores[i] > 0]
 
     def coverage(self, terms: Sequence[str], doc: int) -> float:
         """The idf-weighted share of the query's terms that the document contains (0..1);

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from knowledge.model import ETC_NAME as PARTIAL_ETC
 from knowledge.model import Item, Obligation, UnitCategory, WorkPlan
 from knowledge.qa.query.bm25 import BM25Index, char_terms
@@ -66,13 +64,13 @@ class PlanIndex:
         if hit is not None:
             return hit
         grams = {window[i : i + 2] for i in range(len(window) - 1)} or {window}
-        docs: np.ndarray | None = None
+        docs: set[int] | None = None
         for g in sorted(grams, key=lambda g: len(self.index.postings(g))):
             ids = self.index.postings(g)
-            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
-            if docs.size == 0:
+            docs = set(ids) if docs is None else docs.intersection(ids)
+            if not docs:
                 break
-        result = bool(docs is not None and any(window in self._texts[d] for d in docs[:200]))
+        result = bool(docs and any(window in self._texts[d] for d in sorted(docs)[:200]))
         if len(self._contains_cache) < 100_000:
             self._contains_cache[window] = result
         return result

@@ -20,7 +20,7 @@ from knowledge.text import norm
 class Lexicon:
     synonyms: tuple[tuple[str, str], ...]  # (variant, term), longest variant first
     category_words: dict[str, UnitCategory]  # 镇 → town, 街道 → subdistrict …
-    english: tuple[tuple[re.Pattern[str], str], ...]  # longest phrase first
+    english: tuple[tuple[str, str], ...]  # (phrase, Chinese), longest phrase first
 
     def expand(self, text: str) -> str:
         """The document's terms for the colloquial variants found in ``text`` (normalised)."""
@@ -31,9 +31,21 @@ class Lexicon:
         """Replace known English phrases by their Chinese wording (input lower-cased)."""
         if not re.search(r"[a-z]{2}", text):
             return text
-        for pattern, chinese in self.english:
+        for pattern, chinese in _english_patterns(self.english):
             text = pattern.sub(f" {chinese} ", text)
         return text
+
+
+@lru_cache(maxsize=4)
+def _english_patterns(
+    english: tuple[tuple[str, str], ...],
+) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """One pattern per English phrase, compiled when a question first holds English (about
+    170 patterns: compiling them at every start cost more than most questions)."""
+    return tuple(
+        (re.compile(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])"), chinese)
+        for phrase, chinese in english
+    )
 
 
 def _read(name: str) -> dict:
@@ -51,8 +63,5 @@ def default_lexicon() -> Lexicon:
         for w in c["words"]
     }
     en = _read("synonyms_en.toml").get("phrases", {})
-    english = tuple(
-        (re.compile(r"(?<![a-z])" + re.escape(k.lower()) + r"(?![a-z])"), v)
-        for k, v in sorted(en.items(), key=lambda kv: -len(kv[0]))
-    )
+    english = tuple((k.lower(), v) for k, v in sorted(en.items(), key=lambda kv: -len(kv[0])))
     return Lexicon(tuple(pairs), cats, english)

@@ -62,7 +62,11 @@ class FileChannel:
 
 
 def read_lines(path: str | Path) -> list[dict]:
+    """The deliveries written so far. A reader can catch a line while another process is
+    writing it (a read is not atomic against a write): a last line without its newline is
+    still being written and is left for the next read."""
     p = Path(path)
     if not p.exists():
         return []
-    return [json.loads(line) for line in p.read_text("utf-8").splitlines() if line.strip()]
+    lines = p.read_text("utf-8").split("\n")[:-1]  # the part after the last newline: unfinished
+    return [json.loads(line) for line in lines if line.strip()]

@@ -16,6 +16,8 @@ Drivers:
     python -m bench.bench_broadcast --chats 300      # a quick run
     python -m bench.bench_broadcast --chats 900 --latency-ms 200
     python -m bench.bench_broadcast --in-flight 1    # one message at a time (the old sender)
+    python -m bench.bench_broadcast --shared         # slots also from the database's budget,
+                                                     # as in `fazhi run` (outbox driver only)
 """
 
 from __future__ import annotations
@@ -81,9 +83,11 @@ async def drive_loop(channel: TelegramChannel, chats: list[int], workers: int) -
 
 
 async def drive_outbox(
-    channel: TelegramChannel, chats: list[int], in_flight: int
+    channel: TelegramChannel, chats: list[int], in_flight: int, shared_rate: int | None = None
 ) -> dict[str, int]:
-    """Enqueue into the scheduler's outbox (SQLite) and drain it with OutboxSender."""
+    """Enqueue into the scheduler's outbox (SQLite) and drain it with OutboxSender; with
+    ``shared_rate``, every send also takes its slot from the send budget in that database
+    (:class:`scheduler.budget.SendBudget`), as every ``fazhi run`` process does."""
     from scheduler.db import init_db, session_scope
     from scheduler.outbox import enqueue
     from scheduler.sender import OutboxSender
@@ -100,6 +104,10 @@ async def drive_outbox(
                     kind="broadcast",
                     buttons=BUTTONS,
                 )
+        if shared_rate is not None:
+            from scheduler.budget import SendBudget
+
+            channel.limiter.shared = SendBudget(engine, rate=shared_rate)
         sender = OutboxSender(engine, channel, sender_id="bench", in_flight=in_flight)
         report = await sender.drain()
         engine.dispose()
@@ -109,7 +117,9 @@ async def drive_outbox(
 DRIVERS: dict[str, Driver] = {"outbox": drive_outbox, "loop": drive_loop}
 
 
-async def run(chats: int, rate: int, driver: str, latency_ms: float, in_flight: int) -> bool:
+async def run(
+    chats: int, rate: int, driver: str, latency_ms: float, in_flight: int, shared: bool = False
+) -> bool:
     targets = list(range(FIRST_CHAT, FIRST_CHAT + chats))
     limits = RateLimits(overall=(rate, 1.0), private=(1, 1.0), group=(20, 60.0))
     with FakeBotApi(limits=limits, latency=latency_ms / 1000) as server:
@@ -118,8 +128,12 @@ async def run(chats: int, rate: int, driver: str, latency_ms: float, in_flight: 
             limiter = FloodLimiter(FloodLimits(overall=(rate, 1.0)))
             channel = TelegramChannel(bot, limiter=limiter)
             started = time.perf_counter()
-            states = await DRIVERS[driver](channel, targets, in_flight)
+            if shared:
+                states = await drive_outbox(channel, targets, in_flight, shared_rate=rate)
+            else:
+                states = await DRIVERS[driver](channel, targets, in_flight)
             wall = time.perf_counter() - started
+            late = limiter.late_slots
         delivered = server.messages()
         counts = server.message_counts()
         violations = server.violations
@@ -129,7 +143,8 @@ async def run(chats: int, rate: int, driver: str, latency_ms: float, in_flight: 
     missing = [chat for chat in targets if chat not in counts]
     doubled = [chat for chat, n in counts.items() if n > 1]
     share = achieved / rate
-    print(f"driver              {driver} ({in_flight} in flight)")
+    budget = ", shared budget in the database" if shared else ""
+    print(f"driver              {driver} ({in_flight} in flight{budget})")
     print(f"chats               {chats}")
     print(f"limit               {rate} msg/s overall, 1 msg/s per chat (server-enforced)")
     print(f"network latency     {latency_ms:g} ms per request (round trip)")
@@ -145,6 +160,8 @@ async def run(chats: int, rate: int, driver: str, latency_ms: float, in_flight: 
         f"tightest {rate + 1} in a row  {tightest * 1000:.0f} ms at the server (limit: > 1000 ms)"
     )
     print(f"lost / doubled      {len(missing)} / {len(doubled)}")
+    if shared:
+        print(f"late slots given up {late}")
     ok = share >= 0.9 and not missing and not doubled and not violations
     print(
         f"share of the limit  {share:.1%} at {latency_ms:g} ms (target >= 90%, 0 lost, "
@@ -167,8 +184,17 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_IN_FLIGHT,
         help="messages the sender keeps in flight (loop driver: workers)",
     )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="also take every slot from the send budget in the database (outbox driver)",
+    )
     args = parser.parse_args(argv)
-    ok = asyncio.run(run(args.chats, args.rate, args.driver, args.latency_ms, args.in_flight))
+    if args.shared and args.driver != "outbox":
+        parser.error("--shared needs the outbox driver")
+    ok = asyncio.run(
+        run(args.chats, args.rate, args.driver, args.latency_ms, args.in_flight, args.shared)
+    )
     return 0 if ok else 1
 
 

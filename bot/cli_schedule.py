@@ -1,5 +1,5 @@
 """`fazhi` commands of the scheduler: db upgrade, schedule preview/run, units add/list/remove/
-rename, done, undo, report, holidays import. Output is Chinese; tables through rich, fitted to
+rename, units liaison add/remove/list, done, undo, report, holidays import. Output is Chinese; tables through rich, fitted to
 the terminal (80 columns and up); ``--json`` where scripts read it.
 
 Errors a user can cause (a bad DATABASE_URL, an unknown unit or obligation, a bad period or
@@ -37,9 +37,13 @@ from scheduler.holidays import import_holidays, read_holiday_file
 from scheduler.periods import Period
 from scheduler.planner import reminders_in
 from scheduler.registry import (
+    active_unit,
+    add_liaison,
     add_unit,
     check_new_name,
+    list_liaisons,
     list_units,
+    remove_liaison,
     remove_unit,
     rename_unit,
     resolve_unit,
@@ -53,10 +57,17 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 db_app = typer.Typer(help="数据库：建表与升级。", no_args_is_help=True)
 schedule_app = typer.Typer(help="提醒计划：预览全年提醒、运行定时任务。", no_args_is_help=True)
-units_app = typer.Typer(help="单位名录：添加、列出、删除、改名。", no_args_is_help=True)
+units_app = typer.Typer(
+    help="单位名录：添加、列出、删除、改名；联络员（units liaison）。", no_args_is_help=True
+)
 holidays_app = typer.Typer(
     help="节假日数据：导入国务院公布的放假与调休安排。", no_args_is_help=True
 )
+liaison_app = typer.Typer(
+    help="单位联络员：可在单位群里确认任务、提交材料、申请改登记的人（指定、取消、列出）。",
+    no_args_is_help=True,
+)
+units_app.add_typer(liaison_app, name="liaison")
 
 DbOpt = Annotated[
     str | None,
@@ -305,6 +316,96 @@ def units_list(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
             CATEGORY_LABELS[UnitCategory(r["category"])],
             source.get(r["source"], r["source"]),
             "、".join(r["aliases"]),
+        )
+    console.print(table)
+
+
+# -- liaisons ---------------------------------------------------------------------------------
+UserIdArg = Annotated[str, typer.Argument(help="联络员的 Telegram 用户ID（数字）")]
+
+
+def _user_id(text: str) -> str:
+    text = text.strip()
+    if not text.isdigit() or len(text) > 20:
+        fail(f"“{text[:30]}”不是 Telegram 用户ID（应为数字）。")
+    return text
+
+
+@liaison_app.command("add")
+def liaison_add(
+    unit: Annotated[str, typer.Argument(help="单位，如 区司法局 / 司法局")],
+    user_id: UserIdArg,
+    name: Annotated[str, typer.Option("--name", help="联络员姓名（便于辨认）")] = "",
+    actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """指定单位联络员（如在有联络员制度之前登记的单位群）。"""
+    user_id = _user_id(user_id)
+    with user_errors():
+        ctx = _context(database_url)
+        with session_scope(ctx.engine) as s:
+            row = active_unit(s, ctx.directory(s), unit)
+            add_liaison(s, row.id, user_id, name.strip()[:200], actor)  # type: ignore[arg-type]
+            unit_name = row.name
+    who = f"{name.strip()}（{user_id}）" if name.strip() else f"用户 {user_id}"
+    console.print(f"已指定{who}为“{unit_name}”的联络员。")
+
+
+@liaison_app.command("remove")
+def liaison_remove(
+    unit: Annotated[str, typer.Argument(help="单位")],
+    user_id: UserIdArg,
+    actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """取消单位联络员。"""
+    user_id = _user_id(user_id)
+    with user_errors():
+        ctx = _context(database_url)
+        with session_scope(ctx.engine) as s:
+            row = active_unit(s, ctx.directory(s), unit)
+            remove_liaison(s, row.id, user_id, actor)  # type: ignore[arg-type]
+            unit_name = row.name
+    console.print(f"用户 {user_id} 不再是“{unit_name}”的联络员。")
+
+
+@liaison_app.command("list")
+def liaison_list(
+    unit: Annotated[str | None, typer.Argument(help="只列某单位的")] = None,
+    as_json: JsonOpt = False,
+    database_url: DbOpt = None,
+) -> None:
+    """列出单位联络员。"""
+    with user_errors():
+        ctx = _context(database_url)
+        with session_scope(ctx.engine) as s:
+            only = active_unit(s, ctx.directory(s), unit).id if unit else None
+            rows = [
+                {
+                    "unit": u.name,
+                    "user_id": li.user_id,
+                    "name": li.name,
+                    "approved_by": li.approved_by,
+                    "approved_at": li.approved_at.isoformat(timespec="seconds"),
+                }
+                for li, u in list_liaisons(s, only)
+            ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("还没有联络员。用 fazhi units liaison add 单位 用户ID 指定。")
+        return
+    table = Table(title=f"单位联络员（{len(rows)} 人）")
+    for col in ("单位", "用户ID", "姓名", "指定人", "时间"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["unit"],
+            r["user_id"],
+            r["name"],
+            r["approved_by"],
+            r["approved_at"][:16].replace("T", " "),
         )
     console.print(table)
 

@@ -33,7 +33,7 @@ from knowledge.text import cn_to_int, norm
 from scheduler import registry
 from scheduler.clock import local
 from scheduler.clock import now as clock_now
-from scheduler.db import session_scope
+from scheduler.db import quick_session, session_scope
 from scheduler.models import Chat, ChatStatus, UnitRow
 from scheduler.plans import ordered_for
 from scheduler.records import DbRecords
@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNIT_CACHE_SECONDS = 30.0
+# seconds a question's own database reads (the chat's unit, the plans' signature) may wait,
+# for a lock included, before the question is answered without them: a locked table must not
+# hold an answer that needs no database (the acceptance allows 2 s in all)
+QUESTION_READ_SECONDS = 0.5
 UNIT_CACHE_CHATS = 1024  # beyond this many chats, the least recently looked-up half is dropped
 MAX_UPLOAD = 45_000_000  # bytes; Telegram bots may send files up to 50 MB
 
@@ -70,6 +74,8 @@ class ChatContext:
     chat_title: str = ""
     is_group: bool = False
     rate_limited: bool = True  # False for the local console operator
+    replied_user_id: str = ""  # the author of the message this one replies to, if any
+    replied_user_name: str = ""
 
 
 class FloodGuard:
@@ -196,7 +202,7 @@ class Assistant:
         if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
             return hit[1]
         try:
-            with self.session() as s:
+            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
                 unit = self.chat_unit(s, ctx)
                 name = unit.name if unit else None
         except DBAPIError as exc:  # the database is away: answer without the unit
@@ -247,6 +253,7 @@ class Assistant:
             "report": self.cmd_report,
             "override": self.cmd_override,
             "evidence": self.cmd_evidence,
+            "liaison": self.cmd_liaison,
         }
         if name in user_commands:
             return user_commands[name](ctx, args)
@@ -459,7 +466,7 @@ class Assistant:
     def _plans_signature(self) -> tuple:
         from scheduler.plans import active_signature
 
-        with self.session() as s:
+        with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
             return active_signature(s)
 
     def current_qa(self) -> QAEngine:
@@ -473,7 +480,7 @@ class Assistant:
             if self.sched.pinned_plan is None and self._plans_signature() != self._plans_seen:
                 self.reload_plans()  # another process imported or activated a plan
                 return self.qa
-            with self.session() as s:
+            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
                 directory = self.sched.directory(s)
         except DBAPIError:  # the database is away: the engine we have answers
             return self.qa
@@ -1122,6 +1129,42 @@ class Assistant:
                 return [Reply.of(f"{exc}\n\n{override_chat.USAGE}")]
         self._plan_soon = True  # a unit newly bound gets what is due now
         return [Reply.of(override_chat.change_text(change))]
+
+    def cmd_liaison(self, ctx: ChatContext, args: str) -> list[Reply]:
+        """Name, remove or list the people who may act for a unit (bot.liaison_chat)."""
+        from bot import liaison_chat
+
+        replying = bool(ctx.replied_user_id) and ctx.is_group
+        cmd = liaison_chat.parse(args, replying=replying)
+        if cmd.action == "usage":
+            text = f"{cmd.problem}\n\n{liaison_chat.USAGE}" if cmd.problem else liaison_chat.USAGE
+            return [Reply.of(text)]
+        actor = ctx.user_name or ctx.user_id
+        with self.session() as s:
+            try:
+                if cmd.unit:
+                    unit = registry.active_unit(s, self.sched.directory(s), cmd.unit)
+                elif cmd.action == "list":
+                    unit = None
+                else:  # a reply in a group: the group's unit
+                    unit = self.chat_unit(s, ctx)
+                    if unit is None:
+                        return [
+                            Reply.of("本群还没有登记单位：请写明单位，如 /liaison 司法局 用户ID。")
+                        ]
+                if cmd.action == "list":
+                    rows = registry.list_liaisons(s, unit.id if unit else None)
+                    return [Reply.of(liaison_chat.liaisons_text(rows, unit.name if unit else ""))]
+                assert unit is not None and unit.id is not None
+                user_id = cmd.user_id or ctx.replied_user_id
+                if cmd.action == "remove":
+                    row = registry.remove_liaison(s, unit.id, user_id, actor)
+                    return [Reply.of(liaison_chat.removed_text(unit.name, user_id, row.name))]
+                name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
+                registry.add_liaison(s, unit.id, user_id, name, actor)
+                return [Reply.of(liaison_chat.added_text(unit.name, user_id, name))]
+            except registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。\n\n{liaison_chat.USAGE}")]
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

@@ -84,6 +84,7 @@ ADMIN_COMMANDS = [
     ("report", "完成情况报表"),
     ("override", "调整某项任务是否约束某单位"),
     ("evidence", "导出证明材料档案"),
+    ("liaison", "指定或查看单位联络员"),
 ]
 assert len(USER_COMMANDS) == len(USER_HELP) + 2 and len(ADMIN_COMMANDS) == len(ADMIN_HELP)
 
@@ -95,12 +96,17 @@ def chat_context(update: Update) -> ChatContext:
     name = ""
     if user is not None:
         name = user.full_name or (user.username or "")
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    author = replied.from_user if replied is not None else None
     return ChatContext(
         chat_id=str(chat.id),
         user_id=str(user.id) if user else str(chat.id),
         user_name=name,
         chat_title=chat.title or name,
         is_group=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+        replied_user_id=str(author.id) if author is not None and not author.is_bot else "",
+        replied_user_name=(author.full_name or author.username or "") if author else "",
     )
 
 
@@ -541,7 +547,7 @@ def build_application(
     shared = None
     if limits.overall is not None:
         rate, period = limits.overall
-        shared = SendBudget(assistant.sched.engine, rate=rate, period=period, margin=limits.margin)
+        shared = SendBudget(assistant.sched.engine, rate=rate, period=period)
     limiter = FloodLimiter(limits, shared=shared)
     front = TelegramFrontEnd(assistant, limiter)
     assistant.flood_in_core = False  # the gate counts every message at arrival

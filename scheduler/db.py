@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -125,14 +125,33 @@ def make_engine(url: str | URL | None = None) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+# PostgreSQL advisory lock key held while the schema is upgraded ("fazh" in ASCII)
+MIGRATION_LOCK_KEY = 0x66617A68
+
+
+def _lock_for_upgrade(conn: Connection) -> None:
+    """Hold the schema for this transaction: of several processes starting on one new database
+    at once, one upgrades it and the others wait, then find it at the head (Alembic reads the
+    version inside the lock), instead of failing on "table already exists". PostgreSQL: an
+    advisory transaction lock (DDL alone does not serialise two migrations); SQLite: the
+    database's write lock, taken up front (``BEGIN IMMEDIATE``; the others wait for it
+    through the busy time-out)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations shipped in ``scheduler/migrations`` up to ``revision``."""
+    """Run the Alembic migrations shipped in ``scheduler/migrations`` up to ``revision``, in
+    one transaction that several processes take in turn (see :func:`_lock_for_upgrade`)."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler:migrations")
     with engine.begin() as conn:
+        _lock_for_upgrade(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -227,6 +246,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def limit_statements(session: Session, seconds: float) -> None:
+    """Statements of ``session``'s current transaction give up (a ``DBAPIError``) after
+    ``seconds``, waiting for a lock included: for reads whose caller has a way on without
+    them (a question answered without the chat's unit). PostgreSQL only: SQLite readers do
+    not wait for writers in WAL mode."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT set_config('statement_timeout', :ms, true)"),
+            {"ms": str(max(1, int(seconds * 1000)))},
+        )
+
+
+@contextmanager
+def quick_session(engine: Engine, seconds: float) -> Iterator[Session]:
+    """:func:`session_scope` whose statements give up after ``seconds`` (see
+    :func:`limit_statements`)."""
+    with session_scope(engine) as session:
+        limit_statements(session, seconds)
+        yield session
 
 
 def outbox_backlog(engine: Engine) -> int:

@@ -10,7 +10,8 @@ commits, e.g. with :func:`scheduler.db.session_scope`):
   :func:`mark_blocked`, :func:`follow_migration`, :func:`pending_chats`, :func:`active_chats`,
   :func:`chat_unit`
 - admins: :func:`add_admin`, :func:`is_admin`, :func:`admin_chat_ids`
-- liaisons (who may act for a unit in its group chats): :func:`add_liaison`, :func:`is_liaison`
+- liaisons (who may act for a unit in its group chats): :func:`add_liaison`,
+  :func:`remove_liaison`, :func:`list_liaisons`, :func:`is_liaison`
 - :func:`audit` records who did what (``audit_log``: who, when, action, subject, detail);
   registration requests and decisions, liaisons, completions, evidence, units, broadcasts
   call it. Other features reuse it for their own actions.
@@ -405,6 +406,47 @@ def add_liaison(
     session.add(row)
     audit(session, actor, "add_liaison", str(user_id), unit_id=unit_id, name=name)
     session.flush()
+    return row
+
+
+def remove_liaison(
+    session: Session, unit_id: int, user_id: str | int, actor: str = "cli"
+) -> Liaison:
+    """``user_id`` no longer acts for the unit (the row stays, inactive, with the audit)."""
+    row = session.exec(
+        select(Liaison).where(
+            Liaison.unit_id == unit_id,
+            Liaison.user_id == str(user_id),
+            Liaison.active == True,  # noqa: E712 - SQL expression
+        )
+    ).first()
+    if row is None:
+        raise RegistryError(f"用户 {user_id} 不是该单位的联络员")
+    row.active = False
+    session.add(row)
+    audit(session, actor, "remove_liaison", str(user_id), unit_id=unit_id, name=row.name)
+    session.flush()
+    return row
+
+
+def list_liaisons(session: Session, unit_id: int | None = None) -> list[tuple[Liaison, UnitRow]]:
+    """Active liaisons with their units, by unit name (one unit's when ``unit_id``)."""
+    query = (
+        select(Liaison, UnitRow)
+        .join(UnitRow, Liaison.unit_id == UnitRow.id)  # type: ignore[arg-type]
+        .where(Liaison.active == True)  # noqa: E712 - SQL expression
+    )
+    if unit_id is not None:
+        query = query.where(Liaison.unit_id == unit_id)
+    rows = session.exec(query).all()
+    return sorted(rows, key=lambda r: (r[1].name, r[0].user_id))
+
+
+def active_unit(session: Session, directory: UnitDirectory, text: str) -> UnitRow:
+    """The unit ``text`` names (a name, an alias, a close spelling), when it is in use."""
+    row = get_unit(session, resolve_unit(directory, text))
+    if row is None or not row.active:
+        raise UnknownUnitError(text)
     return row
 
 

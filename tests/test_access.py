@@ -157,3 +157,38 @@ def _admin_ctx():  # noqa: ANN202
     from bot.core import ChatContext
 
     return ChatContext(chat_id=str(ADMIN_ID), user_id=str(ADMIN_ID), user_name="管理员")
+
+
+OLD_GROUP = -8002  # registered before there were liaisons: nobody asked, so nobody is one
+
+
+async def test_an_admin_names_a_liaison_for_a_group_registered_without_one(
+    bot: BotHarness,
+) -> None:
+    with session_scope(bot.assistant.sched.engine) as s:
+        registry.register_chat(s, OLD_GROUP, FINANCE, title="财政局群", is_group=True)
+        registry.approve(s, OLD_GROUP, actor="cli")
+
+    async def said(user: int, text: str, reply_to: int | None = None) -> str:
+        before = len(bot.texts(OLD_GROUP))
+        bot.server.inject_text(
+            OLD_GROUP, text, user_id=user, chat_type="group", reply_to_message_id=reply_to
+        )
+        return (await bot.wait_messages(OLD_GROUP, before + 1))[-1]
+
+    assert "联络员" in await said(MEMBER, "/done i4-meeting 2026")
+    assert "管理员" in await said(MEMBER, f"/liaison 财政局 {MEMBER}")  # only admins name them
+    member_says = bot.server.inject_text(
+        OLD_GROUP, "我是财政局的联系人", user_id=MEMBER, chat_type="group"
+    )  # not addressed to the bot: no answer
+    answer = await said(ADMIN_ID, "/liaison", reply_to=member_says["message"]["message_id"])
+    assert "区财政局" in answer and str(MEMBER) in answer
+    answer = await said(MEMBER, "/done i4-meeting 2026")
+    assert [c.confirmed_by_id for c in _completions(bot)] == [str(MEMBER)]
+    listed = await said(ADMIN_ID, "/liaison 列表")
+    assert "区财政局" in listed and str(MEMBER) in listed and "区司法局" in listed
+    assert "不是 Telegram 用户ID" in await said(ADMIN_ID, "/liaison 财政局 老王")
+    assert "不再是" in await said(ADMIN_ID, f"/liaison 移除 财政局 {MEMBER}")
+    assert "联络员" in await said(MEMBER, "/done i2-study 2026Q3")
+    entries = [(a.action, a.target) for a in _audit(bot)]
+    assert ("add_liaison", str(MEMBER)) in entries and ("remove_liaison", str(MEMBER)) in entries

@@ -146,3 +146,35 @@ def test_xlsx_report_without_output_is_written_to_a_named_file(cli_env, monkeypa
     assert code == 0 and "fazhi-report-2026Q3.xlsx" in out
     ws = load_workbook(cli_env / "fazhi-report-2026Q3.xlsx").active
     assert ws["A1"].value.startswith("2026年第三季度")
+
+
+def test_units_liaison_add_list_remove_is_audited(cli_env) -> None:
+    """A unit whose group was registered without a liaison gets one from the command line."""
+    from sqlmodel import Session, select
+
+    from scheduler.db import init_db
+    from scheduler.models import AuditLog, Liaison
+
+    code, out = run("units", "liaison", "add", "司法局", "8101", "--name", "张三", "--by", "王科长")
+    assert code == 0 and "张三（8101）" in out and "区司法局" in out
+    code, out = run("units", "liaison", "list", "--json")
+    assert [(r["unit"], r["user_id"], r["name"]) for r in json.loads(out)] == [
+        ("区司法局", "8101", "张三")
+    ]
+    code, out = run("units", "liaison", "add", "司法局", "张三")
+    assert code == 1 and "不是 Telegram 用户ID" in out
+    code, out = run("units", "liaison", "add", "宇宙局", "8101")
+    assert code == 1 and "未找到单位" in out
+    code, out = run("units", "liaison", "remove", "区司法局", "8101")
+    assert code == 0 and "不再是" in out
+    code, out = run("units", "liaison", "remove", "区司法局", "8101")
+    assert code == 1 and "不是该单位的联络员" in out
+    assert json.loads(run("units", "liaison", "list", "--json")[1]) == []
+    engine = init_db(f"sqlite:///{cli_env / 'data' / 'fazhi.db'}")
+    with Session(engine) as s:
+        actions = [(a.actor, a.action, a.target) for a in s.exec(select(AuditLog)).all()]
+        (row,) = s.exec(select(Liaison)).all()
+    engine.dispose()
+    assert ("王科长", "add_liaison", "8101") in actions
+    assert ("cli", "remove_liaison", "8101") in actions
+    assert row.active is False  # kept, inactive, with who named them

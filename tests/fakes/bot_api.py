@@ -396,6 +396,8 @@ class FakeBotApi:
             entities=command_entities(text),
             **extra,
         )
+        with self._lock:  # a later message may reply to this one (its author included)
+            self._stored[(chat_id, message["message_id"])] = message
         return self.inject_update({"message": message})
 
     def inject_command(

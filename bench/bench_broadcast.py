@@ -33,8 +33,8 @@ from pathlib import Path
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.rate_limit import FloodLimiter, FloodLimits
-from bot.telegram_channel import TelegramChannel
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.rate_limit import FloodLimiter, FloodLimits
 from scheduler.delivery import DeliveryStatus, OutgoingMessage
 from scheduler.sender import DEFAULT_IN_FLIGHT
 from tests.fakes import FakeBotApi, RateLimits

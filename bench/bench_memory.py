@@ -56,7 +56,7 @@ def migrate(data_dir: str) -> None:
     from bench.bench_updates import bench_database_url
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FAZHI_DATA_DIR": data_dir}
-    cli = [sys.executable, "-c", "from bot.cli import main; main()", "db", "upgrade"]
+    cli = [sys.executable, "-c", "from bot.cli.main import main; main()", "db", "upgrade"]
     subprocess.run(
         [*cli, "--database-url", bench_database_url(data_dir)],
         cwd=data_dir, env=env, check=True, stdout=subprocess.DEVNULL,

@@ -32,7 +32,7 @@ HEALTH_SECONDS_TARGET = 0.4
 def fazhi_command() -> list[str]:
     """The installed ``fazhi`` script next to this interpreter, else the module."""
     script = Path(sys.executable).with_name("fazhi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
 def commands() -> dict[str, list[str]]:

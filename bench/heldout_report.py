@@ -75,7 +75,7 @@ def fazhi_command() -> list[str]:
     found = shutil.which("fazhi")
     if found:
         return [found]
-    return [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from bot.cli.main import main; sys.exit(main())"]
 
 
 def run_batch(lines: list[dict[str, Any]], timeout: float = 900) -> list[dict[str, Any]]:

@@ -1,14 +1,14 @@
 """The send budget shared by every process of a deployment, kept in the database.
 
 Telegram limits a bot as a whole (about 30 messages per second), however many processes send
-for it. Each process keeps the limits locally too (:mod:`bot.rate_limit`), but two processes
+for it. Each process keeps the limits locally too (:mod:`bot.telegram.rate_limit`), but two processes
 at 30/s each are 60/s together. :class:`SendBudget` hands out send slots from one row of the
 ``send_budget`` table: a reservation is one ``UPDATE … RETURNING`` that moves the next free
 slot on by one interval, so slots are spaced ``period / rate`` apart across all processes.
 A slot is a moment, not a credit: the caller sends at it, or, having woken up too late, moves
 it to now when nobody holds a later slot yet (:meth:`SendBudget.move_to_now`) and gives it up
 otherwise (a late message would bunch with the next ones, which go on time; see
-:class:`bot.rate_limit.FloodLimiter`).
+:class:`bot.telegram.rate_limit.FloodLimiter`).
 
 A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
 everyone. Times are epoch seconds (``time.time()``): the processes share a clock.

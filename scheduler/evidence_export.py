@@ -4,7 +4,7 @@ The archive has a folder per unit with its completions of the year as an index s
 (``完成记录.xlsx``: what, item, period, when, who, note, evidence file) and the evidence files
 themselves under ``材料/``. Evidence sent in chat is stored as a Telegram file id
 (``telegram:photo:<id>`` / ``telegram:document:<id>:<name>``); it is downloaded once through a
-``fetch(file_id) -> bytes`` the caller provides (the Bot API, see ``bot/evidence_fetch.py``)
+``fetch(file_id) -> bytes`` the caller provides (the Bot API, see ``bot/telegram/evidence_fetch.py``)
 and kept in ``$FAZHI_DATA_DIR/evidence/``, so a second export reads the copy. A file that cannot
 be downloaded is named in the index with the reason; the export goes on.
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.annual_report import looks_like_annual_report
+from bot.chat.annual_report import looks_like_annual_report
 from knowledge.loader import default_plan
 from scheduler.annual_report import valid_url
 from scheduler.clock import TZ
@@ -161,7 +161,7 @@ def test_cli_report_of_a_year_shows_the_annual_report(tmp_path) -> None:  # noqa
     ctx.engine.dispose()
     env = {"FAZHI_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "COLUMNS": "300"}
     res = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "report", "--period", "2026", "--database-url", url],
+        [sys.executable, "-m", "bot.cli.main", "report", "--period", "2026", "--database-url", url],
         capture_output=True,
         text=True,
         env=env,

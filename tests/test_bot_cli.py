@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.log_redaction import RedactSecrets
+from bot.runtime.log_redaction import RedactSecrets
 from tests.fakes import FakeBotApi
 
 FAZHI = str(Path(sys.executable).with_name("fazhi"))

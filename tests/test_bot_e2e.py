@@ -18,8 +18,8 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.replies import Reply, split_message
-from bot.telegram_app import APOLOGY
+from bot.chat.replies import Reply, split_message
+from bot.telegram.app import APOLOGY
 from scheduler import registry
 from scheduler.broadcast import broadcast_report
 from scheduler.clock import TZ
@@ -428,7 +428,7 @@ async def test_handler_error_gets_an_apology_and_is_logged(
 
     monkeypatch.setattr(bot.assistant.qa, "converse", broken)
     monkeypatch.setattr(bot.assistant, "show_item", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.telegram_app"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.app"):
         [reply] = await bot.say(USER, "第十四条 我单位要做什么")
         assert reply == APOLOGY
         await bot.tap(USER, "item:3")
@@ -482,7 +482,7 @@ async def test_document_and_unit_text_is_escaped(
 
 
 async def test_long_reply_is_split_at_line_breaks(bot: BotHarness) -> None:
-    from bot.replies import Button, Doc
+    from bot.chat.replies import Button, Doc
 
     doc = Doc().line(("标题 <b> & 说明", "b"))
     for k in range(400):

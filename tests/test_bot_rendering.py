@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.app import build_assistant
-from bot.core import Assistant, ChatContext
-from bot.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, split_message
+from bot.chat.core import Assistant, ChatContext
+from bot.chat.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, split_message
+from bot.runtime.compose import build_assistant
 from scheduler import registry
 from scheduler.clock import TZ
 from scheduler.db import session_scope

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import build_assistant
-from bot.core import UNIT_CACHE_CHATS, ChatContext
+from bot.chat.core import UNIT_CACHE_CHATS, ChatContext
+from bot.runtime.compose import build_assistant
 from knowledge.qa.query.conversation import MAX_CHATS, Conversations
 from tests.bot_harness import make_settings
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from bot.cli import build_app
+from bot.cli.main import build_app
 
 FAZHI = Path(sys.executable).with_name("fazhi")
 UNKNOWN = "不存在的名称甲乙"

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import build_assistant
-from bot.console import CONSOLE_CHAT, ConsoleChat
-from bot.core import Assistant, ChatContext
-from bot.replies import TELEGRAM_LIMIT, html_to_plain
+from bot.chat.core import Assistant, ChatContext
+from bot.chat.replies import TELEGRAM_LIMIT, html_to_plain
+from bot.console.chat import CONSOLE_CHAT, ConsoleChat
+from bot.runtime.compose import build_assistant
 from scheduler import registry
 from scheduler.clock import TZ
 from scheduler.completions import completed_set

@@ -1,6 +1,6 @@
 """The console chat and the Telegram bot give the same answers: one assistant, two front ends.
 
-The console's :class:`~bot.replies.Reply` ``plain`` text is compared with what the fake Bot API
+The console's :class:`~bot.chat.replies.Reply` ``plain`` text is compared with what the fake Bot API
 server recorded for the bot's messages, HTML tags stripped and entities unescaped.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from bot.console import CONSOLE_CHAT, ConsoleChat
-from bot.replies import split_message
+from bot.chat.replies import split_message
+from bot.console.chat import CONSOLE_CHAT, ConsoleChat
 from scheduler import registry
 from scheduler.clock import TZ
 from scheduler.db import session_scope

@@ -153,7 +153,7 @@ async def test_evidence_export_from_the_cli(bot: BotHarness, tmp_path: Path) -> 
         "TELEGRAM_BOT_TOKEN": bot.server.token,
         "TELEGRAM_API_BASE_URL": bot.server.base_url,
     }
-    cmd = [sys.executable, "-m", "bot.cli", "evidence", "export", "--year", "2026"]
+    cmd = [sys.executable, "-m", "bot.cli.main", "evidence", "export", "--year", "2026"]
     res = await asyncio.to_thread(
         subprocess.run,
         [*cmd, "--unit", "司法局", "-o", str(out)],

@@ -138,8 +138,8 @@ def test_a_kb_command_imports_neither_the_database_nor_the_bot_layer() -> None:
     other kb commands read the active plans from the database."""
     code = (
         "import sys; sys.argv = ['fazhi', 'kb', 'check', 'README.md', '--json']\n"
-        "from bot import cli\n"
-        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "from bot.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('sqlalchemy', 'telegram', 'numpy') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 RUN_CLI = """
 import json, sys
-from bot.cli import main
+from bot.cli.main import main
 sys.argv = ["fazhi", *{argv!r}]
 try:
     main()
@@ -55,7 +55,7 @@ def test_health_needs_neither_the_models_nor_alembic(migrated: Path) -> None:
 def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> None:  # noqa: ANN001
     env = {**os.environ, "FAZHI_DATA_DIR": str(migrated), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
-    cli = [sys.executable, "-c", "from bot.cli import main; main()", "health"]
+    cli = [sys.executable, "-c", "from bot.cli.main import main; main()", "health"]
     ok = subprocess.run(cli, cwd=migrated, env=env, capture_output=True, text=True, check=False)
     assert ok.returncode == 0 and ok.stdout.startswith("ok revision=")
     empty = tmp_path_factory.mktemp("empty")
@@ -69,7 +69,7 @@ def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> 
 
 ASK_NEVER = (
     "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba",  # no database, no bot
-    "typer", "click", "pydantic", "rich",  # no CLI framework (bot.cli_ask says why)
+    "typer", "click", "pydantic", "rich",  # no CLI framework (bot.cli.ask says why)
     "numpy", "zhconv", "asyncio",  # plain-Python index, the cached script table
 )  # fmt: skip
 
@@ -97,8 +97,8 @@ def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:
 RUN_BOT = """
 import asyncio, json, sys
 from pathlib import Path
-from bot.cli_run import _assistant
-from bot.telegram_app import build_application
+from bot.cli.run import _assistant
+from bot.telegram.app import build_application
 from tests.bot_harness import FAST_LIMITS, BotHarness, make_settings
 from tests.fakes import FakeBotApi
 

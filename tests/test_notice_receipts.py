@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.notices import parse_date, parse_receipt_options, receipt_message, receipt_query
+from bot.chat.notices import parse_date, parse_receipt_options, receipt_message, receipt_query
 from scheduler.clock import TZ
 from scheduler.models import Broadcast, Receipt
 from scheduler.outbox import pending_count

@@ -16,9 +16,9 @@ from scheduler_fixtures import BUREAU, TOWN
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot.app import build_assistant
-from bot.cli import app
-from bot.core import Assistant, ChatContext
+from bot.chat.core import Assistant, ChatContext
+from bot.cli.main import app
+from bot.runtime.compose import build_assistant
 from scheduler.clock import TZ
 from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
 from scheduler.db import session_scope

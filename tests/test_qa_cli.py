@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_ask import run_batch
+from bot.cli.ask import run_batch
 from knowledge.loader import default_plan, directory_for
 from knowledge.qa import QAEngine
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.rate_limit import CAUTION_STEP, FloodLimiter, FloodLimits
+from bot.telegram.rate_limit import CAUTION_STEP, FloodLimiter, FloodLimits
 from scheduler.budget import SendBudget
 from scheduler.db import init_db
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 from PIL import Image
 
-from bot.report_picture import (
+from bot.chat.report_picture import (
     CELL_H,
     CELL_W,
     STATE_STYLE,
@@ -147,7 +147,7 @@ def test_cli_writes_the_png(tmp_path) -> None:  # noqa: ANN001
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.cli.main",
             "report",
             "--period",
             "2026",

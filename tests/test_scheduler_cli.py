@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from scheduler_fixtures import TOWN
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 
 runner = CliRunner()
 

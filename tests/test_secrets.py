@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.log_redaction import RedactSecrets
+from bot.runtime.log_redaction import RedactSecrets
 from scheduler.db import redact_url
 from tests.fakes import FakeBotApi
 

@@ -10,8 +10,8 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.rate_limit import FloodLimiter, FloodLimits
-from bot.telegram_channel import TelegramChannel, outcome_for_error
+from bot.telegram.channel import TelegramChannel, outcome_for_error
+from bot.telegram.rate_limit import FloodLimiter, FloodLimits
 from scheduler.delivery import DeliveryStatus, OutgoingMessage
 from tests.fakes import FakeBotApi, Fault, RateLimits
 

@@ -21,8 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.core import Assistant, ChatContext, normalise_command_text
-from bot.replies import Button, Reply, html_to_plain
+from bot.chat.core import Assistant, ChatContext, normalise_command_text
+from bot.chat.replies import Button, Reply, html_to_plain
 from scheduler.db import data_dir
 from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 
@@ -162,7 +162,7 @@ async def run_console(
         except Exception as exc:  # noqa: BLE001 - the console never dies on one bad line
             import logging
 
-            from bot.error_boundary import describe
+            from bot.runtime.error_boundary import describe
 
             failure = describe(exc)
             if failure.user_caused:

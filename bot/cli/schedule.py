@@ -4,7 +4,7 @@ the terminal (80 columns and up); ``--json`` where scripts read it.
 
 Errors a user can cause (a bad DATABASE_URL, an unknown unit or obligation, a bad period or
 holiday file) end with a message and candidates, never a traceback; anything else is caught by
-the error boundary of :mod:`bot.cli`.
+the error boundary of :mod:`bot.cli.main`.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def fail(message: str, code: int = 1) -> None:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Marks where the errors a user can cause arise. They propagate to the CLI's error
-    boundary (:mod:`bot.error_boundary`): one Chinese sentence, the traceback with ``-v``."""
+    boundary (:mod:`bot.runtime.error_boundary`): one Chinese sentence, the traceback with ``-v``."""
     yield
 
 
@@ -522,7 +522,7 @@ def report(
         console.print(f"已写入 {output.absolute()}")
         return
     if fmt == "png":
-        from bot.report_picture import matrix_png
+        from bot.chat.report_picture import matrix_png
 
         output = output or Path(f"fazhi-report-{p.key}.png")
         _check_output(output)

@@ -9,7 +9,7 @@ import sys
 
 
 def database_url() -> str | None:
-    """``DATABASE_URL`` as :class:`bot.settings.Settings` reads it: the environment (any case),
+    """``DATABASE_URL`` as :class:`bot.runtime.settings.Settings` reads it: the environment (any case),
     else the ``.env`` file of the working directory."""
     for key, value in os.environ.items():
         if key.lower() == "database_url":
@@ -44,8 +44,8 @@ def data_home_lines(url: str | None) -> list[str]:
 
 def check() -> tuple[bool, list[str]]:
     """(healthy, lines to print): the verdict first ("ok revision=…" or "错误：…", one
-    sentence from :mod:`bot.error_boundary`, no SQL), then where the data lives."""
-    from bot.error_boundary import describe
+    sentence from :mod:`bot.runtime.error_boundary`, no SQL), then where the data lives."""
+    from bot.runtime.error_boundary import describe
     from scheduler.db import current_revision, make_engine, outbox_backlog
 
     url = database_url()

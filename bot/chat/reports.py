@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.replies import Attachment, Button, Doc, Reply
-from bot.report_picture import render_matrix
+from bot.chat.replies import Attachment, Button, Doc, Reply
+from bot.chat.report_picture import render_matrix
 from scheduler.annual_report import annual_report_status
 from scheduler.clock import local
 from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix

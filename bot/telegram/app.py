@@ -1,9 +1,9 @@
 """The python-telegram-bot 22 application: handlers that hand every update to the chat core.
 
-Commands, buttons and questions go to :class:`bot.core.Assistant` (in a worker thread: it does
+Commands, buttons and questions go to :class:`bot.chat.core.Assistant` (in a worker thread: it does
 database work) and its replies are sent back directly. Reminders, broadcasts and notices go
 through the outbox; the outbox sender, the planner and the digest run as APScheduler jobs on
-PTB's own job queue, sending through :class:`bot.telegram_channel.TelegramChannel`.
+PTB's own job queue, sending through :class:`bot.telegram.channel.TelegramChannel`.
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import views
-from bot.core import Assistant, ChatContext
-from bot.rate_limit import FloodLimiter, FloodLimits, is_group_chat
-from bot.replies import Reply, split_message
-from bot.telegram_channel import TelegramChannel, retry_after_seconds
-from bot.update_processor import PerChatUpdateProcessor, Verdict
-from bot.views import ADMIN_HELP, USER_HELP
+from bot.chat import views
+from bot.chat.core import Assistant, ChatContext
+from bot.chat.replies import Reply, split_message
+from bot.chat.views import ADMIN_HELP, USER_HELP
+from bot.telegram.channel import TelegramChannel, retry_after_seconds
+from bot.telegram.rate_limit import FloodLimiter, FloodLimits, is_group_chat
+from bot.telegram.update_processor import PerChatUpdateProcessor, Verdict
 from scheduler import process_lease, registry
 from scheduler.budget import SendBudget
 from scheduler.jobs import install_jobs, run_planner_soon
@@ -147,7 +147,7 @@ class TelegramFrontEnd:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: fn(*args))
 
-    # -- flood gate (see bot.update_processor) -------------------------------------------------
+    # -- flood gate (see bot.telegram.update_processor) -------------------------------------------------
     def gate(self, update: object) -> Verdict:
         """Count every message addressed to the bot (questions, commands, files, buttons)."""
         if not isinstance(update, Update) or update.effective_user is None:
@@ -309,7 +309,7 @@ class TelegramFrontEnd:
         head, _, args = message.text.partition(" ")
         name = head[1:].split("@", 1)[0]
         if name.lower() == "evidence":  # a long export runs in the background
-            from bot.evidence_chat import start_export
+            from bot.telegram.evidence_chat import start_export
 
             await start_export(self, context, ctx, args)
             return
@@ -322,7 +322,7 @@ class TelegramFrontEnd:
             return
         ctx = chat_context(update)
         if (query.data or "").startswith("ev:"):  # 📦 evidence export: in the background
-            from bot.evidence_chat import start_export
+            from bot.telegram.evidence_chat import start_export
 
             await _answer_quietly(query)
             await start_export(self, context, ctx, (query.data or "")[3:])
@@ -360,7 +360,7 @@ class TelegramFrontEnd:
         if message is None:
             return
         ctx = chat_context(update)
-        from bot.annual_report import looks_like_annual_report
+        from bot.chat.annual_report import looks_like_annual_report
 
         file_name = message.document.file_name if message.document else None
         if (
@@ -443,7 +443,7 @@ class TelegramFrontEnd:
         """The bot's error boundary: a failure the user (or the environment) caused is answered
         with its one Chinese sentence and logged without a traceback; a defect is logged with
         its traceback and answered with an apology."""
-        from bot.error_boundary import describe
+        from bot.runtime.error_boundary import describe
 
         chat_id = None
         if isinstance(update, Update) and update.effective_chat is not None:
@@ -536,7 +536,7 @@ def build_application(
 
     Updates of different chats are handled concurrently (up to ``concurrent_updates``
     handlers at once), one chat's in order, behind the flood gate
-    (:class:`bot.update_processor.PerChatUpdateProcessor`). Every send (replies and the
+    (:class:`bot.telegram.update_processor.PerChatUpdateProcessor`). Every send (replies and the
     outbox) takes its slot from the send budget shared through the database.
 
     ``single_receiver``: ``post_init`` waits until this process holds the database lease for

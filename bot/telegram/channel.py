@@ -1,6 +1,6 @@
 """The Telegram delivery channel: one outbox message → one ``sendMessage`` → one outcome.
 
-The channel keeps Telegram's flood limits itself (:mod:`bot.rate_limit`) and translates
+The channel keeps Telegram's flood limits itself (:mod:`bot.telegram.rate_limit`) and translates
 python-telegram-bot's exceptions into :class:`~scheduler.delivery.DeliveryOutcome`, so the outbox
 decides what to do next without knowing anything about Telegram:
 
@@ -45,7 +45,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.rate_limit import FloodLimiter, is_group_chat
+from bot.telegram.rate_limit import FloodLimiter, is_group_chat
 from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 
 log = logging.getLogger(__name__)

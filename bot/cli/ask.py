@@ -7,9 +7,9 @@ Why argparse here and not Typer like the other commands: ``fazhi ask`` is the co
 and scripts run one question at a time, so its start-up counts (``bench/bench_startup.py``:
 target ≤ 1.5× ``import telegram``), and Typer imports pydantic and Rich, which together cost
 about as much as importing the Telegram library. The options are defined once, here;
-:func:`bot.cli.main` calls :func:`main` before any CLI framework is imported, and the Typer app
+:func:`bot.cli.main.main` calls :func:`main` before any CLI framework is imported, and the Typer app
 lists ``ask`` as a pass-through to the same :func:`main` (``fazhi --help``, tests). Errors speak
-as the rest of the CLI does (:mod:`bot.error_boundary`): one Chinese sentence, an exit code, the
+as the rest of the CLI does (:mod:`bot.runtime.error_boundary`): one Chinese sentence, an exit code, the
 traceback only with ``-v``.
 """
 
@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from bot.error_boundary import EXIT_USAGE, VERBOSE, VERBOSE_FLAGS, report, verbose_requested
+from bot.runtime.error_boundary import EXIT_USAGE, VERBOSE, VERBOSE_FLAGS, report, verbose_requested
 
 if TYPE_CHECKING:
     import typer
@@ -52,7 +52,7 @@ class _Formatter(argparse.HelpFormatter):
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors as one Chinese sentence (as Click's are in the other
-    commands, :func:`bot.error_boundary.usage_sentence`)."""
+    commands, :func:`bot.runtime.error_boundary.usage_sentence`)."""
 
     def error(self, message: str) -> NoReturn:
         _fail(_usage_sentence(message), EXIT_USAGE)

@@ -2,13 +2,13 @@
 
 The families import very different things (the question index, the database layer, the
 Telegram library), so ``fazhi kb show 14`` imports only the ``kb`` family: the command named on
-the command line picks its module, and the full app (``bot.cli.app``, for ``--help`` and tests)
+the command line picks its module, and the full app (``bot.cli.main.app``, for ``--help`` and tests)
 is built only when asked for.
 
-Every command runs inside one error boundary (:mod:`bot.error_boundary`): a failure a user can
+Every command runs inside one error boundary (:mod:`bot.runtime.error_boundary`): a failure a user can
 cause is one Chinese sentence and a non-zero exit code; ``-v``/``--verbose`` (anywhere on the
 command line) adds the traceback. ``fazhi health`` and ``fazhi ask`` take a fast path without
-the CLI framework (:mod:`bot.health`, :mod:`bot.cli_ask`), which speaks the same way.
+the CLI framework (:mod:`bot.cli.health`, :mod:`bot.cli.ask`), which speaks the same way.
 """
 
 from __future__ import annotations
@@ -22,29 +22,29 @@ if TYPE_CHECKING:
     import typer
 
 FAMILIES = (
-    "bot.cli_kb",
-    "bot.cli_ask",
-    "bot.cli_schedule",
-    "bot.cli_obligations",
-    "bot.cli_run",
-    "bot.cli_evidence",
+    "bot.cli.kb",
+    "bot.cli.ask",
+    "bot.cli.schedule",
+    "bot.cli.obligations",
+    "bot.cli.run",
+    "bot.cli.evidence",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
-    "kb": "bot.cli_kb",
-    "ask": "bot.cli_ask",
-    "db": "bot.cli_schedule",
-    "schedule": "bot.cli_schedule",
-    "units": "bot.cli_schedule",
-    "holidays": "bot.cli_schedule",
-    "done": "bot.cli_schedule",
-    "report": "bot.cli_schedule",
-    "undo": "bot.cli_schedule",
-    "obligations": "bot.cli_obligations",
-    "evidence": "bot.cli_evidence",
-    "run": "bot.cli_run",
-    "chat": "bot.cli_run",
-    "health": "bot.cli_run",
+    "kb": "bot.cli.kb",
+    "ask": "bot.cli.ask",
+    "db": "bot.cli.schedule",
+    "schedule": "bot.cli.schedule",
+    "units": "bot.cli.schedule",
+    "holidays": "bot.cli.schedule",
+    "done": "bot.cli.schedule",
+    "report": "bot.cli.schedule",
+    "undo": "bot.cli.schedule",
+    "obligations": "bot.cli.obligations",
+    "evidence": "bot.cli.evidence",
+    "run": "bot.cli.run",
+    "chat": "bot.cli.run",
+    "health": "bot.cli.run",
 }
 
 
@@ -58,7 +58,7 @@ def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    from bot.error_boundary import VERBOSE, guard_commands
+    from bot.runtime.error_boundary import VERBOSE, guard_commands
 
     def root(
         verbose: bool = typer.Option(
@@ -85,7 +85,7 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 lazy module attribu
 
 def ask_words(argv: list[str]) -> list[str] | None:
     """The words after ``ask`` when the command line is ``fazhi [-v] ask …``, else None."""
-    from bot.error_boundary import VERBOSE_FLAGS
+    from bot.runtime.error_boundary import VERBOSE_FLAGS
 
     at = 0
     while at < len(argv) and argv[at] in VERBOSE_FLAGS:
@@ -97,17 +97,17 @@ def ask_words(argv: list[str]) -> list[str] | None:
 
 def main() -> None:
     if sys.argv[1:] == ["health"]:  # the container's check, every minute: no CLI framework
-        from bot.health import main as health
+        from bot.cli.health import main as health
 
         sys.exit(health())
     ask = ask_words(sys.argv[1:])
     if ask is not None:  # one question at a time, from people and scripts: no CLI framework
-        from bot.cli_ask import main as ask_main
+        from bot.cli.ask import main as ask_main
 
         sys.exit(ask_main(ask))
     import typer
 
-    from bot.error_boundary import run_cli, verbose_requested
+    from bot.runtime.error_boundary import run_cli, verbose_requested
 
     argv = sys.argv[1:]
     words = [a for a in argv if not a.startswith("-")]
@@ -131,7 +131,7 @@ def _leaf(command: Any, argv: list[str]) -> Any:  # noqa: ANN401 - click command
 def place_verbose(command: Any, argv: list[str]) -> list[str]:  # noqa: ANN401
     """``-v`` may be typed anywhere: a command without its own ``-v`` gets it as the root
     option (``fazhi -v units add …``)."""
-    from bot.error_boundary import VERBOSE_FLAGS
+    from bot.runtime.error_boundary import VERBOSE_FLAGS
 
     if not any(a in VERBOSE_FLAGS for a in argv):
         return argv

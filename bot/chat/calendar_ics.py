@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 from sqlmodel import Session
 
-from bot.replies import Attachment
+from bot.chat.replies import Attachment
 from scheduler.periods import Period
 from scheduler.planner import due_date, responsible_units
 from scheduler.service import SchedulerContext

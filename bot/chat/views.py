@@ -1,6 +1,6 @@
 """Turning data into replies: texts, buttons and lists of the chat core.
 
-All document text goes through :class:`~bot.replies.Doc`, which escapes it for Telegram HTML
+All document text goes through :class:`~bot.chat.replies.Doc`, which escapes it for Telegram HTML
 once; nothing here builds HTML by hand from document text.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.replies import TELEGRAM_LIMIT, Button, Doc, Reply
+from bot.chat.replies import TELEGRAM_LIMIT, Button, Doc, Reply
 from knowledge.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
 from knowledge.qa.result.answer import Answer
 from knowledge.text import cn_to_int, norm
@@ -152,7 +152,7 @@ def _short(text: str, n: int) -> str:
 def item_reply(item: Item, plan: WorkPlan, bindings: dict[str, Any] | None = None) -> Reply:
     """One item; ``bindings`` (obligation key → knowledge.binding.ObligationBinding) add, per
     obligation, whom it binds and why."""
-    from bot.binding_text import binding_lines
+    from bot.chat.binding_text import binding_lines
 
     doc = Doc().line((f"第{item.number}条　{item.title}", "b"))
     doc.line(item.text)

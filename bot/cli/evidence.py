@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bot.cli_schedule import DbOpt, _context, console, fail, user_errors
+from bot.cli.schedule import DbOpt, _context, console, fail, user_errors
 from scheduler.db import session_scope
 from scheduler.evidence_export import (
     Fetch,
@@ -64,7 +64,7 @@ def export(
 
 
 async def _download_and_write(units, year: int, out: Path, pending: int, offline: bool) -> None:  # noqa: ANN001
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
     settings = Settings()
     token = settings.token
@@ -75,8 +75,8 @@ async def _download_and_write(units, year: int, out: Path, pending: int, offline
     if token and not offline and pending:
         from telegram import Bot
 
-        from bot.evidence_fetch import threadsafe_fetcher
-        from bot.telegram_app import base_file_url
+        from bot.telegram.app import base_file_url
+        from bot.telegram.evidence_fetch import threadsafe_fetcher
 
         base = settings.telegram_api_base_url
         bot = Bot(token, base_url=base, base_file_url=base_file_url(base)) if base else Bot(token)

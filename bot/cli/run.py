@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.log_redaction import redact_root_handlers
+from bot.runtime.log_redaction import redact_root_handlers
 
 HOW_TO_GET_A_TOKEN = """\
 没有设置 TELEGRAM_BOT_TOKEN，无法连接 Telegram。
@@ -33,7 +33,7 @@ log = logging.getLogger("fazhi")
 
 
 def data_home_lines(database_url: str | None) -> list[str]:
-    from bot.health import data_home_lines as lines
+    from bot.cli.health import data_home_lines as lines
 
     return lines(database_url)
 
@@ -48,7 +48,7 @@ def _settings():  # noqa: ANN202
 
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
     try:
         settings = Settings()
@@ -63,7 +63,7 @@ def _settings():  # noqa: ANN202
 
 
 def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
-    from bot.app import build_assistant
+    from bot.runtime.compose import build_assistant
     from knowledge.decode import DocumentError
     from scheduler.db import DatabaseURLError, redact_url, upgrade_in_child
 
@@ -92,7 +92,7 @@ def _logging(verbose: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if not verbose:
-        from bot.error_boundary import quiet_tracebacks
+        from bot.runtime.error_boundary import quiet_tracebacks
 
         quiet_tracebacks()
 
@@ -139,7 +139,7 @@ def run(
             _run_sender(settings)
             return
         assistant = _assistant(settings)
-        from bot.telegram_app import build_application
+        from bot.telegram.app import build_application
 
         app = build_application(
             assistant,
@@ -166,8 +166,8 @@ def _run_sender(settings) -> None:  # noqa: ANN001
     """``--role sender``: only the outbox, through the shared send budget; no updates."""
     from telegram import Bot
 
-    from bot.rate_limit import FloodLimiter
-    from bot.telegram_channel import TelegramChannel
+    from bot.telegram.channel import TelegramChannel
+    from bot.telegram.rate_limit import FloodLimiter
     from scheduler.budget import SendBudget
     from scheduler.db import DatabaseURLError, init_db, upgrade_in_child
     from scheduler.sender import OutboxSender
@@ -224,7 +224,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     """控制台对话：与 Telegram 机器人相同的问答和命令，提醒到期时直接打印。"""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
     if not verbose:
-        from bot.error_boundary import quiet_tracebacks
+        from bot.runtime.error_boundary import quiet_tracebacks
 
         quiet_tracebacks()
     settings = _settings()
@@ -233,7 +233,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     assistant = _assistant(settings, extra_admins=frozenset({"console"}))
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from bot.console import run_console
+    from bot.console.chat import run_console
     from scheduler.clock import TZ
     from scheduler.jobs import install_jobs, run_planner_soon
 
@@ -258,7 +258,7 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 def health() -> None:
     """容器健康检查：数据库可连接且已迁移到最新版本时退出码为 0；并显示数据目录。"""
-    from bot.health import check  # the same check `fazhi health` runs without the CLI framework
+    from bot.cli.health import check  # the same check `fazhi health` runs without the CLI framework
 
     healthy, lines = check()
     for line in lines:

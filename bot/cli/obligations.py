@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_schedule import DbOpt, JsonOpt, _context, fail, user_errors
-from bot.override_chat import change_text
+from bot.chat.overrides import change_text
+from bot.cli.schedule import DbOpt, JsonOpt, _context, fail, user_errors
 from scheduler.db import session_scope
 from scheduler.overrides import clear_override, list_overrides, set_override
 

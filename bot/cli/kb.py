@@ -47,7 +47,7 @@ def _plans() -> list[WorkPlan]:
 
 
 def _stored_context():  # noqa: ANN202 - SchedulerContext
-    from bot.cli_schedule import user_errors
+    from bot.cli.schedule import user_errors
     from scheduler.service import SchedulerContext
 
     with user_errors():
@@ -197,7 +197,7 @@ def kb_units(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
 @kb_app.command("obligations")
 def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """有周期或期限的任务（学法、培训、专题会议、年度报告…），以及每项约束哪些单位、依据何在。"""
-    from bot.binding_text import binding_lines
+    from bot.chat.binding_text import binding_lines
     from knowledge.binding import bind
     from knowledge.serialize import binding_dict
 
@@ -243,7 +243,7 @@ def _stored_overrides() -> list[Any]:
     """Admins' overrides from the configured database, when there is one; none otherwise (the
     knowledge base is readable on a machine without a database)."""
     try:
-        from bot.settings import Settings
+        from bot.runtime.settings import Settings
         from scheduler.overrides import stored_overrides
 
         return stored_overrides(Settings().database_url)
@@ -361,7 +361,7 @@ def kb_import(
     as_json: JsonOpt = False,
 ) -> None:
     """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
-    from bot.views import plan_preview_lines
+    from bot.chat.views import plan_preview_lines
     from scheduler import plans as store
     from scheduler.db import session_scope
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.core import Assistant
-from bot.settings import Settings
+from bot.chat.core import Assistant
+from bot.runtime.settings import Settings
 from knowledge.qa import QAEngine
 from scheduler.clock import local
 from scheduler.clock import now as clock_now

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core import ChatContext
-from bot.evidence_fetch import threadsafe_fetcher
+from bot.chat.core import ChatContext
+from bot.telegram.evidence_fetch import threadsafe_fetcher
 
 if TYPE_CHECKING:
-    from bot.telegram_app import TelegramFrontEnd
+    from bot.telegram.app import TelegramFrontEnd
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0  # seconds between edits of the status message

@@ -1,8 +1,8 @@
 """The chat core: every command, button and question, channel-neutral.
 
-Telegram handlers (:mod:`bot.telegram_app`) and the console chat (:mod:`bot.console`) both call
+Telegram handlers (:mod:`bot.telegram.app`) and the console chat (:mod:`bot.console.chat`) both call
 :meth:`Assistant.handle_command`, :meth:`Assistant.handle_callback` and
-:meth:`Assistant.handle_text` and show the :class:`~bot.replies.Reply` objects they return, so
+:meth:`Assistant.handle_text` and show the :class:`~bot.chat.replies.Reply` objects they return, so
 the two front ends give the same answers by construction. Everything here is synchronous
 (database work); the Telegram layer runs it in a worker thread.
 """
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from bot import views
-from bot.replies import Button, Reply
+from bot.chat import views
+from bot.chat.replies import Button, Reply
 from knowledge.model import Obligation
 from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
 from knowledge.qa import QAEngine
@@ -134,7 +134,7 @@ class Assistant:
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.flood = FloodGuard(questions_per_minute)
         # the Telegram front end checks the flood limit at arrival, for every kind of message
-        # (see bot.update_processor); the console leaves it here, for questions
+        # (see bot.telegram.update_processor); the console leaves it here, for questions
         self.flood_in_core = True
         # in a unit's group, only its approved liaisons (and admins) confirm tasks or change
         # the group's registration, unless this opens it to every member
@@ -695,7 +695,7 @@ class Assistant:
         if evidence.startswith("telegram:document:"):
             name = evidence.split(":", 3)[3] if evidence.count(":") >= 3 else ""
             awaited = self._awaiting_report.pop(ctx.chat_id, 0.0) > time.monotonic()
-            from bot.annual_report import looks_like_annual_report
+            from bot.chat.annual_report import looks_like_annual_report
 
             if awaited or looks_like_annual_report(name, note):
                 return self.submit_annual_report(ctx, evidence, name, note)
@@ -735,7 +735,7 @@ class Assistant:
     def cmd_annual_report(self, ctx: ChatContext, args: str) -> list[Reply]:
         """Admins: every unit's status (/annual_report [年份]); a unit: its own, and the next
         document it sends within 10 minutes is taken as the report."""
-        from bot.annual_report import status_reply
+        from bot.chat.annual_report import status_reply
         from scheduler.annual_report import annual_report_status
 
         year = self.clock().year
@@ -803,7 +803,7 @@ class Assistant:
         ]
 
     def cmd_published(self, ctx: ChatContext, args: str) -> list[Reply]:
-        from bot.annual_report import ANNUAL_REPORT_USAGE
+        from bot.chat.annual_report import ANNUAL_REPORT_USAGE
         from scheduler.annual_report import PUBLISH_KIND, valid_url
 
         url = valid_url(args) if args.strip() else None
@@ -831,7 +831,7 @@ class Assistant:
         return [Reply.of(f"好的，将于 {when:%Y-%m-%d %H:%M}（下一个工作日）再次提醒。")]
 
     def cmd_calendar(self, ctx: ChatContext, _args: str) -> list[Reply]:
-        from bot.calendar_ics import unit_calendar
+        from bot.chat.calendar_ics import unit_calendar
 
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
@@ -875,7 +875,7 @@ class Assistant:
             return [views.units_overview(s, args)]
 
     def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
-        from bot.notices import parse_receipt_options, with_receipt_toggle
+        from bot.chat.notices import parse_receipt_options, with_receipt_toggle
         from scheduler.broadcast import audience_chats, create_broadcast
         from scheduler.receipts import set_receipt
 
@@ -921,7 +921,7 @@ class Assistant:
                 registry.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
                 return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
             if action == "rep":
-                from bot.notices import with_receipts
+                from bot.chat.notices import with_receipts
                 from scheduler.models import Broadcast
                 from scheduler.receipts import receipt_status
 
@@ -973,7 +973,7 @@ class Assistant:
         return write_archive(units, request.year, out)
 
     def evidence_reply(self, result) -> Reply:  # noqa: ANN001 - ExportResult
-        from bot.replies import Attachment
+        from bot.chat.replies import Attachment
 
         size = result.path.stat().st_size
         if size > MAX_UPLOAD:
@@ -996,7 +996,7 @@ class Assistant:
     # -- notices with receipts ---------------------------------------------------------------
     def receipt_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
         """bc:rc toggles 需回执 on a preview; bc:ch chases the units that have not answered."""
-        from bot.notices import RECEIPT_USAGE, status_reply, with_receipt_toggle
+        from bot.chat.notices import RECEIPT_USAGE, status_reply, with_receipt_toggle
         from scheduler.broadcast import audience_chats
         from scheduler.models import Broadcast
         from scheduler.receipts import chase, receipt_status, set_receipt
@@ -1070,7 +1070,7 @@ class Assistant:
 
     def receipt_text(self, ctx: ChatContext, text: str) -> list[Reply] | None:
         """A unit's "回执 3 留言", or an admin's "第3号通知哪些单位还没回执"; None otherwise."""
-        from bot.notices import receipt_message, receipt_query, status_reply
+        from bot.chat.notices import receipt_message, receipt_query, status_reply
         from scheduler.receipts import receipt_status
 
         message = receipt_message(text)
@@ -1088,14 +1088,14 @@ class Assistant:
                 return [Reply.of(f"{exc}。")]
 
     def cmd_report(self, _ctx: ChatContext, args: str) -> list[Reply]:
-        from bot.reports import compliance_reply
+        from bot.chat.reports import compliance_reply
 
         with self.session() as s:
             return compliance_reply(self.sched, s, args.strip() or None, self.clock())
 
     def cmd_override(self, ctx: ChatContext, args: str) -> list[Reply]:
-        """Whether an obligation applies to a unit: set, clear or list (bot.override_chat)."""
-        from bot import override_chat
+        """Whether an obligation applies to a unit: set, clear or list (bot.chat.overrides)."""
+        from bot.chat import overrides as override_chat
         from scheduler.overrides import clear_override, list_overrides, set_override
 
         cmd = override_chat.parse(args)
@@ -1131,8 +1131,8 @@ class Assistant:
         return [Reply.of(override_chat.change_text(change))]
 
     def cmd_liaison(self, ctx: ChatContext, args: str) -> list[Reply]:
-        """Name, remove or list the people who may act for a unit (bot.liaison_chat)."""
-        from bot import liaison_chat
+        """Name, remove or list the people who may act for a unit (bot.chat.liaisons)."""
+        from bot.chat import liaisons as liaison_chat
 
         replying = bool(ctx.replied_user_id) and ctx.is_group
         cmd = liaison_chat.parse(args, replying=replying)

@@ -10,7 +10,7 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
-from bot.replies import Doc, Reply
+from bot.chat.replies import Doc, Reply
 from scheduler.annual_report import AnnualReportStatus
 
 ANNUAL_REPORT_USAGE = (

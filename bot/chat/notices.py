@@ -11,7 +11,7 @@ import html
 import re
 from datetime import date
 
-from bot.replies import Button, Doc, Reply
+from bot.chat.replies import Button, Doc, Reply
 from knowledge.text import cn_to_int, norm
 from scheduler.receipts import ReceiptStatus
 

@@ -1,0 +1,1 @@
+"""The ``fazhi`` command line: one module per command family; ``main`` dispatches."""

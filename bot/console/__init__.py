@@ -1,0 +1,1 @@
+"""The console chat (``fazhi chat``): the same assistant in a terminal."""

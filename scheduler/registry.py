@@ -5,7 +5,7 @@ commits, e.g. with :func:`scheduler.db.session_scope`):
 
 - units: :func:`sync_units`, :func:`add_unit` (after :func:`check_new_name` and
   :func:`similar_units`), :func:`remove_unit`, :func:`rename_unit`, :func:`list_units`,
-  :func:`get_unit`, :func:`registry_directory`, :func:`resolve_unit`
+  :func:`get_unit`, :func:`resolve_unit`
 - chats: :func:`register_chat` (pending), :func:`approve`, :func:`reject`, :func:`remove_chat`,
   :func:`mark_blocked`, :func:`follow_migration`, :func:`pending_chats`, :func:`active_chats`,
   :func:`chat_unit`
@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from knowledge.model import Unit, UnitCategory
+from knowledge.model import UnitCategory
 from knowledge.units import Resolution, UnitDirectory
 from scheduler.clock import utcnow
 from scheduler.models import Admin, AuditLog, Chat, ChatStatus, Liaison, UnitRow
@@ -210,32 +210,6 @@ def add_unit(
     audit(session, actor, "add_unit", name, category=str(cat))
     session.flush()
     return row
-
-
-def registry_directory(session: Session, base: UnitDirectory) -> UnitDirectory:
-    """``base`` plus the units admins added, so group items (区直各单位, 各镇(街、区)) apply to
-    them through their category, and admins' per-obligation overrides (knowledge.binding)."""
-    from scheduler.overrides import load_overrides
-
-    overrides = load_overrides(session)
-    rows = session.exec(
-        select(UnitRow.name, UnitRow.category, UnitRow.aliases).where(UnitRow.active)
-    )
-    extra = [
-        Unit(
-            name=name,
-            category=UnitCategory(category),
-            aliases=tuple(a for a in aliases.split("、") if a),
-            source="admin",
-        )
-        for name, category, aliases in rows  # columns, not rows: every tick reads them all
-        if name not in base.units
-    ]
-    if not extra:
-        return base.with_overrides(overrides) if overrides else base
-    return UnitDirectory(
-        [*base.units.values(), *extra], base.groups.values(), base._outside_by_name(), overrides
-    )
 
 
 MIN_SCORE = 85.0

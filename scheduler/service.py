@@ -29,10 +29,10 @@ from scheduler.planner import Reminder, due_reminders, not_after
 from scheduler.registry import (
     active_chat_targets,
     admin_chat_ids,
-    registry_directory,
     sync_units,
 )
 from scheduler.rules import RuleSet, load_rules
+from scheduler.unit_directory import registry_directory
 from scheduler.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)

@@ -28,11 +28,11 @@ from scheduler.registry import (
     mark_blocked,
     pending_chats,
     register_chat,
-    registry_directory,
     reject,
     resolve_unit,
     sync_units,
 )
+from scheduler.unit_directory import registry_directory
 
 
 def _head() -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, inspect, or_, update
 from sqlmodel import Session, select
@@ -228,7 +227,7 @@ def replan(session: Session, plan: WorkPlan, directory: UnitDirectory) -> tuple[
         if state == OutboxState.QUEUED.value and not is_bound:
             withdraw.append(row_id)
         elif state == OutboxState.DROPPED.value and is_bound:
-            if not_after is not None and _aware(not_after) <= now:
+            if not_after is not None and not_after <= now:
                 continue
             if done is None:
                 done = completed_set(session)
@@ -238,11 +237,6 @@ def replan(session: Session, plan: WorkPlan, directory: UnitDirectory) -> tuple[
     _set_state(session, withdraw, OutboxState.DROPPED.value, WITHDRAWN)
     _set_state(session, restore, OutboxState.QUEUED.value, None)
     return len(withdraw), len(restore)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; the outbox stores UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _set_state(session: Session, ids: list[int], state: str, error: str | None) -> None:

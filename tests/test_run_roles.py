@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,19 @@ def _wait(predicate, limit: float, what: str) -> None:  # noqa: ANN001
     while not predicate():
         assert time.monotonic() < deadline, what
         time.sleep(0.1)
+
+
+def _stop_all(procs: Iterable[subprocess.Popen]) -> None:
+    """SIGTERM every process still running, then wait for each (SIGKILL after 20 s)."""
+    running = list(procs)
+    for p in running:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in running:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_path: Path) -> None:
@@ -107,14 +121,7 @@ def test_two_processes_one_receiver_shared_budget_and_takeover(db_url: str, tmp_
             standby_log = (tmp_path / f"{survivor}.log").read_text("utf-8")
             assert "另一个进程正在接收 Telegram 更新" in standby_log
         finally:
-            for p in procs.values():
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in procs.values():
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            _stop_all(procs.values())
     engine.dispose()
 
 
@@ -142,14 +149,7 @@ def test_two_processes_start_together_on_a_new_database(db_url: str, tmp_path: P
             server.inject_text(7200, "第1条讲什么")
             _wait(lambda: len(server.messages(7200)) >= 1, 30, "question not answered")
         finally:
-            for p in procs.values():
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in procs.values():
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            _stop_all(procs.values())
     engine.dispose()
 
 
@@ -174,11 +174,5 @@ def test_sender_role_processes_share_the_budget(pg_url: str, tmp_path: Path) -> 
             assert server.calls_to("getUpdates") == []  # senders never poll
             assert {c.client for c in server.calls_to("sendMessage")} == {"s0", "s1"}
         finally:
-            for p in procs:
-                p.send_signal(signal.SIGTERM)
-            for p in procs:
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            _stop_all(procs)
     engine.dispose()

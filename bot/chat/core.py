@@ -1095,18 +1095,16 @@ class Assistant:
 
     def cmd_override(self, ctx: ChatContext, args: str) -> list[Reply]:
         """Whether an obligation applies to a unit: set, clear or list (bot.chat.overrides)."""
-        from bot.chat import overrides as override_chat
+        from bot.chat import overrides
         from scheduler.overrides import clear_override, list_overrides, set_override
 
-        cmd = override_chat.parse(args)
+        cmd = overrides.parse(args)
         if cmd.action == "usage":
-            text = f"{cmd.problem}\n\n{override_chat.USAGE}" if cmd.problem else override_chat.USAGE
+            text = f"{cmd.problem}\n\n{overrides.USAGE}" if cmd.problem else overrides.USAGE
             return [Reply.of(text)]
         with self.session() as s:
             if cmd.action == "list":
-                return [
-                    Reply.of(override_chat.overrides_text(list_overrides(s, self.plan), self.plan))
-                ]
+                return [Reply.of(overrides.overrides_text(list_overrides(s, self.plan), self.plan))]
             directory = self.sched.directory(s)
             actor = ctx.user_name or ctx.user_id
             try:
@@ -1126,18 +1124,18 @@ class Assistant:
                         actor,
                     )
             except registry.RegistryError as exc:
-                return [Reply.of(f"{exc}\n\n{override_chat.USAGE}")]
+                return [Reply.of(f"{exc}\n\n{overrides.USAGE}")]
         self._plan_soon = True  # a unit newly bound gets what is due now
-        return [Reply.of(override_chat.change_text(change))]
+        return [Reply.of(overrides.change_text(change))]
 
     def cmd_liaison(self, ctx: ChatContext, args: str) -> list[Reply]:
         """Name, remove or list the people who may act for a unit (bot.chat.liaisons)."""
-        from bot.chat import liaisons as liaison_chat
+        from bot.chat import liaisons
 
         replying = bool(ctx.replied_user_id) and ctx.is_group
-        cmd = liaison_chat.parse(args, replying=replying)
+        cmd = liaisons.parse(args, replying=replying)
         if cmd.action == "usage":
-            text = f"{cmd.problem}\n\n{liaison_chat.USAGE}" if cmd.problem else liaison_chat.USAGE
+            text = f"{cmd.problem}\n\n{liaisons.USAGE}" if cmd.problem else liaisons.USAGE
             return [Reply.of(text)]
         actor = ctx.user_name or ctx.user_id
         with self.session() as s:
@@ -1154,17 +1152,17 @@ class Assistant:
                         ]
                 if cmd.action == "list":
                     rows = registry.list_liaisons(s, unit.id if unit else None)
-                    return [Reply.of(liaison_chat.liaisons_text(rows, unit.name if unit else ""))]
+                    return [Reply.of(liaisons.liaisons_text(rows, unit.name if unit else ""))]
                 assert unit is not None and unit.id is not None
                 user_id = cmd.user_id or ctx.replied_user_id
                 if cmd.action == "remove":
                     row = registry.remove_liaison(s, unit.id, user_id, actor)
-                    return [Reply.of(liaison_chat.removed_text(unit.name, user_id, row.name))]
+                    return [Reply.of(liaisons.removed_text(unit.name, user_id, row.name))]
                 name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
                 registry.add_liaison(s, unit.id, user_id, name, actor)
-                return [Reply.of(liaison_chat.added_text(unit.name, user_id, name))]
+                return [Reply.of(liaisons.added_text(unit.name, user_id, name))]
             except registry.RegistryError as exc:
-                return [Reply.of(f"{exc}。\n\n{liaison_chat.USAGE}")]
+                return [Reply.of(f"{exc}。\n\n{liaisons.USAGE}")]
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:
         if list_name == "items":

@@ -228,7 +228,7 @@ def bound_units(
     with _memo_lock:
         memo = _bound_memo.setdefault(directory, {})
         hit = memo.get(key)
-    if hit is None or hit[0] is not plan:  # an id reused by a newer plan is a miss
+    if hit is None:
         hit = (plan, tuple(bind(plan, obligation, directory).bound))
         with _memo_lock:
             if len(memo) >= _MEMO_PER_DIRECTORY:

@@ -9,7 +9,7 @@ is the share.
 
 Drivers:
   outbox  the real path: messages enqueued in scheduler's outbox (SQLite in a temporary
-          directory) and drained by ``scheduler.sender.OutboxSender`` (the default)
+          directory) and drained by ``scheduler.delivery.sender.OutboxSender`` (the default)
   loop    a bare asyncio loop over TelegramChannel.send (workers; RETRY re-queued)
 
     python -m bench.bench_broadcast                  # 3,000 chats at 30/s: about 105 s
@@ -33,10 +33,10 @@ from pathlib import Path
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.telegram.channel import TelegramChannel
-from bot.telegram.rate_limit import FloodLimiter, FloodLimits
-from scheduler.delivery import DeliveryStatus, OutgoingMessage
-from scheduler.sender import DEFAULT_IN_FLIGHT
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.rate_limit import FloodLimiter, FloodLimits
+from scheduler.delivery.channel import DeliveryStatus, OutgoingMessage
+from scheduler.delivery.sender import DEFAULT_IN_FLIGHT
 from tests.fakes import FakeBotApi, RateLimits
 
 FIRST_CHAT = 100_000
@@ -87,10 +87,10 @@ async def drive_outbox(
 ) -> dict[str, int]:
     """Enqueue into the scheduler's outbox (SQLite) and drain it with OutboxSender; with
     ``shared_rate``, every send also takes its slot from the send budget in that database
-    (:class:`scheduler.budget.SendBudget`), as every ``fazhi run`` process does."""
-    from scheduler.db import init_db, session_scope
-    from scheduler.outbox import enqueue
-    from scheduler.sender import OutboxSender
+    (:class:`scheduler.delivery.budget.SendBudget`), as every ``fazhi run`` process does."""
+    from scheduler.delivery.outbox import enqueue
+    from scheduler.delivery.sender import OutboxSender
+    from scheduler.store.db import init_db, session_scope
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = init_db(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -105,7 +105,7 @@ async def drive_outbox(
                     buttons=BUTTONS,
                 )
         if shared_rate is not None:
-            from scheduler.budget import SendBudget
+            from scheduler.delivery.budget import SendBudget
 
             channel.limiter.shared = SendBudget(engine, rate=shared_rate)
         sender = OutboxSender(engine, channel, sender_id="bench", in_flight=in_flight)

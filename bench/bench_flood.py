@@ -49,9 +49,9 @@ class Run:
 
 
 def _app(server: FakeBotApi, tmp: str):  # noqa: ANN202
+    from bot.channels.telegram.app import build_application
     from bot.runtime.compose import build_assistant
     from bot.runtime.settings import Settings
-    from bot.telegram.app import build_application
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

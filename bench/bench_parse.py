@@ -14,7 +14,7 @@ import argparse
 import random
 import time
 
-from knowledge.parser import parse_text
+from knowledge.reading.parser import parse_text
 
 UNITS = [
     "区司法局",

@@ -1,4 +1,4 @@
-"""Planner benchmark: one reminder-planner tick (``scheduler.service.run_planner``) as the
+"""Planner benchmark: one reminder-planner tick (``scheduler.jobs.context.run_planner``) as the
 number of registered units grows.
 
 For each size N a fresh SQLite database gets N towns (the document's group items apply to
@@ -24,7 +24,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.clock import TZ
+from scheduler.timing.clock import TZ
 
 WHEN = datetime(2026, 10, 12, 10, 0, tzinfo=TZ)  # Q4 has begun: quarterly steps are due
 TARGET_SECONDS = 1.0
@@ -32,9 +32,9 @@ TARGET_UNITS = 5000
 
 
 def _setup(url: str, units: int):  # noqa: ANN202 - SchedulerContext
-    from scheduler.db import session_scope
-    from scheduler.models import Chat, ChatStatus, UnitRow
-    from scheduler.service import SchedulerContext
+    from scheduler.jobs.context import SchedulerContext
+    from scheduler.store.db import session_scope
+    from scheduler.store.models import Chat, ChatStatus, UnitRow
 
     ctx = SchedulerContext.load(url)
     with session_scope(ctx.engine) as s:  # bulk: the benchmark times the planner, not set-up
@@ -51,7 +51,7 @@ def _setup(url: str, units: int):  # noqa: ANN202 - SchedulerContext
 def measure(units: int, repeat: int) -> tuple[float, float, float, float, int]:
     """(first tick s, its CPU s, median later tick s, its CPU s, rows queued by the first).
     CPU time is this process's: on a busy machine it shows the work apart from the waiting."""
-    from scheduler.service import run_planner
+    from scheduler.jobs.context import run_planner
 
     with tempfile.TemporaryDirectory(prefix="fazhi-planner-") as tmp:
         ctx = _setup(f"sqlite:///{Path(tmp) / 'bench.db'}", units)

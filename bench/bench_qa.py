@@ -27,10 +27,10 @@ from pathlib import Path
 import jieba
 from rank_bm25 import BM25Okapi
 
-from knowledge.loader import default_plan, directory_for
-from knowledge.model import Item, UnitRef, WorkPlan
+from knowledge.plan.model import Item, UnitRef, WorkPlan
 from knowledge.qa import QAEngine
-from knowledge.text import norm
+from knowledge.reading.loader import default_plan, directory_for
+from knowledge.text.normalize import norm
 
 EVAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "qa_eval.jsonl"
 TODAY = date(2021, 8, 1)

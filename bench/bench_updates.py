@@ -38,7 +38,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bench.questions import questions
-from bot.telegram.rate_limit import FloodLimits
+from bot.channels.telegram.rate_limit import FloodLimits
 from tests.fakes import FakeBotApi
 
 AppFactory = Callable[[FakeBotApi], Application]
@@ -106,9 +106,9 @@ def fazhi_app(server: FakeBotApi, data_dir: str | None = None) -> Application:
     question limit is raised so that the benchmark's senders are not told to slow down, and
     the client-side flood limits are off like the echo bot's (the server enforces none): the
     benchmark measures how fast updates are handled, not Telegram's 30 messages/s."""
+    from bot.channels.telegram.app import build_application
     from bot.runtime.compose import build_assistant
     from bot.runtime.settings import Settings
-    from bot.telegram.app import build_application
 
     if data_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="fazhi-bench-")

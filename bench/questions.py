@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from knowledge.text import int_to_cn
+from knowledge.text.normalize import int_to_cn
 
 TEMPLATES = (
     "第{n}条 我单位要做什么",

@@ -2,21 +2,21 @@
 of units and chats, completions, the outbox of messages to send, and the APScheduler jobs.
 
 Public API for ``bot/`` (every function that takes a ``session`` leaves the commit to the
-caller; use ``scheduler.db.session_scope(engine)``):
+caller; use ``scheduler.store.db.session_scope(engine)``):
 
-- start-up: ``scheduler.service.SchedulerContext.load(url)`` (runs migrations, loads the plan
-  and directory, syncs units), then ``scheduler.jobs.install_jobs(job_queue.scheduler, ctx,
-  channel)``; standalone: ``scheduler.jobs.run_standalone(ctx, channel)``.
-- registry (``scheduler.registry``): ``register_chat``, ``approve``, ``reject``,
+- start-up: ``scheduler.jobs.context.SchedulerContext.load(url)`` (runs migrations, loads the plan
+  and directory, syncs units), then ``scheduler.jobs.install.install_jobs(job_queue.scheduler, ctx,
+  channel)``; standalone: ``scheduler.jobs.install.run_standalone(ctx, channel)``.
+- registry (``scheduler.records.registry``): ``register_chat``, ``approve``, ``reject``,
   ``remove_chat``, ``mark_blocked``, ``pending_chats``, ``active_chats``, ``chat_unit``,
   ``add_unit``, ``list_units``, ``resolve_unit``, ``add_admin``, ``is_admin``, ``audit``.
-- completions (``scheduler.completions``): ``resolve_obligation``, ``confirm``,
+- completions (``scheduler.records.completions``): ``resolve_obligation``, ``confirm``,
   ``status_for_unit``, ``compliance_matrix``.
-- broadcasts (``scheduler.broadcast``): ``create_broadcast``, ``enqueue_broadcast``,
+- broadcasts (``scheduler.delivery.broadcast``): ``create_broadcast``, ``enqueue_broadcast``,
   ``broadcast_report``, ``resend_failed``.
-- outbox (``scheduler.outbox``): ``enqueue``; sending: ``scheduler.sender.OutboxSender``.
-- the channel interface: ``scheduler.delivery``; console and file channels:
-  ``scheduler.local_channels``.
+- outbox (``scheduler.delivery.outbox``): ``enqueue``; sending: ``scheduler.delivery.sender.OutboxSender``.
+- the channel interface: ``scheduler.delivery.channel``; console and file channels:
+  ``scheduler.delivery.local_channels``.
 
 Imports ``knowledge``, never ``bot``.
 """

@@ -1,7 +1,7 @@
 """The real fazhi Telegram application against the fake Bot API server, for end-to-end tests.
 
 :class:`BotHarness` builds the assistant with :func:`bot.runtime.compose.build_assistant` on a SQLite file,
-the PTB Application with :func:`bot.telegram.app.build_application` pointed at the fake
+the PTB Application with :func:`bot.channels.telegram.app.build_application` pointed at the fake
 server's ``base_url``, runs ``post_init`` (commands, scheduler jobs) and long-polls
 ``getUpdates`` like ``fazhi run`` does. Tests inject updates into the server and read what
 reached the chats. Flood limits and outbox back-off are shortened so that a test takes
@@ -18,16 +18,16 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.channels.telegram.app import build_application
+from bot.channels.telegram.rate_limit import FloodLimits
 from bot.chat.core import Assistant
 from bot.chat.replies import html_to_plain
 from bot.runtime.compose import build_assistant
 from bot.runtime.settings import Settings
-from bot.telegram.app import build_application
-from bot.telegram.rate_limit import FloodLimits
-from scheduler import registry
-from scheduler.db import session_scope
-from scheduler.models import Chat
-from scheduler.outbox import RetryPolicy
+from scheduler.delivery.outbox import RetryPolicy
+from scheduler.records import registry
+from scheduler.store.db import session_scope
+from scheduler.store.models import Chat
 from tests.fakes import DeliveredMessage, FakeBotApi
 
 ADMIN_ID = 42

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.loader import default_directory, default_plan
-from scheduler.db import init_db
-from scheduler.service import SchedulerContext
+from knowledge.reading.loader import default_directory, default_plan
+from scheduler.jobs.context import SchedulerContext
+from scheduler.store.db import init_db
 
 TOWN = "张家集镇"  # the document names towns only through 各镇(街、区); an admin adds them
 BUREAU = "区司法局"

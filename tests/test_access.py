@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from scheduler import registry
-from scheduler.db import session_scope
-from scheduler.models import AuditLog, ChatStatus, Completion
+from scheduler.records import registry
+from scheduler.store.db import session_scope
+from scheduler.store.models import AuditLog, ChatStatus, Completion
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 

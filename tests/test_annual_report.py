@@ -13,11 +13,11 @@ import time_machine
 from sqlmodel import Session, select
 
 from bot.chat.annual_report import looks_like_annual_report
-from knowledge.loader import default_plan
-from scheduler.annual_report import valid_url
-from scheduler.clock import TZ
-from scheduler.models import Completion
-from scheduler.service import run_planner
+from knowledge.reading.loader import default_plan
+from scheduler.jobs.context import run_planner
+from scheduler.records.annual_report import valid_url
+from scheduler.store.models import Completion
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
@@ -33,8 +33,8 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler import registry
-    from scheduler.db import session_scope
+    from scheduler.records import registry
+    from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         for chat, unit in UNITS.items():
@@ -51,7 +51,7 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch, clock) -> AsyncIt
 
 
 async def _settled(bot: BotHarness) -> None:
-    from scheduler.outbox import pending_count
+    from scheduler.delivery.outbox import pending_count
 
     await asyncio.sleep(0.5)
     await bot.wait(lambda: pending_count(bot.assistant.sched.engine) == 0)
@@ -65,7 +65,7 @@ async def _send_document(bot: BotHarness, chat: int, name: str, caption: str | N
 
 
 def _completions(bot: BotHarness) -> dict[tuple[str, str], Completion]:
-    from scheduler.models import UnitRow
+    from scheduler.store.models import UnitRow
 
     with Session(bot.assistant.sched.engine) as s:
         rows = s.exec(select(Completion, UnitRow).join(UnitRow)).all()
@@ -146,10 +146,10 @@ def test_cli_report_of_a_year_shows_the_annual_report(tmp_path) -> None:  # noqa
     import subprocess
     import sys
 
-    from scheduler import registry
-    from scheduler.annual_report import SUBMIT_KIND, record
-    from scheduler.db import session_scope
-    from scheduler.service import SchedulerContext
+    from scheduler.jobs.context import SchedulerContext
+    from scheduler.records import registry
+    from scheduler.records.annual_report import SUBMIT_KIND, record
+    from scheduler.store.db import session_scope
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     ctx = SchedulerContext.load(url)

@@ -1,5 +1,5 @@
 """Whom each obligation binds: the subject of its sentence (knowledge/data/subjects.toml) mapped
-to unit categories and intersected with the item's responsible units (knowledge/binding.py)."""
+to unit categories and intersected with the item's responsible units (knowledge/plan/binding.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.binding import Override, bind, bound_units, subject_of
-from knowledge.decode import DocumentError
-from knowledge.loader import default_directory, default_plan, directory_for, load_file
-from knowledge.model import Cadence, Obligation, UnitCategory
-from knowledge.subjects import read_subject
+from knowledge.plan.binding import Override, bind, bound_units, subject_of
+from knowledge.plan.model import Cadence, Obligation, UnitCategory
+from knowledge.plan.subjects import read_subject
+from knowledge.reading.decode import DocumentError
+from knowledge.reading.loader import default_directory, default_plan, directory_for, load_file
 
 DATA = Path(__file__).parent / "data"
 

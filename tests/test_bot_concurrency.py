@@ -14,10 +14,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from scheduler.clock import utcnow
-from scheduler.db import session_scope
-from scheduler.models import OutboxMessage
-from scheduler.outbox import enqueue
+from scheduler.delivery.outbox import enqueue
+from scheduler.store.db import session_scope
+from scheduler.store.models import OutboxMessage
+from scheduler.timing.clock import utcnow
 from tests.bot_harness import build_harness, plain
 from tests.fakes import FakeBotApi
 from tests.fakes.bot_api_faults import Fault

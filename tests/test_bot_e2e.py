@@ -18,14 +18,14 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
+from bot.channels.telegram.app import APOLOGY
 from bot.chat.replies import Reply, split_message
-from bot.telegram.app import APOLOGY
-from scheduler import registry
-from scheduler.broadcast import broadcast_report
-from scheduler.clock import TZ
-from scheduler.db import session_scope
-from scheduler.models import Broadcast, ChatStatus, OutboxMessage
-from scheduler.service import run_planner
+from scheduler.delivery.broadcast import broadcast_report
+from scheduler.jobs.context import run_planner
+from scheduler.records import registry
+from scheduler.store.db import session_scope
+from scheduler.store.models import Broadcast, ChatStatus, OutboxMessage
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness, html_tags_balanced, plain
 from tests.fakes import FakeBotApi, Fault
 
@@ -36,7 +36,7 @@ BUREAU = "区司法局"
 FINANCE = "区财政局"
 # Due for a district bureau at NOW (see scheduler/data/reminders.toml): the quarterly study session
 # and the annual meeting; the governments' training class and court hearing (各地政府…) bind the
-# towns, sub-districts and parks, not a bureau (knowledge/binding.py)
+# towns, sub-districts and parks, not a bureau (knowledge/plan/binding.py)
 DUE_AT_NOW = {"i2-study", "i4-meeting"}
 
 
@@ -428,7 +428,7 @@ async def test_handler_error_gets_an_apology_and_is_logged(
 
     monkeypatch.setattr(bot.assistant.qa, "converse", broken)
     monkeypatch.setattr(bot.assistant, "show_item", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.telegram.app"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.app"):
         [reply] = await bot.say(USER, "第十四条 我单位要做什么")
         assert reply == APOLOGY
         await bot.tap(USER, "item:3")

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import Session, select
 
-from scheduler.clock import TZ
-from scheduler.models import Completion, OutboxMessage
+from scheduler.store.models import Completion, OutboxMessage
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
@@ -36,8 +36,8 @@ def frozen_clock() -> Iterator[None]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler import registry
-    from scheduler.db import session_scope
+    from scheduler.records import registry
+    from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         registry.register_chat(s, USER, BUREAU, title="司法局联络员")
@@ -175,7 +175,7 @@ async def test_flood_limit_answers_politely(
 async def test_bot_blocked_or_removed_marks_the_chat_and_tells_admins(bot: BotHarness) -> None:
     import time
 
-    from scheduler.models import ChatStatus
+    from scheduler.store.models import ChatStatus
     from tests.fakes.bot_api_objects import make_chat, make_user
 
     assert bot.chat_row(USER).status == ChatStatus.ACTIVE
@@ -200,7 +200,7 @@ async def test_admin_asks_which_units_have_not_studied_this_quarter(bot: BotHarn
     assert "学法" in before and "2026年第三季度" in before
     assert BUREAU in before and "区财政局" in before
     # the study session binds 区政府常务会议、政府部门办公会议: not the court, the procuratorate,
-    # the discipline commission or the party organs (knowledge/binding.py)
+    # the discipline commission or the party organs (knowledge/plan/binding.py)
     for unit in ("区法院", "区检察院", "区纪委监委", "区委政法委"):
         assert unit not in before
     await bot.say(USER, "/done i2-study")

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from bot.chat.core import Assistant, ChatContext
 from bot.chat.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, split_message
 from bot.runtime.compose import build_assistant
-from scheduler import registry
-from scheduler.clock import TZ
-from scheduler.db import session_scope
-from scheduler.planner import reminders_in
-from scheduler.service import reminder_buttons
+from scheduler.jobs.context import reminder_buttons
+from scheduler.planning.planner import reminders_in
+from scheduler.records import registry
+from scheduler.store.db import session_scope
+from scheduler.timing.clock import TZ
 from tests.bot_harness import html_tags_balanced, make_settings
 
 NOW = dt.datetime(2026, 7, 1, 10, tzinfo=TZ)

@@ -7,8 +7,8 @@ import socket
 
 import httpx
 
+from bot.channels.telegram.app import build_application
 from bot.runtime.compose import build_assistant
-from bot.telegram.app import build_application
 from tests.bot_harness import make_settings
 from tests.fakes import FakeBotApi
 from tests.fakes.bot_api_objects import make_chat, make_message, make_user

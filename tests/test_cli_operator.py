@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, create_engine, select
 
-from scheduler.models import AuditLog
+from scheduler.store.models import AuditLog
 
 FAZHI = Path(sys.executable).with_name("fazhi")
 

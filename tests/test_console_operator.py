@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from bot.channels.console.chat import CONSOLE_CHAT, ConsoleChat
 from bot.chat.core import Assistant, ChatContext
 from bot.chat.replies import TELEGRAM_LIMIT, html_to_plain
-from bot.console.chat import CONSOLE_CHAT, ConsoleChat
 from bot.runtime.compose import build_assistant
-from scheduler import registry
-from scheduler.clock import TZ
-from scheduler.completions import completed_set
-from scheduler.db import session_scope
-from scheduler.delivery import OutgoingMessage
-from scheduler.models import AuditLog, Broadcast, OutboxMessage
+from scheduler.delivery.channel import OutgoingMessage
+from scheduler.records import registry
+from scheduler.records.completions import completed_set
+from scheduler.store.db import session_scope
+from scheduler.store.models import AuditLog, Broadcast, OutboxMessage
+from scheduler.timing.clock import TZ
 from tests.bot_harness import make_settings
 
 NOW = dt.datetime(2026, 11, 20, 10, tzinfo=TZ)

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
+from bot.channels.console.chat import CONSOLE_CHAT, ConsoleChat
 from bot.chat.replies import split_message
-from bot.console.chat import CONSOLE_CHAT, ConsoleChat
-from scheduler import registry
-from scheduler.clock import TZ
-from scheduler.db import session_scope
+from scheduler.records import registry
+from scheduler.store.db import session_scope
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness, plain
 from tests.fakes import FakeBotApi
 

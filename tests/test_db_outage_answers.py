@@ -22,8 +22,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from scheduler.db import init_db
-from scheduler.process_lease import UPDATES, holder_of
+from scheduler.delivery.process_lease import UPDATES, holder_of
+from scheduler.store.db import init_db
 from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.postgres

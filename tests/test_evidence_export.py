@@ -18,9 +18,9 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from scheduler.clock import TZ
-from scheduler.evidence_export import EvidenceRef, cache_dir
-from scheduler.outbox import pending_count
+from scheduler.delivery.outbox import pending_count
+from scheduler.records.evidence_export import EvidenceRef, cache_dir
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
@@ -39,8 +39,8 @@ def frozen_clock() -> Iterator[None]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler import registry
-    from scheduler.db import session_scope
+    from scheduler.records import registry
+    from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         registry.register_chat(s, USER, BUREAU, title="司法局联络员")

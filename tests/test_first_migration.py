@@ -9,10 +9,10 @@ import sys
 
 from scheduler_fixtures import *  # noqa: F403
 
-from scheduler.db import current_revision, make_engine, migration_heads
+from scheduler.store.db import current_revision, make_engine, migration_heads
 
 PROCESSES = 3
-UPGRADE = "import sys; from scheduler.db import init_db; init_db(sys.argv[1]).dispose()"
+UPGRADE = "import sys; from scheduler.store.db import init_db; init_db(sys.argv[1]).dispose()"
 
 
 def test_processes_upgrading_a_new_database_at_once(db_url: str) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.decode import DocumentError
-from knowledge.loader import check_file, load_file
+from knowledge.reading.decode import DocumentError
+from knowledge.reading.loader import check_file, load_file
 
 SEED = resources.files("knowledge.sources").joinpath("xiangzhou-2021.txt").read_text("utf-8")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge.loader import check_file
-from knowledge.model import Cadence, Role
+from knowledge.plan.model import Cadence, Role
+from knowledge.reading.loader import check_file
 
 DOCS = Path(__file__).parent / "data" / "documents"
 

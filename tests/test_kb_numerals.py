@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.text import cn_to_int, int_to_cn, norm, to_simplified
+from knowledge.text.normalize import cn_to_int, int_to_cn, norm, to_simplified
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from knowledge.loader import default_directory, default_plan
-from knowledge.model import Cadence, Role
+from knowledge.plan.model import Cadence, Role
+from knowledge.reading.loader import default_directory, default_plan
 
 SEED_TEXT = resources.files("knowledge.sources").joinpath("xiangzhou-2021.txt").read_text("utf-8")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.loader import default_directory, default_plan
-from knowledge.model import UnitCategory
+from knowledge.plan.model import UnitCategory
+from knowledge.reading.loader import default_directory, default_plan
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_named_beats_group_and_partial_is_not_full() -> None:
 
 
 def test_inferred_categories() -> None:
-    from knowledge.units import infer_category
+    from knowledge.plan.units import infer_category
 
     assert infer_category("黄集镇") is UnitCategory.TOWN
     assert infer_category("张湾街道") is UnitCategory.SUBDISTRICT

@@ -98,7 +98,7 @@ RUN_BOT = """
 import asyncio, json, sys
 from pathlib import Path
 from bot.cli.run import _assistant
-from bot.telegram.app import build_application
+from bot.channels.telegram.app import build_application
 from tests.bot_harness import FAST_LIMITS, BotHarness, make_settings
 from tests.fakes import FakeBotApi
 
@@ -143,7 +143,7 @@ def test_the_running_bot_holds_neither_alembic_nor_rare_command_libraries(tmp_pa
 CHILD_UPGRADE = """
 import json, logging, sys
 logging.basicConfig(level=logging.WARNING)
-from scheduler.db import current_revision, make_engine, migration_heads, upgrade_in_child
+from scheduler.store.db import current_revision, make_engine, migration_heads, upgrade_in_child
 url = {url!r}
 done = upgrade_in_child(url)
 at_head = current_revision(make_engine(url)) == ",".join(sorted(migration_heads()))

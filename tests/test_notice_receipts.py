@@ -17,10 +17,10 @@ import time_machine
 from sqlmodel import Session, select
 
 from bot.chat.notices import parse_date, parse_receipt_options, receipt_message, receipt_query
-from scheduler.clock import TZ
-from scheduler.models import Broadcast, Receipt
-from scheduler.outbox import pending_count
-from scheduler.receipts import run_receipt_reminders
+from scheduler.delivery.outbox import pending_count
+from scheduler.delivery.receipts import run_receipt_reminders
+from scheduler.store.models import Broadcast, Receipt
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
@@ -35,8 +35,8 @@ def frozen_clock() -> Iterator[None]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler import registry
-    from scheduler.db import session_scope
+    from scheduler.records import registry
+    from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         for chat, unit in UNITS.items():

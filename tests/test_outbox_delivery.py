@@ -12,16 +12,21 @@ from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU
 from sqlmodel import Session, select
 
-from knowledge.loader import default_directory
-from scheduler.broadcast import broadcast_report, create_broadcast, enqueue_broadcast, resend_failed
-from scheduler.clock import utcnow
-from scheduler.db import session_scope
-from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
-from scheduler.local_channels import FileChannel, read_lines
-from scheduler.models import AuditLog, Chat, ChatStatus, OutboxMessage
-from scheduler.outbox import RetryPolicy, claim_next, counts, enqueue, recover
-from scheduler.registry import approve, register_chat, sync_units
-from scheduler.sender import OutboxSender
+from knowledge.reading.loader import default_directory
+from scheduler.delivery.broadcast import (
+    broadcast_report,
+    create_broadcast,
+    enqueue_broadcast,
+    resend_failed,
+)
+from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.local_channels import FileChannel, read_lines
+from scheduler.delivery.outbox import RetryPolicy, claim_next, counts, enqueue, recover
+from scheduler.delivery.sender import OutboxSender
+from scheduler.records.registry import approve, register_chat, sync_units
+from scheduler.store.db import session_scope
+from scheduler.store.models import AuditLog, Chat, ChatStatus, OutboxMessage
+from scheduler.timing.clock import utcnow
 
 
 @dataclass
@@ -227,7 +232,7 @@ async def test_broadcast_double_confirm_report_and_resend(engine) -> None:
 
 
 def test_broadcast_needs_a_body(engine) -> None:
-    from scheduler.registry import RegistryError
+    from scheduler.records.registry import RegistryError
 
     with pytest.raises(RegistryError), session_scope(engine) as s:
         create_broadcast(s, "admin", "  ")

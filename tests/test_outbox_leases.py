@@ -1,7 +1,7 @@
 """Claims are leases: a running sender takes back what a killed sender held, without a restart;
 a "sent" mark the database refuses is retried and never leads to a second send.
 
-Real sender processes (``python -m scheduler.runner``) on a real SQLite file and PostgreSQL,
+Real sender processes (``python -m scheduler.delivery.runner``) on a real SQLite file and PostgreSQL,
 killed with SIGKILL mid-send while another keeps running."""
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import pytest
 from scheduler_fixtures import *  # noqa: F403
 from sqlmodel import Session, select
 
-from scheduler.db import init_db, session_scope
-from scheduler.delivery import DeliveryOutcome, DeliveryStatus, OutgoingMessage
-from scheduler.local_channels import FileChannel, read_lines
-from scheduler.models import OutboxMessage
-from scheduler.outbox import claim, counts, enqueue, record_outcome, renew
-from scheduler.sender import OutboxSender
+from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.local_channels import FileChannel, read_lines
+from scheduler.delivery.outbox import claim, counts, enqueue, record_outcome, renew
+from scheduler.delivery.sender import OutboxSender
+from scheduler.store.db import init_db, session_scope
+from scheduler.store.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[1]
 LEASE = 1.5  # seconds; production default is 30
@@ -43,7 +43,7 @@ def _fill(engine, n: int) -> None:  # noqa: ANN001
 def _sender(url: str, out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FAZHI_OUTBOX_LEASE": str(LEASE)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.runner", "--database-url", url, "--file", str(out),
+        [sys.executable, "-m", "scheduler.delivery.runner", "--database-url", url, "--file", str(out),
          "--poll", "0.1", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -200,7 +200,7 @@ def test_sent_mark_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
     # a short busy timeout, so the mark fails (and is retried) while the lock is held
     from sqlalchemy import event
 
-    from scheduler.db import make_engine
+    from scheduler.store.db import make_engine
 
     engine = make_engine(url)
     event.listen(

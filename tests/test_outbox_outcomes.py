@@ -7,12 +7,12 @@ from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU
 from sqlmodel import Session, select
 
-from knowledge.loader import default_directory
-from scheduler.db import session_scope
-from scheduler.delivery import DeliveryOutcome, DeliveryStatus
-from scheduler.models import Chat, ChatStatus, OutboxMessage
-from scheduler.outbox import RetryPolicy, claim_next, enqueue, record_outcome
-from scheduler.registry import add_admin, approve, register_chat, sync_units
+from knowledge.reading.loader import default_directory
+from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus
+from scheduler.delivery.outbox import RetryPolicy, claim_next, enqueue, record_outcome
+from scheduler.records.registry import add_admin, approve, register_chat, sync_units
+from scheduler.store.db import session_scope
+from scheduler.store.models import Chat, ChatStatus, OutboxMessage
 
 
 def _row(engine, key: str) -> OutboxMessage:  # noqa: ANN001

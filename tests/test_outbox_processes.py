@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from scheduler_fixtures import *  # noqa: F403
 
-from scheduler.db import session_scope
-from scheduler.local_channels import read_lines
-from scheduler.outbox import counts, enqueue
+from scheduler.delivery.local_channels import read_lines
+from scheduler.delivery.outbox import counts, enqueue
+from scheduler.store.db import session_scope
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def _fill(engine, n: int) -> None:  # noqa: ANN001
 def _sender(url: str, out: Path, sender_id: str, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "scheduler.runner", "--database-url", url, "--file", str(out),
+        [sys.executable, "-m", "scheduler.delivery.runner", "--database-url", url, "--file", str(out),
          "--sender-id", sender_id, *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -47,7 +47,7 @@ def _wait_lines(path: Path, n: int, proc: subprocess.Popen, limit: float = 120.0
 
 @pytest.mark.postgres
 def test_two_sender_processes_drain_1000_exactly_once(pg_url: str, tmp_path: Path) -> None:
-    from scheduler.db import init_db
+    from scheduler.store.db import init_db
 
     engine = init_db(pg_url)
     _fill(engine, 1000)
@@ -76,7 +76,7 @@ def test_two_sender_processes_drain_1000_exactly_once(pg_url: str, tmp_path: Pat
 def test_sigkill_mid_run_loses_nothing_duplicates_at_most_in_flight_per_kill(
     db_url: str, tmp_path: Path, in_flight: int
 ) -> None:
-    from scheduler.db import init_db
+    from scheduler.store.db import init_db
 
     engine = init_db(db_url)
     total, kills = 240, 3

@@ -19,18 +19,18 @@ from typer.testing import CliRunner
 from bot.chat.core import Assistant, ChatContext
 from bot.cli.main import app
 from bot.runtime.compose import build_assistant
-from scheduler.clock import TZ
-from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
-from scheduler.db import session_scope
-from scheduler.local_channels import FileChannel, read_lines
-from scheduler.models import AuditLog, OutboxMessage
-from scheduler.outbox import enqueue
-from scheduler.overrides import WITHDRAWN, clear_override, list_overrides, set_override
-from scheduler.planner import responsible_units
-from scheduler.registry import RegistryError, add_unit, approve, register_chat
-from scheduler.report import matrix_xlsx
-from scheduler.sender import OutboxSender
-from scheduler.service import run_planner
+from scheduler.delivery.local_channels import FileChannel, read_lines
+from scheduler.delivery.outbox import enqueue
+from scheduler.delivery.sender import OutboxSender
+from scheduler.jobs.context import run_planner
+from scheduler.planning.planner import responsible_units
+from scheduler.records.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
+from scheduler.records.overrides import WITHDRAWN, clear_override, list_overrides, set_override
+from scheduler.records.registry import RegistryError, add_unit, approve, register_chat
+from scheduler.records.report import matrix_xlsx
+from scheduler.store.db import session_scope
+from scheduler.store.models import AuditLog, OutboxMessage
+from scheduler.timing.clock import TZ
 from tests.bot_harness import make_settings
 
 NOW = dt.datetime(2026, 7, 1, 10, tzinfo=TZ)  # Q3 starts: study, meeting, training … are due

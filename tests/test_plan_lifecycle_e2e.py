@@ -18,9 +18,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from scheduler.clock import TZ
-from scheduler.db import session_scope
-from scheduler.models import Completion, PlanRow
+from scheduler.store.db import session_scope
+from scheduler.store.models import Completion, PlanRow
+from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 

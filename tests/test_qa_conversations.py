@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.ask import run_batch
-from knowledge.loader import default_plan, directory_for
 from knowledge.qa import QAEngine
+from knowledge.reading.loader import default_plan, directory_for
 
 DATA = Path(__file__).parent / "data" / "qa_conversations.jsonl"
 CONVERSATIONS = [json.loads(x) for x in DATA.read_text("utf-8").splitlines() if x.strip()]

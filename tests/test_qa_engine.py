@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from knowledge.loader import default_plan, directory_for
-from knowledge.model import PlanMeta
+from knowledge.plan.model import PlanMeta
 from knowledge.qa import Intent, QAEngine, UnknownUnitError
 from knowledge.qa.query.plan_index import Target
 from knowledge.qa.result.due import next_due
+from knowledge.reading.loader import default_plan, directory_for
 
 TODAY = date(2021, 8, 1)
 
@@ -185,8 +185,8 @@ def test_unlisted_department_is_answered_by_its_category() -> None:
 def test_roles_and_partial_lists_are_shown_as_the_document_words_them() -> None:
     from pathlib import Path
 
-    from knowledge.loader import directory_for, load_file
     from knowledge.qa import QAEngine
+    from knowledge.reading.loader import directory_for, load_file
 
     other = load_file(Path(__file__).parent / "data" / "documents" / "layout_sections.txt")
     engine = QAEngine([other], directory_for([other]))

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.loader import default_plan, directory_for
 from knowledge.qa import QAEngine
+from knowledge.reading.loader import default_plan, directory_for
 
 EVAL = Path(__file__).parent / "data" / "qa_eval.jsonl"
 ROWS = [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]

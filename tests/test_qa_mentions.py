@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.qa import QAEngine
 from knowledge.qa.question.mentions import UNIT_SUFFIXES, MentionFinder
-from knowledge.text import norm
+from knowledge.text.normalize import norm
 
 
 @pytest.fixture(scope="module")

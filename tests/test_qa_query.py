@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
-from knowledge.loader import default_plan, directory_for
 from knowledge.qa import QAEngine
 from knowledge.qa.query.conversation import Conversations, Turn
 from knowledge.qa.query.form import Query
+from knowledge.reading.loader import default_plan, directory_for
 
 TODAY = date(2021, 8, 1)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.telegram.rate_limit import CAUTION_STEP, FloodLimiter, FloodLimits
-from scheduler.budget import SendBudget
-from scheduler.db import init_db
+from bot.channels.telegram.rate_limit import CAUTION_STEP, FloodLimiter, FloodLimits
+from scheduler.delivery.budget import SendBudget
+from scheduler.store.db import init_db
 
 LIMITS = FloodLimits(overall=(30, 1.0), private_chat=(1, 1.0), group_chat=(20, 60.0))
 INTERVAL = LIMITS.interval(LIMITS.overall)

@@ -18,13 +18,20 @@ from bot.chat.report_picture import (
     font_path,
     render_matrix,
 )
-from knowledge.loader import default_directory, default_plan
-from scheduler import registry
-from scheduler.clock import TZ
-from scheduler.completions import DONE, NOT_APPLICABLE, OVERDUE, PENDING, compliance_matrix, confirm
-from scheduler.db import session_scope
-from scheduler.periods import Period
-from scheduler.service import SchedulerContext
+from knowledge.reading.loader import default_directory, default_plan
+from scheduler.jobs.context import SchedulerContext
+from scheduler.records import registry
+from scheduler.records.completions import (
+    DONE,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    compliance_matrix,
+    confirm,
+)
+from scheduler.store.db import session_scope
+from scheduler.timing.clock import TZ
+from scheduler.timing.periods import Period
 
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # Q1, Q2 study overdue; Q3, Q4 pending
 TOWNS = ["张家集镇", "黄集镇", "古驿镇"]

@@ -17,9 +17,9 @@ from scheduler_fixtures import *  # noqa: F403
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from scheduler.db import init_db, make_engine, session_scope
-from scheduler.outbox import counts, enqueue
-from scheduler.process_lease import UPDATES, holder_of
+from scheduler.delivery.outbox import counts, enqueue
+from scheduler.delivery.process_lease import UPDATES, holder_of
+from scheduler.store.db import init_db, make_engine, session_scope
 from tests.fakes import FakeBotApi
 from tests.fakes.bot_api_faults import RateLimits
 

@@ -8,11 +8,16 @@ from datetime import date
 import pytest
 from scheduler_fixtures import *  # noqa: F403
 
-from knowledge.model import Cadence
-from scheduler.db import session_scope
-from scheduler.holidays import HolidayFileError, calendar_from_db, import_holidays, parse_holidays
-from scheduler.periods import Period, PeriodError
-from scheduler.workdays import WorkCalendar
+from knowledge.plan.model import Cadence
+from scheduler.records.holidays import (
+    HolidayFileError,
+    calendar_from_db,
+    import_holidays,
+    parse_holidays,
+)
+from scheduler.store.db import session_scope
+from scheduler.timing.periods import Period, PeriodError
+from scheduler.timing.workdays import WorkCalendar
 
 
 @pytest.mark.parametrize(
@@ -65,7 +70,7 @@ def test_chinese_working_days_2026() -> None:
 def test_year_without_data_falls_back_to_weekends_and_warns_once(caplog) -> None:
     cal = WorkCalendar()
     assert cal.source(2041) == "weekends"
-    with caplog.at_level(logging.WARNING, logger="scheduler.workdays"):
+    with caplog.at_level(logging.WARNING, logger="scheduler.timing.workdays"):
         assert cal.is_workday(date(2041, 1, 1))  # a Tuesday: no holiday data, so a workday
         assert not cal.is_workday(date(2041, 1, 5))  # Saturday
         assert cal.on_or_after(date(2041, 10, 1)) == date(2041, 10, 1)

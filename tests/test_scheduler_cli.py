@@ -152,8 +152,8 @@ def test_units_liaison_add_list_remove_is_audited(cli_env) -> None:
     """A unit whose group was registered without a liaison gets one from the command line."""
     from sqlmodel import Session, select
 
-    from scheduler.db import init_db
-    from scheduler.models import AuditLog, Liaison
+    from scheduler.store.db import init_db
+    from scheduler.store.models import AuditLog, Liaison
 
     code, out = run("units", "liaison", "add", "司法局", "8101", "--name", "张三", "--by", "王科长")
     assert code == 0 and "张三（8101）" in out and "区司法局" in out

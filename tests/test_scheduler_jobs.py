@@ -11,13 +11,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU, TOWN
 
-from scheduler.clock import TZ, now
-from scheduler.completions import confirm, status_for_unit
-from scheduler.db import session_scope
-from scheduler.jobs import JOB_IDS, PLANNER_JOB, install_jobs, run_planner_soon, run_standalone
-from scheduler.local_channels import FileChannel, read_lines
-from scheduler.registry import add_admin, add_unit, approve, register_chat
-from scheduler.service import run_digest
+from scheduler.delivery.local_channels import FileChannel, read_lines
+from scheduler.jobs.context import run_digest
+from scheduler.jobs.install import (
+    JOB_IDS,
+    PLANNER_JOB,
+    install_jobs,
+    run_planner_soon,
+    run_standalone,
+)
+from scheduler.records.completions import confirm, status_for_unit
+from scheduler.records.registry import add_admin, add_unit, approve, register_chat
+from scheduler.store.db import session_scope
+from scheduler.timing.clock import TZ, now
 
 
 def _setup(ctx) -> None:  # noqa: ANN001
@@ -86,7 +92,7 @@ def test_digest_once_per_quarter_lists_missing_units(ctx) -> None:
     assert run_digest(ctx, at + dt.timedelta(days=1)) == 0  # idempotent
     from sqlmodel import Session, select
 
-    from scheduler.models import OutboxMessage
+    from scheduler.store.models import OutboxMessage
 
     with Session(ctx.engine) as s:
         body = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one().body
@@ -140,7 +146,7 @@ def test_status_for_unit(ctx) -> None:
 def test_compliance_report_counts_only_bound_units(ctx) -> None:
     """The court, the procuratorate and the discipline commission are not overdue for item 2's
     study session, training class or court hearing; a town is not overdue for the study."""
-    from scheduler.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
+    from scheduler.records.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
 
     _setup(ctx)
     with session_scope(ctx.engine) as s:

@@ -11,7 +11,7 @@ import time_machine
 from scheduler_fixtures import *  # noqa: F403
 from scheduler_fixtures import BUREAU, TOWN
 
-from knowledge.model import (
+from knowledge.plan.model import (
     Cadence,
     DeadlineRule,
     Item,
@@ -21,17 +21,17 @@ from knowledge.model import (
     UnitRef,
     WorkPlan,
 )
-from knowledge.units import UnitDirectory
-from scheduler.clock import TZ
-from scheduler.completions import confirm
-from scheduler.db import session_scope
-from scheduler.local_channels import FileChannel, read_lines
-from scheduler.planner import due_reminders, reminders_in
-from scheduler.registry import add_unit, approve, register_chat
-from scheduler.rules import RuleError, load_rules
-from scheduler.sender import OutboxSender
-from scheduler.service import run_planner
-from scheduler.workdays import WorkCalendar
+from knowledge.plan.units import UnitDirectory
+from scheduler.delivery.local_channels import FileChannel, read_lines
+from scheduler.delivery.sender import OutboxSender
+from scheduler.jobs.context import run_planner
+from scheduler.planning.planner import due_reminders, reminders_in
+from scheduler.planning.rules import RuleError, load_rules
+from scheduler.records.completions import confirm
+from scheduler.records.registry import add_unit, approve, register_chat
+from scheduler.store.db import session_scope
+from scheduler.timing.clock import TZ
+from scheduler.timing.workdays import WorkCalendar
 
 D = dt.date
 
@@ -197,7 +197,7 @@ ALL_2026 = [
 ]
 
 
-# whom each obligation binds (knowledge/binding.py): the bureau, a government department, holds
+# whom each obligation binds (knowledge/plan/binding.py): the bureau, a government department, holds
 # the quarterly study session and the annual meeting but neither runs the governments' training
 # class nor sends its leaders to the court hearing; the town does those and the meeting, not the
 # study session of 区政府常务会议、政府部门办公会议

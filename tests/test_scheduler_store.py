@@ -12,12 +12,14 @@ from scheduler_fixtures import BUREAU, TOWN
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from knowledge.loader import default_directory, default_plan
-from scheduler.completions import UnknownObligationError, completed_set, confirm, resolve_obligation
-from scheduler.db import DatabaseURLError, current_revision, init_db, resolve_url, session_scope
-from scheduler.models import AuditLog, Chat, ChatStatus
-from scheduler.periods import PeriodError
-from scheduler.registry import (
+from knowledge.reading.loader import default_directory, default_plan
+from scheduler.records.completions import (
+    UnknownObligationError,
+    completed_set,
+    confirm,
+    resolve_obligation,
+)
+from scheduler.records.registry import (
     RegistryError,
     UnknownUnitError,
     active_chats,
@@ -32,7 +34,16 @@ from scheduler.registry import (
     resolve_unit,
     sync_units,
 )
-from scheduler.unit_directory import registry_directory
+from scheduler.records.unit_directory import registry_directory
+from scheduler.store.db import (
+    DatabaseURLError,
+    current_revision,
+    init_db,
+    resolve_url,
+    session_scope,
+)
+from scheduler.store.models import AuditLog, Chat, ChatStatus
+from scheduler.timing.periods import PeriodError
 
 
 def _head() -> str:
@@ -40,7 +51,7 @@ def _head() -> str:
     from alembic.script import ScriptDirectory
 
     cfg = Config()
-    cfg.set_main_option("script_location", "scheduler:migrations")
+    cfg.set_main_option("script_location", "scheduler.store:migrations")
     (head,) = ScriptDirectory.from_config(cfg).get_heads()  # exactly one head
     return head
 
@@ -56,10 +67,10 @@ def test_migration_heads_without_alembic_match_alembics() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from scheduler.db import migration_heads
+    from scheduler.store.db import migration_heads
 
     cfg = Config()
-    cfg.set_main_option("script_location", "scheduler:migrations")
+    cfg.set_main_option("script_location", "scheduler.store:migrations")
     assert migration_heads() == frozenset(ScriptDirectory.from_config(cfg).get_heads())
 
 
@@ -71,8 +82,8 @@ def test_upgrade_is_idempotent(db_url) -> None:
 
 
 def test_health_queries_without_the_models(db_url, tmp_path) -> None:
-    from scheduler.db import make_engine, outbox_backlog
-    from scheduler.outbox import claim_next, enqueue, pending_count
+    from scheduler.delivery.outbox import claim_next, enqueue, pending_count
+    from scheduler.store.db import make_engine, outbox_backlog
 
     fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert current_revision(fresh) is None  # never migrated

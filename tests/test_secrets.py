@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bot.runtime.log_redaction import RedactSecrets
-from scheduler.db import redact_url
+from scheduler.store.db import redact_url
 from tests.fakes import FakeBotApi
 
 FAZHI = str(Path(sys.executable).with_name("fazhi"))

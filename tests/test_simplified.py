@@ -1,4 +1,4 @@
-"""The simplified-script table (knowledge.simplified) converts exactly as zhconv's ``zh-cn`` on
+"""The simplified-script table (knowledge.text.simplified) converts exactly as zhconv's ``zh-cn`` on
 real documents, in both traditional scripts, and on phrases mixed into ordinary text; its
 cached copy follows the dictionary file it was made from."""
 
@@ -13,8 +13,13 @@ from pathlib import Path
 
 import zhconv
 
-from knowledge.decode import DocumentError, decode_document
-from knowledge.simplified import load_table, to_simplified, traditional_chars, zhconv_dictionary
+from knowledge.reading.decode import DocumentError, decode_document
+from knowledge.text.simplified import (
+    load_table,
+    to_simplified,
+    traditional_chars,
+    zhconv_dictionary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = sorted(
@@ -90,7 +95,7 @@ def test_an_unreadable_cache_is_rebuilt_and_an_unwritable_home_still_converts(
 
 def test_converting_needs_no_zhconv_import(tmp_path: Path) -> None:
     code = (
-        "import sys\nfrom knowledge.text import norm\n"
+        "import sys\nfrom knowledge.text.normalize import norm\n"
         "assert norm('發展 國家') == '发展国家'\n"
         "print('zhconv' in sys.modules)"
     )

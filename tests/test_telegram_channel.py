@@ -10,9 +10,9 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.telegram.channel import TelegramChannel, outcome_for_error
-from bot.telegram.rate_limit import FloodLimiter, FloodLimits
-from scheduler.delivery import DeliveryStatus, OutgoingMessage
+from bot.channels.telegram.channel import TelegramChannel, outcome_for_error
+from bot.channels.telegram.rate_limit import FloodLimiter, FloodLimits
+from scheduler.delivery.channel import DeliveryStatus, OutgoingMessage
 from tests.fakes import FakeBotApi, Fault, RateLimits
 
 # Scaled-down limits so the test runs in about two seconds; the margin is wide so that

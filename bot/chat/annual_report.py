@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 
 from bot.chat.replies import Doc, Reply
-from scheduler.annual_report import AnnualReportStatus
+from scheduler.records.annual_report import AnnualReportStatus
 
 ANNUAL_REPORT_USAGE = (
     "报送法治政府建设年度报告：直接把报告文件发给我（文件名或说明中写明“年度报告”），"

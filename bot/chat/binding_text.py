@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.binding import ObligationBinding
-from knowledge.model import CATEGORY_LABELS
+from knowledge.plan.binding import ObligationBinding
+from knowledge.plan.model import CATEGORY_LABELS
 
 MAX_LISTED = 30
 

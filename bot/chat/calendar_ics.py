@@ -9,9 +9,9 @@ from icalendar import Calendar, Event
 from sqlmodel import Session
 
 from bot.chat.replies import Attachment
-from scheduler.periods import Period
-from scheduler.planner import due_date, responsible_units
-from scheduler.service import SchedulerContext
+from scheduler.jobs.context import SchedulerContext
+from scheduler.planning.planner import due_date, responsible_units
+from scheduler.timing.periods import Period
 
 
 def unit_calendar(

@@ -1,6 +1,6 @@
 """The chat core: every command, button and question, channel-neutral.
 
-Telegram handlers (:mod:`bot.telegram.app`) and the console chat (:mod:`bot.console.chat`) both call
+Telegram handlers (:mod:`bot.channels.telegram.app`) and the console chat (:mod:`bot.channels.console.chat`) both call
 :meth:`Assistant.handle_command`, :meth:`Assistant.handle_callback` and
 :meth:`Assistant.handle_text` and show the :class:`~bot.chat.replies.Reply` objects they return, so
 the two front ends give the same answers by construction. Everything here is synchronous
@@ -25,23 +25,23 @@ from sqlmodel import Session
 
 from bot.chat import views
 from bot.chat.replies import Button, Reply
-from knowledge.model import Obligation
-from knowledge.plan_diff import diff_plans, diff_text, is_diff_question, plan_label
+from knowledge.plan.diff import diff_plans, diff_text, is_diff_question, plan_label
+from knowledge.plan.model import Obligation
 from knowledge.qa import QAEngine
 from knowledge.qa.query.conversation import Conversations
-from knowledge.text import cn_to_int, norm
-from scheduler import registry
-from scheduler.clock import local
-from scheduler.clock import now as clock_now
-from scheduler.db import quick_session, session_scope
-from scheduler.models import Chat, ChatStatus, UnitRow
-from scheduler.plans import ordered_for
-from scheduler.records import DbRecords
-from scheduler.service import SchedulerContext, run_planner
-from scheduler.snooze import withdraw_reminders
+from knowledge.text.normalize import cn_to_int, norm
+from scheduler.jobs.context import SchedulerContext, run_planner
+from scheduler.jobs.snooze import withdraw_reminders
+from scheduler.records import registry
+from scheduler.records.answer_records import DbRecords
+from scheduler.records.plans import ordered_for
+from scheduler.store.db import quick_session, session_scope
+from scheduler.store.models import Chat, ChatStatus, UnitRow
+from scheduler.timing.clock import local
+from scheduler.timing.clock import now as clock_now
 
 if TYPE_CHECKING:
-    from scheduler.models import Completion
+    from scheduler.store.models import Completion
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class Assistant:
         self.admin_ids = frozenset(str(a) for a in admin_ids)
         self.flood = FloodGuard(questions_per_minute)
         # the Telegram front end checks the flood limit at arrival, for every kind of message
-        # (see bot.telegram.update_processor); the console leaves it here, for questions
+        # (see bot.channels.telegram.update_processor); the console leaves it here, for questions
         self.flood_in_core = True
         # in a unit's group, only its approved liaisons (and admins) confirm tasks or change
         # the group's registration, unless this opens it to every member
@@ -370,8 +370,8 @@ class Assistant:
 
     def preview_upload(self, ctx: ChatContext, data: bytes, file_name: str) -> list[Reply]:
         """Store the document (inactive) and show its preview with 启用 / 取消."""
-        from knowledge.decode import DocumentError
-        from scheduler import plans as store
+        from knowledge.reading.decode import DocumentError
+        from scheduler.records import plans as store
 
         with self.session() as s:
             try:
@@ -407,8 +407,8 @@ class Assistant:
             ]
 
     def plan_decision(self, ctx: ChatContext, action: str, plan_row_id: int) -> list[Reply]:
-        from scheduler import plans as store
-        from scheduler.models import PlanRow
+        from scheduler.records import plans as store
+        from scheduler.store.models import PlanRow
 
         with self.session() as s:
             row = s.get(PlanRow, plan_row_id)
@@ -464,7 +464,7 @@ class Assistant:
         self.conversations = Conversations()  # earlier turns point into the replaced plan
 
     def _plans_signature(self) -> tuple:
-        from scheduler.plans import active_signature
+        from scheduler.records.plans import active_signature
 
         with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
             return active_signature(s)
@@ -508,7 +508,7 @@ class Assistant:
         item = self.plan.item(number)
         if item is None:
             return [Reply.of(f"没有第{number}条：本工作要点共 {len(self.plan.items)} 条。")]
-        from knowledge.binding import bind
+        from knowledge.plan.binding import bind
 
         with self.session() as s:
             directory = self.sched.directory(s)
@@ -613,7 +613,7 @@ class Assistant:
         return self.confirm(ctx, ob.key, period or None, note=note.strip())
 
     def _obligation(self, text: str) -> Obligation | None:
-        from scheduler.completions import resolve_obligation
+        from scheduler.records.completions import resolve_obligation
 
         try:
             return resolve_obligation(self.plan, text)
@@ -623,8 +623,8 @@ class Assistant:
     def confirm(
         self, ctx: ChatContext, key: str, period: str | None, note: str = ""
     ) -> list[Reply]:
-        from scheduler.completions import confirm as record
-        from scheduler.periods import PeriodError
+        from scheduler.records.completions import confirm as record
+        from scheduler.timing.periods import PeriodError
 
         ob = self.plan.obligation(key) or self._obligation(key)
         if ob is None:
@@ -634,7 +634,7 @@ class Assistant:
             if unit is None:
                 return [Reply.of(views.NEED_UNIT)]
             directory = self.sched.directory(s)
-            from scheduler.planner import responsible_units
+            from scheduler.planning.planner import responsible_units
 
             if not self.may_act(s, ctx, unit):
                 return [Reply.of(views.NOT_LIAISON.format(unit=unit.name))]
@@ -669,9 +669,9 @@ class Assistant:
 
     def undo(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         """Withdraw a completion: allowed to whoever may confirm it (the unit's chat)."""
-        from scheduler.completions import undo as withdraw
-        from scheduler.periods import PeriodError
-        from scheduler.registry import RegistryError
+        from scheduler.records.completions import undo as withdraw
+        from scheduler.records.registry import RegistryError
+        from scheduler.timing.periods import PeriodError
 
         ob = self.plan.obligation(key) or self._obligation(key)
         if ob is None:
@@ -701,7 +701,7 @@ class Assistant:
                 return self.submit_annual_report(ctx, evidence, name, note)
         from sqlmodel import select
 
-        from scheduler.models import Completion
+        from scheduler.store.models import Completion
 
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
@@ -736,7 +736,7 @@ class Assistant:
         """Admins: every unit's status (/annual_report [年份]); a unit: its own, and the next
         document it sends within 10 minutes is taken as the report."""
         from bot.chat.annual_report import status_reply
-        from scheduler.annual_report import annual_report_status
+        from scheduler.records.annual_report import annual_report_status
 
         year = self.clock().year
         if args.strip().removesuffix("年").isdigit():
@@ -761,7 +761,7 @@ class Assistant:
     ) -> tuple[str, Completion, bool] | list[Reply]:
         """Record the chat's unit's annual report file or link (``kind``) and withdraw its
         reminders: (unit name, completion, new), or the replies that say why not."""
-        from scheduler.annual_report import record
+        from scheduler.records.annual_report import record
 
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
@@ -788,7 +788,7 @@ class Assistant:
     def submit_annual_report(
         self, ctx: ChatContext, evidence: str, name: str, note: str
     ) -> list[Reply]:
-        from scheduler.annual_report import SUBMIT_KIND
+        from scheduler.records.annual_report import SUBMIT_KIND
 
         outcome = self._record_annual_report(ctx, SUBMIT_KIND, evidence, note or name)
         if isinstance(outcome, list):
@@ -804,7 +804,7 @@ class Assistant:
 
     def cmd_published(self, ctx: ChatContext, args: str) -> list[Reply]:
         from bot.chat.annual_report import ANNUAL_REPORT_USAGE
-        from scheduler.annual_report import PUBLISH_KIND, valid_url
+        from scheduler.records.annual_report import PUBLISH_KIND, valid_url
 
         url = valid_url(args) if args.strip() else None
         if url is None:
@@ -816,7 +816,7 @@ class Assistant:
         return [Reply.of(f"已记录“{outcome[0]}”年度报告的公开链接：{url}")]
 
     def snooze(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
-        from scheduler.snooze import snooze_reminder
+        from scheduler.jobs.snooze import snooze_reminder
 
         ob = self.plan.obligation(key)
         if ob is None:
@@ -876,8 +876,8 @@ class Assistant:
 
     def cmd_broadcast(self, ctx: ChatContext, args: str) -> list[Reply]:
         from bot.chat.notices import parse_receipt_options, with_receipt_toggle
-        from scheduler.broadcast import audience_chats, create_broadcast
-        from scheduler.receipts import set_receipt
+        from scheduler.delivery.broadcast import audience_chats, create_broadcast
+        from scheduler.delivery.receipts import set_receipt
 
         if not args:
             return [Reply.of(views.BROADCAST_USAGE)]
@@ -909,7 +909,7 @@ class Assistant:
             ]
 
     def broadcast_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
-        from scheduler.broadcast import broadcast_report, enqueue_broadcast, resend_failed
+        from scheduler.delivery.broadcast import broadcast_report, enqueue_broadcast, resend_failed
 
         with self.session() as s:
             if action == "ok":
@@ -922,8 +922,8 @@ class Assistant:
                 return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
             if action == "rep":
                 from bot.chat.notices import with_receipts
-                from scheduler.models import Broadcast
-                from scheduler.receipts import receipt_status
+                from scheduler.delivery.receipts import receipt_status
+                from scheduler.store.models import Broadcast
 
                 reply = views.broadcast_report_reply(broadcast_report(s, bc_id))
                 bc = s.get(Broadcast, bc_id)
@@ -959,7 +959,7 @@ class Assistant:
 
     def export_evidence(self, request: EvidenceRequest, fetch=None, progress=None):  # noqa: ANN001, ANN201
         """Write the archive (downloads through ``fetch`` when given); an ExportResult."""
-        from scheduler.evidence_export import (
+        from scheduler.records.evidence_export import (
             collect,
             default_archive_path,
             ensure_files,
@@ -997,9 +997,9 @@ class Assistant:
     def receipt_action(self, ctx: ChatContext, action: str, bc_id: int) -> list[Reply]:
         """bc:rc toggles 需回执 on a preview; bc:ch chases the units that have not answered."""
         from bot.chat.notices import RECEIPT_USAGE, status_reply, with_receipt_toggle
-        from scheduler.broadcast import audience_chats
-        from scheduler.models import Broadcast
-        from scheduler.receipts import chase, receipt_status, set_receipt
+        from scheduler.delivery.broadcast import audience_chats
+        from scheduler.delivery.receipts import chase, receipt_status, set_receipt
+        from scheduler.store.models import Broadcast
 
         with self.session() as s:
             bc = s.get(Broadcast, bc_id)
@@ -1034,7 +1034,7 @@ class Assistant:
         ]
 
     def acknowledge_notice(self, ctx: ChatContext, bc_id: int, reply: str = "") -> list[Reply]:
-        from scheduler.receipts import acknowledge
+        from scheduler.delivery.receipts import acknowledge
 
         with self.session() as s:
             unit = self.chat_unit(s, ctx)
@@ -1071,7 +1071,7 @@ class Assistant:
     def receipt_text(self, ctx: ChatContext, text: str) -> list[Reply] | None:
         """A unit's "回执 3 留言", or an admin's "第3号通知哪些单位还没回执"; None otherwise."""
         from bot.chat.notices import receipt_message, receipt_query, status_reply
-        from scheduler.receipts import receipt_status
+        from scheduler.delivery.receipts import receipt_status
 
         message = receipt_message(text)
         if message is not None and self.unit_name(ctx) is not None:
@@ -1096,7 +1096,7 @@ class Assistant:
     def cmd_override(self, ctx: ChatContext, args: str) -> list[Reply]:
         """Whether an obligation applies to a unit: set, clear or list (bot.chat.overrides)."""
         from bot.chat import overrides
-        from scheduler.overrides import clear_override, list_overrides, set_override
+        from scheduler.records.overrides import clear_override, list_overrides, set_override
 
         cmd = overrides.parse(args)
         if cmd.action == "usage":

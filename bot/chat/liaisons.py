@@ -5,15 +5,15 @@ admins could confirm its tasks. ``/liaison 单位 用户ID [姓名]`` names one,
 用户ID`` removes one, ``/liaison`` or ``/liaison 列表 [单位]`` lists them. In a registered group,
 ``/liaison`` sent as a reply to a member's message names that member for the group's unit
 (``/liaison 移除`` as a reply removes them). Parsing and texts live here; the work is
-:func:`scheduler.registry.add_liaison` / :func:`~scheduler.registry.remove_liaison` (audited).
+:func:`scheduler.records.registry.add_liaison` / :func:`~scheduler.records.registry.remove_liaison` (audited).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.text import norm
-from scheduler.models import Liaison, UnitRow
+from knowledge.text.normalize import norm
+from scheduler.store.models import Liaison, UnitRow
 
 USAGE = (
     "用法：/liaison 单位 用户ID [姓名]　指定单位联络员（可在单位群里确认任务、提交材料、申请改登记）\n"

@@ -1,7 +1,7 @@
 """Notices with receipts in chat: the 需回执 words of /broadcast, the preview's toggle, the
 receipt lines of the delivery report, and the admins' question "第3号通知哪些单位还没回执".
 
-The records live in :mod:`scheduler.receipts`; this module only reads and writes chat text.
+The records live in :mod:`scheduler.delivery.receipts`; this module only reads and writes chat text.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 from datetime import date
 
 from bot.chat.replies import Button, Doc, Reply
-from knowledge.text import cn_to_int, norm
-from scheduler.receipts import ReceiptStatus
+from knowledge.text.normalize import cn_to_int, norm
+from scheduler.delivery.receipts import ReceiptStatus
 
 RECEIPT_WORDS = ("需回执", "要回执", "需要回执", "回执", "--receipt")
 RECEIPT_USAGE = (

@@ -2,17 +2,17 @@
 
 ``/override 区法院 i2-study 不适用 理由…`` sets, ``/override 区法院 i2-study 清除`` clears,
 ``/override`` or ``/override 列表`` lists. Parsing and texts live here; the work is
-:mod:`scheduler.overrides` (audited, re-plans at once).
+:mod:`scheduler.records.overrides` (audited, re-plans at once).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.binding import Override
-from knowledge.model import WorkPlan
-from knowledge.text import norm
-from scheduler.overrides import OverrideChange
+from knowledge.plan.binding import Override
+from knowledge.plan.model import WorkPlan
+from knowledge.text.normalize import norm
+from scheduler.records.overrides import OverrideChange
 
 USAGE = (
     "用法：/override 单位 任务 适用|不适用 理由\n"

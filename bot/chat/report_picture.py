@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scheduler.completions import DONE, NOT_APPLICABLE, OVERDUE, PENDING, Column, Matrix
-from scheduler.periods import Period
+from scheduler.records.completions import DONE, NOT_APPLICABLE, OVERDUE, PENDING, Column, Matrix
+from scheduler.timing.periods import Period
 
 # state → (fill colour, mark drawn in the cell, legend label)
 STATE_STYLE: dict[str, tuple[tuple[int, int, int], str, str]] = {

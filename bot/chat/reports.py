@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from bot.chat.replies import Attachment, Button, Doc, Reply
 from bot.chat.report_picture import render_matrix
-from scheduler.annual_report import annual_report_status
-from scheduler.clock import local
-from scheduler.completions import DONE, OVERDUE, PENDING, compliance_matrix
-from scheduler.periods import Period, PeriodError
-from scheduler.registry import RegistryError
-from scheduler.report import matrix_xlsx, override_lines
-from scheduler.service import SchedulerContext
+from scheduler.jobs.context import SchedulerContext
+from scheduler.records.annual_report import annual_report_status
+from scheduler.records.completions import DONE, OVERDUE, PENDING, compliance_matrix
+from scheduler.records.registry import RegistryError
+from scheduler.records.report import matrix_xlsx, override_lines
+from scheduler.timing.clock import local
+from scheduler.timing.periods import Period, PeriodError
 
 
 def compliance_reply(

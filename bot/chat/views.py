@@ -14,13 +14,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.chat.replies import TELEGRAM_LIMIT, Button, Doc, Reply
-from knowledge.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
+from knowledge.plan.model import CATEGORY_LABELS, Item, Obligation, UnitCategory, WorkPlan
+from knowledge.plan.units import UnitDirectory
 from knowledge.qa.result.answer import Answer
-from knowledge.text import cn_to_int, norm
-from knowledge.units import UnitDirectory
-from scheduler import registry
-from scheduler.models import Chat, ChatStatus, UnitRow
-from scheduler.outbox import enqueue
+from knowledge.text.normalize import cn_to_int, norm
+from scheduler.delivery.outbox import enqueue
+from scheduler.records import registry
+from scheduler.store.models import Chat, ChatStatus, UnitRow
 
 NOT_ADMIN = "抱歉，该功能仅限管理员（区委依法治区办、区司法局）使用。"
 EMPTY_QUESTION = "请直接输入问题，例如：“第十四条 我单位要做什么”“每季度要学法几次”。"
@@ -150,7 +150,7 @@ def _short(text: str, n: int) -> str:
 
 
 def item_reply(item: Item, plan: WorkPlan, bindings: dict[str, Any] | None = None) -> Reply:
-    """One item; ``bindings`` (obligation key → knowledge.binding.ObligationBinding) add, per
+    """One item; ``bindings`` (obligation key → knowledge.plan.binding.ObligationBinding) add, per
     obligation, whom it binds and why."""
     from bot.chat.binding_text import binding_lines
 
@@ -338,7 +338,7 @@ def units_overview(s: Session, query: str, page: int = 0, edit: bool = False) ->
 
 
 def unit_statuses(sched: Any, s: Session, unit: str, now: datetime) -> list[Any]:
-    from scheduler.completions import status_for_unit
+    from scheduler.records.completions import status_for_unit
 
     directory = sched.directory(s)
     return status_for_unit(s, sched.plan, directory, unit, sched.rules, sched.calendar(s), now=now)

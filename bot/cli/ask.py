@@ -140,8 +140,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine(plan: str | None) -> QAEngine:
-    from knowledge.decode import DocumentError
     from knowledge.qa import QAEngine
+    from knowledge.reading.decode import DocumentError
 
     try:
         engine = QAEngine.default()

@@ -15,14 +15,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.schedule import DbOpt, _context, console, fail, user_errors
-from scheduler.db import session_scope
-from scheduler.evidence_export import (
+from scheduler.records.evidence_export import (
     Fetch,
     collect,
     default_archive_path,
     ensure_files,
     write_archive,
 )
+from scheduler.store.db import session_scope
 
 evidence_app = typer.Typer(help="证明材料：按单位导出年度档案（zip）。", no_args_is_help=True)
 
@@ -45,8 +45,8 @@ def export(
     database_url: DbOpt = None,
 ) -> None:
     """导出证明材料档案：每个单位一个文件夹，内含完成记录表和证明材料文件。"""
-    from scheduler.clock import now
-    from scheduler.registry import resolve_unit
+    from scheduler.records.registry import resolve_unit
+    from scheduler.timing.clock import now
 
     year = year or now().year
     if not 2000 <= year <= 2100:
@@ -75,8 +75,8 @@ async def _download_and_write(units, year: int, out: Path, pending: int, offline
     if token and not offline and pending:
         from telegram import Bot
 
-        from bot.telegram.app import base_file_url
-        from bot.telegram.evidence_fetch import threadsafe_fetcher
+        from bot.channels.telegram.app import base_file_url
+        from bot.channels.telegram.evidence_fetch import threadsafe_fetcher
 
         base = settings.telegram_api_base_url
         bot = Bot(token, base_url=base, base_file_url=base_file_url(base)) if base else Bot(token)

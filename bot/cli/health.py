@@ -26,7 +26,7 @@ def data_home_lines(url: str | None) -> list[str]:
     """Where the data lives (``fazhi health``, start-up logs), and a warning when an older
     ``./data/fazhi.db`` sits unused in the working folder."""
     from knowledge.datahome import data_dir, data_dir_source, stray_database
-    from scheduler.db import DatabaseURLError, resolve_url
+    from scheduler.store.db import DatabaseURLError, resolve_url
 
     try:
         db = resolve_url(url).render_as_string(hide_password=True)
@@ -46,7 +46,7 @@ def check() -> tuple[bool, list[str]]:
     """(healthy, lines to print): the verdict first ("ok revision=…" or "错误：…", one
     sentence from :mod:`bot.runtime.error_boundary`, no SQL), then where the data lives."""
     from bot.runtime.error_boundary import describe
-    from scheduler.db import current_revision, make_engine, outbox_backlog
+    from scheduler.store.db import current_revision, make_engine, outbox_backlog
 
     url = database_url()
     try:

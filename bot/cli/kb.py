@@ -1,5 +1,5 @@
 """`fazhi kb …`: the knowledge base from the terminal (list, show, units, obligations, check,
-import). Every command has ``--json`` with the stable shapes of ``knowledge.serialize``."""
+import). Every command has ``--json`` with the stable shapes of ``knowledge.plan.serialize``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.decode import DocumentError
-from knowledge.loader import check_file, directory_for
-from knowledge.model import CATEGORY_LABELS, WorkPlan
-from knowledge.serialize import directory_dict, item_dict, meta_dict, obligation_dict
+from knowledge.plan.model import CATEGORY_LABELS, WorkPlan
+from knowledge.plan.serialize import directory_dict, item_dict, meta_dict, obligation_dict
+from knowledge.reading.decode import DocumentError
+from knowledge.reading.loader import check_file, directory_for
 
 kb_app = typer.Typer(help="知识库：工作要点条目、责任单位、周期性任务。", no_args_is_help=True)
 console = Console()
@@ -39,8 +39,8 @@ def fail(message: str, code: int = 1) -> None:
 
 def _plans() -> list[WorkPlan]:
     """The active plans (the bundled one while nothing is imported), the one in force first."""
-    from scheduler.clock import today
-    from scheduler.plans import ordered_for
+    from scheduler.records.plans import ordered_for
+    from scheduler.timing.clock import today
 
     ctx = _stored_context()
     return ordered_for(ctx.plans, today())
@@ -48,7 +48,7 @@ def _plans() -> list[WorkPlan]:
 
 def _stored_context():  # noqa: ANN202 - SchedulerContext
     from bot.cli.schedule import user_errors
-    from scheduler.service import SchedulerContext
+    from scheduler.jobs.context import SchedulerContext
 
     with user_errors():
         try:
@@ -65,8 +65,8 @@ def _plan(plan_id: str | None) -> WorkPlan:
     for p in plans:
         if p.plan_id == plan_id:
             return p
-    from scheduler.db import session_scope
-    from scheduler.plans import PlanError, find_plan, row_plan
+    from scheduler.records.plans import PlanError, find_plan, row_plan
+    from scheduler.store.db import session_scope
 
     ctx = _stored_context()
     with session_scope(ctx.engine) as s:
@@ -110,7 +110,7 @@ def kb_show(
     as_json: JsonOpt = False,
 ) -> None:
     """显示一个条目：全文、任务、责任单位、周期性任务。"""
-    from knowledge.text import cn_to_int
+    from knowledge.text.normalize import cn_to_int
 
     wp = _plan(plan)
     n = cn_to_int(number.strip().lstrip("第").rstrip("条项"))
@@ -198,8 +198,8 @@ def kb_units(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
 def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """有周期或期限的任务（学法、培训、专题会议、年度报告…），以及每项约束哪些单位、依据何在。"""
     from bot.chat.binding_text import binding_lines
-    from knowledge.binding import bind
-    from knowledge.serialize import binding_dict
+    from knowledge.plan.binding import bind
+    from knowledge.plan.serialize import binding_dict
 
     wp = _plan(plan)
     directory = directory_for([wp]).with_overrides(_stored_overrides())
@@ -244,7 +244,7 @@ def _stored_overrides() -> list[Any]:
     knowledge base is readable on a machine without a database)."""
     try:
         from bot.runtime.settings import Settings
-        from scheduler.overrides import stored_overrides
+        from scheduler.records.overrides import stored_overrides
 
         return stored_overrides(Settings().database_url)
     except Exception:  # noqa: BLE001 - no database, not migrated: the rules alone
@@ -320,7 +320,7 @@ def _confirm_replace(current: str, new: str, year: int, yes: bool) -> None:
 
 
 def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
-    from scheduler import plans as store
+    from scheduler.records import plans as store
 
     current = store.active_row(s, row.year)
     if current is not None and current.id != row.id:
@@ -330,7 +330,7 @@ def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN0
     store.activate(s, row)
     after = store.active_plans(s)
     new_plan = store.plan_for_year(after, row.year)
-    from knowledge.units import UnitDirectory
+    from knowledge.plan.units import UnitDirectory
 
     change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
     if not as_json:
@@ -362,8 +362,8 @@ def kb_import(
 ) -> None:
     """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
     from bot.chat.views import plan_preview_lines
-    from scheduler import plans as store
-    from scheduler.db import session_scope
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
 
     try:
         data = file.read_bytes()
@@ -421,8 +421,8 @@ def kb_activate(
     as_json: JsonOpt = False,
 ) -> None:
     """启用一份已导入的工作要点为其年度的现行要点（提醒、问答、报表随之更换）。"""
-    from scheduler import plans as store
-    from scheduler.db import session_scope
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
 
     ctx = _stored_context()
     with session_scope(ctx.engine) as s:
@@ -444,9 +444,9 @@ def kb_activate(
 @kb_app.command("plans")
 def kb_plans(as_json: JsonOpt = False) -> None:
     """列出已导入的工作要点：编号、年度、发文单位、是否启用。"""
-    from knowledge.loader import DEFAULT_PLAN_ID, default_plan
-    from scheduler import plans as store
-    from scheduler.db import session_scope
+    from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
 
     ctx = _stored_context()
     with session_scope(ctx.engine) as s:
@@ -505,8 +505,8 @@ def kb_remove(
     yes: YesOpt = False,
 ) -> None:
     """删除一份导入的工作要点（完成记录和证明材料保留）。"""
-    from scheduler import plans as store
-    from scheduler.db import session_scope
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
 
     ctx = _stored_context()
     with session_scope(ctx.engine) as s:
@@ -536,7 +536,7 @@ def kb_diff(
     as_json: JsonOpt = False,
 ) -> None:
     """两份工作要点的差异：新增、删去、改动的条目，责任单位和周期性任务的变化。"""
-    from knowledge.plan_diff import diff_dict, diff_plans, diff_text
+    from knowledge.plan.diff import diff_dict, diff_plans, diff_text
 
     d = diff_plans(_plan(old), _plan(new))
     if as_json:

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from bot.chat.overrides import change_text
 from bot.cli.schedule import DbOpt, JsonOpt, _context, fail, user_errors
-from scheduler.db import session_scope
-from scheduler.overrides import clear_override, list_overrides, set_override
+from scheduler.records.overrides import clear_override, list_overrides, set_override
+from scheduler.store.db import session_scope
 
 obligations_app = typer.Typer(
     help="任务约束对象的管理员调整：某单位适用/不适用某项任务（记入审计日志）。",

@@ -64,8 +64,8 @@ def _settings():  # noqa: ANN202
 
 def _assistant(settings, extra_admins: frozenset[str] = frozenset()):  # noqa: ANN001, ANN202
     from bot.runtime.compose import build_assistant
-    from knowledge.decode import DocumentError
-    from scheduler.db import DatabaseURLError, redact_url, upgrade_in_child
+    from knowledge.reading.decode import DocumentError
+    from scheduler.store.db import DatabaseURLError, redact_url, upgrade_in_child
 
     try:
         upgrade_in_child(settings.database_url)  # this long-running process never loads Alembic
@@ -139,7 +139,7 @@ def run(
             _run_sender(settings)
             return
         assistant = _assistant(settings)
-        from bot.telegram.app import build_application
+        from bot.channels.telegram.app import build_application
 
         app = build_application(
             assistant,
@@ -166,11 +166,11 @@ def _run_sender(settings) -> None:  # noqa: ANN001
     """``--role sender``: only the outbox, through the shared send budget; no updates."""
     from telegram import Bot
 
-    from bot.telegram.channel import TelegramChannel
-    from bot.telegram.rate_limit import FloodLimiter
-    from scheduler.budget import SendBudget
-    from scheduler.db import DatabaseURLError, init_db, upgrade_in_child
-    from scheduler.sender import OutboxSender
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.rate_limit import FloodLimiter
+    from scheduler.delivery.budget import SendBudget
+    from scheduler.delivery.sender import OutboxSender
+    from scheduler.store.db import DatabaseURLError, init_db, upgrade_in_child
 
     try:
         upgrade_in_child(settings.database_url)  # as the bot: never Alembic in this process
@@ -233,9 +233,9 @@ def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     assistant = _assistant(settings, extra_admins=frozenset({"console"}))
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from bot.console.chat import run_console
-    from scheduler.clock import TZ
-    from scheduler.jobs import install_jobs, run_planner_soon
+    from bot.channels.console.chat import run_console
+    from scheduler.jobs.install import install_jobs, run_planner_soon
+    from scheduler.timing.clock import TZ
 
     async def main() -> None:
         scheduler = AsyncIOScheduler(timezone=TZ)

@@ -23,8 +23,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.model import CATEGORY_LABELS, Obligation, UnitCategory
-from scheduler.completions import (
+from knowledge.plan.model import CATEGORY_LABELS, Obligation, UnitCategory
+from scheduler.jobs.context import SchedulerContext
+from scheduler.planning.planner import reminders_in
+from scheduler.records.completions import (
     NOT_APPLICABLE,
     UnknownObligationError,
     compliance_matrix,
@@ -32,11 +34,8 @@ from scheduler.completions import (
     resolve_obligation,
     undo,
 )
-from scheduler.db import init_db, session_scope
-from scheduler.holidays import import_holidays, read_holiday_file
-from scheduler.periods import Period
-from scheduler.planner import reminders_in
-from scheduler.registry import (
+from scheduler.records.holidays import import_holidays, read_holiday_file
+from scheduler.records.registry import (
     active_unit,
     add_liaison,
     add_unit,
@@ -49,8 +48,9 @@ from scheduler.registry import (
     resolve_unit,
     similar_units,
 )
-from scheduler.report import matrix_rows, matrix_xlsx, override_lines
-from scheduler.service import SchedulerContext
+from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
+from scheduler.store.db import init_db, session_scope
+from scheduler.timing.periods import Period
 
 console = Console(soft_wrap=True)  # sentences and paths are not cut; tables still fit
 err_console = Console(stderr=True, soft_wrap=True)
@@ -134,7 +134,7 @@ def schedule_preview(
     database_url: DbOpt = None,
 ) -> None:
     """列出一年中每一次提醒：日期、单位、条目、任务、提醒步骤。"""
-    from scheduler.clock import today
+    from scheduler.timing.clock import today
 
     with user_errors():
         ctx = _context(database_url)
@@ -193,8 +193,8 @@ def schedule_run(
     database_url: DbOpt = None,
 ) -> None:
     """在本进程运行提醒计划、发送队列和督察汇总（不经 Telegram）。"""
-    from scheduler.jobs import run_standalone
-    from scheduler.local_channels import ConsoleChannel, FileChannel
+    from scheduler.delivery.local_channels import ConsoleChannel, FileChannel
+    from scheduler.jobs.install import run_standalone
 
     if channel != "console" and not channel.startswith("file:"):
         fail(f"未知的发送通道“{channel}”：请用 console（打印到终端）或 file:路径（写入文件）")
@@ -472,7 +472,7 @@ def report(
     as_json: JsonOpt = False,
     database_url: DbOpt = None,
 ) -> None:
-    from scheduler.clock import now
+    from scheduler.timing.clock import now
 
     if fmt not in ("table", "csv", "xlsx", "png"):
         fail(f"不支持的格式“{fmt}”：请用 table、csv、xlsx 或 png")
@@ -565,8 +565,8 @@ def report(
 
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
-    from scheduler.annual_report import annual_report_status
-    from scheduler.registry import RegistryError
+    from scheduler.records.annual_report import annual_report_status
+    from scheduler.records.registry import RegistryError
 
     if p.kind != "Y":
         return []

@@ -7,10 +7,10 @@ import logging
 from bot.chat.core import Assistant
 from bot.runtime.settings import Settings
 from knowledge.qa import QAEngine
-from scheduler.clock import local
-from scheduler.clock import now as clock_now
-from scheduler.plans import ordered_for
-from scheduler.service import SchedulerContext
+from scheduler.jobs.context import SchedulerContext
+from scheduler.records.plans import ordered_for
+from scheduler.timing.clock import local
+from scheduler.timing.clock import now as clock_now
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 def build_assistant(settings: Settings, extra_admins: frozenset[str] = frozenset()) -> Assistant:
     """Migrate the database, load the plans, build the index once, and wire the assistant.
 
-    Raises ``scheduler.db.DatabaseURLError`` for a malformed ``DATABASE_URL`` and
-    ``knowledge.decode.DocumentError`` for a broken imported plan; the CLI shows both."""
+    Raises ``scheduler.store.db.DatabaseURLError`` for a malformed ``DATABASE_URL`` and
+    ``knowledge.reading.decode.DocumentError`` for a broken imported plan; the CLI shows both."""
     sched = SchedulerContext.load(settings.database_url)
     qa = QAEngine(ordered_for(sched.plans, local(clock_now()).date()), sched.base_directory)
     admins = frozenset(str(a) for a in settings.admin_ids) | extra_admins

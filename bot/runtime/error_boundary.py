@@ -113,8 +113,8 @@ def _telegram_failure(exc: BaseException) -> Failure | None:
 def describe(exc: BaseException) -> Failure:
     """The sentence for ``exc`` (with any URL password masked); never raises."""
     failure = _describe(exc)
-    if "scheduler.db" in sys.modules:
-        from scheduler.db import redact_url
+    if "scheduler.store.db" in sys.modules:
+        from scheduler.store.db import redact_url
 
         failure = Failure(redact_url(failure.text), failure.user_caused, failure.exit_code)
     return failure

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from scheduler.db import redact_url
+from scheduler.store.db import redact_url
 
 MASK = "***"
 

@@ -26,7 +26,7 @@ from knowledge.qa.question.cues import cues
 from knowledge.qa.question.refs import ItemRefs, parse_refs
 from knowledge.qa.result.answer import Answer, Intent
 from knowledge.qa.result.records import Records
-from knowledge.text import cn_to_int, fold_width, norm, to_simplified
+from knowledge.text.normalize import cn_to_int, fold_width, norm, to_simplified
 
 TZ = ZoneInfo("Asia/Shanghai")
 _SPACES = re.compile(r"\s+")
@@ -52,7 +52,7 @@ class QAEngine(QAContext):
     @classmethod
     def default(cls) -> QAEngine:
         """The engine over the bundled (and imported) plans with the default directory."""
-        from knowledge import loader
+        from knowledge.reading import loader
 
         plans = loader.load_plans()
         return cls(plans, loader.directory_for(plans))

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from knowledge.binding import bound_units
-from knowledge.model import Item, UnitCategory
+from knowledge.plan.binding import bound_units
+from knowledge.plan.model import Item, UnitCategory
+from knowledge.plan.units import infer_category
 from knowledge.qa.query.context import QAContext
 from knowledge.qa.query.plan_index import PlanIndex, Target
 from knowledge.qa.question.cues import (
@@ -29,7 +30,6 @@ from knowledge.qa.result.answer import Answer, Intent, ItemDuty, ItemInfo, Oblig
 from knowledge.qa.result.due import next_due
 from knowledge.qa.text import render as R
 from knowledge.qa.text.render import category_label
-from knowledge.units import infer_category
 
 TOPIC_MIN_COVERAGE = 0.35  # idf-weighted share of query terms the best item must contain
 RELATED_MIN_RATIO = 0.45  # further items listed when their score is this close to the best
@@ -267,7 +267,7 @@ class Answerer:
 
     def obligations_due(self, numbers: Sequence[int]) -> tuple[ObligationDue, ...]:
         """The items' obligations; for a unit, only those whose subject binds it
-        (knowledge.binding: 各地政府… does not bind a bureau or the court)."""
+        (knowledge.plan.binding: 各地政府… does not bind a bureau or the court)."""
         out = []
         year = self.p.plan.meta.plan_year
         target = getattr(self, "target", None)

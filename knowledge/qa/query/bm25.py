@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.simplified import to_simplified, traditional_chars
+from knowledge.text.simplified import to_simplified, traditional_chars
 
 _RUNS = re.compile(r"[\u3400-\u9fffa-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -29,7 +29,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def fast_norm(text: str) -> str:
-    """:func:`knowledge.text.norm` for long document text: the (slow) script conversion
+    """:func:`knowledge.text.normalize.norm` for long document text: the (slow) script conversion
     runs only when the text holds a character that has a simplified form."""
     text = unicodedata.normalize("NFKC", text)
     trad = traditional_chars()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from knowledge.model import UnitCategory, WorkPlan
+from knowledge.plan.model import UnitCategory, WorkPlan
+from knowledge.plan.units import UnitDirectory, infer_category
 from knowledge.qa.query.plan_index import PlanIndex, Target
 from knowledge.qa.question.lexicon import Lexicon, default_lexicon
 from knowledge.qa.question.mentions import MentionFinder
 from knowledge.qa.question.words import question_words
 from knowledge.qa.text.render import category_label
-from knowledge.units import UnitDirectory, infer_category
 
 
 class QAContext:

@@ -9,8 +9,8 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from knowledge.binding import bind
-from knowledge.model import CATEGORY_LABELS, ETC_NAME
+from knowledge.plan.binding import bind
+from knowledge.plan.model import CATEGORY_LABELS, ETC_NAME
 from knowledge.qa.query.answerer import Answerer
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -19,7 +19,7 @@ from knowledge.qa.query.plan_index import Target
 from knowledge.qa.result.answer import Answer, Intent, ItemDuty, Quote
 from knowledge.qa.result.records import Records, RecordsForbidden
 from knowledge.qa.text import render as R
-from knowledge.text import cn_to_int, norm
+from knowledge.text.normalize import cn_to_int, norm
 
 _PER_YEAR = {"annual": 1, "once": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 _CADENCE_CN = {
@@ -360,7 +360,7 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
 
 def _not_bound(a: Answerer, target: Target, nums: list[int]) -> str | None:
     """区法院要学法吗: the unit is responsible for the item, but the obligation the question
-    names binds others (knowledge.binding): the answer is no, with the subject words."""
+    names binds others (knowledge.plan.binding): the answer is no, with the subject words."""
     kind = obligation_kind(a.q.text, a.e.words)
     if not kind or target.name not in a.p.directory.units:
         return None

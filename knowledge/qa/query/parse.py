@@ -19,7 +19,7 @@ from knowledge.qa.question.cues import (
     strip_cues,
 )
 from knowledge.qa.question.words import QuestionWords
-from knowledge.text import cn_to_int, int_to_cn, norm
+from knowledge.text.normalize import cn_to_int, int_to_cn, norm
 
 _NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
 _UNIT_SUFFIX = r"(?:条|项|点|款)"

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.model import ETC_NAME as PARTIAL_ETC
-from knowledge.model import Item, Obligation, UnitCategory, WorkPlan
+from knowledge.plan.model import ETC_NAME as PARTIAL_ETC
+from knowledge.plan.model import Item, Obligation, UnitCategory, WorkPlan
+from knowledge.plan.units import UnitDirectory
 from knowledge.qa.query.bm25 import BM25Index, char_terms
 from knowledge.qa.result.answer import ItemDuty, UnitLine
-from knowledge.text import norm
-from knowledge.units import UnitDirectory
+from knowledge.text.normalize import norm
 
 # "…等部门 / 等有关单位" after a list of district units: possibly any district-level unit
 # (as UnitDirectory.responsibility has it), never a town, sub-district or park.
@@ -87,7 +87,7 @@ class PlanIndex:
         return best
 
     # -- units -----------------------------------------------------------------------------
-    def _unit_line(self, ref) -> UnitLine:  # noqa: ANN001 - knowledge.model.UnitRef
+    def _unit_line(self, ref) -> UnitLine:  # noqa: ANN001 - knowledge.plan.model.UnitRef
         desc = ""
         if ref.is_group:
             g = self.directory.groups.get(ref.name)

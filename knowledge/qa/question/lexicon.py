@@ -1,7 +1,7 @@
 """Query-side data: synonyms, category words and the English keyword table.
 
 Loaded once from ``knowledge/data/synonyms.toml`` and ``synonyms_en.toml`` (data with its
-source, not code). All keys are stored in their :func:`knowledge.text.norm` form.
+source, not code). All keys are stored in their :func:`knowledge.text.normalize.norm` form.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from knowledge.model import UnitCategory
-from knowledge.text import norm
+from knowledge.plan.model import UnitCategory
+from knowledge.text.normalize import norm
 
 
 @dataclass(frozen=True)

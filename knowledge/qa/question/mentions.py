@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.model import UnitCategory
-from knowledge.text import norm
-from knowledge.units import UnitDirectory
+from knowledge.plan.model import UnitCategory
+from knowledge.plan.units import UnitDirectory
+from knowledge.text.normalize import norm
 
 SELF_RE = re.compile(
     r"我们单位|我单位|本单位|我们部门|我部门|本部门|咱们单位|咱单位|我们局|我局|本局|我办|本办"

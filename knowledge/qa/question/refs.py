@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text import cn_to_int
+from knowledge.text.normalize import cn_to_int
 
 _NUM = r"(?:\d+|[零〇一二两三四五六七八九十百]+)"
 _PRE = r"(?:第|条目|条款|要点|items?|articles?|points?|no\.|no(?=\s*\d)|number|#|№)"

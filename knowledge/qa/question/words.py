@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from knowledge.text import norm
+from knowledge.text.normalize import norm
 
 
 def alternation(words: list[str] | tuple[str, ...]) -> re.Pattern[str]:

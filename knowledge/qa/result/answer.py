@@ -44,7 +44,7 @@ class ObligationDue:
     item: int
     kind: str
     action: str
-    cadence: str  # knowledge.model.Cadence value
+    cadence: str  # knowledge.plan.model.Cadence value
     cadence_label: str  # 每季度 / 每年 / 年度内
     min_count: int
     text: str  # the source sentence
@@ -62,7 +62,7 @@ class ItemDuty:
     title: str
     kind: str  # "named", "group", "partial", "none"
     via: str | None = None  # the group name when kind is "group" / "partial"
-    role: str | None = None  # knowledge.model.Role value
+    role: str | None = None  # knowledge.plan.model.Role value
 
 
 @dataclass(frozen=True)

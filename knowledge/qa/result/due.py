@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from knowledge.model import Cadence, Obligation
+from knowledge.plan.model import Cadence, Obligation
 
 
 def _month_end(year: int, month: int) -> date:

@@ -1,6 +1,6 @@
 """What question answering needs from the completion records, as an interface.
 
-``knowledge`` is pure (no database); :mod:`scheduler.records` implements :class:`Records` over
+``knowledge`` is pure (no database); :mod:`scheduler.records.answer_records` implements :class:`Records` over
 the completions, and the chat core passes it to :meth:`QAEngine.answer`. Without records
 (``fazhi ask`` outside a chat) a status question is answered with the obligation and its
 next due date, and says that the records are kept in the chat.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from knowledge.model import CATEGORY_LABELS, Item, UnitCategory
+from knowledge.plan.model import CATEGORY_LABELS, Item, UnitCategory
 from knowledge.qa.result.answer import ItemDuty, ObligationDue, UnitLine
-from knowledge.text import int_to_cn
+from knowledge.text.normalize import int_to_cn
 
 REGISTER_HINT = "你还没有登记所在单位。发送 /unit 单位名称（例如 /unit 区司法局）登记后，我就能回答“我单位”要做什么。"
 MAX_LISTED = 30

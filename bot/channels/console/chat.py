@@ -1,0 +1,195 @@
+"""The console chat (`fazhi chat`): the same assistant as the Telegram bot, in a terminal.
+
+Questions, /unit, /mytasks, /done and every other command work as in Telegram. Every message
+that carries buttons gets a number (#2), its buttons are shown as [2.1], [2.2] …, and typing
+``2.1`` presses button 1 of message 2 — so after several reminders each one's 已完成 stays its
+own. A bare ``1`` presses button 1 of the newest message with buttons (the hint says which).
+A button whose message was replaced (a callback's ``edit``) is no longer live, as in Telegram.
+
+The scheduler runs in the same process and prints reminders as they fall due (they go through
+the outbox like Telegram's). The console user is the local operator: admin rights, no question
+rate limit. Ctrl-C quits at once (stdin is read by a daemon thread, so no pending read holds the
+process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.chat.core import Assistant, ChatContext, normalise_command_text
+from bot.chat.replies import Button, Reply, html_to_plain
+from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.store.db import data_dir
+
+CONSOLE_CHAT = ChatContext(
+    chat_id="console", user_id="console", user_name="控制台用户", rate_limited=False
+)
+EXIT_WORDS = {"/quit", "/exit", "退出", "exit", "quit"}
+_PRESS = re.compile(r"^(?:#?(\d+)\s*[.．。]\s*)?(\d+)$")
+
+
+class ConsoleChat:
+    """Reads lines, prints replies; every keyboard stays bound to the message that showed it."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        out: TextIO | None = None,
+        ctx: ChatContext = CONSOLE_CHAT,
+    ) -> None:
+        self.assistant = assistant
+        self.out = out or sys.stdout
+        self.ctx = ctx
+        self.keyboards: dict[int, list[Button]] = {}  # message number → its live buttons
+        self.message_count = 0
+        self.files_dir = data_dir() / "console-files"  # FAZHI_DATA_DIR, not the cwd
+
+    # The channel side: reminders and notices printed as they are sent.
+    name = "console-chat"
+
+    async def send(self, message: OutgoingMessage) -> DeliveryOutcome:
+        text = html_to_plain(message.body) if message.parse_mode == "HTML" else message.body
+        buttons = [Button(b["text"], b["data"]) for row in (message.buttons or []) for b in row]
+        self._print(f"\n⏰ [{message.kind}] {text}", buttons)
+        return DeliveryOutcome(DeliveryStatus.SENT, provider_message_id=f"console-{message.id}")
+
+    @property
+    def buttons(self) -> list[Button]:
+        """The newest live keyboard (what a bare number presses)."""
+        return self.keyboards[max(self.keyboards)] if self.keyboards else []
+
+    def press(self, message: int | None, number: int) -> tuple[int, Button] | str:
+        """The button ``message.number`` (newest keyboard when ``message`` is None), or why not."""
+        if message is None:
+            message = max(self.keyboards, default=0)
+        keyboard = self.keyboards.get(message)
+        if keyboard is None:
+            if 1 <= message <= self.message_count:
+                return f"消息 #{message} 没有可点按的按钮（或按钮已失效）。"
+            return f"没有消息 #{message}。"
+        if not 1 <= number <= len(keyboard):
+            return f"消息 #{message} 只有按钮 {message}.1–{message}.{len(keyboard)}。"
+        return message, keyboard[number - 1]
+
+    def handle_line(self, line: str) -> list[Reply]:
+        """One line typed by the user → the replies (also printed)."""
+        line = line.strip()
+        if not line:
+            return []
+        pressed = _PRESS.match(line)
+        target: tuple[int, Button] | str | None = None
+        if pressed and pressed.group(1):
+            target = self.press(int(pressed.group(1)), int(pressed.group(2)))
+            if isinstance(target, str):
+                print(target, file=self.out, flush=True)
+                return []
+        elif pressed and 1 <= int(pressed.group(2)) <= len(self.buttons):
+            target = self.press(None, int(pressed.group(2)))
+        # otherwise a bare number is a question ("14" asks for item 14)
+        if isinstance(target, tuple):
+            source, button = target
+            replies = self.assistant.handle_callback(self.ctx, button.data)
+            if any(r.edit for r in replies):  # the pressed message is replaced, as in Telegram
+                self.keyboards.pop(source, None)
+        else:
+            command = normalise_command_text(line)
+            if command is not None:
+                replies = self.assistant.handle_command(self.ctx, *command)
+            else:
+                replies = self.assistant.handle_text(self.ctx, line)
+        for reply in replies:
+            self.show(reply)
+        return replies
+
+    def show(self, reply: Reply) -> None:
+        text = reply.plain
+        if reply.attachment is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / reply.attachment.filename
+            path.write_bytes(reply.attachment.content)
+            text += f"\n（文件已保存：{path}）"
+        self._print(text, [b for row in reply.buttons for b in row])
+
+    def _print(self, text: str, buttons: list[Button]) -> None:
+        self.message_count += 1
+        number = self.message_count
+        if not buttons:
+            print(text, file=self.out, flush=True)
+            return
+        self.keyboards[number] = buttons
+        print(f"#{number} {text}", file=self.out, flush=True)
+        for k, b in enumerate(buttons, 1):
+            print(f"  [{number}.{k}] {b.text}", file=self.out, flush=True)
+        print(
+            f"  （输入 {number}.1 这样的编号点按；只输入 1 即点按最新的 #{number}）",
+            file=self.out,
+            flush=True,
+        )
+
+
+async def run_console(
+    assistant: Assistant,
+    start_jobs: Callable[[ConsoleChat], object] | None = None,
+    stdin: TextIO | None = None,
+) -> None:
+    """The interactive loop; ``start_jobs`` installs the scheduler with the console as channel."""
+    chat = ConsoleChat(assistant)
+    stdin = stdin or sys.stdin
+    if start_jobs is not None:
+        start_jobs(chat)
+    print(
+        "法治政府建设工作要点助手（控制台）。直接输入问题，或 /help 查看命令，/quit 退出。",
+        file=chat.out,
+        flush=True,
+    )
+    chat.show(assistant.handle_command(chat.ctx, "start")[0])
+    lines = _reader(stdin)
+    while True:
+        print("> ", end="", file=chat.out, flush=True)
+        line = await lines.get()
+        if not line:  # EOF
+            print("", file=chat.out)
+            break
+        if line.strip().lower() in EXIT_WORDS:
+            break
+        try:
+            await asyncio.to_thread(chat.handle_line, line)
+        except Exception as exc:  # noqa: BLE001 - the console never dies on one bad line
+            import logging
+
+            from bot.runtime.error_boundary import describe
+
+            failure = describe(exc)
+            if failure.user_caused:
+                print(failure.text, file=chat.out, flush=True)
+            else:
+                logging.getLogger(__name__).exception("console: error handling %r", line)
+                print("抱歉，处理时出错了，请换个说法再试。", file=chat.out, flush=True)
+
+
+def _reader(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines of ``stdin`` ("" at EOF) from a daemon thread: a read pending when the user presses
+    Ctrl-C must not keep the process (the default executor would wait for it)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                line = stdin.readline()
+            except (OSError, ValueError):  # closed
+                line = ""
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            except RuntimeError:  # the loop has closed
+                return
+            if not line:
+                return
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return queue

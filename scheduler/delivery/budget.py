@@ -1,0 +1,126 @@
+"""The send budget shared by every process of a deployment, kept in the database.
+
+Telegram limits a bot as a whole (about 30 messages per second), however many processes send
+for it. Each process keeps the limits locally too (:mod:`bot.channels.telegram.rate_limit`), but two processes
+at 30/s each are 60/s together. :class:`SendBudget` hands out send slots from one row of the
+``send_budget`` table: a reservation is one ``UPDATE … RETURNING`` that moves the next free
+slot on by one interval, so slots are spaced ``period / rate`` apart across all processes.
+A slot is a moment, not a credit: the caller sends at it, or, having woken up too late, moves
+it to now when nobody holds a later slot yet (:meth:`SendBudget.move_to_now`) and gives it up
+otherwise (a late message would bunch with the next ones, which go on time; see
+:class:`bot.channels.telegram.rate_limit.FloodLimiter`).
+
+A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
+everyone. Times are epoch seconds (``time.time()``): the processes share a clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Engine, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from scheduler.store.db import limit_statements
+from scheduler.store.models import SendBudget as BudgetRow
+
+TELEGRAM = "telegram"
+# the slots' spacing is stretched by this share: 31 consecutive slots then span 1.07 s, and a
+# message may reach the server up to 70 ms after its slot before 31 fit into the server's
+# one-second window. The limiter of one process uses 5 %, but several processes' messages also
+# pass through several event loops and HTTP clients: on a loaded 2-core machine up to 46 ms
+# went by between a message's release and its arrival, and with 5 % two processes still drew
+# a 429 in 2 of 27 runs of tests/test_run_roles.py. The price: the deployment sends 28/s instead of 28.6/s.
+SHARED_MARGIN = 0.07
+# seconds a slot may wait for the budget's row (locked by another session): the caller goes
+# on with its local limits by then, and a thread blocked longer would hold up its next calls
+SLOT_WAIT = 0.5
+
+
+class SendBudget:
+    """``rate`` messages per ``period`` seconds for ``name``, shared through the database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        name: str = TELEGRAM,
+        rate: int = 30,
+        period: float = 1.0,
+        margin: float = SHARED_MARGIN,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.name = name
+        self.interval = period / rate * (1 + margin)
+        self.clock = clock
+        self._greatest = func.greatest if engine.dialect.name == "postgresql" else func.max
+        self._ensured = False
+
+    def _ensure_row(self, session: Session) -> None:
+        if self._ensured:
+            return
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        session.exec(  # type: ignore[call-overload]
+            insert(BudgetRow)
+            .values(name=self.name, next_free=0.0, paused_until=0.0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        self._ensured = True
+
+    def now(self) -> float:
+        """The clock slots are given in."""
+        return self.clock()
+
+    def take_slot(self) -> float:
+        """Take the next free slot; returns its time (``now()`` or later)."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            limit_statements(session, SLOT_WAIT)
+            self._ensure_row(session)
+            start = self._greatest(BudgetRow.next_free, now, BudgetRow.paused_until)
+            next_free = session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(BudgetRow.name == self.name)
+                .values(next_free=start + self.interval)
+                .returning(BudgetRow.next_free)
+            ).scalar_one()
+            session.commit()
+        return float(next_free) - self.interval
+
+    def move_to_now(self, slot: float) -> float | None:
+        """Move ``slot``, which its holder missed, to now when no later slot has been handed
+        out since (the next free one is still the one after it, and no pause came): the holder
+        sends now and the next slot follows by one interval. Returns the new slot's time, or
+        None when a later slot exists (then the missed one is given up: take a new one)."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            limit_statements(session, SLOT_WAIT)
+            moved = session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(
+                    BudgetRow.name == self.name,
+                    BudgetRow.next_free < slot + self.interval * 1.5,
+                    BudgetRow.next_free <= now + self.interval,
+                )
+                .values(next_free=now + self.interval)
+            ).rowcount
+            session.commit()
+        return now if moved else None
+
+    def pause(self, seconds: float) -> None:
+        """Nobody sends for ``seconds`` (Telegram answered 429 with this ``retry_after``)."""
+        until = self.clock() + seconds
+        with Session(self.engine) as session:
+            self._ensure_row(session)
+            session.exec(  # type: ignore[call-overload]
+                update(BudgetRow)
+                .where(BudgetRow.name == self.name)
+                .values(
+                    paused_until=self._greatest(BudgetRow.paused_until, until),
+                    next_free=self._greatest(BudgetRow.next_free, until),
+                )
+            )
+            session.commit()

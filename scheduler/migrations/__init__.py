@@ -1,1 +1,0 @@
-"""Alembic migrations of the scheduler's tables (run by :func:`scheduler.db.upgrade`)."""

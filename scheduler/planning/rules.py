@@ -1,0 +1,107 @@
+"""Reminder rules, loaded from data (``scheduler/data/reminders.toml``, which cites its sources).
+
+A rule says, for the obligations it matches, at which steps of each period a unit is reminded
+and what the message says. :mod:`scheduler.planning.planner` turns rules into dated reminders.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from knowledge.plan.model import Cadence, Obligation
+
+DATA_FILE = "reminders.toml"
+ANCHORS = ("period_start", "period_end", "date", "deadline")
+
+
+class RuleError(ValueError):
+    """The rules file is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # stable id, part of the idempotency key: start, end-10, d-5, early…
+    label: str  # Chinese, shown in the message and the preview
+    anchor: str
+    offset: int = 0  # working days
+    month: int | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    steps: tuple[Step, ...]
+    template: str
+    kinds: tuple[str, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    hour: int = 9
+    minute: int = 0
+    source: str = DATA_FILE
+
+    def rule_for(self, obligation: Obligation) -> Rule | None:
+        for rule in self.rules:
+            if obligation.kind in rule.kinds:
+                return rule
+        for rule in self.rules:
+            if obligation.cadence in rule.cadences:
+                return rule
+        return None
+
+
+def load_rules(text: str | None = None) -> RuleSet:
+    """Parse the rules file (the bundled one when ``text`` is None)."""
+    if text is None:
+        text = resources.files("scheduler.data").joinpath(DATA_FILE).read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"提醒规则文件无法解析：{exc}") from None
+    rules = []
+    for i, raw in enumerate(data.get("rule", [])):
+        where = f"rule[{i}] {raw.get('name', '')}"
+        steps = []
+        for j, s in enumerate(raw.get("step", [])):
+            anchor = s.get("anchor")
+            if anchor not in ANCHORS:
+                raise RuleError(f"{where} step[{j}]: anchor 应为 {ANCHORS} 之一，实际为 {anchor!r}")
+            if anchor == "date" and not (s.get("month") and s.get("day")):
+                raise RuleError(f"{where} step[{j}]: anchor = date 需要 month 和 day")
+            steps.append(
+                Step(
+                    name=s["name"],
+                    label=s.get("label", s["name"]),
+                    anchor=anchor,
+                    offset=int(s.get("offset", 0)),
+                    month=s.get("month"),
+                    day=s.get("day"),
+                )
+            )
+        if len({s.name for s in steps}) != len(steps):
+            raise RuleError(f"{where}: step 名称重复")
+        try:
+            cadences = tuple(Cadence(c) for c in raw.get("cadences", ()))
+        except ValueError as exc:
+            raise RuleError(f"{where}: {exc}") from None
+        rules.append(
+            Rule(
+                name=raw.get("name", f"rule{i}"),
+                steps=tuple(steps),
+                template=raw["template"],
+                kinds=tuple(raw.get("kinds", ())),
+                cadences=cadences,
+            )
+        )
+    return RuleSet(
+        tuple(rules),
+        hour=int(data.get("hour", 9)),
+        minute=int(data.get("minute", 0)),
+        source=data.get("source", DATA_FILE),
+    )

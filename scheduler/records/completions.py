@@ -1,0 +1,348 @@
+"""Completions (a unit confirmed an obligation for a period), unit status and the compliance
+matrix (units × obligations: done / overdue / pending).
+
+Module API for the bot: :func:`confirm`, :func:`undo`, :func:`completed_set`,
+:func:`status_for_unit`, :func:`compliance_matrix`, :func:`resolve_obligation`,
+:func:`check_period`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rapidfuzz import fuzz, process
+from sqlmodel import Session, select
+
+from knowledge.plan.binding import Override
+from knowledge.plan.model import Obligation, WorkPlan
+from knowledge.plan.units import UnitDirectory
+from knowledge.text.normalize import norm
+from scheduler.planning.planner import cadence_periods, due_date, reminders_in, responsible_units
+from scheduler.planning.rules import RuleSet
+from scheduler.records.registry import RegistryError, UnknownUnitError, audit, get_unit
+from scheduler.store.models import Completion, UnitRow
+from scheduler.timing.clock import local
+from scheduler.timing.clock import now as clock_now
+from scheduler.timing.periods import Period, PeriodError
+from scheduler.timing.workdays import WorkCalendar
+
+DONE, PENDING, OVERDUE, NOT_APPLICABLE = "done", "pending", "overdue", "n/a"
+STATE_LABELS = {DONE: "已完成", PENDING: "待完成", OVERDUE: "已逾期", NOT_APPLICABLE: "—"}
+
+
+class UnknownObligationError(RegistryError):
+    def __init__(self, text: str, candidates: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.candidates = candidates
+        hint = f"，您是否要找：{'、'.join(candidates)}" if candidates else ""
+        super().__init__(f"未找到事项“{text}”{hint}")
+
+
+def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
+    """An obligation by key (i2-study), kind (study) or Chinese action (学法); otherwise
+    :class:`UnknownObligationError` with candidates."""
+    q = norm(text)
+    for ob in plan.obligations:
+        if q in (norm(ob.key), norm(ob.kind), norm(ob.action)):
+            return ob
+    spellings: list[tuple[str, Obligation]] = []
+    for ob in plan.obligations:
+        spellings += [(norm(ob.key), ob), (norm(ob.action), ob), (norm(ob.kind), ob)]
+    contained = {ob.key: ob for s, ob in spellings if len(q) >= 2 and q in s}
+    if len(contained) == 1:
+        return next(iter(contained.values()))
+    found = process.extract(
+        q, [s for s, _ in spellings], scorer=fuzz.WRatio, limit=10, score_cutoff=50
+    )
+    cands: list[str] = list(contained)
+    for _s, _score, idx in found:
+        key = spellings[idx][1].key
+        if key not in cands:
+            cands.append(key)
+    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
+    raise UnknownObligationError(text, labels)
+
+
+def _default_period(ob: Obligation, now: datetime) -> Period:
+    return Period.containing(ob.cadence, local(now).date())
+
+
+def check_period(obligation: Obligation, p: Period, today: date) -> None:
+    """A completion may be recorded for the obligation's periods of the current year that have
+    begun (the current one or an earlier one); anything else is a :class:`PeriodError` that says
+    which periods are allowed."""
+    expected = Period.containing(obligation.cadence, p.start).kind
+    current = Period.containing(obligation.cadence, today)
+    if p.kind != expected:
+        raise PeriodError(
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.key}，"
+            f"而不是 {p.key}"
+        )
+    first = Period.of_year(obligation.cadence, today.year)[0]
+    span = first.key if first == current else f"{first.key} 到 {current.key}"
+    if p.year != today.year or p.start > today:
+        when = "尚未开始" if p.start > today else f"不在本年度（{today.year}年）"
+        raise PeriodError(f"期间 {p.key} {when}：只能登记本年度已开始的期间，即 {span}")
+
+
+def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
+    if period is None:
+        return _default_period(obligation, now)
+    p = period if isinstance(period, Period) else Period.parse(period)
+    check_period(obligation, p, local(now).date())
+    return p
+
+
+def confirm(
+    session: Session,
+    unit: str,
+    obligation: Obligation,
+    period: str | Period | None = None,
+    by: str = "",
+    note: str = "",
+    evidence: str | None = None,
+    *,
+    admin: bool = False,
+    now: datetime | None = None,
+    by_id: str | None = None,
+) -> tuple[Completion, bool]:
+    """Record that ``unit`` did ``obligation`` in ``period`` (default: the current one).
+
+    ``by`` is the confirming person's name, ``by_id`` their user id (Telegram). A period that
+    has not started yet is refused (:class:`PeriodError`). Idempotent: a second confirmation
+    of the same (unit, obligation, period) returns the first one and ``False``. Every new
+    completion is audited (``manual_completion`` when ``admin=True``, else ``confirm``)."""
+    row = get_unit(session, unit)
+    if row is None:
+        raise UnknownUnitError(unit)
+    p = _period(obligation, period, now or clock_now())
+    existing = session.exec(
+        select(Completion).where(
+            Completion.unit_id == row.id,
+            Completion.obligation_key == obligation.key,
+            Completion.period == p.key,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    completion = Completion(
+        unit_id=row.id,  # type: ignore[arg-type]
+        obligation_key=obligation.key,
+        period=p.key,
+        confirmed_by=str(by),
+        confirmed_by_id=by_id,
+        note=note,
+        evidence=evidence,
+    )
+    session.add(completion)
+    audit(
+        session,
+        by_id or by,
+        "manual_completion" if admin else "confirm",
+        unit,
+        obligation=obligation.key,
+        period=p.key,
+        name=by,
+        note=note,
+    )
+    session.flush()
+    return completion, True
+
+
+def undo(
+    session: Session,
+    unit: str,
+    obligation: Obligation,
+    period: str | Period | None = None,
+    by: str = "",
+    *,
+    now: datetime | None = None,
+) -> Completion:
+    """Withdraw the completion of (unit, obligation, period) — default the current period — and
+    audit who did it with what was withdrawn; the obligation is due again. Raises
+    :class:`RegistryError` when there is nothing to withdraw."""
+    row = get_unit(session, unit)
+    if row is None:
+        raise UnknownUnitError(unit)
+    if period is None:
+        p = _default_period(obligation, now or clock_now())
+    else:
+        p = period if isinstance(period, Period) else Period.parse(period)
+    existing = session.exec(
+        select(Completion).where(
+            Completion.unit_id == row.id,
+            Completion.obligation_key == obligation.key,
+            Completion.period == p.key,
+        )
+    ).first()
+    if existing is None:
+        raise RegistryError(f"“{unit}”的“{obligation.action}”（{p.label}）没有完成记录，无需撤销")
+    audit(
+        session,
+        by,
+        "undo_completion",
+        unit,
+        obligation=obligation.key,
+        period=p.key,
+        confirmed_by=existing.confirmed_by,
+        confirmed_at=existing.confirmed_at,
+        note=existing.note,
+        evidence=existing.evidence,
+    )
+    session.delete(existing)
+    session.flush()
+    return existing
+
+
+def completed_set(session: Session) -> set[tuple[str, str, str]]:
+    """(unit name, obligation key, period key) of every completion."""
+    rows = session.exec(
+        select(UnitRow.name, Completion.obligation_key, Completion.period).join(
+            UnitRow, Completion.unit_id == UnitRow.id
+        )
+    ).all()
+    return {(u, k, p) for u, k, p in rows}
+
+
+def _completions(session: Session) -> dict[tuple[str, str, str], Completion]:
+    rows = session.exec(
+        select(Completion, UnitRow).join(UnitRow, Completion.unit_id == UnitRow.id)
+    ).all()
+    return {(u.name, c.obligation_key, c.period): c for c, u in rows}
+
+
+def _state(done: bool, due: date, today: date) -> str:
+    if done:
+        return DONE
+    return OVERDUE if today > due else PENDING
+
+
+@dataclass(frozen=True)
+class ObligationStatus:
+    obligation: Obligation
+    period: Period
+    due: date
+    state: str  # done / pending / overdue
+    next_reminder: date | None = None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def status_for_unit(
+    session: Session,
+    plan: WorkPlan,
+    directory: UnitDirectory,
+    unit: str,
+    rules: RuleSet,
+    cal: WorkCalendar,
+    now: datetime | None = None,
+) -> list[ObligationStatus]:
+    """The unit's obligations in their current periods: due date, state, next reminder."""
+    now = local(now or clock_now())
+    today = now.date()
+    comps = _completions(session)
+    upcoming = reminders_in(plan, directory, rules, cal, (today.year,), units={unit})
+    out: list[ObligationStatus] = []
+    for ob in plan.obligations:
+        if unit not in responsible_units(directory, plan, ob):
+            continue
+        period = _default_period(ob, now)
+        due = due_date(ob, period)
+        c = comps.get((unit, ob.key, period.key))
+        nxt = next(
+            (
+                r.day
+                for r in upcoming
+                if r.obligation.key == ob.key and r.period == period and r.when > now
+            ),
+            None,
+        )
+        out.append(
+            ObligationStatus(
+                obligation=ob,
+                period=period,
+                due=due,
+                state=_state(c is not None, due, today),
+                next_reminder=None if c else nxt,
+                confirmed_by=c.confirmed_by if c else None,
+                confirmed_at=local(c.confirmed_at) if c else None,
+                note=c.note if c else "",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    obligation: Obligation
+    period: Period
+    due: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.obligation.key} {self.period.key}"
+
+
+@dataclass
+class Matrix:
+    """Units × (obligation, period) columns; cells are done / pending / overdue / n/a."""
+
+    period: Period
+    columns: list[Column]
+    units: list[str]
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, column label)
+    # admins' overrides of whom an obligation binds that shaped this matrix (shown in reports)
+    overrides: list[Override] = field(default_factory=list)
+
+    def override(self, unit: str, obligation_key: str) -> Override | None:
+        for ov in self.overrides:
+            if ov.unit == unit and ov.obligation == obligation_key:
+                return ov
+        return None
+
+    def counts(self) -> dict[str, int]:
+        out = {DONE: 0, PENDING: 0, OVERDUE: 0}
+        for v in self.cells.values():
+            if v in out:
+                out[v] += 1
+        return out
+
+
+def compliance_matrix(
+    session: Session,
+    plan: WorkPlan,
+    directory: UnitDirectory,
+    period: str | Period,
+    now: datetime | None = None,
+    units: list[str] | None = None,
+) -> Matrix:
+    """The compliance matrix of ``period`` (a year: every quarter of quarterly obligations)."""
+    p = period if isinstance(period, Period) else Period.parse(period)
+    today = local(now or clock_now()).date()
+    done = completed_set(session)
+    columns = [
+        Column(ob, sub, due_date(ob, sub))
+        for ob in plan.obligations
+        for sub in cadence_periods(ob, p)
+    ]
+    responsible = {ob.key: set(responsible_units(directory, plan, ob)) for ob in plan.obligations}
+    names = units or sorted({u for s in responsible.values() for u in s})
+    keys = {ob.key for ob in plan.obligations}
+    overrides = [
+        ov for ov in directory.overrides if ov.obligation in keys and ov.plan in ("", plan.plan_id)
+    ]
+    m = Matrix(p, columns, names, overrides=overrides)
+    for unit in names:
+        for col in columns:
+            if unit not in responsible[col.obligation.key]:
+                state = NOT_APPLICABLE
+            else:
+                state = _state((unit, col.obligation.key, col.period.key) in done, col.due, today)
+            m.cells[(unit, col.label)] = state
+    return m

@@ -1,0 +1,129 @@
+"""Periods of a cadence (month, quarter, half-year, year) and their keys: ``2026``, ``2026H1``,
+``2026Q3``, ``2026-05``. A completion is recorded against a period key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from knowledge.plan.model import Cadence
+
+_KIND_BY_CADENCE = {
+    Cadence.MONTHLY: "M",
+    Cadence.QUARTERLY: "Q",
+    Cadence.HALF_YEARLY: "H",
+    Cadence.ANNUAL: "Y",
+    Cadence.ONCE: "Y",  # once within the plan's year: one per year the plan is in force
+}
+_MONTHS_PER = {"M": 1, "Q": 3, "H": 6, "Y": 12}
+_COUNT = {"M": 12, "Q": 4, "H": 2, "Y": 1}
+_CN_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+_PATTERNS = (
+    (re.compile(r"^(\d{4})$"), "Y"),
+    (re.compile(r"^(\d{4})[-_ ]?[Qq]([1-4])$"), "Q"),
+    (re.compile(r"^(\d{4})[-_ ]?[Hh]([12])$"), "H"),
+    (re.compile(r"^(\d{4})[-_ ]?[Mm]?-?(0?[1-9]|1[0-2])$"), "M"),
+    (re.compile(r"^(\d{4})年$"), "Y"),
+    (re.compile(r"^(\d{4})年?第?([1-4一二三四])季度?$"), "Q"),
+    (re.compile(r"^(\d{4})年?(上|下)半年$"), "H"),
+    (re.compile(r"^(\d{4})年(0?[1-9]|1[0-2])月$"), "M"),
+)
+
+
+# a recognisable period whose number does not exist (2026Q5, 2026H3, 2026-13)
+_OUT_OF_RANGE = re.compile(r"^(\d{4})[-_ ]?([QqHhMm]?)-?(\d{1,3})$")
+
+
+class PeriodError(ValueError):
+    """A period key that cannot be parsed; the message is Chinese."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    kind: str  # "Y", "H", "Q", "M"
+    index: int = 1  # 1-based within the year
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        s = text.strip()
+        for pattern, kind in _PATTERNS:
+            m = pattern.match(s)
+            if not m:
+                continue
+            year = int(m.group(1))
+            if kind == "Y":
+                return cls(year, "Y", 1)
+            raw = m.group(2)
+            index = {"上": 1, "下": 2}.get(raw) or {"一": 1, "二": 2, "三": 3, "四": 4}.get(raw)
+            return cls(year, kind, index or int(raw))
+        bad = _OUT_OF_RANGE.match(s)
+        if bad:
+            year, letter, number = bad.groups()
+            kind = {"q": "Q", "h": "H"}.get(letter.lower(), "M")
+            name, last = {"Q": ("季度", "Q4"), "H": ("半年", "H2"), "M": ("月份", "12")}[kind]
+            first = {"Q": "Q1", "H": "H1", "M": "01"}[kind]
+            sep = "-" if kind == "M" else ""
+            raise PeriodError(
+                f"“{text.strip()}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
+                f"{year}{sep}{last}，第 {int(number)} 个不存在"
+            )
+        raise PeriodError(
+            f"无法识别的期间：“{text.strip()}”（示例：2026、2026Q3、2026H1、2026-05）"
+        )
+
+    @classmethod
+    def containing(cls, cadence: Cadence, day: date) -> Period:
+        kind = _KIND_BY_CADENCE[cadence]
+        return cls(day.year, kind, (day.month - 1) // _MONTHS_PER[kind] + 1)
+
+    @classmethod
+    def of_year(cls, cadence: Cadence, year: int) -> list[Period]:
+        kind = _KIND_BY_CADENCE[cadence]
+        return [cls(year, kind, i) for i in range(1, _COUNT[kind] + 1)]
+
+    @property
+    def key(self) -> str:
+        if self.kind == "Y":
+            return f"{self.year}"
+        if self.kind == "M":
+            return f"{self.year}-{self.index:02d}"
+        return f"{self.year}{self.kind}{self.index}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, (self.index - 1) * _MONTHS_PER[self.kind] + 1, 1)
+
+    @property
+    def end(self) -> date:
+        """The last day of the period."""
+        months = _MONTHS_PER[self.kind]
+        first_next = self.index * months + 1
+        if first_next > 12:
+            return date(self.year, 12, 31)
+        return date(self.year, first_next, 1) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "Y":
+            return f"{self.year}年"
+        if self.kind == "Q":
+            return f"{self.year}年第{_CN_Q[self.index]}季度"
+        if self.kind == "H":
+            return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
+        return f"{self.year}年{self.index}月"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def subperiods(self, cadence: Cadence) -> list[Period]:
+        """The periods of ``cadence`` that lie within this one (or the one containing it)."""
+        kind = _KIND_BY_CADENCE[cadence]
+        if _MONTHS_PER[kind] >= _MONTHS_PER[self.kind]:
+            return [Period.containing(cadence, self.start)]
+        return [p for p in Period.of_year(cadence, self.year) if self.contains(p.start)]
+
+    def __str__(self) -> str:
+        return self.key

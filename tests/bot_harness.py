@@ -20,8 +20,8 @@ from telegram.ext import Application
 
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.rate_limit import FloodLimits
-from bot.chat.core import Assistant
-from bot.chat.replies import html_to_plain
+from bot.chat.assistant import Assistant
+from bot.chat.render.replies import html_to_plain
 from bot.runtime.compose import build_assistant
 from bot.runtime.settings import Settings
 from scheduler.delivery.outbox import RetryPolicy

@@ -154,7 +154,7 @@ def _reply_document(bot: BotHarness, name: str, user: int, reply_to: int) -> Non
 
 
 def _admin_ctx():  # noqa: ANN202
-    from bot.chat.core import ChatContext
+    from bot.chat.incoming import ChatContext
 
     return ChatContext(chat_id=str(ADMIN_ID), user_id=str(ADMIN_ID), user_name="管理员")
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.chat.annual_report import looks_like_annual_report
+from bot.chat.features.annual_report import looks_like_annual_report
 from knowledge.reading.loader import default_plan
 from scheduler.jobs.context import run_planner
 from scheduler.records.annual_report import valid_url

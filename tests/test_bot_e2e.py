@@ -18,8 +18,9 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.channels.telegram.app import APOLOGY
-from bot.chat.replies import Reply, split_message
+from bot.channels.telegram.front_end import APOLOGY
+from bot.chat.features import questions
+from bot.chat.render.replies import Reply, split_message
 from scheduler.delivery.broadcast import broadcast_report
 from scheduler.jobs.context import run_planner
 from scheduler.records import registry
@@ -427,7 +428,7 @@ async def test_handler_error_gets_an_apology_and_is_logged(
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(bot.assistant.qa, "converse", broken)
-    monkeypatch.setattr(bot.assistant, "show_item", broken)
+    monkeypatch.setattr(questions, "show_item", broken)
     with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.app"):
         [reply] = await bot.say(USER, "第十四条 我单位要做什么")
         assert reply == APOLOGY
@@ -482,7 +483,7 @@ async def test_document_and_unit_text_is_escaped(
 
 
 async def test_long_reply_is_split_at_line_breaks(bot: BotHarness) -> None:
-    from bot.chat.replies import Button, Doc
+    from bot.chat.render.replies import Button, Doc
 
     doc = Doc().line(("标题 <b> & 说明", "b"))
     for k in range(400):

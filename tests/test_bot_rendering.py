@@ -10,8 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.chat.core import Assistant, ChatContext
-from bot.chat.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, split_message
+from bot.chat.assistant import Assistant
+from bot.chat.incoming import ChatContext
+from bot.chat.render.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, split_message
 from bot.runtime.compose import build_assistant
 from scheduler.jobs.context import reminder_buttons
 from scheduler.planning.planner import reminders_in

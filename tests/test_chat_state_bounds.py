@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.chat.core import UNIT_CACHE_CHATS, ChatContext
+from bot.chat.incoming import ChatContext
+from bot.chat.state import UNIT_CACHE_CHATS
 from bot.runtime.compose import build_assistant
 from knowledge.qa.query.conversation import MAX_CHATS, Conversations
 from tests.bot_harness import make_settings
@@ -16,7 +17,7 @@ def test_the_unit_cache_keeps_the_recently_seen_chats(tmp_path: Path) -> None:
         chats = [str(1000 + i) for i in range(UNIT_CACHE_CHATS + 100)]
         for chat in chats:
             assert assistant.unit_name(ChatContext(chat_id=chat, user_id=chat)) is None
-        cached = set(assistant._unit_cache)
+        cached = set(assistant.state.units.entries)
         assert UNIT_CACHE_CHATS // 2 <= len(cached) <= UNIT_CACHE_CHATS
         assert chats[-1] in cached and chats[0] not in cached  # the oldest went first
     finally:

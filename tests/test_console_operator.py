@@ -18,8 +18,9 @@ import pytest
 from sqlmodel import select
 
 from bot.channels.console.chat import CONSOLE_CHAT, ConsoleChat
-from bot.chat.core import Assistant, ChatContext
-from bot.chat.replies import TELEGRAM_LIMIT, html_to_plain
+from bot.chat.assistant import Assistant
+from bot.chat.incoming import ChatContext
+from bot.chat.render.replies import TELEGRAM_LIMIT, html_to_plain
 from bot.runtime.compose import build_assistant
 from scheduler.delivery.channel import OutgoingMessage
 from scheduler.records import registry

@@ -1,6 +1,6 @@
 """The console chat and the Telegram bot give the same answers: one assistant, two front ends.
 
-The console's :class:`~bot.chat.replies.Reply` ``plain`` text is compared with what the fake Bot API
+The console's :class:`~bot.chat.render.replies.Reply` ``plain`` text is compared with what the fake Bot API
 server recorded for the bot's messages, HTML tags stripped and entities unescaped.
 """
 
@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from bot.channels.console.chat import CONSOLE_CHAT, ConsoleChat
-from bot.chat.replies import split_message
+from bot.chat.render.replies import split_message
 from scheduler.records import registry
 from scheduler.store.db import session_scope
 from scheduler.timing.clock import TZ

@@ -16,7 +16,12 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.chat.notices import parse_date, parse_receipt_options, receipt_message, receipt_query
+from bot.chat.features.receipts import (
+    parse_date,
+    parse_receipt_options,
+    receipt_message,
+    receipt_query,
+)
 from scheduler.delivery.outbox import pending_count
 from scheduler.delivery.receipts import run_receipt_reminders
 from scheduler.store.models import Broadcast, Receipt

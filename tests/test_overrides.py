@@ -16,7 +16,8 @@ from scheduler_fixtures import BUREAU, TOWN
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot.chat.core import Assistant, ChatContext
+from bot.chat.assistant import Assistant
+from bot.chat.incoming import ChatContext
 from bot.cli.main import app
 from bot.runtime.compose import build_assistant
 from scheduler.delivery.local_channels import FileChannel, read_lines

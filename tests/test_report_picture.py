@@ -10,7 +10,7 @@ import sys
 import pytest
 from PIL import Image
 
-from bot.chat.report_picture import (
+from bot.chat.render.report_picture import (
     CELL_H,
     CELL_W,
     STATE_STYLE,

@@ -197,7 +197,7 @@ def kb_units(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
 @kb_app.command("obligations")
 def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """有周期或期限的任务（学法、培训、专题会议、年度报告…），以及每项约束哪些单位、依据何在。"""
-    from bot.chat.binding_text import binding_lines
+    from bot.chat.render.binding_text import binding_lines
     from knowledge.plan.binding import bind
     from knowledge.plan.serialize import binding_dict
 
@@ -361,7 +361,7 @@ def kb_import(
     as_json: JsonOpt = False,
 ) -> None:
     """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
-    from bot.chat.views import plan_preview_lines
+    from bot.chat.render.plan_preview import plan_preview_lines
     from scheduler.records import plans as store
     from scheduler.store.db import session_scope
 

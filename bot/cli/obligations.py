@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.chat.overrides import change_text
+from bot.chat.render.overrides import change_text
 from bot.cli.schedule import DbOpt, JsonOpt, _context, fail, user_errors
 from scheduler.records.overrides import clear_override, list_overrides, set_override
 from scheduler.store.db import session_scope

@@ -522,7 +522,7 @@ def report(
         console.print(f"已写入 {output.absolute()}")
         return
     if fmt == "png":
-        from bot.chat.report_picture import matrix_png
+        from bot.chat.render.report_picture import matrix_png
 
         output = output or Path(f"fazhi-report-{p.key}.png")
         _check_output(output)

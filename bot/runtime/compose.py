@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat.core import Assistant
+from bot.chat.assistant import Assistant
 from bot.runtime.settings import Settings
 from knowledge.qa import QAEngine
 from scheduler.jobs.context import SchedulerContext

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from scheduler.delivery.buttons import Acknowledge, keyboard_row
 from scheduler.delivery.outbox import enqueue
 from scheduler.records.registry import RegistryError, audit
 from scheduler.store.db import session_scope
@@ -26,11 +27,10 @@ from scheduler.timing.clock import now as clock_now
 from scheduler.timing.workdays import WorkCalendar
 
 REMINDER_HOUR = 9  # local time of the reminder on the working day before the deadline
-ACK_DATA = "ack:{id}"
 
 
 def receipt_buttons(broadcast_id: int) -> list[list[dict[str, str]]]:
-    return [[{"text": "✅ 收到", "data": ACK_DATA.format(id=broadcast_id)}]]
+    return [keyboard_row(("✅ 收到", Acknowledge(broadcast_id)))]
 
 
 def receipt_footer(bc: Broadcast) -> str:

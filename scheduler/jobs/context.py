@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from knowledge.plan.model import WorkPlan
 from knowledge.plan.units import UnitDirectory
+from scheduler.delivery.buttons import Done, Snooze, keyboard_row
 from scheduler.delivery.outbox import enqueue, enqueue_many, existing_keys, message_values
 from scheduler.planning.planner import Reminder, due_reminders, not_after
 from scheduler.planning.rules import RuleSet, load_rules
@@ -107,13 +108,9 @@ class SchedulerContext:
 
 
 def reminder_buttons(r: Reminder) -> list[list[dict[str, str]]]:
-    """已完成 / 稍后提醒 (callback data stays ASCII, well under 64 bytes)."""
-    return [
-        [
-            {"text": "✅ 已完成", "data": f"done:{r.obligation.key}:{r.period.key}"},
-            {"text": "⏰ 稍后提醒", "data": f"snz:{r.obligation.key}:{r.period.key}"},
-        ]
-    ]
+    """已完成 / 稍后提醒 (payloads of :mod:`scheduler.delivery.buttons`)."""
+    key, period = r.obligation.key, r.period.key
+    return [keyboard_row(("✅ 已完成", Done(key, period)), ("⏰ 稍后提醒", Snooze(key, period)))]
 
 
 def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:

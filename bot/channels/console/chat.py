@@ -21,8 +21,10 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.chat.core import Assistant, ChatContext, normalise_command_text
-from bot.chat.replies import Button, Reply, html_to_plain
+from bot.chat.assistant import Assistant
+from bot.chat.incoming import ChatContext
+from bot.chat.render.replies import Button, Reply, html_to_plain
+from bot.chat.router import parse_command
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.store.db import data_dir
 
@@ -97,7 +99,7 @@ class ConsoleChat:
             if any(r.edit for r in replies):  # the pressed message is replaced, as in Telegram
                 self.keyboards.pop(source, None)
         else:
-            command = normalise_command_text(line)
+            command = parse_command(line)
             if command is not None:
                 replies = self.assistant.handle_command(self.ctx, *command)
             else:

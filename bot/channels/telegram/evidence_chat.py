@@ -2,7 +2,8 @@
 
 The export runs as a background task (other updates are handled meanwhile): files are
 downloaded through the Bot API in a worker thread, one status message shows the progress and
-is edited as files arrive, and the zip is sent when it is ready.
+is edited as files arrive, and the zip is sent when it is ready. It needs the core's calls
+(``run``: off the event loop) and the reply sender, not the front end that starts it.
 """
 
 from __future__ import annotations
@@ -10,37 +11,51 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from telegram import Message
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.evidence_fetch import threadsafe_fetcher
-from bot.chat.core import ChatContext
-
-if TYPE_CHECKING:
-    from bot.channels.telegram.app import TelegramFrontEnd
+from bot.channels.telegram.reply_sender import ReplySender
+from bot.chat.assistant import Assistant
+from bot.chat.features.evidence import EvidenceRequest
+from bot.chat.incoming import ChatContext
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0  # seconds between edits of the status message
 
 
 async def start_export(
-    front: TelegramFrontEnd, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, args: str
+    run: Callable[..., Awaitable[Any]],
+    sender: ReplySender,
+    assistant: Assistant,
+    context: ContextTypes.DEFAULT_TYPE,
+    ctx: ChatContext,
+    args: str,
 ) -> None:
-    assistant = front.assistant
-    request, replies = await front.core(assistant.evidence_request, ctx, args)
+    request, replies = await run(assistant.evidence_request, ctx, args)
     chat_id = int(ctx.chat_id)
     if request is None:
-        await front.send(context, chat_id, replies)
+        await sender.send(context.bot, chat_id, replies)
         return
     status = await context.bot.send_message(chat_id, f"正在导出{request.label}证明材料档案……")
     context.application.create_task(
-        _run(front, context, ctx, request, status), name=f"evidence-export-{chat_id}"
+        _run(sender, assistant, context, chat_id, request, status),
+        name=f"evidence-export-{chat_id}",
     )
 
 
-async def _run(front, context, ctx, request, status) -> None:  # noqa: ANN001
+async def _run(
+    sender: ReplySender,
+    assistant: Assistant,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    request: EvidenceRequest,
+    status: Message,
+) -> None:
     loop = asyncio.get_running_loop()
     last = 0.0
 
@@ -59,10 +74,10 @@ async def _run(front, context, ctx, request, status) -> None:  # noqa: ANN001
 
     try:
         fetch = threadsafe_fetcher(context.bot, loop)
-        result = await asyncio.to_thread(front.assistant.export_evidence, request, fetch, progress)
+        result = await asyncio.to_thread(assistant.export_evidence, request, fetch, progress)
     except Exception:  # noqa: BLE001 - a failed export is told, never silent
         log.exception("evidence export failed")
         await edit("导出证明材料时出错了，请稍后再试。问题已记录。")
         return
     await edit(f"{request.label}证明材料档案已生成。")
-    await front.send(context, int(ctx.chat_id), [front.assistant.evidence_reply(result)])
+    await sender.send(context.bot, chat_id, [assistant.evidence_reply(result)])

@@ -1,4 +1,4 @@
-"""The admin command ``/liaison``: who may act for a unit in its group, in chat.
+"""Liaisons, the admin command ``/liaison``: who may act for a unit in its group, in chat.
 
 A group registered before liaisons existed (or whose requester has left) has none, so only
 admins could confirm its tasks. ``/liaison 单位 用户ID [姓名]`` names one, ``/liaison 移除 单位
@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.chat.incoming import ChatContext
+from bot.chat.render.replies import Reply
+from bot.chat.router import Feature
+from bot.chat.state import ChatState
 from knowledge.text.normalize import norm
+from scheduler.records import registry
 from scheduler.store.models import Liaison, UnitRow
+
+feature = Feature("liaisons")
 
 USAGE = (
     "用法：/liaison 单位 用户ID [姓名]　指定单位联络员（可在单位群里确认任务、提交材料、申请改登记）\n"
@@ -34,6 +41,47 @@ class LiaisonCommand:
     user_id: str = ""  # empty: the replied-to member
     name: str = ""
     problem: str = ""  # a Chinese sentence when the command is malformed
+
+
+@feature.command(
+    "liaison",
+    admin=True,
+    help=(
+        "/liaison 单位 用户ID",
+        "指定单位联络员（在单位群里回复成员的消息也可；/liaison 查看全部）",
+    ),
+    menu="指定或查看单位联络员",
+)
+def liaison(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
+    """Name, remove or list the people who may act for a unit."""
+    replying = bool(ctx.replied_user_id) and ctx.is_group
+    cmd = parse(args, replying=replying)
+    if cmd.action == "usage":
+        return [Reply.of(f"{cmd.problem}\n\n{USAGE}" if cmd.problem else USAGE)]
+    actor = ctx.user_name or ctx.user_id
+    with state.session() as s:
+        try:
+            if cmd.unit:
+                unit = registry.active_unit(s, state.sched.directory(s), cmd.unit)
+            elif cmd.action == "list":
+                unit = None
+            else:  # a reply in a group: the group's unit
+                unit = state.chat_unit(s, ctx)
+                if unit is None:
+                    return [Reply.of("本群还没有登记单位：请写明单位，如 /liaison 司法局 用户ID。")]
+            if cmd.action == "list":
+                rows = registry.list_liaisons(s, unit.id if unit else None)
+                return [Reply.of(liaisons_text(rows, unit.name if unit else ""))]
+            assert unit is not None and unit.id is not None
+            user_id = cmd.user_id or ctx.replied_user_id
+            if cmd.action == "remove":
+                row = registry.remove_liaison(s, unit.id, user_id, actor)
+                return [Reply.of(removed_text(unit.name, user_id, row.name))]
+            name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
+            registry.add_liaison(s, unit.id, user_id, name, actor)
+            return [Reply.of(added_text(unit.name, user_id, name))]
+        except registry.RegistryError as exc:
+            return [Reply.of(f"{exc}。\n\n{USAGE}")]
 
 
 def parse(args: str, replying: bool = False) -> LiaisonCommand:

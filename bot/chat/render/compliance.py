@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.chat.replies import Attachment, Button, Doc, Reply
-from bot.chat.report_picture import render_matrix
+from bot.chat.buttons import ExportEvidence
+from bot.chat.render.replies import Attachment, Button, Doc, Reply
+from bot.chat.render.report_picture import render_matrix
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.annual_report import annual_report_status
 from scheduler.records.completions import DONE, OVERDUE, PENDING, compliance_matrix
@@ -65,7 +66,7 @@ def compliance_reply(
     replies = [
         Reply.of(
             doc,
-            [[Button("📦 导出证明材料档案", f"ev:{period.year}")]],
+            [[Button("📦 导出证明材料档案", ExportEvidence(period.year))]],
             attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细"),
         )
     ]

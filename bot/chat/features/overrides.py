@@ -1,18 +1,26 @@
-"""The admin command ``/override``: whether an obligation applies to a unit, in chat.
+"""Overrides, the admin command ``/override``: whether an obligation applies to a unit, in chat.
 
 ``/override 区法院 i2-study 不适用 理由…`` sets, ``/override 区法院 i2-study 清除`` clears,
 ``/override`` or ``/override 列表`` lists. Parsing and texts live here; the work is
-:mod:`scheduler.records.overrides` (audited, re-plans at once).
+:mod:`scheduler.records.overrides` (audited, re-plans at once); what a change did is said by
+:func:`bot.chat.render.overrides.change_text`, which the CLI shares.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.chat.incoming import ChatContext
+from bot.chat.render.overrides import change_text
+from bot.chat.render.replies import Reply
+from bot.chat.router import Feature
+from bot.chat.state import ChatState
 from knowledge.plan.binding import Override
 from knowledge.plan.model import WorkPlan
 from knowledge.text.normalize import norm
-from scheduler.records.overrides import OverrideChange
+from scheduler.records import registry
+
+feature = Feature("overrides")
 
 USAGE = (
     "用法：/override 单位 任务 适用|不适用 理由\n"
@@ -38,6 +46,41 @@ class OverrideCommand:
     applies: bool = False
     reason: str = ""
     problem: str = ""  # a Chinese sentence when the command is malformed
+
+
+@feature.command(
+    "override",
+    admin=True,
+    help=(
+        "/override 单位 任务 适用|不适用 理由",
+        "调整某项任务是否约束某单位（/override 查看全部）",
+    ),
+    menu="调整某项任务是否约束某单位",
+)
+def override(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
+    """Whether an obligation applies to a unit: set, clear or list."""
+    from scheduler.records.overrides import clear_override, list_overrides, set_override
+
+    cmd = parse(args)
+    if cmd.action == "usage":
+        return [Reply.of(f"{cmd.problem}\n\n{USAGE}" if cmd.problem else USAGE)]
+    plan = state.plan
+    with state.session() as s:
+        if cmd.action == "list":
+            return [Reply.of(overrides_text(list_overrides(s, plan), plan))]
+        directory = state.sched.directory(s)
+        actor = ctx.user_name or ctx.user_id
+        try:
+            if cmd.action == "clear":
+                change = clear_override(s, plan, directory, cmd.unit, cmd.obligation, actor)
+            else:
+                change = set_override(
+                    s, plan, directory, cmd.unit, cmd.obligation, cmd.applies, cmd.reason, actor
+                )
+        except registry.RegistryError as exc:
+            return [Reply.of(f"{exc}\n\n{USAGE}")]
+    state.plan_soon = True  # a unit newly bound gets what is due now
+    return [Reply.of(change_text(change))]
 
 
 def parse(args: str) -> OverrideCommand:
@@ -73,20 +116,3 @@ def overrides_text(rows: list[Override], plan: WorkPlan) -> str:
         when = o.at.replace("T", " ")[:16]
         lines.append(f"· {o.unit} · {what}：{o.label}。理由：{o.reason}（{o.by}，{when}）")
     return "\n".join(lines)
-
-
-def change_text(change: OverrideChange) -> str:
-    """What a set/clear did, for the admin (chat and CLI)."""
-    ob = change.obligation
-    head = f"{change.unit} · {ob.key}（第{ob.item}条 {ob.action}）"
-    if change.override is None:
-        text = f"已清除调整：{head}，恢复按规则判断。"
-    else:
-        text = f"已设定：{head} {change.override.label}。理由：{change.override.reason}"
-        if change.previous is not None:
-            text += f"（此前：{change.previous.label}）"
-    if change.withdrawn:
-        text += f"\n已撤回 {change.withdrawn} 条尚未发送的提醒。"
-    if change.restored:
-        text += f"\n已恢复 {change.restored} 条此前撤回的提醒。"
-    return text

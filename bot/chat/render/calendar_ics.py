@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 from sqlmodel import Session
 
-from bot.chat.replies import Attachment
+from bot.chat.render.replies import Attachment
 from scheduler.jobs.context import SchedulerContext
 from scheduler.planning.planner import due_date, responsible_units
 from scheduler.timing.periods import Period

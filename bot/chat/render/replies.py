@@ -11,19 +11,40 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from bot.chat.buttons import CALLBACK_LIMIT, Payload, decode
+
+__all__ = [
+    "CALLBACK_LIMIT",
+    "TELEGRAM_LIMIT",
+    "Attachment",
+    "Button",
+    "Doc",
+    "Reply",
+    "html_to_plain",
+    "split_message",
+]
+
 TELEGRAM_LIMIT = 4096
-CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Button:
-    text: str
-    data: str  # ASCII callback data, < 64 bytes
+    """A label and its payload's wire form (:mod:`bot.chat.buttons`). Built from a payload
+    (``Button("查看第3条", ShowItem(3))``) or from data already encoded, which must decode: no
+    button carries data the router would refuse."""
 
-    def __post_init__(self) -> None:
-        raw = self.data.encode("utf-8")
-        if len(raw) > CALLBACK_LIMIT or not self.data.isascii():
-            raise ValueError(f"callback data must be ASCII and <= 64 bytes: {self.data!r}")
+    text: str
+    data: str  # ASCII callback data, <= 64 bytes
+
+    def __init__(self, text: str, action: Payload | str) -> None:
+        data = action if isinstance(action, str) else action.encode()
+        decode(data)  # ButtonError (a ValueError) for anything no kind produces
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "data", data)
+
+    @property
+    def payload(self) -> Payload:
+        return decode(self.data)
 
 
 @dataclass(frozen=True)

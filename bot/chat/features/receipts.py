@@ -1,5 +1,6 @@
-"""Notices with receipts in chat: the 需回执 words of /broadcast, the preview's toggle, the
-receipt lines of the delivery report, and the admins' question "第3号通知哪些单位还没回执".
+"""Receipts of notices in chat: a unit's 收到 (and "回执 3 留言"), chasing the units that have
+not answered, the admins' question "第3号通知哪些单位还没回执"; and for /broadcast (:mod:`.notices`)
+the 需回执 words, the preview's toggle and the receipt lines of the delivery report.
 
 The records live in :mod:`scheduler.delivery.receipts`; this module only reads and writes chat text.
 """
@@ -11,9 +12,109 @@ import html
 import re
 from datetime import date
 
-from bot.chat.replies import Button, Doc, Reply
+from bot.chat.buttons import Acknowledge, ChaseReceipts, NoticeReport, ToggleReceipt
+from bot.chat.incoming import ChatContext
+from bot.chat.render.common import NEED_UNIT, NOT_ADMIN, NOT_LIAISON
+from bot.chat.render.replies import Button, Doc, Reply
+from bot.chat.router import Feature
+from bot.chat.state import ChatState
 from knowledge.text.normalize import cn_to_int, norm
 from scheduler.delivery.receipts import ReceiptStatus
+from scheduler.records import registry
+from scheduler.timing.clock import local
+
+feature = Feature("receipts")
+
+
+@feature.button(Acknowledge)
+def acknowledge_button(state: ChatState, ctx: ChatContext, button: Acknowledge) -> list[Reply]:
+    """收到 under a notice that needs a receipt."""
+    return acknowledge(state, ctx, button.broadcast_id)
+
+
+def acknowledge(state: ChatState, ctx: ChatContext, bc_id: int, reply: str = "") -> list[Reply]:
+    from scheduler.delivery.receipts import acknowledge as record
+
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        if not state.may_act(s, ctx, unit):
+            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        try:
+            receipt, new = record(
+                s,
+                bc_id,
+                unit.name,
+                ctx.chat_id,
+                user_id=ctx.user_id,
+                user_name=ctx.user_name,
+                reply=reply,
+                now=state.clock(),
+            )
+        except registry.RegistryError as exc:
+            return [Reply.of(f"{exc}。")]
+        at = local(receipt.acknowledged_at)
+        who = receipt.user_name or "本单位"
+    if new:
+        text = f"已回执：“{unit.name}”已收到第{bc_id}号通知（{at:%m-%d %H:%M}）。"
+        if not reply:
+            text += f"如需留言，可发送“回执 {bc_id} 留言内容”。"
+        return [Reply.of(text)]
+    if reply:
+        return [Reply.of(f"已将留言附在“{unit.name}”对第{bc_id}号通知的回执上。")]
+    return [
+        Reply.of(f"“{unit.name}”已于 {at:%m-%d %H:%M} 回执第{bc_id}号通知（{who}），无需重复。")
+    ]
+
+
+@feature.button(ChaseReceipts, admin=True)
+def chase(state: ChatState, ctx: ChatContext, button: ChaseReceipts) -> list[Reply]:
+    """📣 催办: remind the units that have not answered (once a day)."""
+    from scheduler.delivery.receipts import chase as queue_chase
+    from scheduler.delivery.receipts import receipt_status
+    from scheduler.store.models import Broadcast
+
+    bc_id = button.broadcast_id
+    with state.session() as s:
+        if s.get(Broadcast, bc_id) is None:
+            return [Reply.of(f"没有第{bc_id}号通知。")]
+        try:
+            n = queue_chase(s, bc_id, ctx.user_id, now=state.clock())
+            status = receipt_status(s, bc_id)
+        except registry.RegistryError as exc:
+            return [Reply.of(f"{exc}。")]
+    if not status.missing:
+        return [Reply.of(f"第{bc_id}号通知：全部 {status.total} 个单位都已回执。")]
+    if n == 0:
+        return [Reply.of(f"第{bc_id}号通知今天已经催办过，未回执单位会收到那条催办消息。")]
+    return [
+        Reply.of(f"已向 {len(status.missing)} 个未回执单位发送催办（{n} 个聊天）。"),
+        status_reply(status),
+    ]
+
+
+@feature.text()
+def receipt_text(state: ChatState, ctx: ChatContext, text: str) -> list[Reply] | None:
+    """A unit's "回执 3 留言", or an admin's "第3号通知哪些单位还没回执"; None otherwise."""
+    from scheduler.delivery.receipts import receipt_status
+
+    message = receipt_message(text)
+    if message is not None and state.unit_name(ctx) is not None:
+        return acknowledge(state, ctx, message[0], message[1] or "")
+    number = receipt_query(text)
+    if number is None:
+        return None
+    if not state.is_admin(ctx):
+        return [Reply.of(NOT_ADMIN)]
+    with state.session() as s:
+        try:
+            return [status_reply(receipt_status(s, number))]
+        except registry.RegistryError as exc:
+            return [Reply.of(f"{exc}。")]
+
+
+# -- the 需回执 words of /broadcast and the texts of receipts ---------------------------------------
 
 RECEIPT_WORDS = ("需回执", "要回执", "需要回执", "回执", "--receipt")
 RECEIPT_USAGE = (
@@ -96,7 +197,7 @@ def receipt_line(required: bool, deadline: date | None) -> str:
 def with_receipt_toggle(preview: Reply, bc_id: int, required: bool, deadline: date | None) -> Reply:
     """The broadcast preview with the receipt line and a 需回执 toggle button."""
     line = receipt_line(required, deadline)
-    toggle = Button("☑ 需回执" if required else "☐ 需回执", f"bc:rc:{bc_id}")
+    toggle = Button("☑ 需回执" if required else "☐ 需回执", ToggleReceipt(bc_id))
     return dataclasses.replace(
         preview,
         html=preview.html + "\n" + html.escape(line, quote=False),
@@ -110,7 +211,7 @@ def with_receipts(report: Reply, status: ReceiptStatus) -> Reply:
     lines = status.lines()
     buttons = list(report.buttons)
     if status.missing:
-        buttons.append((Button("📣 催办未回执单位", f"bc:ch:{status.broadcast_id}"),))
+        buttons.append((Button("📣 催办未回执单位", ChaseReceipts(status.broadcast_id)),))
     return dataclasses.replace(
         report,
         html=report.html + "\n" + "\n".join(html.escape(x, quote=False) for x in lines),
@@ -123,9 +224,9 @@ def status_reply(status: ReceiptStatus) -> Reply:
     doc = Doc().line((f"第{status.broadcast_id}号通知回执情况", "b"))
     for line in status.lines():
         doc.line(line)
-    buttons = [[Button("📊 送达报告", f"bc:rep:{status.broadcast_id}")]]
+    buttons = [[Button("📊 送达报告", NoticeReport(status.broadcast_id))]]
     if status.missing:
-        buttons.insert(0, [Button("📣 催办未回执单位", f"bc:ch:{status.broadcast_id}")])
+        buttons.insert(0, [Button("📣 催办未回执单位", ChaseReceipts(status.broadcast_id))])
     return Reply.of(doc, buttons)
 
 

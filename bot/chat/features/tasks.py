@@ -1,0 +1,282 @@
+"""A unit's tasks: /mytasks, /done (and 已完成 under reminders), /undo (and ↩ 撤销), 稍后提醒
+under reminders, and /calendar (the year's deadlines as an .ics file)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.chat.buttons import Done, Snooze, Undo
+from bot.chat.incoming import ChatContext
+from bot.chat.render.common import BUTTON_EXPIRED, NEED_UNIT, NOT_LIAISON, short
+from bot.chat.render.replies import Button, Doc, Reply
+from bot.chat.router import Feature
+from bot.chat.state import ChatState
+from knowledge.plan.model import Obligation, WorkPlan
+from knowledge.qa.result.answer import Answer
+from scheduler.jobs.snooze import withdraw_reminders
+
+feature = Feature("tasks")
+
+
+@feature.command(
+    "mytasks",
+    help=("/mytasks", "本单位的周期性任务、下次期限和完成状态"),
+    menu="本单位的任务和期限",
+)
+def mytasks(state: ChatState, ctx: ChatContext, _args: str) -> list[Reply]:
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        statuses = unit_statuses(state, s, unit.name, state.clock())
+        duties = state.current_qa().answer(
+            f"{unit.name}有哪些任务", unit=unit.name, today=state.clock().date()
+        )
+        return [mytasks_reply(unit.name, statuses, duties)]
+
+
+@feature.command("done", help=("/done", "确认本期已完成某项任务"), menu="确认本期已完成某项任务")
+def done(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        if not args:
+            statuses = unit_statuses(state, s, unit.name, state.clock())
+            return [done_menu(unit.name, statuses)]
+    key, _, rest = args.partition(" ")
+    period, _, note = rest.strip().partition(" ")
+    ob = find_obligation(state.plan, key)
+    if ob is None:
+        return [unknown_obligation(key, state.plan)]
+    if period and not looks_like_period(period):
+        note, period = rest.strip(), ""
+    return confirm(state, ctx, ob.key, period or None, note=note.strip())
+
+
+@feature.button(Done)
+def done_button(state: ChatState, ctx: ChatContext, button: Done) -> list[Reply]:
+    return confirm(state, ctx, button.obligation, button.period)
+
+
+def confirm(
+    state: ChatState, ctx: ChatContext, key: str, period: str | None, note: str = ""
+) -> list[Reply]:
+    from scheduler.planning.planner import responsible_units
+    from scheduler.records.completions import confirm as record
+    from scheduler.timing.periods import PeriodError
+
+    plan = state.plan
+    ob = plan.obligation(key) or find_obligation(plan, key)
+    if ob is None:
+        return [unknown_obligation(key, plan)]
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        directory = state.sched.directory(s)
+        if not state.may_act(s, ctx, unit):
+            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        if unit.name not in responsible_units(directory, plan, ob):
+            return [Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")]
+        try:
+            completion, new = record(
+                s,
+                unit.name,
+                ob,
+                period,
+                by=ctx.user_name or ctx.user_id,
+                by_id=ctx.user_id,
+                note=note,
+                now=state.clock(),
+            )
+        except PeriodError as exc:
+            return [Reply.of(str(exc))]
+        withdraw_reminders(s, unit.name, ob.key, completion.period)
+        return [confirmed(unit.name, ob, completion, new)]
+
+
+@feature.command(
+    "undo", help=("/undo 任务 [期间]", "撤销误点的完成确认"), menu="撤销误点的完成确认"
+)
+def undo_command(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
+    key, _, period = args.strip().partition(" ")
+    if not key:
+        return [Reply.of("请写要撤销的任务，例如 /undo i2-study 或 /undo 学法 2026Q3。")]
+    ob = find_obligation(state.plan, key)
+    if ob is None:
+        return [unknown_obligation(key, state.plan)]
+    return undo(state, ctx, ob.key, period.strip() or None)
+
+
+@feature.button(Undo)
+def undo_button(state: ChatState, ctx: ChatContext, button: Undo) -> list[Reply]:
+    return undo(state, ctx, button.obligation, button.period)
+
+
+def undo(state: ChatState, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
+    """Withdraw a completion: allowed to whoever may confirm it (the unit's chat)."""
+    from scheduler.records.completions import undo as withdraw
+    from scheduler.records.registry import RegistryError
+    from scheduler.timing.periods import PeriodError
+
+    plan = state.plan
+    ob = plan.obligation(key) or find_obligation(plan, key)
+    if ob is None:
+        return [unknown_obligation(key, plan)]
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        if not state.may_act(s, ctx, unit):  # the same people who may confirm
+            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        try:
+            removed = withdraw(s, unit.name, ob, period, by=ctx.user_id, now=state.clock())
+        except (PeriodError, RegistryError) as exc:
+            return [Reply.of(str(exc) + "。")]
+        return [undone(unit.name, ob, removed.period)]
+
+
+@feature.button(Snooze)
+def snooze(state: ChatState, ctx: ChatContext, button: Snooze) -> list[Reply]:
+    from scheduler.jobs.snooze import snooze_reminder
+    from scheduler.timing.periods import PeriodError
+
+    ob = state.plan.obligation(button.obligation)
+    if ob is None:
+        return [unknown_obligation(button.obligation, state.plan)]
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        try:
+            when = snooze_reminder(
+                state.sched, s, ctx.chat_id, unit.name, ob, button.period, state.clock()
+            )
+        except PeriodError:  # a period no reminder of ours names
+            return [Reply.of(BUTTON_EXPIRED)]
+    if when is None:
+        return [Reply.of("该任务本期已确认完成，不再提醒。")]
+    return [Reply.of(f"好的，将于 {when:%Y-%m-%d %H:%M}（下一个工作日）再次提醒。")]
+
+
+@feature.command(
+    "calendar", help=("/calendar", "本单位期限日历（.ics 文件）"), menu="本单位期限日历（.ics）"
+)
+def calendar(state: ChatState, ctx: ChatContext, _args: str) -> list[Reply]:
+    from bot.chat.render.calendar_ics import unit_calendar
+
+    with state.session() as s:
+        unit = state.chat_unit(s, ctx)
+        if unit is None:
+            return [Reply.of(NEED_UNIT)]
+        attachment, count = unit_calendar(state.sched, s, unit.name, state.clock())
+    return [
+        Reply.of(f"“{unit.name}”本年度的 {count} 个期限，导入日历即可。", attachment=attachment)
+    ]
+
+
+def find_obligation(plan: WorkPlan, text: str) -> Obligation | None:
+    """The plan's obligation named by key or words; None when unknown or ambiguous."""
+    from scheduler.records.completions import resolve_obligation
+
+    try:
+        return resolve_obligation(plan, text)
+    except Exception:  # noqa: BLE001 - unknown or ambiguous: the caller shows choices
+        return None
+
+
+def unit_statuses(state: ChatState, s: Session, unit: str, now: datetime) -> list[Any]:
+    from scheduler.records.completions import status_for_unit
+
+    sched = state.sched
+    directory = sched.directory(s)
+    return status_for_unit(s, sched.plan, directory, unit, sched.rules, sched.calendar(s), now=now)
+
+
+# -- texts --------------------------------------------------------------------------------------
+def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
+    doc = Doc().line((f"{unit} 的周期性任务", "b"))
+    if not statuses:
+        doc.line("本工作要点没有要求本单位按周期完成的任务。")
+    for st in statuses:
+        ob = st.obligation
+        extra = (
+            f"，下次提醒 {st.next_reminder.isoformat()}"
+            if st.next_reminder and st.state != "done"
+            else ""
+        )
+        doc.line(
+            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
+        )
+    items = [d.item for d in duties.duties if d.kind in ("named", "group")]
+    if items:
+        doc.blank().line(("本单位负责的条目：", "b"), "、".join(f"第{n}条" for n in items))
+    pending = [st for st in statuses if st.state != "done"]
+    buttons = [
+        [
+            Button(
+                f"✅ 已完成：{short(st.obligation.action, 12)}",
+                Done(st.obligation.key, st.period.key),
+            )
+        ]
+        for st in pending[:6]
+    ]
+    return Reply.of(doc, buttons)
+
+
+def done_menu(unit: str, statuses: list[Any]) -> Reply:
+    pending = [st for st in statuses if st.state != "done"]
+    if not pending:
+        return Reply.of(f"“{unit}”本期的任务都已确认完成。")
+    buttons = [
+        [
+            Button(
+                f"{short(st.obligation.action, 14)}（{st.period.label}）",
+                Done(st.obligation.key, st.period.key),
+            )
+        ]
+        for st in pending[:8]
+    ]
+    return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
+
+
+# anything that starts like a period (a year) is read as one — and refused when it is not a
+# valid one — rather than silently becoming a note on the current period
+_PERIOD = re.compile(r"^\d{4}(?:$|[-_年QqHhMm第上下])")
+
+
+def looks_like_period(text: str) -> bool:
+    return bool(_PERIOD.match(text.strip()))
+
+
+def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
+    doc = Doc().line(f"没有找到任务“{key}”。可确认的任务：")
+    for ob in plan.obligations:
+        doc.line(f"· {ob.key}：{ob.action}（第{ob.item}条，{ob.cadence_label}）")
+    return Reply.of(doc)
+
+
+def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:  # noqa: ANN401
+    undo = [[Button("↩ 撤销", Undo(ob.key, completion.period))]]
+    if not new:
+        return Reply.of(
+            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认，无需重复。", undo
+        )
+    return Reply.of(
+        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）。本期不再提醒。\n"
+        "如需留存证明，可直接发送照片或文件（会附在这条记录上）。误点了可以撤销。",
+        undo,
+    )
+
+
+def undone(unit: str, ob: Obligation, period: str) -> Reply:
+    return Reply.of(
+        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period}）恢复为未完成，"
+        "撤销已记入审计日志。",
+        edit=True,
+    )

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bot.cli.schedule import DbOpt, _context, console, fail, user_errors
+from bot.cli.common import DbOpt, console, fail, load_context, user_errors
 from scheduler.records.evidence_export import (
     Fetch,
     collect,
@@ -52,7 +52,7 @@ def export(
     if not 2000 <= year <= 2100:
         fail(f"年份 {year} 不对，请写四位年份，如 2026")
     with user_errors():
-        ctx = _context(database_url)
+        ctx = load_context(database_url)
         with session_scope(ctx.engine) as s:
             name = resolve_unit(ctx.directory(s), unit) if unit else None
             units = collect(s, ctx.plan, year, name)

@@ -1,9 +1,10 @@
-"""`fazhi kb …`: the knowledge base from the terminal (list, show, units, obligations, check,
-import). Every command has ``--json`` with the stable shapes of ``knowledge.plan.serialize``."""
+"""`fazhi kb …`: the knowledge base from the terminal — reading it here (list, show, units,
+obligations, check), the stored plans in :mod:`bot.cli.kb_store` (import, activate, plans,
+remove, diff). Every command has ``--json`` with the stable shapes of
+``knowledge.plan.serialize``."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,76 +12,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.plan.model import CATEGORY_LABELS, WorkPlan
+from bot.cli import kb_store
+from bot.cli.common import JsonOpt, active_plans, emit_json, fail, plan_named
+from knowledge.plan.model import CATEGORY_LABELS
 from knowledge.plan.serialize import directory_dict, item_dict, meta_dict, obligation_dict
-from knowledge.reading.decode import DocumentError
 from knowledge.reading.loader import check_file, directory_for
 
 kb_app = typer.Typer(help="知识库：工作要点条目、责任单位、周期性任务。", no_args_is_help=True)
 console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序使用）")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="工作要点编号（默认：内置的第一份）")]
 
 
 def register(app: typer.Typer) -> None:
+    kb_store.register(kb_app)
     app.add_typer(kb_app, name="kb")
-
-
-def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]错误：[/red]{message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _plans() -> list[WorkPlan]:
-    """The active plans (the bundled one while nothing is imported), the one in force first."""
-    from scheduler.records.plans import ordered_for
-    from scheduler.timing.clock import today
-
-    ctx = _stored_context()
-    return ordered_for(ctx.plans, today())
-
-
-def _stored_context():  # noqa: ANN202 - SchedulerContext
-    from bot.cli.schedule import user_errors
-    from scheduler.jobs.context import SchedulerContext
-
-    with user_errors():
-        try:
-            return SchedulerContext.load()
-        except DocumentError as exc:
-            fail(f"已导入的工作要点无法读取：\n{exc.describe()}")
-            raise
-
-
-def _plan(plan_id: str | None) -> WorkPlan:
-    plans = _plans()
-    if plan_id is None:
-        return plans[0]
-    for p in plans:
-        if p.plan_id == plan_id:
-            return p
-    from scheduler.records.plans import PlanError, find_plan, row_plan
-    from scheduler.store.db import session_scope
-
-    ctx = _stored_context()
-    with session_scope(ctx.engine) as s:
-        try:
-            return row_plan(find_plan(s, plan_id))
-        except PlanError as exc:
-            fail(str(exc))
-    raise AssertionError
 
 
 @kb_app.command("list")
 def kb_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """列出全部条目（编号、标题、责任单位）。"""
-    wp = _plan(plan)
+    wp = plan_named(plan)
     if as_json:
         emit_json(
             {
@@ -112,7 +64,7 @@ def kb_show(
     """显示一个条目：全文、任务、责任单位、周期性任务。"""
     from knowledge.text.normalize import cn_to_int
 
-    wp = _plan(plan)
+    wp = plan_named(plan)
     n = cn_to_int(number.strip().lstrip("第").rstrip("条项"))
     if n is None:
         fail(f"“{number}”不是条目编号；请输入 1–{len(wp.items)} 之间的数字。")
@@ -157,7 +109,7 @@ def kb_show(
 @kb_app.command("units")
 def kb_units(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """单位目录：规范名称、类别、别名，以及单位组。"""
-    plans = _plans() if plan is None else [_plan(plan)]
+    plans = active_plans() if plan is None else [plan_named(plan)]
     directory = directory_for(plans)
     if as_json:
         emit_json(directory_dict(directory))
@@ -201,7 +153,7 @@ def kb_obligations(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     from knowledge.plan.binding import bind
     from knowledge.plan.serialize import binding_dict
 
-    wp = _plan(plan)
+    wp = plan_named(plan)
     directory = directory_for([wp]).with_overrides(_stored_overrides())
     obligations = wp.obligations
     bindings = [bind(wp, o, directory) for o in obligations]
@@ -301,245 +253,3 @@ def kb_check(
             console.print("[green]检查通过。[/green]")
     if errors or result.plan is None:
         raise typer.Exit(1)
-
-
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="替换同一年度的现行要点时不再询问")]
-
-
-def _confirm_replace(current: str, new: str, year: int, yes: bool) -> None:
-    if yes:
-        return
-    try:
-        ok = typer.confirm(
-            f"{year} 年度现行的工作要点是“{current}”，要替换为“{new}”吗？", default=False
-        )
-    except typer.Abort:
-        ok = False
-    if not ok:
-        fail(f"未替换：{year} 年度仍使用“{current}”（脚本中请加 --yes）。")
-
-
-def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
-    from scheduler.records import plans as store
-
-    current = store.active_row(s, row.year)
-    if current is not None and current.id != row.id:
-        _confirm_replace(current.slug, row.slug, row.year, yes)
-    before = store.active_plans(s)
-    old_plan = store.plan_for_year(before, row.year)
-    store.activate(s, row)
-    after = store.active_plans(s)
-    new_plan = store.plan_for_year(after, row.year)
-    from knowledge.plan.units import UnitDirectory
-
-    change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
-    if not as_json:
-        console.print(
-            f"[green]已启用[/green]“{row.slug}”为 {row.year} 年度的工作要点"
-            + (f"（替换“{current.slug}”）" if current is not None and current.id != row.id else "")
-            + "。",
-            highlight=False,
-        )
-        console.print(change.text(), highlight=False)
-    return {
-        "activated": row.slug,
-        "replaced": current.slug if current is not None and current.id != row.id else None,
-        "reminders_started": [list(x) for x in change.started],
-        "reminders_stopped": [list(x) for x in change.stopped],
-        "withdrawn": change.withdrawn,
-    }
-
-
-@kb_app.command("import")
-def kb_import(
-    file: Annotated[Path, typer.Argument(help="工作要点文件：.txt / .docx / .pdf / .html")],
-    activate: Annotated[
-        bool, typer.Option("--activate", help="导入后立即启用为该年度的要点")
-    ] = False,
-    year: Annotated[int | None, typer.Option("--year", help="文件中没有写年度时指明")] = None,
-    yes: YesOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
-    from bot.chat.render.plan_preview import plan_preview_lines
-    from scheduler.records import plans as store
-    from scheduler.store.db import session_scope
-
-    try:
-        data = file.read_bytes()
-    except OSError:
-        fail(f"无法读取文件：{file}")
-        return
-    ctx = _stored_context()
-    with session_scope(ctx.engine) as s:
-        try:
-            imported = store.import_bytes(s, data, str(file), year=year, actor="cli")
-        except DocumentError as exc:
-            if as_json:
-                emit_json(
-                    {"ok": False, "errors": [{"line": ln, "message": m} for ln, m in exc.problems]}
-                )
-                raise typer.Exit(1) from None
-            fail("导入失败：\n" + exc.describe())
-            return
-        except store.PlanError as exc:
-            fail(str(exc))
-            return
-        row = imported.row
-        out: dict[str, Any] = {
-            "ok": True,
-            "plan_id": row.slug,
-            "year": row.year,
-            "issuer": row.issuer,
-            "created": imported.created,
-            "items": len(imported.plan.items),
-            "obligations": len(imported.plan.obligations),
-            "warnings": [{"line": ln, "message": m} for ln, m in imported.result.warnings],
-        }
-        if not as_json:
-            if imported.created:
-                console.print(f"[green]已导入[/green]（编号 {row.slug}）：", highlight=False)
-            else:
-                console.print(
-                    f"这个文件已经导入过（编号 {row.slug}{'，已启用' if row.active else ''}），未做改动。",
-                    highlight=False,
-                )
-            for line in plan_preview_lines(imported.plan, imported.result.warnings):
-                console.print(line, highlight=False)
-        if activate and not row.active:
-            out["activation"] = _activate(s, row, yes, as_json)
-        elif not as_json and not row.active:
-            console.print(f"用 fazhi kb activate {row.slug} 启用。", highlight=False)
-    if as_json:
-        emit_json(out)
-
-
-@kb_app.command("activate")
-def kb_activate(
-    plan: Annotated[str, typer.Argument(help="工作要点编号（见 fazhi kb plans）")],
-    yes: YesOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """启用一份已导入的工作要点为其年度的现行要点（提醒、问答、报表随之更换）。"""
-    from scheduler.records import plans as store
-    from scheduler.store.db import session_scope
-
-    ctx = _stored_context()
-    with session_scope(ctx.engine) as s:
-        try:
-            row = store.find_plan(s, plan)
-        except store.PlanError as exc:
-            fail(str(exc))
-            return
-        if row.active:
-            out = {"activated": row.slug, "replaced": None, "unchanged": True}
-            if not as_json:
-                console.print(f"“{row.slug}”已经是 {row.year} 年度的现行要点。", highlight=False)
-        else:
-            out = _activate(s, row, yes, as_json)
-    if as_json:
-        emit_json(out)
-
-
-@kb_app.command("plans")
-def kb_plans(as_json: JsonOpt = False) -> None:
-    """列出已导入的工作要点：编号、年度、发文单位、是否启用。"""
-    from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
-    from scheduler.records import plans as store
-    from scheduler.store.db import session_scope
-
-    ctx = _stored_context()
-    with session_scope(ctx.engine) as s:
-        rows = store.all_rows(s)
-        data = [
-            {
-                "plan_id": r.slug,
-                "year": r.year,
-                "issuer": r.issuer,
-                "title": r.title,
-                "source": r.source_name,
-                "format": r.source_format,
-                "sha256": r.sha256,
-                "active": r.active,
-                "imported_at": r.imported_at.isoformat(),
-            }
-            for r in rows
-        ]
-    bundled = default_plan()
-    in_use = any(p.plan_id == DEFAULT_PLAN_ID for p in ctx.plans)
-    data.insert(
-        0,
-        {
-            "plan_id": DEFAULT_PLAN_ID,
-            "year": bundled.meta.plan_year,
-            "issuer": bundled.meta.issuer,
-            "title": bundled.meta.title,
-            "source": "内置",
-            "format": "text",
-            "sha256": "",
-            "active": in_use,
-            "imported_at": None,
-        },
-    )
-    if as_json:
-        emit_json(data)
-        return
-    table = Table(title="工作要点")
-    for col in ("编号", "年度", "发文单位", "标题", "来源", "状态"):
-        table.add_column(col, overflow="fold")
-    for d in data:
-        table.add_row(
-            d["plan_id"],
-            str(d["year"] or ""),
-            d["issuer"],
-            d["title"],
-            d["source"],
-            "启用" if d["active"] else "—",
-        )
-    console.print(table)
-
-
-@kb_app.command("remove")
-def kb_remove(
-    plan: Annotated[str, typer.Argument(help="工作要点编号")],
-    yes: YesOpt = False,
-) -> None:
-    """删除一份导入的工作要点（完成记录和证明材料保留）。"""
-    from scheduler.records import plans as store
-    from scheduler.store.db import session_scope
-
-    ctx = _stored_context()
-    with session_scope(ctx.engine) as s:
-        try:
-            row = store.find_plan(s, plan)
-        except store.PlanError as exc:
-            fail(str(exc))
-            return
-        if row.active and not yes:
-            try:
-                ok = typer.confirm(
-                    f"“{row.slug}”是 {row.year} 年度的现行要点，确定删除吗？", default=False
-                )
-            except typer.Abort:
-                ok = False
-            if not ok:
-                fail("未删除（脚本中请加 --yes）。")
-        slug = row.slug
-        store.remove(s, row)
-    console.print(f"已删除“{slug}”；各单位的完成记录保留。", highlight=False)
-
-
-@kb_app.command("diff")
-def kb_diff(
-    old: Annotated[str, typer.Argument(help="较早的工作要点编号")],
-    new: Annotated[str, typer.Argument(help="较新的工作要点编号")],
-    as_json: JsonOpt = False,
-) -> None:
-    """两份工作要点的差异：新增、删去、改动的条目，责任单位和周期性任务的变化。"""
-    from knowledge.plan.diff import diff_dict, diff_plans, diff_text
-
-    d = diff_plans(_plan(old), _plan(new))
-    if as_json:
-        emit_json(diff_dict(d))
-        return
-    console.print(diff_text(d), highlight=False)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.chat.render.overrides import change_text
-from bot.cli.schedule import DbOpt, JsonOpt, _context, fail, user_errors
+from bot.cli.common import DbOpt, JsonOpt, fail, load_context, user_errors
 from scheduler.records.overrides import clear_override, list_overrides, set_override
 from scheduler.store.db import session_scope
 
@@ -54,7 +54,7 @@ def override(
     if applies is None:
         fail("请指明 --applies（适用）或 --not-applies（不适用）。")
     with user_errors():
-        ctx = _context(database_url)
+        ctx = load_context(database_url)
         with session_scope(ctx.engine) as s:
             change = set_override(
                 s, ctx.plan, ctx.directory(s), unit, obligation, bool(applies), reason, by
@@ -68,7 +68,7 @@ def clear(
 ) -> None:
     """清除某单位某项任务的调整，恢复按规则判断。"""
     with user_errors():
-        ctx = _context(database_url)
+        ctx = load_context(database_url)
         with session_scope(ctx.engine) as s:
             change = clear_override(s, ctx.plan, ctx.directory(s), unit, obligation, by)
     console.print(change_text(change), highlight=False)
@@ -78,7 +78,7 @@ def clear(
 def overrides(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
     """列出全部管理员调整。"""
     with user_errors():
-        ctx = _context(database_url)
+        ctx = load_context(database_url)
         with session_scope(ctx.engine) as s:
             rows = list_overrides(s, ctx.plan)
     if as_json:

@@ -1,0 +1,262 @@
+"""`fazhi kb import/activate/plans/remove/diff`: the plans stored in the database — importing a
+document with its preview, activating it for its year (reminders follow), listing, removing,
+and comparing two plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.common import JsonOpt, emit_json, fail, plan_named, stored_context
+from knowledge.reading.decode import DocumentError
+
+console = Console()
+
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="替换同一年度的现行要点时不再询问")]
+
+
+def register(kb_app: typer.Typer) -> None:
+    """Add these commands to ``fazhi kb`` (after the reading ones of :mod:`bot.cli.kb`)."""
+    kb_app.command("import")(kb_import)
+    kb_app.command("activate")(kb_activate)
+    kb_app.command("plans")(kb_plans)
+    kb_app.command("remove")(kb_remove)
+    kb_app.command("diff")(kb_diff)
+
+
+def _confirm_replace(current: str, new: str, year: int, yes: bool) -> None:
+    if yes:
+        return
+    try:
+        ok = typer.confirm(
+            f"{year} 年度现行的工作要点是“{current}”，要替换为“{new}”吗？", default=False
+        )
+    except typer.Abort:
+        ok = False
+    if not ok:
+        fail(f"未替换：{year} 年度仍使用“{current}”（脚本中请加 --yes）。")
+
+
+def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
+    from scheduler.records import plans as store
+
+    current = store.active_row(s, row.year)
+    if current is not None and current.id != row.id:
+        _confirm_replace(current.slug, row.slug, row.year, yes)
+    before = store.active_plans(s)
+    old_plan = store.plan_for_year(before, row.year)
+    store.activate(s, row)
+    after = store.active_plans(s)
+    new_plan = store.plan_for_year(after, row.year)
+    from knowledge.plan.units import UnitDirectory
+
+    change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
+    if not as_json:
+        console.print(
+            f"[green]已启用[/green]“{row.slug}”为 {row.year} 年度的工作要点"
+            + (f"（替换“{current.slug}”）" if current is not None and current.id != row.id else "")
+            + "。",
+            highlight=False,
+        )
+        console.print(change.text(), highlight=False)
+    return {
+        "activated": row.slug,
+        "replaced": current.slug if current is not None and current.id != row.id else None,
+        "reminders_started": [list(x) for x in change.started],
+        "reminders_stopped": [list(x) for x in change.stopped],
+        "withdrawn": change.withdrawn,
+    }
+
+
+def kb_import(
+    file: Annotated[Path, typer.Argument(help="工作要点文件：.txt / .docx / .pdf / .html")],
+    activate: Annotated[
+        bool, typer.Option("--activate", help="导入后立即启用为该年度的要点")
+    ] = False,
+    year: Annotated[int | None, typer.Option("--year", help="文件中没有写年度时指明")] = None,
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """导入一份工作要点：显示预览（条目、各角色单位、周期性任务、提示）并保存；同一文件重复导入不做改动。"""
+    from bot.chat.render.plan_preview import plan_preview_lines
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
+
+    try:
+        data = file.read_bytes()
+    except OSError:
+        fail(f"无法读取文件：{file}")
+        return
+    ctx = stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            imported = store.import_bytes(s, data, str(file), year=year, actor="cli")
+        except DocumentError as exc:
+            if as_json:
+                emit_json(
+                    {"ok": False, "errors": [{"line": ln, "message": m} for ln, m in exc.problems]}
+                )
+                raise typer.Exit(1) from None
+            fail("导入失败：\n" + exc.describe())
+            return
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        row = imported.row
+        out: dict[str, Any] = {
+            "ok": True,
+            "plan_id": row.slug,
+            "year": row.year,
+            "issuer": row.issuer,
+            "created": imported.created,
+            "items": len(imported.plan.items),
+            "obligations": len(imported.plan.obligations),
+            "warnings": [{"line": ln, "message": m} for ln, m in imported.result.warnings],
+        }
+        if not as_json:
+            if imported.created:
+                console.print(f"[green]已导入[/green]（编号 {row.slug}）：", highlight=False)
+            else:
+                console.print(
+                    f"这个文件已经导入过（编号 {row.slug}{'，已启用' if row.active else ''}），未做改动。",
+                    highlight=False,
+                )
+            for line in plan_preview_lines(imported.plan, imported.result.warnings):
+                console.print(line, highlight=False)
+        if activate and not row.active:
+            out["activation"] = _activate(s, row, yes, as_json)
+        elif not as_json and not row.active:
+            console.print(f"用 fazhi kb activate {row.slug} 启用。", highlight=False)
+    if as_json:
+        emit_json(out)
+
+
+def kb_activate(
+    plan: Annotated[str, typer.Argument(help="工作要点编号（见 fazhi kb plans）")],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """启用一份已导入的工作要点为其年度的现行要点（提醒、问答、报表随之更换）。"""
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
+
+    ctx = stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            row = store.find_plan(s, plan)
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        if row.active:
+            out = {"activated": row.slug, "replaced": None, "unchanged": True}
+            if not as_json:
+                console.print(f"“{row.slug}”已经是 {row.year} 年度的现行要点。", highlight=False)
+        else:
+            out = _activate(s, row, yes, as_json)
+    if as_json:
+        emit_json(out)
+
+
+def kb_plans(as_json: JsonOpt = False) -> None:
+    """列出已导入的工作要点：编号、年度、发文单位、是否启用。"""
+    from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
+
+    ctx = stored_context()
+    with session_scope(ctx.engine) as s:
+        rows = store.all_rows(s)
+        data = [
+            {
+                "plan_id": r.slug,
+                "year": r.year,
+                "issuer": r.issuer,
+                "title": r.title,
+                "source": r.source_name,
+                "format": r.source_format,
+                "sha256": r.sha256,
+                "active": r.active,
+                "imported_at": r.imported_at.isoformat(),
+            }
+            for r in rows
+        ]
+    bundled = default_plan()
+    in_use = any(p.plan_id == DEFAULT_PLAN_ID for p in ctx.plans)
+    data.insert(
+        0,
+        {
+            "plan_id": DEFAULT_PLAN_ID,
+            "year": bundled.meta.plan_year,
+            "issuer": bundled.meta.issuer,
+            "title": bundled.meta.title,
+            "source": "内置",
+            "format": "text",
+            "sha256": "",
+            "active": in_use,
+            "imported_at": None,
+        },
+    )
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title="工作要点")
+    for col in ("编号", "年度", "发文单位", "标题", "来源", "状态"):
+        table.add_column(col, overflow="fold")
+    for d in data:
+        table.add_row(
+            d["plan_id"],
+            str(d["year"] or ""),
+            d["issuer"],
+            d["title"],
+            d["source"],
+            "启用" if d["active"] else "—",
+        )
+    console.print(table)
+
+
+def kb_remove(
+    plan: Annotated[str, typer.Argument(help="工作要点编号")],
+    yes: YesOpt = False,
+) -> None:
+    """删除一份导入的工作要点（完成记录和证明材料保留）。"""
+    from scheduler.records import plans as store
+    from scheduler.store.db import session_scope
+
+    ctx = stored_context()
+    with session_scope(ctx.engine) as s:
+        try:
+            row = store.find_plan(s, plan)
+        except store.PlanError as exc:
+            fail(str(exc))
+            return
+        if row.active and not yes:
+            try:
+                ok = typer.confirm(
+                    f"“{row.slug}”是 {row.year} 年度的现行要点，确定删除吗？", default=False
+                )
+            except typer.Abort:
+                ok = False
+            if not ok:
+                fail("未删除（脚本中请加 --yes）。")
+        slug = row.slug
+        store.remove(s, row)
+    console.print(f"已删除“{slug}”；各单位的完成记录保留。", highlight=False)
+
+
+def kb_diff(
+    old: Annotated[str, typer.Argument(help="较早的工作要点编号")],
+    new: Annotated[str, typer.Argument(help="较新的工作要点编号")],
+    as_json: JsonOpt = False,
+) -> None:
+    """两份工作要点的差异：新增、删去、改动的条目，责任单位和周期性任务的变化。"""
+    from knowledge.plan.diff import diff_dict, diff_plans, diff_text
+
+    d = diff_plans(plan_named(old), plan_named(new))
+    if as_json:
+        emit_json(diff_dict(d))
+        return
+    console.print(diff_text(d), highlight=False)

@@ -1,0 +1,211 @@
+"""`fazhi done`, `fazhi undo` and `fazhi report`: completions recorded and withdrawn from the
+terminal, and the compliance report of a period (table, CSV, Excel, picture or JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from bot.cli.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    fail,
+    load_context,
+    obligation_named,
+    user_errors,
+)
+from scheduler.jobs.context import SchedulerContext
+from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
+from scheduler.records.registry import resolve_unit
+from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
+from scheduler.store.db import session_scope
+from scheduler.timing.periods import Period
+
+
+def register(app: typer.Typer) -> None:
+    app.command("done", help="登记某单位已完成某项任务。")(done)
+    app.command("undo", help="撤销某单位某项任务的完成登记（记入审计日志）。")(undo_done)
+    app.command("report", help="督察报表：各单位×各任务的完成情况。")(report)
+
+
+# -- done / report ----------------------------------------------------------------------------
+def done(
+    unit: Annotated[str, typer.Argument(help="单位，如 区司法局 / 司法局")],
+    obligation: Annotated[str, typer.Argument(help="任务，如 i2-study / 学法")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="期间，如 2026Q3、2026（默认当前期间）")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="确认人")] = "cli",
+    note: Annotated[str, typer.Option("--note", help="备注")] = "",
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="佐证材料（文件编号或链接）")
+    ] = None,
+    database_url: DbOpt = None,
+) -> None:
+    with user_errors():
+        ctx = load_context(database_url)
+        ob = obligation_named(ctx, obligation)
+        with session_scope(ctx.engine) as s:
+            name = resolve_unit(ctx.directory(s), unit)
+            c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
+        p = Period.parse(c.period)
+        if new:
+            console.print(f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条）。")
+        else:
+            console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
+
+
+def undo_done(
+    unit: Annotated[str, typer.Argument(help="单位，如 区司法局 / 司法局")],
+    obligation: Annotated[str, typer.Argument(help="任务，如 i2-study / 学法")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="期间，如 2026Q3、2026（默认当前期间）")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    with user_errors():
+        ctx = load_context(database_url)
+        ob = obligation_named(ctx, obligation)
+        with session_scope(ctx.engine) as s:
+            name = resolve_unit(ctx.directory(s), unit)
+            removed = undo(s, name, ob, period, by=by)
+        p = Period.parse(removed.period)
+    console.print(
+        f"已撤销：{name} 的“{ob.action}”（{p.label}）恢复为未完成（原确认人：{removed.confirmed_by}）。"
+    )
+
+
+def report(
+    period: Annotated[
+        str | None, typer.Option("--period", help="期间，如 2026、2026Q3（默认今年）")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table、csv、xlsx 或 png（图）")] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="输出文件（xlsx/png 默认 fazhi-report-期间.xlsx/.png）"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    database_url: DbOpt = None,
+) -> None:
+    from scheduler.timing.clock import now
+
+    if fmt not in ("table", "csv", "xlsx", "png"):
+        fail(f"不支持的格式“{fmt}”：请用 table、csv、xlsx 或 png")
+    if output is not None:
+        _check_output(output)
+    with user_errors():
+        p = Period.parse(period) if period else Period(now().year, "Y", 1)
+        ctx = load_context(database_url)
+        with session_scope(ctx.engine) as s:
+            m = compliance_matrix(s, ctx.plan, ctx.directory(s), p)
+            annual = _annual_report_lines(ctx, s, p)
+    header, rows = matrix_rows(m)
+    if as_json:
+        data: list[dict[str, Any]] = [
+            {
+                "unit": u,
+                "obligation": c.obligation.key,
+                "item": c.obligation.item,
+                "period": c.period.key,
+                "due": c.due.isoformat(),
+                "state": m.cells[(u, c.label)],
+                **(
+                    {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
+                    if (ov := m.override(u, c.obligation.key))
+                    else {}
+                ),
+            }
+            for u in m.units
+            for c in m.columns
+            if m.cells[(u, c.label)] != NOT_APPLICABLE
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf).writerows([header, *rows])
+        if output:
+            output.write_text(buf.getvalue(), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
+            console.print(f"已写入 {output.absolute()}")
+        else:
+            typer.echo(buf.getvalue(), nl=False)
+        return
+    if fmt == "xlsx":
+        output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
+        _check_output(output)
+        output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
+        console.print(f"已写入 {output.absolute()}")
+        return
+    if fmt == "png":
+        from bot.chat.render.report_picture import matrix_png
+
+        output = output or Path(f"fazhi-report-{p.key}.png")
+        _check_output(output)
+        output.write_bytes(matrix_png(m))
+        console.print(f"已写入 {output.absolute()}")
+        return
+    c = m.counts()
+    title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
+    colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}
+    # one column per task fits only a wide terminal; otherwise one row per unit with counts
+    if console.width >= 14 + 12 * (len(header) - 1):
+        table = Table(title=title)
+        for col in header:
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
+    else:
+        table = Table(title=title, caption="终端较窄：按单位汇总；完整矩阵请用 --format csv/xlsx")
+        for col in ("单位", "完成", "逾期", "待完成", "逾期任务"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            late = [
+                h.split(" ")[0] for h, v in zip(header[1:], r[1:], strict=True) if v == "已逾期"
+            ]
+            table.add_row(
+                r[0],
+                str(r[1:].count("已完成")),
+                f"[red]{r[1:].count('已逾期')}[/]",
+                str(r[1:].count("待完成")),
+                "、".join(dict.fromkeys(late)),
+            )
+    console.print(table)
+    if m.overrides:
+        console.print("[bold]管理员调整（不按规则判断）：[/bold]")
+        for line in override_lines(m):
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
+    for line in annual:
+        console.print(line, highlight=False)
+
+
+def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
+    """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
+    from scheduler.records.annual_report import annual_report_status
+    from scheduler.records.registry import RegistryError
+
+    if p.kind != "Y":
+        return []
+    try:
+        status = annual_report_status(s, ctx.plan, ctx.directory(s), p.year)
+    except RegistryError:  # a plan without the annual report
+        return []
+    return status.lines() if status.rows else []
+
+
+def _check_output(path: Path) -> None:
+    """Refuse an output path that cannot be written, before any work."""
+    if path.is_dir():
+        fail(f"“{path}”是一个文件夹：请给出文件名，如 {path / 'report.xlsx'}")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        fail(f"文件夹“{parent}”不存在：请先建好文件夹，或换一个输出路径")

@@ -32,7 +32,7 @@ from knowledge.qa.query.conversation import Conversations
 from knowledge.text.normalize import cn_to_int, norm
 from scheduler.jobs.context import SchedulerContext, run_planner
 from scheduler.jobs.snooze import withdraw_reminders
-from scheduler.records import registry
+from scheduler.records import access, audit_log, chat_registry, unit_registry
 from scheduler.records.answer_records import DbRecords
 from scheduler.records.plans import ordered_for
 from scheduler.store.db import quick_session, session_scope
@@ -150,8 +150,8 @@ class Assistant:
         self.conversations = Conversations()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
-                if not registry.is_admin(s, admin_id):  # audited once, not at every start
-                    registry.add_admin(s, admin_id, actor="settings")
+                if not access.is_admin(s, admin_id):  # audited once, not at every start
+                    access.add_admin(s, admin_id, actor="settings")
 
     def after_update(self) -> None:
         """Run after each handled update (in the worker thread): a newly approved chat gets
@@ -178,7 +178,7 @@ class Assistant:
         if ctx.user_id in self.admin_ids:
             return True
         with self.session() as s:
-            return registry.is_admin(s, ctx.user_id)
+            return access.is_admin(s, ctx.user_id)
 
     def may_act(self, s: Session, ctx: ChatContext, unit: UnitRow) -> bool:
         """May this person act for ``unit`` here (confirm, attach evidence, re-register)?
@@ -186,13 +186,13 @@ class Assistant:
         unit's liaisons approved by an admin (or everyone, with ``members_may_act``)."""
         if not ctx.is_group or self.members_may_act:
             return True
-        if ctx.user_id in self.admin_ids or registry.is_admin(s, ctx.user_id):
+        if ctx.user_id in self.admin_ids or access.is_admin(s, ctx.user_id):
             return True
-        return registry.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
+        return access.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
-        return registry.chat_unit(s, ctx.chat_id)
+        return chat_registry.chat_unit(s, ctx.chat_id)
 
     def unit_name(self, ctx: ChatContext) -> str | None:
         """The chat's active unit. Cached for a short while: every question needs it, and
@@ -517,19 +517,19 @@ class Assistant:
 
     def cmd_unit(self, ctx: ChatContext, args: str) -> list[Reply]:
         with self.session() as s:
-            chat = registry.get_chat(s, ctx.chat_id)
+            chat = chat_registry.get_chat(s, ctx.chat_id)
             current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
             if not args:
                 status = views.unit_status(chat, current)
                 if chat is not None and chat.requested_unit_id is not None:
-                    asked = registry.requested_unit(s, chat)
+                    asked = chat_registry.requested_unit(s, chat)
                     note = f"已申请更改为“{asked.name if asked else '?'}”，等待管理员审核。"
                     status = Reply.of(status.plain + "\n" + note)
                 return [status]
             directory = self.sched.directory(s)
             res = directory.resolve(args)
             names = [res.match.name] if res.match else [c.name for c in res.candidates]
-            rows = [registry.get_unit(s, n) for n in names if n in directory.units]
+            rows = [unit_registry.get_unit(s, n) for n in names if n in directory.units]
             rows = [r for r in rows if r is not None][:8]
             return [views.unit_choices(args, rows, exact=res.match is not None)]
 
@@ -539,7 +539,7 @@ class Assistant:
             unit = s.get(UnitRow, unit_id)
             if unit is None:
                 return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
-            current = registry.get_chat(s, ctx.chat_id)
+            current = chat_registry.get_chat(s, ctx.chat_id)
             if (
                 current is not None
                 and current.status == ChatStatus.ACTIVE
@@ -550,7 +550,7 @@ class Assistant:
                 if active is not None and not self.may_act(s, ctx, active):
                     return [Reply.of(views.NOT_LIAISON.format(unit=active.name))]
             self.forget_chat(ctx.chat_id)
-            chat = registry.register_chat(
+            chat = chat_registry.register_chat(
                 s,
                 ctx.chat_id,
                 unit.name,
@@ -562,7 +562,7 @@ class Assistant:
             if chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None:
                 return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
             if admin:
-                registry.approve(s, ctx.chat_id, actor=ctx.user_id)
+                chat_registry.approve(s, ctx.chat_id, actor=ctx.user_id)
                 self._plan_soon = True
                 return [
                     Reply.of(
@@ -670,7 +670,7 @@ class Assistant:
     def undo(self, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
         """Withdraw a completion: allowed to whoever may confirm it (the unit's chat)."""
         from scheduler.records.completions import undo as withdraw
-        from scheduler.records.registry import RegistryError
+        from scheduler.records.unit_registry import RegistryError
         from scheduler.timing.periods import PeriodError
 
         ob = self.plan.obligation(key) or self._obligation(key)
@@ -722,7 +722,7 @@ class Assistant:
             if note:
                 last.note = (last.note + "\n" + note).strip()
             s.add(last)
-            registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
+            audit_log.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
             count = len((last.evidence or "").splitlines())
             return [
                 Reply.of(
@@ -749,7 +749,7 @@ class Assistant:
                 status = annual_report_status(
                     s, self.plan, self.sched.directory(s), year, now=self.clock()
                 )
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
         if unit is None:
             return [status_reply(status)]
@@ -780,7 +780,7 @@ class Assistant:
                     note=note,
                     now=self.clock(),
                 )
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
             withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
             return unit.name, completion, new
@@ -845,22 +845,22 @@ class Assistant:
     # -- admin -------------------------------------------------------------------------------
     def cmd_pending(self, _ctx: ChatContext, _args: str) -> list[Reply]:
         with self.session() as s:
-            return views.pending_list(registry.pending_chats(s))
+            return views.pending_list(chat_registry.pending_chats(s))
 
     def decide(self, ctx: ChatContext, chat_row_id: int, approve: bool) -> list[Reply]:
         with self.session() as s:
             chat = s.get(Chat, chat_row_id)
             if chat is None:
                 return [Reply.of("该申请不存在。")]
-            if not registry.is_waiting(chat):
+            if not chat_registry.is_waiting(chat):
                 return [Reply.of(f"该申请已处理（当前状态：{views.status_label(chat.status)}）。")]
-            unit = registry.requested_unit(s, chat)
+            unit = chat_registry.requested_unit(s, chat)
             self.forget_chat(chat.chat_id)
             if approve:
-                registry.approve(s, chat.chat_id, actor=ctx.user_id)
+                chat_registry.approve(s, chat.chat_id, actor=ctx.user_id)
                 self._plan_soon = True
             else:
-                registry.reject(s, chat.chat_id, actor=ctx.user_id)
+                chat_registry.reject(s, chat.chat_id, actor=ctx.user_id)
             views.notify_requester(s, chat, unit, approve)
             verb = "已通过" if approve else "已拒绝"
             return [
@@ -918,7 +918,7 @@ class Assistant:
                     return [Reply.of(f"通知 #{bc_id} 已经在发送，不会重复发送。", edit=True)]
                 return [views.broadcast_started(bc_id, new)]
             if action == "no":
-                registry.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
+                audit_log.audit(s, ctx.user_id, "cancel_broadcast", str(bc_id))
                 return [Reply.of(f"已取消通知 #{bc_id}。", edit=True)]
             if action == "rep":
                 from bot.chat.notices import with_receipts
@@ -952,8 +952,8 @@ class Assistant:
         if words:
             with self.session() as s:
                 try:
-                    unit = registry.resolve_unit(self.sched.directory(s), " ".join(words))
-                except registry.RegistryError as exc:
+                    unit = unit_registry.resolve_unit(self.sched.directory(s), " ".join(words))
+                except unit_registry.RegistryError as exc:
                     return None, [Reply.of(f"{exc}。用法：/evidence [年份] [单位]")]
         return EvidenceRequest(year, unit), []
 
@@ -1022,7 +1022,7 @@ class Assistant:
                     )
                 n = chase(s, bc_id, ctx.user_id, now=self.clock())
                 status = receipt_status(s, bc_id)
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
         if not status.missing:
             return [Reply.of(f"第{bc_id}号通知：全部 {status.total} 个单位都已回执。")]
@@ -1053,7 +1053,7 @@ class Assistant:
                     reply=reply,
                     now=self.clock(),
                 )
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
             at = local(receipt.acknowledged_at)
             who = receipt.user_name or "本单位"
@@ -1084,7 +1084,7 @@ class Assistant:
         with self.session() as s:
             try:
                 return [status_reply(receipt_status(s, number))]
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。")]
 
     def cmd_report(self, _ctx: ChatContext, args: str) -> list[Reply]:
@@ -1123,7 +1123,7 @@ class Assistant:
                         cmd.reason,
                         actor,
                     )
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}\n\n{overrides.USAGE}")]
         self._plan_soon = True  # a unit newly bound gets what is due now
         return [Reply.of(overrides.change_text(change))]
@@ -1141,7 +1141,7 @@ class Assistant:
         with self.session() as s:
             try:
                 if cmd.unit:
-                    unit = registry.active_unit(s, self.sched.directory(s), cmd.unit)
+                    unit = unit_registry.active_unit(s, self.sched.directory(s), cmd.unit)
                 elif cmd.action == "list":
                     unit = None
                 else:  # a reply in a group: the group's unit
@@ -1151,17 +1151,17 @@ class Assistant:
                             Reply.of("本群还没有登记单位：请写明单位，如 /liaison 司法局 用户ID。")
                         ]
                 if cmd.action == "list":
-                    rows = registry.list_liaisons(s, unit.id if unit else None)
+                    rows = access.list_liaisons(s, unit.id if unit else None)
                     return [Reply.of(liaisons.liaisons_text(rows, unit.name if unit else ""))]
                 assert unit is not None and unit.id is not None
                 user_id = cmd.user_id or ctx.replied_user_id
                 if cmd.action == "remove":
-                    row = registry.remove_liaison(s, unit.id, user_id, actor)
+                    row = access.remove_liaison(s, unit.id, user_id, actor)
                     return [Reply.of(liaisons.removed_text(unit.name, user_id, row.name))]
                 name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
-                registry.add_liaison(s, unit.id, user_id, name, actor)
+                access.add_liaison(s, unit.id, user_id, name, actor)
                 return [Reply.of(liaisons.added_text(unit.name, user_id, name))]
-            except registry.RegistryError as exc:
+            except unit_registry.RegistryError as exc:
                 return [Reply.of(f"{exc}。\n\n{liaisons.USAGE}")]
 
     def page(self, ctx: ChatContext, list_name: str, page: int) -> list[Reply]:

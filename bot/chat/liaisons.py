@@ -5,7 +5,7 @@ admins could confirm its tasks. ``/liaison 单位 用户ID [姓名]`` names one,
 用户ID`` removes one, ``/liaison`` or ``/liaison 列表 [单位]`` lists them. In a registered group,
 ``/liaison`` sent as a reply to a member's message names that member for the group's unit
 (``/liaison 移除`` as a reply removes them). Parsing and texts live here; the work is
-:func:`scheduler.records.registry.add_liaison` / :func:`~scheduler.records.registry.remove_liaison` (audited).
+:func:`scheduler.records.access.add_liaison` / :func:`~scheduler.records.access.remove_liaison` (audited).
 """
 
 from __future__ import annotations

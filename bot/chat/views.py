@@ -19,7 +19,7 @@ from knowledge.plan.units import UnitDirectory
 from knowledge.qa.result.answer import Answer
 from knowledge.text.normalize import cn_to_int, norm
 from scheduler.delivery.outbox import enqueue
-from scheduler.records import registry
+from scheduler.records import access, unit_registry
 from scheduler.store.models import Chat, ChatStatus, UnitRow
 
 NOT_ADMIN = "抱歉，该功能仅限管理员（区委依法治区办、区司法局）使用。"
@@ -249,7 +249,7 @@ def unit_choices(query: str, rows: list[UnitRow], exact: bool) -> Reply:
 def notify_admins_of_request(s: Session, chat: Chat, unit: UnitRow) -> None:
     who = chat.title or chat.user_name or chat.chat_id
     body = html.escape(f"【登记申请】{who}（聊天 {chat.chat_id}）申请登记为“{unit.name}”。")
-    for admin_chat in registry.admin_chat_ids(s):
+    for admin_chat in access.admin_chat_ids(s):
         enqueue(
             s,
             key=f"regreq:{chat.id}:{chat.requested_at:%Y%m%d%H%M%S}:{admin_chat}",
@@ -301,7 +301,7 @@ def pending_list(rows: list[tuple[Chat, UnitRow | None]]) -> list[Reply]:
 
 
 def units_overview(s: Session, query: str, page: int = 0, edit: bool = False) -> Reply:
-    units = registry.list_units(s)
+    units = unit_registry.list_units(s)
     chats = s.exec(select(Chat)).all()
     by_unit: dict[int, list[Chat]] = {}
     for c in chats:

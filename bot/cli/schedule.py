@@ -26,6 +26,7 @@ from rich.table import Table
 from knowledge.plan.model import CATEGORY_LABELS, Obligation, UnitCategory
 from scheduler.jobs.context import SchedulerContext
 from scheduler.planning.planner import reminders_in
+from scheduler.records.access import add_liaison, list_liaisons, remove_liaison
 from scheduler.records.completions import (
     NOT_APPLICABLE,
     UnknownObligationError,
@@ -35,20 +36,17 @@ from scheduler.records.completions import (
     undo,
 )
 from scheduler.records.holidays import import_holidays, read_holiday_file
-from scheduler.records.registry import (
+from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
+from scheduler.records.unit_registry import (
     active_unit,
-    add_liaison,
     add_unit,
     check_new_name,
-    list_liaisons,
     list_units,
-    remove_liaison,
     remove_unit,
     rename_unit,
     resolve_unit,
     similar_units,
 )
-from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.store.db import init_db, session_scope
 from scheduler.timing.periods import Period
 
@@ -566,7 +564,7 @@ def report(
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
     from scheduler.records.annual_report import annual_report_status
-    from scheduler.records.registry import RegistryError
+    from scheduler.records.unit_registry import RegistryError
 
     if p.kind != "Y":
         return []

@@ -56,7 +56,7 @@ from scheduler.delivery.budget import SendBudget
 from scheduler.delivery.outbox import RetryPolicy, block_chat, enqueue
 from scheduler.delivery.process_lease import UPDATES, ttl_from_env
 from scheduler.jobs.install import install_jobs, run_planner_soon
-from scheduler.records import registry
+from scheduler.records import chat_registry
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +416,7 @@ class TelegramFrontEnd:
 
         def follow() -> None:
             with self.assistant.session() as s:
-                registry.follow_migration(s, old, new)
+                chat_registry.follow_migration(s, old, new)
             self.assistant.forget_chat(old, new)
 
         await self.core(follow)

@@ -7,9 +7,12 @@ caller; use ``scheduler.store.db.session_scope(engine)``):
 - start-up: ``scheduler.jobs.context.SchedulerContext.load(url)`` (runs migrations, loads the plan
   and directory, syncs units), then ``scheduler.jobs.install.install_jobs(job_queue.scheduler, ctx,
   channel)``; standalone: ``scheduler.jobs.install.run_standalone(ctx, channel)``.
-- registry (``scheduler.records.registry``): ``register_chat``, ``approve``, ``reject``,
-  ``remove_chat``, ``mark_blocked``, ``pending_chats``, ``active_chats``, ``chat_unit``,
-  ``add_unit``, ``list_units``, ``resolve_unit``, ``add_admin``, ``is_admin``, ``audit``.
+- registry: chats (``scheduler.records.chat_registry``): ``register_chat``, ``approve``,
+  ``reject``, ``remove_chat``, ``mark_blocked``, ``pending_chats``, ``active_chats``,
+  ``chat_unit``; units (``scheduler.records.unit_registry``): ``add_unit``, ``list_units``,
+  ``resolve_unit``, ``RegistryError``; admins and liaisons (``scheduler.records.access``):
+  ``add_admin``, ``is_admin``, ``add_liaison``, ``is_liaison``; the audit log
+  (``scheduler.records.audit_log``): ``audit``.
 - completions (``scheduler.records.completions``): ``resolve_obligation``, ``confirm``,
   ``status_for_unit``, ``compliance_matrix``.
 - broadcasts (``scheduler.delivery.broadcast``): ``create_broadcast``, ``enqueue_broadcast``,

@@ -25,7 +25,7 @@ from bot.chat.render.replies import html_to_plain
 from bot.runtime.compose import build_assistant
 from bot.runtime.settings import Settings
 from scheduler.delivery.outbox import RetryPolicy
-from scheduler.records import registry
+from scheduler.records import chat_registry
 from scheduler.store.db import session_scope
 from scheduler.store.models import Chat
 from tests.fakes import DeliveredMessage, FakeBotApi
@@ -141,8 +141,8 @@ class BotHarness:
     def register(self, chat_id: int, unit: str, *, is_group: bool = False) -> None:
         """An approved chat, as if registered and approved earlier."""
         with session_scope(self.assistant.sched.engine) as s:
-            registry.register_chat(s, chat_id, unit, title=f"聊天{chat_id}", is_group=is_group)
-            registry.approve(s, chat_id, actor="test")
+            chat_registry.register_chat(s, chat_id, unit, title=f"聊天{chat_id}", is_group=is_group)
+            chat_registry.approve(s, chat_id, actor="test")
 
 
 def _select_chat(chat_id: str) -> Any:

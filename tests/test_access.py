@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from scheduler.records import registry
+from scheduler.records import access, chat_registry, unit_registry
 from scheduler.store.db import session_scope
 from scheduler.store.models import AuditLog, ChatStatus, Completion
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
@@ -25,10 +25,10 @@ BUREAU, FINANCE = "区司法局", "区财政局"
 
 def _group_with_liaison(assistant) -> None:  # noqa: ANN001
     with session_scope(assistant.sched.engine) as s:
-        registry.register_chat(
+        chat_registry.register_chat(
             s, GROUP, BUREAU, title="司法局群", is_group=True, requested_by=str(LIAISON)
         )
-        registry.approve(s, GROUP, actor=str(ADMIN_ID))
+        chat_registry.approve(s, GROUP, actor=str(ADMIN_ID))
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ async def test_future_periods_are_refused(bot: BotHarness) -> None:
 
 async def test_only_the_liaison_may_ask_to_change_the_registration(bot: BotHarness) -> None:
     with Session(bot.assistant.sched.engine) as s:
-        finance = registry.get_unit(s, FINANCE)
+        finance = unit_registry.get_unit(s, FINANCE)
         assert finance is not None
         finance_id = finance.id
     answer = await _tap(bot, MEMBER, f"reg:{finance_id}")
@@ -103,9 +103,9 @@ async def test_only_the_liaison_may_ask_to_change_the_registration(bot: BotHarne
     chat = bot.chat_row(GROUP)
     assert chat.status == ChatStatus.ACTIVE and chat.requested_unit_id == finance_id
     with Session(bot.assistant.sched.engine) as s:
-        assert registry.chat_unit(s, GROUP).name == BUREAU  # reminders still go to 司法局
-        assert [c.chat_id for c, u in registry.pending_chats(s)] == [str(GROUP)]
-        assert registry.pending_chats(s)[0][1].name == FINANCE
+        assert chat_registry.chat_unit(s, GROUP).name == BUREAU  # reminders still go to 司法局
+        assert [c.chat_id for c, u in chat_registry.pending_chats(s)] == [str(GROUP)]
+        assert chat_registry.pending_chats(s)[0][1].name == FINANCE
     # a forged approval by a member does nothing; the admin's does
     bot.server.inject_callback_query(GROUP, f"apr:{chat.id}", user_id=MEMBER)
     await asyncio.sleep(0.5)
@@ -115,8 +115,8 @@ async def test_only_the_liaison_may_ask_to_change_the_registration(bot: BotHarne
     chat = bot.chat_row(GROUP)
     assert chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None
     with Session(bot.assistant.sched.engine) as s:
-        assert registry.chat_unit(s, GROUP).name == FINANCE
-        assert registry.is_liaison(s, finance_id, LIAISON)
+        assert chat_registry.chat_unit(s, GROUP).name == FINANCE
+        assert access.is_liaison(s, finance_id, LIAISON)
     actions = [a.action for a in _audit(bot)]
     assert actions.count("request_registration") >= 2 and actions.count("approve_chat") == 2
 
@@ -166,8 +166,8 @@ async def test_an_admin_names_a_liaison_for_a_group_registered_without_one(
     bot: BotHarness,
 ) -> None:
     with session_scope(bot.assistant.sched.engine) as s:
-        registry.register_chat(s, OLD_GROUP, FINANCE, title="财政局群", is_group=True)
-        registry.approve(s, OLD_GROUP, actor="cli")
+        chat_registry.register_chat(s, OLD_GROUP, FINANCE, title="财政局群", is_group=True)
+        chat_registry.approve(s, OLD_GROUP, actor="cli")
 
     async def said(user: int, text: str, reply_to: int | None = None) -> str:
         before = len(bot.texts(OLD_GROUP))

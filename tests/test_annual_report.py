@@ -33,13 +33,13 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler.records import registry
+    from scheduler.records import chat_registry
     from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         for chat, unit in UNITS.items():
-            registry.register_chat(s, chat, unit, title=f"{unit}联络员")
-            registry.approve(s, chat, actor="test")
+            chat_registry.register_chat(s, chat, unit, title=f"{unit}联络员")
+            chat_registry.approve(s, chat, actor="test")
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_cli_report_of_a_year_shows_the_annual_report(tmp_path) -> None:  # noqa
     import sys
 
     from scheduler.jobs.context import SchedulerContext
-    from scheduler.records import registry
+    from scheduler.records import unit_registry
     from scheduler.records.annual_report import SUBMIT_KIND, record
     from scheduler.store.db import session_scope
 
@@ -157,7 +157,7 @@ def test_cli_report_of_a_year_shows_the_annual_report(tmp_path) -> None:  # noqa
         record(
             s, ctx.plan, "区司法局", SUBMIT_KIND, "telegram:document:F1:报告.pdf", by="t", now=START
         )
-        assert registry.get_unit(s, "区司法局") is not None
+        assert unit_registry.get_unit(s, "区司法局") is not None
     ctx.engine.dispose()
     env = {"FAZHI_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "COLUMNS": "300"}
     res = subprocess.run(

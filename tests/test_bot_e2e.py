@@ -23,7 +23,7 @@ from bot.chat.features import questions
 from bot.chat.render.replies import Reply, split_message
 from scheduler.delivery.broadcast import broadcast_report
 from scheduler.jobs.context import run_planner
-from scheduler.records import registry
+from scheduler.records import chat_registry, unit_registry
 from scheduler.store.db import session_scope
 from scheduler.store.models import Broadcast, ChatStatus, OutboxMessage
 from scheduler.timing.clock import TZ
@@ -181,8 +181,8 @@ async def test_rejected_request_gets_no_reminders(bot: BotHarness) -> None:
 def _two_units(assistant) -> None:  # noqa: ANN001
     with session_scope(assistant.sched.engine) as s:
         for chat_id, unit in ((USER, BUREAU), (GROUP, FINANCE)):
-            registry.register_chat(s, chat_id, unit, title="x", is_group=chat_id < 0)
-            registry.approve(s, chat_id, actor="test")
+            chat_registry.register_chat(s, chat_id, unit, title="x", is_group=chat_id < 0)
+            chat_registry.approve(s, chat_id, actor="test")
 
 
 @pytest.fixture
@@ -252,10 +252,10 @@ NO_DUTIES = "广播测试单位"  # category "other": no obligation, so no remin
 
 def _many_chats(assistant) -> None:  # noqa: ANN001
     with session_scope(assistant.sched.engine) as s:
-        registry.add_unit(s, NO_DUTIES, "other", actor="test")
+        unit_registry.add_unit(s, NO_DUTIES, "other", actor="test")
         for chat_id in CHATS:
-            registry.register_chat(s, chat_id, NO_DUTIES)
-            registry.approve(s, chat_id, actor="test")
+            chat_registry.register_chat(s, chat_id, NO_DUTIES)
+            chat_registry.approve(s, chat_id, actor="test")
 
 
 @pytest.fixture
@@ -376,8 +376,8 @@ SUPERGROUP = -1_000_000_002_002
 
 def _group_unit(assistant) -> None:  # noqa: ANN001
     with session_scope(assistant.sched.engine) as s:
-        registry.register_chat(s, GROUP, BUREAU, title="司法局群", is_group=True)
-        registry.approve(s, GROUP, actor="test")
+        chat_registry.register_chat(s, GROUP, BUREAU, title="司法局群", is_group=True)
+        chat_registry.approve(s, GROUP, actor="test")
 
 
 async def test_reminder_follows_chat_migration(
@@ -460,7 +460,7 @@ ODD_UNIT = "A&B<测试>局"
 
 def _odd_unit(assistant) -> None:  # noqa: ANN001
     with session_scope(assistant.sched.engine) as s:
-        registry.add_unit(s, ODD_UNIT, "department", actor="test")
+        unit_registry.add_unit(s, ODD_UNIT, "department", actor="test")
 
 
 async def test_document_and_unit_text_is_escaped(

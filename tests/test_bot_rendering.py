@@ -16,7 +16,7 @@ from bot.chat.render.replies import CALLBACK_LIMIT, Doc, Reply, html_to_plain, s
 from bot.runtime.compose import build_assistant
 from scheduler.jobs.context import reminder_buttons
 from scheduler.planning.planner import reminders_in
-from scheduler.records import registry
+from scheduler.records import chat_registry, unit_registry
 from scheduler.store.db import session_scope
 from scheduler.timing.clock import TZ
 from tests.bot_harness import html_tags_balanced, make_settings
@@ -121,14 +121,14 @@ def test_every_button_has_short_ascii_callback_data(assistant: Assistant) -> Non
         seen += _data(assistant.handle_command(admin, "item", str(item.number)))
         seen += _data(assistant.handle_text(admin, f"第{item.number}条 我单位要做什么"))
     with session_scope(assistant.sched.engine) as s:
-        units = [u.name for u in registry.list_units(s)]
+        units = [u.name for u in unit_registry.list_units(s)]
     assert len(units) > 10
     for k, unit in enumerate(units):
         chat = ChatContext(str(10_000 + k), str(10_000 + k), "联络员")
         seen += _data(assistant.handle_command(chat, "unit", unit))
         with session_scope(assistant.sched.engine) as s:
-            registry.register_chat(s, chat.chat_id, unit)
-            registry.approve(s, chat.chat_id, actor="test")
+            chat_registry.register_chat(s, chat.chat_id, unit)
+            chat_registry.approve(s, chat.chat_id, actor="test")
         seen += _data(assistant.handle_command(chat, "mytasks"))
         seen += _data(assistant.handle_command(chat, "done"))
     seen += _data(assistant.handle_command(admin, "units"))

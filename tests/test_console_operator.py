@@ -23,7 +23,7 @@ from bot.chat.incoming import ChatContext
 from bot.chat.render.replies import TELEGRAM_LIMIT, html_to_plain
 from bot.runtime.compose import build_assistant
 from scheduler.delivery.channel import OutgoingMessage
-from scheduler.records import registry
+from scheduler.records import chat_registry
 from scheduler.records.completions import completed_set
 from scheduler.store.db import session_scope
 from scheduler.store.models import AuditLog, Broadcast, OutboxMessage
@@ -40,8 +40,8 @@ def assistant(tmp_path: Path) -> Iterator[Assistant]:
     a = build_assistant(make_settings(tmp_path), extra_admins=frozenset({"console"}))
     a.clock = lambda: NOW
     with session_scope(a.sched.engine) as s:
-        registry.register_chat(s, "console", UNIT)
-        registry.approve(s, "console", actor="test")
+        chat_registry.register_chat(s, "console", UNIT)
+        chat_registry.approve(s, "console", actor="test")
     yield a
     a.sched.engine.dispose()
 
@@ -66,8 +66,8 @@ def _broadcasts(a: Assistant) -> list[Broadcast]:
 
 def _register(a: Assistant, chat_id: str, unit: str) -> None:
     with session_scope(a.sched.engine) as s:
-        registry.register_chat(s, chat_id, unit)
-        registry.approve(s, chat_id, actor="test")
+        chat_registry.register_chat(s, chat_id, unit)
+        chat_registry.approve(s, chat_id, actor="test")
 
 
 # -- /broadcast ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import time_machine
 
 from bot.channels.console.chat import CONSOLE_CHAT, ConsoleChat
 from bot.chat.render.replies import split_message
-from scheduler.records import registry
+from scheduler.records import chat_registry
 from scheduler.store.db import session_scope
 from scheduler.timing.clock import TZ
 from tests.bot_harness import ADMIN_ID, BotHarness, build_harness, plain
@@ -56,8 +56,8 @@ def _register_both(assistant) -> None:  # noqa: ANN001
     assistant.admin_ids = assistant.admin_ids | {CONSOLE_CHAT.user_id}
     with session_scope(assistant.sched.engine) as s:
         for chat_id in (CONSOLE_CHAT.chat_id, str(ADMIN_ID)):
-            registry.register_chat(s, chat_id, "区司法局")
-            registry.approve(s, chat_id, actor="test")
+            chat_registry.register_chat(s, chat_id, "区司法局")
+            chat_registry.approve(s, chat_id, actor="test")
 
 
 async def _bot_says(bot: BotHarness, line: str, parts: int) -> str:

@@ -39,12 +39,12 @@ def frozen_clock() -> Iterator[None]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler.records import registry
+    from scheduler.records import chat_registry
     from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
-        registry.register_chat(s, USER, BUREAU, title="司法局联络员")
-        registry.approve(s, USER, actor="test")
+        chat_registry.register_chat(s, USER, BUREAU, title="司法局联络员")
+        chat_registry.approve(s, USER, actor="test")
 
 
 @pytest.fixture

@@ -40,13 +40,13 @@ def frozen_clock() -> Iterator[None]:
 
 
 def _registered(assistant) -> None:  # noqa: ANN001
-    from scheduler.records import registry
+    from scheduler.records import chat_registry
     from scheduler.store.db import session_scope
 
     with session_scope(assistant.sched.engine) as s:
         for chat, unit in UNITS.items():
-            registry.register_chat(s, chat, unit, title=f"{unit}联络员")
-            registry.approve(s, chat, actor="test")
+            chat_registry.register_chat(s, chat, unit, title=f"{unit}联络员")
+            chat_registry.approve(s, chat, actor="test")
 
 
 @pytest.fixture

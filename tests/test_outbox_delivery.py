@@ -23,7 +23,8 @@ from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, Outgoing
 from scheduler.delivery.local_channels import FileChannel, read_lines
 from scheduler.delivery.outbox import RetryPolicy, claim_next, counts, enqueue, recover
 from scheduler.delivery.sender import OutboxSender
-from scheduler.records.registry import approve, register_chat, sync_units
+from scheduler.records.chat_registry import approve, register_chat
+from scheduler.records.unit_registry import sync_units
 from scheduler.store.db import session_scope
 from scheduler.store.models import AuditLog, Chat, ChatStatus, OutboxMessage
 from scheduler.timing.clock import utcnow
@@ -232,7 +233,7 @@ async def test_broadcast_double_confirm_report_and_resend(engine) -> None:
 
 
 def test_broadcast_needs_a_body(engine) -> None:
-    from scheduler.records.registry import RegistryError
+    from scheduler.records.unit_registry import RegistryError
 
     with pytest.raises(RegistryError), session_scope(engine) as s:
         create_broadcast(s, "admin", "  ")

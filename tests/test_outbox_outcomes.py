@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from knowledge.reading.loader import default_directory
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus
 from scheduler.delivery.outbox import RetryPolicy, claim_next, enqueue, record_outcome
-from scheduler.records.registry import add_admin, approve, register_chat, sync_units
+from scheduler.records.access import add_admin
+from scheduler.records.chat_registry import approve, register_chat
+from scheduler.records.unit_registry import sync_units
 from scheduler.store.db import session_scope
 from scheduler.store.models import Chat, ChatStatus, OutboxMessage
 

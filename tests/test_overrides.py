@@ -25,10 +25,11 @@ from scheduler.delivery.outbox import enqueue
 from scheduler.delivery.sender import OutboxSender
 from scheduler.jobs.context import run_planner
 from scheduler.planning.planner import responsible_units
+from scheduler.records.chat_registry import approve, register_chat
 from scheduler.records.completions import NOT_APPLICABLE, OVERDUE, compliance_matrix
 from scheduler.records.overrides import WITHDRAWN, clear_override, list_overrides, set_override
-from scheduler.records.registry import RegistryError, add_unit, approve, register_chat
 from scheduler.records.report import matrix_xlsx
+from scheduler.records.unit_registry import RegistryError, add_unit
 from scheduler.store.db import session_scope
 from scheduler.store.models import AuditLog, OutboxMessage
 from scheduler.timing.clock import TZ

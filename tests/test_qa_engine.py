@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.plan.model import PlanMeta
 from knowledge.qa import Intent, QAEngine, UnknownUnitError
-from knowledge.qa.query.plan_index import Target
+from knowledge.qa.index.plan_index import Target
 from knowledge.qa.result.due import next_due
 from knowledge.reading.loader import default_plan, directory_for
 

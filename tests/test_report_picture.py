@@ -20,7 +20,7 @@ from bot.chat.render.report_picture import (
 )
 from knowledge.reading.loader import default_directory, default_plan
 from scheduler.jobs.context import SchedulerContext
-from scheduler.records import registry
+from scheduler.records import unit_registry
 from scheduler.records.completions import (
     DONE,
     NOT_APPLICABLE,
@@ -46,8 +46,8 @@ def ctx(tmp_path):  # noqa: ANN001, ANN201
     )
     with session_scope(c.engine) as s:
         for town in TOWNS:
-            registry.add_unit(s, town, "town", actor="test")
-        registry.add_unit(s, OUTSIDER, "other", actor="test")
+            unit_registry.add_unit(s, town, "town", actor="test")
+        unit_registry.add_unit(s, OUTSIDER, "other", actor="test")
     yield c
     c.engine.dispose()
 

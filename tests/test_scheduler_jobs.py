@@ -20,8 +20,10 @@ from scheduler.jobs.install import (
     run_planner_soon,
     run_standalone,
 )
+from scheduler.records.access import add_admin
+from scheduler.records.chat_registry import approve, register_chat
 from scheduler.records.completions import confirm, status_for_unit
-from scheduler.records.registry import add_admin, add_unit, approve, register_chat
+from scheduler.records.unit_registry import add_unit
 from scheduler.store.db import session_scope
 from scheduler.timing.clock import TZ, now
 

@@ -27,8 +27,9 @@ from scheduler.delivery.sender import OutboxSender
 from scheduler.jobs.context import run_planner
 from scheduler.planning.planner import due_reminders, reminders_in
 from scheduler.planning.rules import RuleError, load_rules
+from scheduler.records.chat_registry import approve, register_chat
 from scheduler.records.completions import confirm
-from scheduler.records.registry import add_unit, approve, register_chat
+from scheduler.records.unit_registry import add_unit
 from scheduler.store.db import session_scope
 from scheduler.timing.clock import TZ
 from scheduler.timing.workdays import WorkCalendar

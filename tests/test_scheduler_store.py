@@ -13,28 +13,30 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from knowledge.reading.loader import default_directory, default_plan
+from scheduler.records.chat_registry import (
+    active_chats,
+    approve,
+    chat_unit,
+    mark_blocked,
+    pending_chats,
+    register_chat,
+    reject,
+)
 from scheduler.records.completions import (
     UnknownObligationError,
     completed_set,
     confirm,
     resolve_obligation,
 )
-from scheduler.records.registry import (
+from scheduler.records.unit_directory import registry_directory
+from scheduler.records.unit_registry import (
     RegistryError,
     UnknownUnitError,
-    active_chats,
     add_unit,
-    approve,
-    chat_unit,
     list_units,
-    mark_blocked,
-    pending_chats,
-    register_chat,
-    reject,
     resolve_unit,
     sync_units,
 )
-from scheduler.records.unit_directory import registry_directory
 from scheduler.store.db import (
     DatabaseURLError,
     current_revision,

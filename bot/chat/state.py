@@ -26,7 +26,7 @@ from knowledge.plan.model import WorkPlan
 from knowledge.qa import QAEngine
 from knowledge.qa.query.conversation import Conversations
 from scheduler.jobs.context import SchedulerContext, run_planner
-from scheduler.records import registry
+from scheduler.records import access, chat_registry
 from scheduler.records.plans import ordered_for
 from scheduler.store.db import quick_session, session_scope
 from scheduler.store.models import UnitRow
@@ -97,8 +97,8 @@ class ChatState:
         self._plans_seen: tuple = self._plans_signature()
         with session_scope(sched.engine) as s:
             for admin_id in self.admin_ids:
-                if not registry.is_admin(s, admin_id):  # audited once, not at every start
-                    registry.add_admin(s, admin_id, actor="settings")
+                if not access.is_admin(s, admin_id):  # audited once, not at every start
+                    access.add_admin(s, admin_id, actor="settings")
 
     # -- the database and the plan ---------------------------------------------------------
     @property
@@ -127,7 +127,7 @@ class ChatState:
         if ctx.user_id in self.admin_ids:
             return True
         with self.session() as s:
-            return registry.is_admin(s, ctx.user_id)
+            return access.is_admin(s, ctx.user_id)
 
     def may_act(self, s: Session, ctx: ChatContext, unit: UnitRow) -> bool:
         """May this person act for ``unit`` here (confirm, attach evidence, re-register)?
@@ -135,13 +135,13 @@ class ChatState:
         unit's liaisons approved by an admin (or everyone, with ``members_may_act``)."""
         if not ctx.is_group or self.members_may_act:
             return True
-        if ctx.user_id in self.admin_ids or registry.is_admin(s, ctx.user_id):
+        if ctx.user_id in self.admin_ids or access.is_admin(s, ctx.user_id):
             return True
-        return registry.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
+        return access.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""
-        return registry.chat_unit(s, ctx.chat_id)
+        return chat_registry.chat_unit(s, ctx.chat_id)
 
     def unit_name(self, ctx: ChatContext) -> str | None:
         """The chat's active unit, cached (:class:`UnitCache`); while the database is away,

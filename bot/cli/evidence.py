@@ -45,7 +45,7 @@ def export(
     database_url: DbOpt = None,
 ) -> None:
     """导出证明材料档案：每个单位一个文件夹，内含完成记录表和证明材料文件。"""
-    from scheduler.records.registry import resolve_unit
+    from scheduler.records.unit_registry import resolve_unit
     from scheduler.timing.clock import now
 
     year = year or now().year

@@ -23,8 +23,8 @@ from bot.cli.common import (
 )
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
-from scheduler.records.registry import resolve_unit
 from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
+from scheduler.records.unit_registry import resolve_unit
 from scheduler.store.db import session_scope
 from scheduler.timing.periods import Period
 
@@ -191,7 +191,7 @@ def report(
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
     from scheduler.records.annual_report import annual_report_status
-    from scheduler.records.registry import RegistryError
+    from scheduler.records.unit_registry import RegistryError
 
     if p.kind != "Y":
         return []

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bot.cli.common import DbOpt, JsonOpt, console, err_console, fail, load_context, user_errors
 from scheduler.planning.planner import reminders_in
-from scheduler.records.registry import resolve_unit
+from scheduler.records.unit_registry import resolve_unit
 from scheduler.store.db import init_db, session_scope
 
 db_app = typer.Typer(help="数据库：建表与升级。", no_args_is_help=True)

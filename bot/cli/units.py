@@ -12,14 +12,12 @@ from rich.table import Table
 
 from bot.cli.common import DbOpt, JsonOpt, console, fail, load_context, user_errors
 from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
-from scheduler.records.registry import (
+from scheduler.records.access import add_liaison, list_liaisons, remove_liaison
+from scheduler.records.unit_registry import (
     active_unit,
-    add_liaison,
     add_unit,
     check_new_name,
-    list_liaisons,
     list_units,
-    remove_liaison,
     remove_unit,
     rename_unit,
     resolve_unit,

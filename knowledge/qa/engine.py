@@ -1,10 +1,11 @@
 """Question → Answer over the loaded work plans. Build one :class:`QAEngine` at start-up
 (indexes are built in the constructor), then call :meth:`QAEngine.answer` per question.
 
-The engine wires the rooms of ``knowledge/qa``: it reads the question with ``question/``
-(positions, item references, mentions, cues), lets ``query/`` analyse it, build the
-:class:`~knowledge.qa.query.form.Query` (completed from the conversation) and run it into a
-``result/`` :class:`~knowledge.qa.result.answer.Answer` written with ``text/``."""
+The engine wires the rooms of ``knowledge/qa``: it is the ``index/`` context; it reads the
+question with ``question/`` (positions, item references, mentions, cues), lets ``query/``
+analyse it and build the :class:`~knowledge.qa.query.form.Query` (completed from the
+conversation), and ``answer/`` run it into a ``result/``
+:class:`~knowledge.qa.result.answer.Answer` written with ``text/``."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from knowledge.qa.query.answerer import AnalysedQuestion, Answerer
-from knowledge.qa.query.context import QAContext
-from knowledge.qa.query.conversation import Turn, follow_up
-from knowledge.qa.query.execute import execute
+from knowledge.qa.answer.answerer import Answerer
+from knowledge.qa.answer.execute import execute
+from knowledge.qa.index.context import QAContext
+from knowledge.qa.index.plan_index import PlanIndex
+from knowledge.qa.query.analysis import AnalysedQuestion
+from knowledge.qa.query.conversation import Turn
+from knowledge.qa.query.follow_up import follow_up
 from knowledge.qa.query.form import Query
 from knowledge.qa.query.parse import parse as parse_question
-from knowledge.qa.query.parse import resolve_positions
-from knowledge.qa.query.plan_index import PlanIndex
 from knowledge.qa.question.cues import cues
+from knowledge.qa.question.positions import resolve_positions
 from knowledge.qa.question.refs import ItemRefs, parse_refs
 from knowledge.qa.result.answer import Answer, Intent
 from knowledge.qa.result.records import Records

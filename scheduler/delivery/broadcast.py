@@ -25,7 +25,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from scheduler.delivery.outbox import counts, enqueue
-from scheduler.records.registry import RegistryError, active_chats, audit
+from scheduler.records.audit_log import audit
+from scheduler.records.chat_registry import active_chats
+from scheduler.records.unit_registry import RegistryError
 from scheduler.store.models import Broadcast, OutboxMessage, OutboxState
 from scheduler.timing.clock import utcnow
 

@@ -47,7 +47,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
-from scheduler.records.registry import admin_chat_ids, follow_migration, get_chat, mark_blocked
+from scheduler.records.access import admin_chat_ids
+from scheduler.records.chat_registry import follow_migration, get_chat, mark_blocked
 from scheduler.store.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
 from scheduler.timing.clock import utcnow
 

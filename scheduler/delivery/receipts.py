@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 
 from scheduler.delivery.buttons import Acknowledge, keyboard_row
 from scheduler.delivery.outbox import enqueue
-from scheduler.records.registry import RegistryError, audit
+from scheduler.records.audit_log import audit
+from scheduler.records.unit_registry import RegistryError
 from scheduler.store.db import session_scope
 from scheduler.store.models import Broadcast, Chat, ChatStatus, OutboxMessage, Receipt, UnitRow
 from scheduler.timing.clock import TZ, local

@@ -21,15 +21,13 @@ from scheduler.delivery.buttons import Done, Snooze, keyboard_row
 from scheduler.delivery.outbox import enqueue, enqueue_many, existing_keys, message_values
 from scheduler.planning.planner import Reminder, due_reminders, not_after
 from scheduler.planning.rules import RuleSet, load_rules
+from scheduler.records.access import admin_chat_ids
+from scheduler.records.chat_registry import active_chat_targets
 from scheduler.records.completions import OVERDUE, PENDING, completed_set, compliance_matrix
 from scheduler.records.holidays import calendar_from_db
 from scheduler.records.overrides import replan
-from scheduler.records.registry import (
-    active_chat_targets,
-    admin_chat_ids,
-    sync_units,
-)
 from scheduler.records.unit_directory import registry_directory
+from scheduler.records.unit_registry import sync_units
 from scheduler.store.db import init_db, session_scope
 from scheduler.timing.clock import local
 from scheduler.timing.clock import now as clock_now

@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 from knowledge.plan.model import Obligation, WorkPlan
 from knowledge.plan.units import UnitDirectory
 from scheduler.planning.planner import due_date, responsible_units
+from scheduler.records.audit_log import audit
 from scheduler.records.completions import confirm
-from scheduler.records.registry import RegistryError, audit
+from scheduler.records.unit_registry import RegistryError
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
 from scheduler.timing.clock import now as clock_now

@@ -20,7 +20,8 @@ from knowledge.plan.units import UnitDirectory
 from knowledge.text.normalize import norm
 from scheduler.planning.planner import cadence_periods, due_date, reminders_in, responsible_units
 from scheduler.planning.rules import RuleSet
-from scheduler.records.registry import RegistryError, UnknownUnitError, audit, get_unit
+from scheduler.records.audit_log import audit
+from scheduler.records.unit_registry import RegistryError, UnknownUnitError, get_unit
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
 from scheduler.timing.clock import now as clock_now

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from knowledge.plan.model import WorkPlan
-from scheduler.records.registry import UnknownUnitError, get_unit
+from scheduler.records.unit_registry import UnknownUnitError, get_unit
 from scheduler.store.db import data_dir
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local

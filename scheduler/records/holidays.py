@@ -37,7 +37,7 @@ from sqlalchemy import delete, extract
 from sqlmodel import Session, select
 
 from knowledge.reading.decode import DocumentError, decode_document
-from scheduler.records.registry import audit
+from scheduler.records.audit_log import audit
 from scheduler.store.models import HolidayDay
 from scheduler.timing.workdays import WorkCalendar
 

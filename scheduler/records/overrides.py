@@ -24,14 +24,9 @@ from sqlmodel import Session, select
 from knowledge.plan.binding import Override, bound_units
 from knowledge.plan.model import Obligation, WorkPlan
 from knowledge.plan.units import UnitDirectory
+from scheduler.records.audit_log import audit
 from scheduler.records.completions import completed_set, resolve_obligation
-from scheduler.records.registry import (
-    RegistryError,
-    UnknownUnitError,
-    audit,
-    get_unit,
-    resolve_unit,
-)
+from scheduler.records.unit_registry import RegistryError, UnknownUnitError, get_unit, resolve_unit
 from scheduler.store.models import ObligationOverride, OutboxMessage, OutboxState, UnitRow
 from scheduler.timing.clock import local, utcnow
 

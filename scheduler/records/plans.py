@@ -23,7 +23,7 @@ from knowledge.reading.decode import DocumentError
 from knowledge.reading.formats import extract_text, sniff
 from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
 from knowledge.reading.parser import ParseResult, parse_text
-from scheduler.records.registry import audit
+from scheduler.records.audit_log import audit
 from scheduler.store.models import OutboxMessage, OutboxState, PlanRow
 from scheduler.timing.clock import utcnow
 

@@ -40,7 +40,7 @@ from bot.chat.incoming import ChatContext
 from bot.chat.render.common import FLOOD
 from bot.chat.render.replies import Reply
 from scheduler.delivery.outbox import block_chat
-from scheduler.records import registry
+from scheduler.records import chat_registry
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class TelegramFrontEnd:
 
         def follow() -> None:
             with self.assistant.session() as s:
-                registry.follow_migration(s, old, new)
+                chat_registry.follow_migration(s, old, new)
             self.assistant.forget_chat(old, new)
 
         await self.core(follow)

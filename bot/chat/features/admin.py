@@ -16,7 +16,7 @@ from bot.chat.state import ChatState
 from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
 from knowledge.text.normalize import norm
 from scheduler.delivery.outbox import enqueue
-from scheduler.records import registry
+from scheduler.records import chat_registry, unit_registry
 from scheduler.store.models import Chat, ChatStatus, UnitRow
 
 feature = Feature("admin")
@@ -28,7 +28,7 @@ PENDING_SHOWN = 30  # requests listed by /pending at once
 @feature.command("pending", admin=True, help=("/pending", "待审核的登记申请"), menu="审核登记申请")
 def pending(state: ChatState, _ctx: ChatContext, _args: str) -> list[Reply]:
     with state.session() as s:
-        return pending_list(registry.pending_chats(s))
+        return pending_list(chat_registry.pending_chats(s))
 
 
 @feature.button(Approve, admin=True)
@@ -46,15 +46,15 @@ def decide(state: ChatState, ctx: ChatContext, chat_row_id: int, approve: bool) 
         chat = s.get(Chat, chat_row_id)
         if chat is None:
             return [Reply.of("该申请不存在。")]
-        if not registry.is_waiting(chat):
+        if not chat_registry.is_waiting(chat):
             return [Reply.of(f"该申请已处理（当前状态：{status_label(chat.status)}）。")]
-        unit = registry.requested_unit(s, chat)
+        unit = chat_registry.requested_unit(s, chat)
         state.forget_chat(chat.chat_id)
         if approve:
-            registry.approve(s, chat.chat_id, actor=ctx.user_id)
+            chat_registry.approve(s, chat.chat_id, actor=ctx.user_id)
             state.plan_soon = True
         else:
-            registry.reject(s, chat.chat_id, actor=ctx.user_id)
+            chat_registry.reject(s, chat.chat_id, actor=ctx.user_id)
         notify_requester(s, chat, unit, approve)
         verb = "已通过" if approve else "已拒绝"
         who = chat.title or chat.user_name or chat.chat_id
@@ -110,7 +110,7 @@ def pending_list(rows: list[tuple[Chat, UnitRow | None]]) -> list[Reply]:
 
 
 def units_overview(s: Session, query: str, page: int = 0, edit: bool = False) -> Reply:
-    units = registry.list_units(s)
+    units = unit_registry.list_units(s)
     chats = s.exec(select(Chat)).all()
     by_unit: dict[int, list[Chat]] = {}
     for c in chats:

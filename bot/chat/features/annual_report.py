@@ -19,7 +19,7 @@ from bot.chat.render.replies import Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from scheduler.jobs.snooze import withdraw_reminders
-from scheduler.records import registry
+from scheduler.records import unit_registry
 from scheduler.records.annual_report import AnnualReportStatus
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def annual_report(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
             status = annual_report_status(
                 s, state.plan, state.sched.directory(s), year, now=state.clock()
             )
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
     if unit is None:
         return [status_reply(status)]
@@ -130,7 +130,7 @@ def _record(
                 note=note,
                 now=state.clock(),
             )
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
         withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
         return unit.name, completion, new

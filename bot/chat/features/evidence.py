@@ -13,7 +13,7 @@ from bot.chat.render.common import NEED_UNIT, NOT_ADMIN, NOT_LIAISON
 from bot.chat.render.replies import Attachment, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
-from scheduler.records import registry
+from scheduler.records import audit_log, unit_registry
 from scheduler.timing.clock import local
 
 feature = Feature("evidence")
@@ -58,7 +58,7 @@ def attach(state: ChatState, ctx: ChatContext, file: IncomingFile) -> list[Reply
         if file.caption:
             last.note = (last.note + "\n" + file.caption).strip()
         s.add(last)
-        registry.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
+        audit_log.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
         count = len((last.evidence or "").splitlines())
         return [
             Reply.of(
@@ -103,8 +103,8 @@ def evidence_request(
     if words:
         with state.session() as s:
             try:
-                unit = registry.resolve_unit(state.sched.directory(s), " ".join(words))
-            except registry.RegistryError as exc:
+                unit = unit_registry.resolve_unit(state.sched.directory(s), " ".join(words))
+            except unit_registry.RegistryError as exc:
                 return None, [Reply.of(f"{exc}。用法：/evidence [年份] [单位]")]
     return EvidenceRequest(year, unit), []
 

@@ -5,7 +5,7 @@ admins could confirm its tasks. ``/liaison 单位 用户ID [姓名]`` names one,
 用户ID`` removes one, ``/liaison`` or ``/liaison 列表 [单位]`` lists them. In a registered group,
 ``/liaison`` sent as a reply to a member's message names that member for the group's unit
 (``/liaison 移除`` as a reply removes them). Parsing and texts live here; the work is
-:func:`scheduler.records.registry.add_liaison` / :func:`~scheduler.records.registry.remove_liaison` (audited).
+:func:`scheduler.records.access.add_liaison` / :func:`~scheduler.records.access.remove_liaison` (audited).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.chat.render.replies import Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from knowledge.text.normalize import norm
-from scheduler.records import registry
+from scheduler.records import access, unit_registry
 from scheduler.store.models import Liaison, UnitRow
 
 feature = Feature("liaisons")
@@ -62,7 +62,7 @@ def liaison(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     with state.session() as s:
         try:
             if cmd.unit:
-                unit = registry.active_unit(s, state.sched.directory(s), cmd.unit)
+                unit = unit_registry.active_unit(s, state.sched.directory(s), cmd.unit)
             elif cmd.action == "list":
                 unit = None
             else:  # a reply in a group: the group's unit
@@ -70,17 +70,17 @@ def liaison(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
                 if unit is None:
                     return [Reply.of("本群还没有登记单位：请写明单位，如 /liaison 司法局 用户ID。")]
             if cmd.action == "list":
-                rows = registry.list_liaisons(s, unit.id if unit else None)
+                rows = access.list_liaisons(s, unit.id if unit else None)
                 return [Reply.of(liaisons_text(rows, unit.name if unit else ""))]
             assert unit is not None and unit.id is not None
             user_id = cmd.user_id or ctx.replied_user_id
             if cmd.action == "remove":
-                row = registry.remove_liaison(s, unit.id, user_id, actor)
+                row = access.remove_liaison(s, unit.id, user_id, actor)
                 return [Reply.of(removed_text(unit.name, user_id, row.name))]
             name = cmd.name or (ctx.replied_user_name if not cmd.user_id else "")
-            registry.add_liaison(s, unit.id, user_id, name, actor)
+            access.add_liaison(s, unit.id, user_id, name, actor)
             return [Reply.of(added_text(unit.name, user_id, name))]
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。\n\n{USAGE}")]
 
 

@@ -30,7 +30,7 @@ from bot.chat.state import ChatState
 from knowledge.plan.model import CATEGORY_LABELS, UnitCategory, WorkPlan
 from knowledge.plan.units import UnitDirectory
 from knowledge.text.normalize import cn_to_int, norm
-from scheduler.records import registry
+from scheduler.records import audit_log, unit_registry
 
 feature = Feature("notices")
 
@@ -100,7 +100,7 @@ def send(state: ChatState, ctx: ChatContext, button: SendNotice) -> list[Reply]:
 @feature.button(CancelNotice, admin=True)
 def cancel(state: ChatState, ctx: ChatContext, button: CancelNotice) -> list[Reply]:
     with state.session() as s:
-        registry.audit(s, ctx.user_id, "cancel_broadcast", str(button.broadcast_id))
+        audit_log.audit(s, ctx.user_id, "cancel_broadcast", str(button.broadcast_id))
     return [Reply.of(f"已取消通知 #{button.broadcast_id}。", edit=True)]
 
 
@@ -142,7 +142,7 @@ def toggle_receipt(state: ChatState, _ctx: ChatContext, button: ToggleReceipt) -
             return [Reply.of(f"没有第{bc_id}号通知。")]
         try:
             bc = set_receipt(s, bc_id, not bc.receipt_required)
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
         audience = json.loads(bc.audience)
         n = len(audience_chats(s, audience))

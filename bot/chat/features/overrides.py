@@ -18,7 +18,7 @@ from bot.chat.state import ChatState
 from knowledge.plan.binding import Override
 from knowledge.plan.model import WorkPlan
 from knowledge.text.normalize import norm
-from scheduler.records import registry
+from scheduler.records import unit_registry
 
 feature = Feature("overrides")
 
@@ -77,7 +77,7 @@ def override(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
                 change = set_override(
                     s, plan, directory, cmd.unit, cmd.obligation, cmd.applies, cmd.reason, actor
                 )
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}\n\n{USAGE}")]
     state.plan_soon = True  # a unit newly bound gets what is due now
     return [Reply.of(change_text(change))]

@@ -20,7 +20,7 @@ from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from knowledge.text.normalize import cn_to_int, norm
 from scheduler.delivery.receipts import ReceiptStatus
-from scheduler.records import registry
+from scheduler.records import unit_registry
 from scheduler.timing.clock import local
 
 feature = Feature("receipts")
@@ -52,7 +52,7 @@ def acknowledge(state: ChatState, ctx: ChatContext, bc_id: int, reply: str = "")
                 reply=reply,
                 now=state.clock(),
             )
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
         at = local(receipt.acknowledged_at)
         who = receipt.user_name or "本单位"
@@ -82,7 +82,7 @@ def chase(state: ChatState, ctx: ChatContext, button: ChaseReceipts) -> list[Rep
         try:
             n = queue_chase(s, bc_id, ctx.user_id, now=state.clock())
             status = receipt_status(s, bc_id)
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
     if not status.missing:
         return [Reply.of(f"第{bc_id}号通知：全部 {status.total} 个单位都已回执。")]
@@ -110,7 +110,7 @@ def receipt_text(state: ChatState, ctx: ChatContext, text: str) -> list[Reply] |
     with state.session() as s:
         try:
             return [status_reply(receipt_status(s, number))]
-        except registry.RegistryError as exc:
+        except unit_registry.RegistryError as exc:
             return [Reply.of(f"{exc}。")]
 
 

@@ -15,7 +15,7 @@ from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from scheduler.delivery.buttons import keyboard_row
 from scheduler.delivery.outbox import enqueue
-from scheduler.records import registry
+from scheduler.records import access, chat_registry, unit_registry
 from scheduler.store.models import Chat, ChatStatus, UnitRow
 
 feature = Feature("registration")
@@ -26,19 +26,19 @@ feature = Feature("registration")
 )
 def unit(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     with state.session() as s:
-        chat = registry.get_chat(s, ctx.chat_id)
+        chat = chat_registry.get_chat(s, ctx.chat_id)
         current = s.get(UnitRow, chat.unit_id) if chat and chat.unit_id else None
         if not args:
             status = unit_status(chat, current)
             if chat is not None and chat.requested_unit_id is not None:
-                asked = registry.requested_unit(s, chat)
+                asked = chat_registry.requested_unit(s, chat)
                 note = f"已申请更改为“{asked.name if asked else '?'}”，等待管理员审核。"
                 status = Reply.of(status.plain + "\n" + note)
             return [status]
         directory = state.sched.directory(s)
         res = directory.resolve(args)
         names = [res.match.name] if res.match else [c.name for c in res.candidates]
-        rows = [registry.get_unit(s, n) for n in names if n in directory.units]
+        rows = [unit_registry.get_unit(s, n) for n in names if n in directory.units]
         rows = [r for r in rows if r is not None][:8]
         return [unit_choices(args, rows, exact=res.match is not None)]
 
@@ -50,7 +50,7 @@ def register(state: ChatState, ctx: ChatContext, button: Register) -> list[Reply
         unit = s.get(UnitRow, button.unit_id)
         if unit is None:
             return [Reply.of("找不到该单位，请重新发送 /unit 单位名称。")]
-        current = registry.get_chat(s, ctx.chat_id)
+        current = chat_registry.get_chat(s, ctx.chat_id)
         if (
             current is not None
             and current.status == ChatStatus.ACTIVE
@@ -61,7 +61,7 @@ def register(state: ChatState, ctx: ChatContext, button: Register) -> list[Reply
             if active is not None and not state.may_act(s, ctx, active):
                 return [Reply.of(NOT_LIAISON.format(unit=active.name))]
         state.forget_chat(ctx.chat_id)
-        chat = registry.register_chat(
+        chat = chat_registry.register_chat(
             s,
             ctx.chat_id,
             unit.name,
@@ -73,7 +73,7 @@ def register(state: ChatState, ctx: ChatContext, button: Register) -> list[Reply
         if chat.status == ChatStatus.ACTIVE and chat.requested_unit_id is None:
             return [Reply.of(f"本聊天已登记为“{unit.name}”。")]
         if admin:
-            registry.approve(s, ctx.chat_id, actor=ctx.user_id)
+            chat_registry.approve(s, ctx.chat_id, actor=ctx.user_id)
             state.plan_soon = True
             return [
                 Reply.of(f"已登记为“{unit.name}”（管理员直接生效）。发送 /mytasks 查看本单位任务。")
@@ -124,7 +124,7 @@ def unit_choices(query: str, rows: list[UnitRow], exact: bool) -> Reply:
 def notify_admins_of_request(s: Session, chat: Chat, unit: UnitRow) -> None:
     who = chat.title or chat.user_name or chat.chat_id
     body = html.escape(f"【登记申请】{who}（聊天 {chat.chat_id}）申请登记为“{unit.name}”。")
-    for admin_chat in registry.admin_chat_ids(s):
+    for admin_chat in access.admin_chat_ids(s):
         enqueue(
             s,
             key=f"regreq:{chat.id}:{chat.requested_at:%Y%m%d%H%M%S}:{admin_chat}",

@@ -121,7 +121,7 @@ def undo_button(state: ChatState, ctx: ChatContext, button: Undo) -> list[Reply]
 def undo(state: ChatState, ctx: ChatContext, key: str, period: str | None) -> list[Reply]:
     """Withdraw a completion: allowed to whoever may confirm it (the unit's chat)."""
     from scheduler.records.completions import undo as withdraw
-    from scheduler.records.registry import RegistryError
+    from scheduler.records.unit_registry import RegistryError
     from scheduler.timing.periods import PeriodError
 
     plan = state.plan

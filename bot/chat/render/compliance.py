@@ -12,8 +12,8 @@ from bot.chat.render.report_picture import render_matrix
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.annual_report import annual_report_status
 from scheduler.records.completions import DONE, OVERDUE, PENDING, compliance_matrix
-from scheduler.records.registry import RegistryError
 from scheduler.records.report import matrix_xlsx, override_lines
+from scheduler.records.unit_registry import RegistryError
 from scheduler.timing.clock import local
 from scheduler.timing.periods import Period, PeriodError
 

@@ -1,6 +1,5 @@
-"""The query: what a question asks (:mod:`.form`), read from the question's words
-(:mod:`.parse`) and completed from the chat's previous turn (:mod:`.conversation`), then run
-over a plan: the analysis of who and what the question is about over the plan's indexes
-(:mod:`.answerer`, :mod:`.plan_index`, :mod:`.bm25`, all built once in :mod:`.context`) and
-the families that need more (:mod:`.execute`). Reads ``question/``; writes ``result/`` with
-``text/``."""
+"""The query: what a question is about and what it asks. :mod:`.analysis` finds who and what
+the question is about in the plan's index (its units, its topic and the items it finds);
+:mod:`.parse` reads the question into a typed :class:`~.form.Query`; :mod:`.follow_up`
+completes a follow-up from the chat's previous turn, which :mod:`.conversation` keeps per chat.
+Reads ``question/`` and ``index/``; runs nothing (``answer/`` does)."""

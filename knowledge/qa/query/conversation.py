@@ -1,5 +1,5 @@
-"""Conversation state: what the previous turn of a chat was about, so that a follow-up
-("它的牵头单位呢", "那第十二条呢", "换成区财政局呢", "多久一次") fills in what it leaves out.
+"""Conversation state: the previous turn of each chat, so that a follow-up ("它的牵头单位呢",
+"那第十二条呢", "换成区财政局呢", "多久一次") can be completed from it (:mod:`.follow_up`).
 
 :class:`Conversations` keeps one :class:`Turn` per chat, forgotten after ``ttl`` seconds of
 silence; it is safe to use from several threads (one lock per chat, so chats do not wait for
@@ -9,14 +9,12 @@ share it.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from knowledge.qa.query.form import Query
-from knowledge.qa.question.words import QuestionWords
 
 DEFAULT_TTL = 30 * 60.0  # seconds of silence after which a chat starts afresh
 MAX_CHATS = 10_000
@@ -34,179 +32,6 @@ class Turn:
     rest: tuple[int, ...] = ()  # items of a long list not shown yet (还有呢)
     pages: tuple[str, ...] = ()  # text pages of a long answer not shown yet
     plan_id: str = ""
-
-
-def _short(text: str) -> bool:
-    return len(re.findall(r"[\u4e00-\u9fff]", text)) <= 10
-
-
-def follow_up(query: Query, turn: Turn | None, a, words: QuestionWords) -> Query:  # noqa: ANN001
-    """``query`` with what it leaves out taken from the previous ``turn`` (when it reads as a
-    follow-up). ``a`` is the engine's analysis of the question (topic found, mentions)."""
-    if turn is None or query.ask in ("smalltalk", "document", "not_covered", "more"):
-        return query
-    text = a.q.text
-    prev = turn.query
-    cue = bool(
-        words.refer.search(text) or words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
-    )
-    special = _special(query, turn, a, words, cue)
-    if special is not None:
-        return special
-    if query.ask == "status":
-        return query
-    if not cue and not _short(text):
-        return query
-    if query.op == "each":
-        return query
-    if query.amount and query.ask == "verdict":
-        weak = not query.topics or len(re.findall(r"[\u4e00-\u9fff]", query.topics[0])) < 2
-        if weak and not query.items and (turn.items or prev.topics):
-            if turn.items:
-                return query.with_(items=turn.items[:1], topics=(), from_context=("items",))
-            return query.with_(topics=prev.topics, from_context=("topics",))
-        return query
-    if prev.ask == "status" and not query.items and query.ask in ("", "topic", "cadence", "status"):
-        kind = next((k for k, p in words.obligation_kinds if p.search(text)), "")
-        if kind or (query.period and not query.topics) or query.ask == "":
-            return query.with_(
-                ask="status",
-                obligation=kind or prev.obligation,
-                scope=prev.scope,
-                period=query.period or ("" if kind else prev.period),
-                units=query.units or prev.units,
-                self_unit=query.self_unit or prev.self_unit,
-                topics=(),
-                from_context=("ask", "obligation"),
-            )
-    if query.topics:
-        # 那公开呢 (after 年度报告什么时候报): the same question about another topic
-        lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
-        if (
-            lead
-            and query.ask in ("", "topic")
-            and prev.ask in ("cadence", "who", "duty", "verdict")
-        ):
-            changes = {"ask": prev.ask, "verdict": prev.verdict}
-            if prev.ask in ("duty", "verdict") and turn.unit and not query.units:
-                changes["units"] = (turn.unit,)
-            return query.with_(**changes, from_context=("ask",))
-        return query
-    filled: list[str] = []
-    changes: dict = {}
-    has_items = bool(query.items)
-    has_unit = bool(query.units) or query.self_unit
-    if not has_items and not has_unit:
-        # 它的牵头单位呢 / 多久一次 / 具体要做什么 / 截止日期呢: about the same items
-        if turn.items and query.ask not in ("items", "count"):
-            changes["items"] = turn.items[:1] if prev.ask in ("topic", "who") else turn.items
-            filled.append("items")
-        elif prev.topics and query.ask not in ("items", "count"):
-            changes["topics"] = prev.topics
-            filled.append("topics")
-        if turn.unit and (
-            query.ask in ("duty", "verdict", "", "items", "count") or prev.units or prev.self_unit
-        ):
-            changes["units"] = (turn.unit,)
-            filled.append("units")
-        if not query.ask:
-            if not filled and not cue:
-                return query
-            changes.update(_same_question(prev))
-            filled.append("ask")
-        if prev.ask == "status" and query.ask in ("", "status"):
-            changes.update(obligation=prev.obligation, scope=prev.scope, ask="status")
-            changes["period"] = query.period or prev.period
-            changes.pop("items", None)
-    elif not query.ask or query.ask == "verdict":
-        # 那第十二条呢 / 换成区财政局呢 / 镇里要做吗: the same question about something else
-        if not cue and query.ask != "verdict":
-            return query
-        if not query.ask:
-            changes.update(_same_question(prev))
-            filled.append("ask")
-        unit_centric = prev.ask in ("duty", "verdict", "count", "items", "status")
-        if has_items and not has_unit and turn.unit and unit_centric:
-            changes["units"] = (turn.unit,)
-            filled.append("units")
-        if has_unit and not has_items:
-            if prev.ask in ("items", "count"):
-                pass  # 区司法局呢 after 哪几条点了…: the same relation for the new unit
-            elif turn.items:
-                changes["items"] = prev.items or turn.items[:1]
-                filled.append("items")
-            elif prev.topics:
-                changes["topics"] = prev.topics
-                filled.append("topics")
-        if prev.ask == "status":
-            changes.update(obligation=prev.obligation, scope=prev.scope)
-            changes["period"] = query.period or prev.period
-            filled.append("obligation")
-    elif query.ask in ("items", "count") and not has_unit and turn.unit:
-        changes["units"] = (turn.unit,)
-        filled.append("units")
-    if not filled:
-        return query
-    return query.with_(**changes, from_context=tuple(dict.fromkeys(filled)))
-
-
-def _same_question(prev: Query) -> dict:
-    return {
-        "ask": prev.ask,
-        "verdict": prev.verdict,
-        "amount": prev.amount,
-        "relation": prev.relation,
-        "op": "" if prev.op == "each" else prev.op,
-        "role": prev.role,
-    }
-
-
-def _special(query: Query, turn: Turn, a, words: QuestionWords, cue: bool) -> Query | None:  # noqa: ANN001
-    """Follow-ups with a shape of their own: the item before / after, 其中…, the same
-    sufficiency question with another amount, 具体是哪几条 after a count."""
-    text = a.q.text
-    prev = turn.query
-    numbers = [it.number for it in a.p.items]
-    if turn.items and not query.items:
-        step = -1 if words.previous_item.search(text) else 1 if words.next_item.search(text) else 0
-        if step:
-            i = numbers.index(turn.items[0]) + step if turn.items[0] in numbers else -1
-            if 0 <= i < len(numbers):
-                ask = query.ask or prev.ask
-                return query.with_(items=(numbers[i],), ask=ask, from_context=("items", "ask"))
-    if query.relation == "lacks" and turn.unit and words.not_shared.search(text):
-        # 除了区直各单位的共性任务呢 (after 我们有几条任务): the unit's own items
-        return query.with_(relation="not_shared", units=(turn.unit,), from_context=("units",))
-    if turn.items and words.within.search(text) and query.ask in ("items", "count"):
-        units = query.units or ((turn.unit,) if turn.unit and not query.self_unit else ())
-        return query.with_(within=turn.items, units=units, from_context=("within",))
-    if (
-        prev.verdict == "sufficient"
-        and query.amount
-        and query.ask != "verdict"
-        and (cue or _short(text))
-    ):
-        return query.with_(
-            ask="verdict",
-            verdict="sufficient",
-            topics=query.topics or prev.topics,
-            from_context=("ask", "topics"),
-        )
-    if (
-        prev.ask in ("count", "items")
-        and not query.units
-        and re.search(r"哪几条|哪些条|具体是哪|分别是哪|列出来|有哪些", text)
-    ):
-        return query.with_(
-            ask="items",
-            relation=prev.relation,
-            op="" if prev.op == "count" else prev.op,
-            units=prev.units,
-            self_unit=prev.self_unit,
-            within=prev.within,
-            from_context=("ask", "units"),
-        )
-    return None
 
 
 @dataclass

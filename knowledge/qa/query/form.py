@@ -1,9 +1,9 @@
 """The logical form of a question: what it is about and what it asks for.
 
-:mod:`knowledge.qa.query.parse` builds a :class:`Query` from a question (and the conversation
-so far, :mod:`knowledge.qa.query.conversation`); :mod:`knowledge.qa.query.execute` runs it over
-the plan and the records; the answer carries it as ``Answer.query`` (JSON) so a reader can see how the
-question was understood.
+:mod:`knowledge.qa.query.parse` builds a :class:`Query` from a question (completed from the
+conversation so far by :mod:`knowledge.qa.query.follow_up`); :mod:`knowledge.qa.answer.execute`
+runs it over the plan and the records; the answer carries it as ``Answer.query`` (JSON) so a
+reader can see how the question was understood.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """Question → :class:`~knowledge.qa.query.form.Query`: the words of the question (its item
 references, the units it names, the cue words of :mod:`knowledge.qa.question.words`) read as
-a small logical form. The analysis of units and topic words is the answerer's
-(:meth:`~knowledge.qa.query.answerer.Answerer.analyse`); this module says what is asked and
+a small logical form. The analysis of units and topic words is
+:meth:`~knowledge.qa.query.analysis.Analysis.analyse`; this module says what is asked and
 how the pieces relate."""
 
 from __future__ import annotations
 
 import re
 
-from knowledge.qa.query.answerer import Answerer
+from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
 from knowledge.qa.question.cues import (
     CADENCE_RE,
@@ -18,112 +18,25 @@ from knowledge.qa.question.cues import (
     WHO_RE,
     strip_cues,
 )
+from knowledge.qa.question.kinds import (
+    AMOUNT,
+    AMOUNT_CADENCE,
+    DATE_RE,
+    bare,
+    obligation_kind,
+    period_kind,
+    smalltalk_kind,
+)
 from knowledge.qa.question.words import QuestionWords
-from knowledge.text.normalize import cn_to_int, int_to_cn, norm
+from knowledge.text.normalize import cn_to_int
 
-_NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
-_UNIT_SUFFIX = r"(?:条|项|点|款)"
-_FROM_END = re.compile(rf"倒数第{_NUM}{_UNIT_SUFFIX}?")
-_HEAD = re.compile(
-    rf"(?<![\u4e00-\u9fff])前{_NUM}{_UNIT_SUFFIX}|(?<=[看问查列给说讲出的是])前{_NUM}{_UNIT_SUFFIX}"
-)
-_TAIL = re.compile(
-    rf"(?:最后|(?<![\u4e00-\u9fff])后|(?<=[看问查列给说讲出的是])后){_NUM}{_UNIT_SUFFIX}"
-)
-_PUNCT = re.compile(r"[\s，。！？!?,.~～…、:：;；“”\"'()（）]+")
-_TRAILING = re.compile(r"[啊呀呢吧嘛哦了的么哈嗯]+$")
-_AMOUNT = re.compile(
-    r"(每年|一年|年度|全年|每个季度|每季度|一个季度|一季度|季度|每个月|每月|一个月|每半年|半年)"
-    r"[^，。？?]{0,8}?(\d{1,2}|[一两二三四五六七八九十]{1,3})(?:次|期|回|场|遍)"
-)
-_AMOUNT_CADENCE = {
-    "每年": "annual",
-    "一年": "annual",
-    "年度": "annual",
-    "全年": "annual",
-    "每个季度": "quarterly",
-    "每季度": "quarterly",
-    "一个季度": "quarterly",
-    "一季度": "quarterly",
-    "季度": "quarterly",
-    "每个月": "monthly",
-    "每月": "monthly",
-    "一个月": "monthly",
-    "每半年": "half_yearly",
-    "半年": "half_yearly",
-}
 _YEAR = re.compile(r"(20\d\d)\s*年")
-DATE_RE = re.compile(
-    r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
-)
 _DISTRICT = re.compile(
     r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
 
 
-def resolve_positions(text: str, numbers: list[int], words: QuestionWords) -> str:
-    """Position words → item references the reference parser reads: 倒数第三条 → 第18条,
-    最后一条 → 第20条, 前五条 → 第1至5条, 后三条 → 第18至20条 (for a 20-item plan)."""
-    if not numbers:
-        return text
-    n = len(numbers)
-
-    def ref(a: int, b: int | None = None) -> str:
-        if b is None or b == a:
-            return f"第{numbers[a]}条"
-        return f"第{numbers[a]}至{numbers[b]}条"
-
-    def from_end(m: re.Match[str]) -> str:
-        k = cn_to_int(m.group(1)) or 0
-        return ref(n - k) if 1 <= k <= n else m.group(0)
-
-    text = _FROM_END.sub(from_end, text)
-    text = words.last.sub(lambda m: ref(n - 1), text)
-    text = words.first.sub(lambda m: ref(0), text)
-
-    def head(m: re.Match[str]) -> str:
-        k = cn_to_int(m.group(1) or m.group(2)) or 0
-        return ref(0, k - 1) if 2 <= k <= n else m.group(0)
-
-    def tail(m: re.Match[str]) -> str:
-        k = cn_to_int(m.group(1)) or 0
-        return ref(n - k, n - 1) if 2 <= k <= n else m.group(0)
-
-    text = _HEAD.sub(head, text)
-    return _TAIL.sub(tail, text)
-
-
-def smalltalk_kind(text: str, words: QuestionWords) -> str:
-    """greeting / thanks / identity / bye when the whole question is small talk."""
-    core = _TRAILING.sub("", _PUNCT.sub("", norm(text)))
-    core = re.sub(r"^(请问|那个|嗯|哦)", "", core) or core
-    for kind, phrases in words.smalltalk.items():
-        if core in phrases or norm(text) in phrases:
-            return kind
-    # 你好，你是谁 / 谢谢，再见: every part small talk
-    parts = [p for p in re.split(r"[，。！？!?,.~\s]+", norm(text)) if p]
-    if len(parts) > 1:
-        kinds = [smalltalk_kind(p, words) for p in parts]
-        if all(kinds):
-            return next((k for k in ("identity", "thanks", "bye") if k in kinds), kinds[0])
-    return ""
-
-
-def _period(text: str, words: QuestionWords) -> str:
-    for kind, pattern in words.periods:
-        if pattern.search(text):
-            return kind
-    return ""
-
-
-def obligation_kind(text: str, words: QuestionWords) -> str:
-    for kind, pattern in words.obligation_kinds:
-        if pattern.search(text):
-            return kind
-    return ""
-
-
-def _base_ask(a: Answerer, words: QuestionWords) -> str:
+def _base_ask(a: Analysis, words: QuestionWords) -> str:
     """The legacy families, from the cue words alone ("" when none is asked)."""
     c = a.q.cues
     if c.cadence and not (c.who and a.target is None):
@@ -141,7 +54,7 @@ def _base_ask(a: Answerer, words: QuestionWords) -> str:
     return ""
 
 
-def parse(a: Answerer, words: QuestionWords, spaced: str) -> Query:
+def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     """The query of the question analysed by ``a`` (``spaced``: its normalised text)."""
     q = a.q
     text = q.text
@@ -150,21 +63,21 @@ def parse(a: Answerer, words: QuestionWords, spaced: str) -> Query:
         units = (a.outside_token,)
     if a.target is not None and a.target.kind == "category" and not units:
         units = (a.target.name,)
-    amount = _AMOUNT.search(text)
+    amount = AMOUNT.search(text)
     base = Query(
-        amount=(_AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
+        amount=(AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
         if amount
         else None,
         items=tuple(q.refs),
         units=units,
         self_unit=a.asked_self,
         topics=(q.topic,) if a.has_topic else (),
-        period=_period(text, words),
+        period=period_kind(text, words),
     )
     kind = smalltalk_kind(q.raw, words)
     if kind:
         return base.with_(ask="smalltalk", smalltalk=kind)
-    core = _TRAILING.sub("", _PUNCT.sub("", text))
+    core = bare(text)
     if core in words.more or words.more_re.fullmatch(core) or (core + "呢") in words.more:
         return base.with_(ask="more")
     uncovered = _uncovered(a, spaced)
@@ -204,7 +117,7 @@ def parse(a: Answerer, words: QuestionWords, spaced: str) -> Query:
     return base.with_(ask=ask)
 
 
-def _uncovered(a: Answerer, spaced: str) -> dict | None:
+def _uncovered(a: Analysis, spaced: str) -> dict | None:
     """A year or district that none of the loaded plans covers."""
     plans = [p.plan for p in a.e.plans.values()]
     years = {p.meta.plan_year for p in plans if p.meta.plan_year}
@@ -229,7 +142,7 @@ def _uncovered(a: Answerer, spaced: str) -> dict | None:
     return None
 
 
-def _status(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _status(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """A record question: who has not done an obligation, or has this unit done it."""
     kind = obligation_kind(text, words)
     if not kind or a.q.refs:
@@ -246,10 +159,10 @@ def _status(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query 
     return None
 
 
-def _verdict(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     if not words.verdict.search(text) and not words.sufficient.search(text):
         return None
-    amount = _AMOUNT.search(text)
+    amount = AMOUNT.search(text)
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
@@ -259,7 +172,7 @@ def _verdict(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query
             topics=(topic,),
             ask="verdict",
             verdict="sufficient",
-            amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+            amount=(AMOUNT_CADENCE[amount.group(1)], n),
         )
     if amount and not base.units and not a.asked_self:
         # 学法是每年一次吗: is that what the document requires?
@@ -271,7 +184,7 @@ def _verdict(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query
             topics=(topic,) if len(re.findall(r"[\u4e00-\u9fff]", topic)) >= 2 else (),
             ask="verdict",
             verdict="cadence",
-            amount=(_AMOUNT_CADENCE[amount.group(1)], n),
+            amount=(AMOUNT_CADENCE[amount.group(1)], n),
         )
     date_asked = DATE_RE.search(text)
     if date_asked and not base.units:
@@ -318,11 +231,11 @@ def _verdict(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query
     return None
 
 
-def _t(a: Answerer, topical: bool) -> tuple[str, ...]:
+def _t(a: Analysis, topical: bool) -> tuple[str, ...]:
     return (a.q.topic,) if topical and a.q.topic else ()
 
 
-def _relation(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Items by who is responsible and how: named, all of several units, not through the
     shared groups, items lacking a group, items with one responsible unit; counted or listed."""
     count = bool(words.count.search(re.sub(r"哪(几|些)", "", text))) and not re.search(
@@ -383,7 +296,7 @@ def _relation(a: Answerer, words: QuestionWords, text: str, base: Query) -> Quer
     return None
 
 
-def _each(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | None:
+def _each(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Two topics (or units) asked at once: 普法和信访各由谁负责 / 学法和培训分别多久一次."""
     if not (words.each.search(text) or (a.q.cues.who or a.q.cues.cadence)):
         return None
@@ -403,7 +316,3 @@ def _each(a: Answerer, words: QuestionWords, text: str, base: Query) -> Query | 
         return None
     ask = "cadence" if a.q.cues.cadence else "who"
     return base.with_(ask=ask, op="each", topics=tuple(topics))
-
-
-def label(number: int) -> str:
-    return f"第{int_to_cn(number)}条"

@@ -1,5 +1,6 @@
-"""Reading a question's words: item references (:mod:`.refs`), the units it names
-(:mod:`.mentions`), the cue words of each question family (:mod:`.cues`), the question words
-of ``knowledge/data/question_words.toml`` (:mod:`.words`) and the synonyms and English keywords
-(:mod:`.lexicon`). Pure text work over the data files and the unit directory; nothing here knows
-about queries, answers or their text."""
+"""Reading a question's words: item references (:mod:`.refs`) and position words
+(:mod:`.positions`), the units it names (:mod:`.mentions`), the cue words of each question
+family (:mod:`.cues`), what else its words name (:mod:`.kinds`: small talk, periods,
+obligation kinds, dates, amounts), the question words of ``knowledge/data/question_words.toml``
+(:mod:`.words`) and the synonyms and English keywords (:mod:`.lexicon`). Pure text work over
+the data files and the unit directory; imports nothing else of ``knowledge.qa``."""

@@ -2,7 +2,7 @@
 
 Each cue family is a list of literal phrases compiled longest first (so 由哪些单位 wins over
 由哪). The decision itself (which family wins, given the item references and unit mentions
-found) is :func:`knowledge.qa.query.answerer.decide`, kept small and explicit so that its
+found) is :func:`knowledge.qa.query.analysis.decide`, kept small and explicit so that its
 order can be read and tested.
 """
 

@@ -4,6 +4,7 @@ its own way; this is the channel-neutral ``Answer.text``."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from knowledge.plan.model import CATEGORY_LABELS, Item, UnitCategory
 from knowledge.qa.result.answer import ItemDuty, ObligationDue, UnitLine
@@ -15,6 +16,15 @@ MAX_LISTED = 30
 
 def item_label(number: int) -> str:
     return f"第{int_to_cn(number)}条"
+
+
+def cn_date(iso: str) -> str:
+    """2021-03-01 → 2021年3月1日 (anything else as it is)."""
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def category_label(cat: UnitCategory) -> str:

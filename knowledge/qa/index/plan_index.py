@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
+from knowledge.plan.binding import bound_units
 from knowledge.plan.model import ETC_NAME as PARTIAL_ETC
 from knowledge.plan.model import Item, Obligation, UnitCategory, WorkPlan
 from knowledge.plan.units import UnitDirectory
-from knowledge.qa.query.bm25 import BM25Index, char_terms
-from knowledge.qa.result.answer import ItemDuty, UnitLine
+from knowledge.qa.index.bm25 import BM25Index, char_terms
+from knowledge.qa.result.answer import ItemDuty, ObligationDue, Quote, UnitLine
+from knowledge.qa.result.due import next_due
 from knowledge.text.normalize import norm
 
 # "…等部门 / 等有关单位" after a list of district units: possibly any district-level unit
@@ -85,6 +88,13 @@ class PlanIndex:
             if score > best_score:
                 best, best_score = s, score
         return best
+
+    def item_at(self, number: int) -> Item:
+        return self.items[self.position[number]]
+
+    def quotes(self, numbers: Sequence[int]) -> tuple[Quote, ...]:
+        """Every sentence of the items, for quoting under their numbers."""
+        return tuple(Quote(n, s + "。") for n in numbers for s in self.sentences[self.position[n]])
 
     # -- units -----------------------------------------------------------------------------
     def _unit_line(self, ref) -> UnitLine:  # noqa: ANN001 - knowledge.plan.model.UnitRef
@@ -168,4 +178,35 @@ class PlanIndex:
                 if d.kind == "none":
                     continue
             out.append(d)
+        return tuple(out)
+
+    def obligations_due(
+        self, numbers: Sequence[int], unit: str | None, today: date
+    ) -> tuple[ObligationDue, ...]:
+        """The items' obligations with their next due date after ``today``; for ``unit`` (a
+        directory unit), only those whose subject binds it (knowledge.plan.binding: 各地政府…
+        does not bind a bureau or the court)."""
+        out = []
+        year = self.plan.meta.plan_year
+        for n in numbers:
+            for o in self.item_at(n).obligations:
+                if unit is not None and unit not in bound_units(self.plan, o, self.directory):
+                    continue
+                due, rule = next_due(o, today, year)
+                out.append(
+                    ObligationDue(
+                        o.key,
+                        o.item,
+                        o.kind,
+                        o.action,
+                        o.cadence.value,
+                        o.cadence_label,
+                        o.min_count,
+                        o.text,
+                        o.subject,
+                        o.source,
+                        due,
+                        rule,
+                    )
+                )
         return tuple(out)

@@ -1,8 +1,9 @@
 """What every question is read and answered against, built once: each plan's indexes, the
 unit directory, the lexicon, the question words and the unit mentions they make findable.
 
-:class:`~knowledge.qa.engine.QAEngine` is this context plus the entry points; the answerer
-(:mod:`knowledge.qa.query.answerer`) and the query steps read it through ``a.e``."""
+:class:`~knowledge.qa.engine.QAEngine` is this context plus the entry points; the analysis
+(:mod:`knowledge.qa.query.analysis`), the query steps and the answer families read it through
+``a.e``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 from knowledge.plan.model import UnitCategory, WorkPlan
 from knowledge.plan.units import UnitDirectory, infer_category
-from knowledge.qa.query.plan_index import PlanIndex, Target
+from knowledge.qa.index.plan_index import PlanIndex, Target
 from knowledge.qa.question.lexicon import Lexicon, default_lexicon
 from knowledge.qa.question.mentions import MentionFinder
 from knowledge.qa.question.words import question_words

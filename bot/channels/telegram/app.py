@@ -23,7 +23,7 @@ from bot.channels.telegram.receiver import ReceiverLease
 from bot.channels.telegram.update_processor import PerChatUpdateProcessor
 from bot.chat.assistant import Assistant
 from scheduler.delivery.budget import SendBudget
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.jobs.install import install_jobs, run_planner_soon
 
 log = logging.getLogger(__name__)

@@ -25,11 +25,13 @@ from datetime import date
 from pathlib import Path
 
 from bench.qa_generated.grammar import Case, generate
-from bench.qa_generated.plans import PlanFacts, all_plans
+from bench.qa_generated.phrases import sample
+from bench.qa_generated.plans import PlanFacts, all_plans, bundled
 from bench.qa_generated.score import score
 
 DEFAULT_SIZE = 10000  # gives ≥ 5,000 questions once inapplicable combinations are skipped
 QUICK_SIZE = 1000
+PHRASE_SAMPLE = 300
 
 
 def engine_for(f: PlanFacts):  # noqa: ANN201 - knowledge.qa imported here only
@@ -52,6 +54,28 @@ def run(cases: list[Case], plans: list[PlanFacts]) -> list[tuple[Case, dict, boo
         ok, why = score(answer, case.expect)
         out.append((case, answer, ok, why))
     return out
+
+
+PHRASE_FORMS = ("{}是哪一条", "{}谁负责")
+
+
+def phrase_acceptance(n: int = 300) -> dict[str, float]:
+    """The share of "X是哪一条" / "X谁负责" answers citing X's item first, for ``n`` phrases
+    standing in exactly one item of the bundled plan (tests/test_qa_phrases.py)."""
+    from bot.cli.ask import answer_line
+
+    f = bundled()
+    engine = engine_for(f)
+    phrases = sample(f.plan, n)
+    rates = {}
+    for form in PHRASE_FORMS:
+        right = 0
+        for phrase, number in phrases:
+            line = json.dumps({"q": form.format(phrase)}, ensure_ascii=False)
+            answer = answer_line(engine, line, date(f.year or 2021, 8, 1))
+            right += (answer.get("items") or [None])[0] == number
+        rates[form.format("X")] = right / len(phrases)
+    return rates
 
 
 def _table(title: str, rows: dict[str, list[bool]]) -> None:
@@ -119,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     results = run(cases, plans)
     overall = report(results)
     print(f"\n{len(results)} answered in {time.perf_counter() - started:.1f} s")
+    if not args.op and not args.noise:
+        rates = phrase_acceptance(PHRASE_SAMPLE // (10 if args.quick else 1))
+        shown = ", ".join(f"{form} {100 * r:.1f}%" for form, r in rates.items())
+        print(f"phrases standing in one item of the bundled plan, item cited first: {shown}")
     if args.failures:
         with args.failures.open("w", encoding="utf-8") as fh:
             for c, a, ok, why in results:

@@ -24,7 +24,8 @@ _AVOID = ("第", "谁", "哪", "什么", "条")
 _LOOSE_ENDS = "等的和及与并或"  # a phrase does not start or end with a function word
 MIN_LEN, MAX_LEN = 4, 8
 MAX_WORDS = 4
-# a phrase ends on a noun-like word and is not cut out of a longer noun compound
+# a phrase ends on a noun-like word of two characters or more, not cut out of a longer
+# noun compound
 _NOUNISH = ("n", "vn", "l", "i", "j", "an")
 
 
@@ -50,7 +51,7 @@ def candidates(plan: WorkPlan) -> list[tuple[str, int]]:
                     phrase += words[j]
                     if len(phrase) > MAX_LEN or not _HAN.match(phrase):
                         break
-                    if not nounish[j] or nounish[j + 1]:
+                    if not nounish[j] or nounish[j + 1] or len(words[j]) < 2:
                         continue
                     if len(phrase) < MIN_LEN or phrase in found:
                         continue

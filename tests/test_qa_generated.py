@@ -147,6 +147,9 @@ def test_scorer_accepts_the_oracle_and_rejects_mistakes(cases: list[Case]) -> No
     assert not score(extra, exp)[0]
     assert not score({"error": "坏的输入"}, exp)[0]
     assert not score({**ideal(exp), "year": 2020}, exp)[0]
+    duties = oracle.unit_items(bundled(), "区司法局")
+    assert score({**ideal(duties), "unit": "区司法局"}, duties)[0]
+    assert not score({**ideal(duties), "unit": "区财政局"}, duties)[0]  # another unit's list
     # tolerance: a partial-group item may be listed or not
     comp = oracle.complement(bundled(), "区司法局")
     assert score({"items": [11, 19]}, comp)[0] and score({"items": [11, 19, 20]}, comp)[0]

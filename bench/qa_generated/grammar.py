@@ -19,7 +19,7 @@ from bench.qa_generated.noise import NOISES, Segment, Segments, item_ref, join
 from bench.qa_generated.oracle import Expectation
 from bench.qa_generated.phrases import sample
 from bench.qa_generated.plans import PlanFacts
-from knowledge.plan.model import Role
+from knowledge.plan.model import CADENCE_LABELS, ETC_NAME, Cadence, Role
 
 LEAD, SUPPORT = Role.LEAD, Role.SUPPORTING
 
@@ -32,6 +32,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "unit_items": ("{unit}有哪些任务", "{unit}负责哪几条", "{unit}要做哪些工作"),
     "unit_role_items:lead": ("{unit}牵头的有哪几条", "哪些条目由{unit}牵头"),
     "unit_role_items:supporting": ("{unit}配合的有哪几条", "哪些条目{unit}是配合单位"),
+    "unit_item_count": ("{unit}负责几条", "{unit}一共有几条任务", "{unit}要管几条"),
+    "either": ("{a}或{b}负责的有哪些条目", "哪些条目有{a}或者{b}"),
+    "group_items": ("{group}负责哪几条", "{group}有哪些任务", "哪些条目写了{group}"),
+    "only_groups": (
+        "哪些条目没有点名具体单位",
+        "哪几条的责任单位只写了单位类别",
+        "哪些条目的责任单位全是统称，没有具体单位",
+    ),
+    "cadence_items": (
+        "哪些工作{cadence}要做",
+        "{cadence}要做的有哪几条",
+        "哪几条是{cadence}的任务",
+    ),
     "most_units": ("哪一条责任单位最多", "哪条列的单位最多", "责任单位最多的是哪一条"),
     "fewest_units": ("哪一条责任单位最少", "哪条列的单位最少", "责任单位最少的是哪一条"),
     "only_one": (
@@ -67,6 +80,11 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "unit_items": ("Which items is {unit} responsible for?",),
     "unit_role_items:lead": ("Which items does {unit} lead?",),
     "unit_role_items:supporting": ("Which items does {unit} support?",),
+    "unit_item_count": ("How many items is {unit} responsible for?",),
+    "either": ("Which items name {a} or {b}?",),
+    "group_items": ("Which items is {group} responsible for?",),
+    "only_groups": ("Which items name no specific unit, only groups?",),
+    "cadence_items": ("Which tasks must be done {cadence_en}?",),
     "most_units": ("Which item lists the most units?",),
     "fewest_units": ("Which item lists the fewest units?",),
     "only_one": ("Which items have only one responsible unit?",),
@@ -82,7 +100,13 @@ ENGLISH: dict[str, tuple[str, ...]] = {
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action)\}")
+_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en)\}")
+CADENCE_EN = {
+    Cadence.MONTHLY: "every month",
+    Cadence.QUARTERLY: "every quarter",
+    Cadence.HALF_YEARLY: "every half year",
+    Cadence.ANNUAL: "every year",
+}
 PHRASES_PER_PLAN = 120
 MAX_PAIRS = 60
 
@@ -145,9 +169,22 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
         for u in units:
             for role in (LEAD, SUPPORT):
                 out += _b(op, oracle.unit_role_items(f, u, role), f"{op}:{role.value}", unit=u)
-    elif op in ("most_units", "fewest_units", "only_one", "etc_items", "plan_year"):
+    elif op == "unit_item_count":
+        for u in units:
+            out += _b(op, oracle.unit_item_count(f, u), unit=u)
+    elif op == "group_items":
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        groups.pop(ETC_NAME, None)
+        for g in groups:
+            out += _b(op, oracle.group_items(f, g), group=g)
+    elif op == "cadence_items":
+        for c, label in CADENCE_LABELS.items():
+            if c in CADENCE_EN:
+                exp = oracle.cadence_items(f, c)
+                out += _b(op, exp, cadence=label, cadence_en=CADENCE_EN[c])
+    elif op in ("most_units", "fewest_units", "only_one", "only_groups", "etc_items", "plan_year"):
         out += _b(op, getattr(oracle, op)(f))
-    elif op in ("both", "a_not_b"):
+    elif op in ("both", "a_not_b", "either"):
         fn = getattr(oracle, op)
         for a, b in pairs:
             out += _b(op, fn(f, a, b), a=a, b=b)
@@ -182,7 +219,7 @@ def render(template: str, slots: dict[str, object], english: bool = False) -> Se
         value = slots[name]
         if name == "item":
             segs.append(Segment(item_ref(int(value), "en" if english else "cn"), "item", value))
-        elif name in ("unit", "a", "b"):
+        elif name in ("unit", "a", "b", "group"):
             segs.append(Segment(str(value), "unit", value))
         else:
             segs.append(Segment(str(value), name, value))

@@ -36,6 +36,7 @@ class Expectation:
     units_also: frozenset[str] = frozenset()
     role: str | None = None  # the units asked for have this role (lead / supporting)
     verdict: str | None = None  # yes / no
+    unit: str | None = None  # the unit asked about (checked when the answer names one)
     text_all: tuple[tuple[str, ...], ...] = field(default=())  # each: one of them in the text
     year: int | None = None  # the plan's year (checked when the answer states one)
 
@@ -70,7 +71,7 @@ def item_role(f: PlanFacts, n: int, role: Role) -> Expectation | None:
 
 def unit_count(f: PlanFacts, n: int) -> Expectation:
     it = f.item(n)
-    counts = {len(f.named_refs(it)), len(f.named_units(it))}
+    counts = {len(f.named_refs(it)), len(f.named_units(it)) or len(f.named_refs(it))}
     words = tuple(w for c in sorted(counts) for w in count_words(c, "个"))
     return Expectation(first=n, text_all=(words,), year=f.year)
 
@@ -79,7 +80,63 @@ def unit_items(f: PlanFacts, unit: str) -> Expectation | None:
     need = f.items_where(unit, NAMED, GROUP)
     if not need:
         return None
-    return Expectation(items=need, items_also=f.items_where(unit, PARTIAL), year=f.year)
+    also = f.items_where(unit, PARTIAL)
+    return Expectation(items=need, items_also=also, unit=unit, year=f.year)
+
+
+def unit_item_count(f: PlanFacts, unit: str) -> Expectation | None:
+    """How many items a unit has: named and through whole groups (or named only, or with the
+    partial ones too: all three readings are accepted)."""
+    named = f.items_where(unit, NAMED)
+    full = f.items_where(unit, NAMED, GROUP)
+    if not full:
+        return None
+    counts = sorted({len(named), len(full), len(full | f.items_where(unit, PARTIAL))} - {0})
+    words = tuple(w for c in counts for w in count_words(c, "条"))
+    return Expectation(text_all=(words,), unit=unit, year=f.year)
+
+
+def either(f: PlanFacts, a: str, b: str) -> Expectation | None:
+    need = f.items_where(a, NAMED) | f.items_where(b, NAMED)
+    also = f.items_where(a, GROUP, PARTIAL) | f.items_where(b, GROUP, PARTIAL)
+    return Expectation(items=need, items_also=also - need, year=f.year) if need else None
+
+
+def group_items(f: PlanFacts, group: str) -> Expectation | None:
+    """Items naming a group; items naming another group that shares a category with it, or a
+    member unit, may be listed too."""
+    g = f.directory.groups.get(group)
+    need = frozenset(it.number for it in f.plan.items if group in f.named_refs(it))
+    if g is None or not need:
+        return None
+    also = set()
+    for it in f.plan.items:
+        for ref in it.units:
+            other = f.directory.groups.get(ref.name)
+            unit = f.directory.units.get(ref.name)
+            if (other is not None and other.categories & g.categories) or (
+                unit is not None and unit.category in g.categories
+            ):
+                also.add(it.number)
+    return Expectation(items=need, items_also=frozenset(also) - need, year=f.year)
+
+
+def only_groups(f: PlanFacts) -> Expectation | None:
+    """Items whose unit list names no unit, only groups (区直各单位, 各镇(街、区) …)."""
+    need = frozenset(it.number for it in f.plan.items if f.named_refs(it) and not f.named_units(it))
+    return Expectation(items=need, year=f.year) if need else None
+
+
+def cadence_items(f: PlanFacts, cadence: Cadence) -> Expectation | None:
+    """Items with an obligation of this cadence (每季度 / 每年 …)."""
+    need = frozenset(o.item for o in f.plan.obligations if o.cadence == cadence)
+    if not need:
+        return None
+    label = CADENCE_LABELS[cadence]
+    also = {it.number for it in f.plan.items if label in it.text}
+    if cadence == Cadence.ANNUAL:  # once within the plan's year is every year too
+        also |= {o.item for o in f.plan.obligations if o.cadence == Cadence.ONCE}
+    return Expectation(items=need, items_also=frozenset(also) - need, year=f.year)
 
 
 def unit_role_items(f: PlanFacts, unit: str, role: Role) -> Expectation | None:
@@ -155,7 +212,8 @@ def complement(f: PlanFacts, unit: str) -> Expectation | None:
     need = f.items_where(unit, NONE)
     if not need:
         return None
-    return Expectation(items=need, items_also=f.items_where(unit, PARTIAL), year=f.year)
+    also = f.items_where(unit, PARTIAL)
+    return Expectation(items=need, items_also=also, unit=unit, year=f.year)
 
 
 def named_verdict(f: PlanFacts, n: int, unit: str) -> Expectation | None:

@@ -117,7 +117,7 @@ class PlanFacts:
     def aliases(self, unit: str) -> tuple[str, ...]:
         """Short names an official would type for ``unit`` (the directory's aliases without
         the clipped fragments such as 委编办 / 治区办)."""
-        known = self.directory.units.get(unit)
+        known = self.directory.units.get(unit) or self.directory.groups.get(unit)
         if known is None:
             return ()
         return tuple(

@@ -65,6 +65,9 @@ def score(answer: dict[str, Any], exp: Expectation) -> tuple[bool, str]:
         got = answer_units(answer, exp)
         if not _within(got, need, {norm(u) for u in exp.units_also}):
             return False, f"units {_show(got)} ≠ {_show(need)}"
+    named = answer.get("unit")
+    if exp.unit is not None and isinstance(named, str) and norm(named) != norm(exp.unit):
+        return False, f"unit {named} ≠ {exp.unit}"
     if exp.verdict is not None and answer.get("verdict") != exp.verdict:
         return False, f"verdict {answer.get('verdict')} ≠ {exp.verdict}"
     text = answer.get("text") or ""

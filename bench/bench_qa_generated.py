@@ -84,6 +84,21 @@ def _table(title: str, rows: dict[str, list[bool]]) -> None:
         print(f"  {key:<18} {100 * sum(oks) / len(oks):6.1f}%  ({sum(oks)}/{len(oks)})")
 
 
+def matrix(results: list[tuple[Case, dict, bool, str]]) -> None:
+    """Accuracy of each operator under each noise kind (%, blank where none was asked)."""
+    noises = sorted({c.noise for c, *_ in results})
+    cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for c, _a, ok, _w in results:
+        cells[(c.operator, c.noise)].append(ok)
+    print("\noperator × noise (% right)")
+    print(" " * 18 + "".join(f"{n[:8]:>9}" for n in noises))
+    for op in sorted({c.operator for c, *_ in results}):
+        row = [cells.get((op, n)) for n in noises]
+        print(
+            f"  {op:<16}" + "".join(f"{100 * sum(r) / len(r):9.0f}" if r else " " * 9 for r in row)
+        )
+
+
 def report(results: list[tuple[Case, dict, bool, str]], examples: int = 3) -> float:
     oks = [ok for _c, _a, ok, _w in results]
     overall = sum(oks) / len(oks)
@@ -122,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--noise", action="append", help="only these noise kinds")
     p.add_argument("--failures", type=Path, help="write the failures here (JSON lines)")
     p.add_argument("--export", type=Path, help="write the questions with expectations, no run")
+    p.add_argument("--matrix", action="store_true", help="also operator × noise accuracy")
     p.add_argument("--min", type=float, help="exit 1 when overall accuracy (0–1) is below")
     args = p.parse_args(argv)
     plans = all_plans()
@@ -142,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = run(cases, plans)
     overall = report(results)
+    if args.matrix:
+        matrix(results)
     print(f"\n{len(results)} answered in {time.perf_counter() - started:.1f} s")
     if not args.op and not args.noise:
         rates = phrase_acceptance(PHRASE_SAMPLE // (10 if args.quick else 1))

@@ -10,7 +10,9 @@ import ast
 import json
 import subprocess
 import sys
+import unicodedata
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,9 @@ from bench.qa_generated import oracle
 from bench.qa_generated.grammar import OPERATORS, Case, generate
 from bench.qa_generated.noise import NOISES
 from bench.qa_generated.oracle import Expectation
-from bench.qa_generated.plans import all_plans, bundled
+from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
 from bench.qa_generated.score import score
+from knowledge.plan.model import ETC_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "knowledge" / "sources" / "xiangzhou-2021.txt"
@@ -35,7 +38,8 @@ ORACLE_SCRIPT = """
 import json, sys
 from bench.qa_generated import oracle
 from bench.qa_generated.grammar import generate
-from bench.qa_generated.plans import all_plans, bundled
+from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
+from knowledge.plan.model import ETC_NAME
 cases = list(generate(all_plans(), 300))
 f = bundled()
 print(json.dumps({
@@ -97,6 +101,19 @@ def test_oracle_matches_the_document_read_by_hand() -> None:
     study = next(o for o in f.plan.obligations if o.action == "学法")
     exp = oracle.cadence(f, study)
     assert exp.first == 2 and exp.text_all[0][0] == "每季度"
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_the_family_fixtures_are_read_as_their_expected_files_say(name: str) -> None:
+    """The oracle's facts rest on the parse: each fixture's units and roles as pinned."""
+    fold = partial(unicodedata.normalize, "NFKC")
+    facts = load(FAMILY / name)
+    expected = json.loads((FAMILY / name).with_suffix(".expected.json").read_text("utf-8"))
+    assert len(facts.plan.items) == len(expected["items"])
+    for want, item in zip(expected["items"], facts.plan.items, strict=True):
+        got = [(fold(r.raw), r.role.value) for r in item.units if r.name != ETC_NAME]
+        assert got == [(fold(u["name"]), u["role"]) for u in want["units"]], item.number
+        assert item.partial == want["units_partial"], item.number
 
 
 def test_generation_is_deterministic_and_covers_the_grammar(cases: list[Case]) -> None:

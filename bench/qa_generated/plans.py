@@ -114,16 +114,29 @@ class PlanFacts:
             it.number for it in self.plan.items if self.relation(unit, it) in relations
         )
 
+    @cached_property
+    def _spelled(self) -> dict[str, set[str]]:
+        """Every name and alias of the directory → the units and groups spelled so."""
+        out: dict[str, set[str]] = {}
+        for known in (*self.directory.units.values(), *self.directory.groups.values()):
+            for spelling in (known.name, *known.aliases):
+                out.setdefault(spelling, set()).add(known.name)
+        return out
+
     def aliases(self, unit: str) -> tuple[str, ...]:
-        """Short names an official would type for ``unit`` (the directory's aliases without
-        the clipped fragments such as 委编办 / 治区办)."""
+        """Short names an official would type for ``unit``: the directory's aliases that name
+        nothing else (审批局 is not one when 区行政审批局 is listed too), without the clipped
+        fragments such as 委编办 / 治区办."""
         known = self.directory.units.get(unit) or self.directory.groups.get(unit)
         if known is None:
             return ()
         return tuple(
             a
             for a in known.aliases
-            if a != unit and len(a) >= 2 and not a.startswith(("委", "治", "直"))
+            if a != unit
+            and len(a) >= 2
+            and not a.startswith(("委", "治", "直"))
+            and self._spelled.get(a) == {unit}
         )
 
 

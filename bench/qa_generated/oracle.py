@@ -204,7 +204,10 @@ def a_not_b(f: PlanFacts, a: str, b: str) -> Expectation | None:
     need = named_a & f.items_where(b, NONE)
     if not need:
         return None
+    # B reached only through a group is "not named"; A reached through a group with B not at
+    # all is "A responsible, B not": both readings are tolerated
     also = named_a & f.items_where(b, GROUP, PARTIAL)
+    also |= f.items_where(a, GROUP) & f.items_where(b, NONE)
     return Expectation(items=need, items_also=also, year=f.year)
 
 

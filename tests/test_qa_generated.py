@@ -23,7 +23,7 @@ from bench.qa_generated.noise import NOISES
 from bench.qa_generated.oracle import Expectation
 from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
 from bench.qa_generated.score import score
-from knowledge.plan.model import ETC_NAME
+from knowledge.plan.model import ETC_NAME, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "knowledge" / "sources" / "xiangzhou-2021.txt"
@@ -39,7 +39,7 @@ import json, sys
 from bench.qa_generated import oracle
 from bench.qa_generated.grammar import generate
 from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
-from knowledge.plan.model import ETC_NAME
+from knowledge.plan.model import ETC_NAME, Role
 cases = list(generate(all_plans(), 300))
 f = bundled()
 print(json.dumps({
@@ -101,6 +101,17 @@ def test_oracle_matches_the_document_read_by_hand() -> None:
     study = next(o for o in f.plan.obligations if o.action == "学法")
     exp = oracle.cadence(f, study)
     assert exp.first == 2 and exp.text_all[0][0] == "每季度"
+
+
+def test_oracle_reads_roles_of_another_district() -> None:
+    """fz04 (南山区 2023), read by hand: (4)…（区政府办公室、区司法局牵头，区直各部门…）;
+    (5)…(区司法局负责, 区财政局配合); (6)…（区委政法委牵头，区司法局、区人民法院、区信访局配合…）;
+    (7)…（区司法局牵头，区直各部门负责）."""
+    f = load(FAMILY / "fz04_nanshan_2023_roles.txt")
+    assert oracle.unit_role_items(f, "区司法局", Role.LEAD).items == {4, 7}
+    assert oracle.unit_role_items(f, "区司法局", Role.SUPPORTING).items == {6}
+    assert oracle.item_role(f, 5, Role.SUPPORTING).units == {"区财政局"}
+    assert oracle.item_role(f, 4, Role.LEAD).units == {"区政府办公室", "区司法局"}
 
 
 @pytest.mark.parametrize("name", FIXTURES)

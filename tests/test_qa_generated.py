@@ -199,3 +199,25 @@ def test_engine_answers_are_scored(cases: list[Case]) -> None:
         assert ok == (why == ""), case
     right = sum(ok for *_, ok, _why in results)
     assert 0 < right <= len(results)
+
+
+def test_the_oracle_is_consistent_with_itself_and_the_plan_layer() -> None:
+    """Every unit stands to every item in exactly one way; the oracle's own reading of the
+    groups agrees with the plan layer's (knowledge.plan.units), which the engine also uses, so
+    a disagreement here points at one of the two; the set operators compose."""
+    for f in all_plans():
+        everything = set(f.numbers)
+        for unit in f.units:
+            parts = [f.items_where(unit, rel) for rel in ("named", "group", "partial", "none")]
+            assert (
+                sum(len(p) for p in parts) == len(everything) and set().union(*parts) == everything
+            )
+            for item in f.plan.items:
+                assert f.relation(unit, item) == f.directory.responsibility(unit, item).kind
+            duties, comp = oracle.unit_items(f, unit), oracle.complement(f, unit)
+            if duties and comp:
+                assert not duties.items & comp.items
+        a, b = f.units[:2]
+        both, either = oracle.both(f, a, b), oracle.either(f, a, b)
+        if both and either:
+            assert both.items <= either.items

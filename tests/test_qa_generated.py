@@ -7,7 +7,9 @@ is a figure of ``bench/bench_qa_generated.py``, not a pass/fail here."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -35,7 +37,7 @@ ITEM_14 = {"区委编办", "区司法局", "区检察院", "区纪委监委", "�
 ITEM_11 = {"区发改局", "区科经局", "区财政局"}
 
 ORACLE_SCRIPT = """
-import json, sys
+import hashlib, json, sys
 from bench.qa_generated import oracle
 from bench.qa_generated.grammar import generate
 from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
@@ -45,6 +47,7 @@ f = bundled()
 print(json.dumps({
     "engine_loaded": sorted(m for m in sys.modules if m.startswith("knowledge.qa")),
     "cases": len(cases),
+    "digest": hashlib.sha256("\n".join(c.question for c in cases).encode()).hexdigest(),
     "item14": sorted(oracle.item_units(f, 14).units),
 }, ensure_ascii=False))
 """
@@ -62,11 +65,14 @@ def test_oracle_answers_without_the_engine() -> None:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "PYTHONHASHSEED": "7"},  # the same questions in any process
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["engine_loaded"] == []
     assert out["cases"] >= 250
+    here = list(generate(all_plans(), 300))
+    assert out["digest"] == hashlib.sha256("\n".join(c.question for c in here).encode()).hexdigest()
     assert set(out["item14"]) == ITEM_14
     for path in (ROOT / "bench" / "qa_generated").glob("*.py"):
         assert not [m for m in imported(path) if m.startswith("knowledge.qa")], path

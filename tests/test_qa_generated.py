@@ -47,7 +47,7 @@ f = bundled()
 print(json.dumps({
     "engine_loaded": sorted(m for m in sys.modules if m.startswith("knowledge.qa")),
     "cases": len(cases),
-    "digest": hashlib.sha256("\n".join(c.question for c in cases).encode()).hexdigest(),
+    "digest": hashlib.sha256("\\n".join(c.question for c in cases).encode()).hexdigest(),
     "item14": sorted(oracle.item_units(f, 14).units),
 }, ensure_ascii=False))
 """

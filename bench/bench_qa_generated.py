@@ -29,8 +29,8 @@ from bench.qa_generated.phrases import sample
 from bench.qa_generated.plans import PlanFacts, all_plans, bundled
 from bench.qa_generated.score import score
 
-DEFAULT_SIZE = 10000  # gives ≥ 5,000 questions once inapplicable combinations are skipped
-QUICK_SIZE = 1000
+DEFAULT_SIZE = 12000  # gives ≥ 5,000 questions once inapplicable combinations are skipped
+QUICK_SIZE = 1200
 PHRASE_SAMPLE = 300
 
 
@@ -49,7 +49,7 @@ def run(cases: list[Case], plans: list[PlanFacts]) -> list[tuple[Case, dict, boo
     for case in cases:
         f = by_id[case.plan_id]
         today = date(f.year or 2021, 8, 1)
-        line = json.dumps({"q": case.question}, ensure_ascii=False)
+        line = json.dumps({"q": case.question, "unit": case.asker}, ensure_ascii=False)
         answer = answer_line(engines[case.plan_id], line, today)
         ok, why = score(answer, case.expect)
         out.append((case, answer, ok, why))
@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.export:
         with args.export.open("w", encoding="utf-8") as fh:
             for c in cases:
-                row = {"q": c.question, "plan": c.plan_id, "operator": c.operator}
-                row |= {"noise": c.noise, "expect": _expect_json(c)}
+                row = {"q": c.question, "unit": c.asker, "plan": c.plan_id}
+                row |= {"operator": c.operator, "noise": c.noise, "expect": _expect_json(c)}
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{len(cases)} questions written to {args.export}")
         return 0
@@ -169,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         with args.failures.open("w", encoding="utf-8") as fh:
             for c, a, ok, why in results:
                 if not ok:
-                    row = {"q": c.question, "plan": c.plan_id, "operator": c.operator}
-                    row |= {"noise": c.noise, "why": why, "expect": _expect_json(c)}
+                    row = {"q": c.question, "unit": c.asker, "plan": c.plan_id}
+                    row |= {"operator": c.operator, "noise": c.noise, "why": why}
+                    row["expect"] = _expect_json(c)
                     row |= {"items": a.get("items"), "verdict": a.get("verdict")}
                     row["text"] = (a.get("text") or "")[:300]
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")

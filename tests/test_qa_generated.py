@@ -18,10 +18,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+import zhconv
 
 from bench.qa_generated import oracle
 from bench.qa_generated.grammar import OPERATORS, Case, generate
-from bench.qa_generated.noise import NOISES
+from bench.qa_generated.noise import NOISES, SELF_WORDS
 from bench.qa_generated.oracle import Expectation
 from bench.qa_generated.plans import FAMILY, FIXTURES, all_plans, bundled, load
 from bench.qa_generated.score import score
@@ -139,6 +140,11 @@ def test_generation_is_deterministic_and_covers_the_grammar(cases: list[Case]) -
     assert len({c.plan_id for c in cases}) >= 3
     assert {c.operator for c in cases} == set(OPERATORS)
     assert {c.noise for c in cases} == set(NOISES)
+    units = {f.plan_id: set(f.units) for f in all_plans()}
+    for c in cases:  # "我单位" questions carry the asking chat's unit, and only they do
+        simplified = zhconv.convert(c.question, "zh-hans")
+        assert (c.asker is not None) == any(w in simplified for w in (*SELF_WORDS, "我局")), c
+        assert c.asker is None or c.asker in units[c.plan_id]
 
 
 def ideal(exp: Expectation) -> dict:

@@ -128,6 +128,7 @@ class Case:
     noise: str
     question: str
     expect: Expectation
+    asker: str | None = None  # the unit registered for the asking chat ("我单位")
 
 
 def _b(op: str, exp: Expectation | None, key: str = "", **slots: object) -> list[Binding]:
@@ -229,23 +230,26 @@ def render(template: str, slots: dict[str, object], english: bool = False) -> Se
     return tuple(segs)
 
 
-def ask(f: PlanFacts, b: Binding, noise: str, rng: random.Random) -> str | None:
-    """The question for ``b`` with ``noise``, or None when the noise does not apply."""
+def ask(f: PlanFacts, b: Binding, noise: str, rng: random.Random) -> tuple[str, str | None] | None:
+    """The question for ``b`` with ``noise`` and the asking chat's unit (when the question says
+    我单位), or None when the noise does not apply."""
     slots = dict(b.slots)
     english = noise == "english"
     table = ENGLISH if english else TEMPLATES
     segs = render(rng.choice(table[b.template_key]), slots, english)
     fn = NOISES[noise]
-    if noise == "year" and b.operator == "plan_year":
-        return None  # "2021年的要点是哪一年的" asks nothing
     if fn is not None:
-        ctx = {"aliases": f.aliases, "year": f.year, "english": english}
+        ctx = {"aliases": f.aliases, "year": f.year, "english": english, "units": f.units}
+        ctx["operator"] = b.operator
         noisy = fn(segs, rng, ctx)
         if noisy is None:
             return None
         segs = noisy
     text = join(segs)
-    return text if english else text.rstrip("？?") + ("？" if text[-1] not in "呢啊呀吗" else "")
+    asker = next((str(s.value) for s in segs if s.kind == "self"), None)
+    if not english:
+        text = text.rstrip("？?") + ("？" if text[-1] not in "呢啊呀吗" else "")
+    return text, asker
 
 
 def generate(plans: list[PlanFacts], size: int, seed: int = 19) -> Iterator[Case]:
@@ -267,8 +271,8 @@ def generate(plans: list[PlanFacts], size: int, seed: int = 19) -> Iterator[Case
                     if len(seen) >= quota:
                         break
                     b = order[attempt % len(order)]
-                    q = ask(f, b, noise, rng)
-                    if q is None or q in seen:
+                    asked = ask(f, b, noise, rng)
+                    if asked is None or asked[0] in seen:
                         continue
-                    seen.add(q)
-                    yield Case(f.plan_id, op, noise, q, b.expect)
+                    seen.add(asked[0])
+                    yield Case(f.plan_id, op, noise, asked[0], b.expect, asked[1])

@@ -25,6 +25,7 @@ TYPOS: dict[str, str] = {
     "做": "作", "单": "担", "位": "为", "展": "占", "革": "格", "监": "坚", "委": "为",
 }  # fmt: skip
 
+SELF_WORDS = ("我单位", "我们", "我们单位", "本单位")
 PREFIXES = ("请问", "请问一下，", "想问下", "麻烦问一下，", "问一下，")
 SUFFIXES = ("呢", "啊", "呀")
 FULL_WIDTH = str.maketrans("0123456789?", "０１２３４５６７８９？")
@@ -33,7 +34,7 @@ FULL_WIDTH = str.maketrans("0123456789?", "０１２３４５６７８９？")
 @dataclass(frozen=True)
 class Segment:
     text: str
-    kind: str = "tpl"  # tpl (template words), unit, item, phrase, action
+    kind: str = "tpl"  # tpl (template words), unit, item, phrase, action, self (我单位)
     value: object = None  # the unit's canonical name / the item number
 
 
@@ -127,10 +128,39 @@ def traditional(segs: Segments, _rng: random.Random, _ctx: dict) -> Segments | N
 
 def year(segs: Segments, rng: random.Random, ctx: dict) -> Segments | None:
     y = ctx.get("year")
-    if not y or ctx.get("english"):
-        return None
+    if not y or ctx.get("english") or ctx.get("operator") == "plan_year":
+        return None  # "2021年的要点是哪一年的" asks nothing
     lead = rng.choice((f"{y}年", f"{y}年的要点里，", f"按{y}年工作要点，"))
     return (Segment(lead), *segs)
+
+
+def self_unit(segs: Segments, rng: random.Random, ctx: dict) -> Segments | None:
+    """The asker's own unit: "我单位" in the question, the unit registered for the chat (the
+    ``unit`` of the --batch line). Only the first unit named, and only a unit, not a group."""
+    for i, s in enumerate(segs):
+        if s.kind == "unit":
+            if s.value not in ctx["units"]:
+                return None
+            words = SELF_WORDS + (("我局",) if str(s.value).endswith("局") else ())
+            return (*segs[:i], Segment(rng.choice(words), "self", s.value), *segs[i + 1 :])
+    return None
+
+
+MIXABLE = ("self", "alias", "typo", "numbering", "width", "year", "particle", "traditional")
+"""The kinds ``mixed`` draws two of, in the order they are applied."""
+
+
+def mixed(segs: Segments, rng: random.Random, ctx: dict) -> Segments | None:
+    """Two kinds at once (a typo in traditional characters, an alias with a particle …)."""
+    for _ in range(6):
+        pair = sorted(rng.sample(MIXABLE, 2), key=MIXABLE.index)
+        out: Segments | None = segs
+        for kind in pair:
+            fn = NOISES[kind]
+            out = fn(out, rng, ctx) if (fn is not None and out is not None) else None
+        if out is not None:
+            return out
+    return None
 
 
 NOISES: dict[str, Callable[[Segments, random.Random, dict], Segments | None] | None] = {
@@ -143,5 +173,7 @@ NOISES: dict[str, Callable[[Segments, random.Random, dict], Segments | None] | N
     "width": width,
     "numbering": numbering,
     "year": year,
+    "self": self_unit,
+    "mixed": mixed,
 }
 """Every noise kind; each generated question carries exactly one."""

@@ -69,9 +69,13 @@ def item_role(f: PlanFacts, n: int, role: Role) -> Expectation | None:
     return Expectation(first=n, units=frozenset(names), role=role.value, year=f.year)
 
 
-def unit_count(f: PlanFacts, n: int) -> Expectation:
+def unit_count(f: PlanFacts, n: int) -> Expectation | None:
     it = f.item(n)
-    counts = {len(f.named_refs(it)), len(f.named_units(it)) or len(f.named_refs(it))}
+    # the entries; the concrete units; the entries without partial groups (区直有关…)
+    closed = [r for r in f.named_refs(it) if not f.is_partial_group(r)]
+    counts = {len(f.named_refs(it)), len(f.named_units(it)), len(closed)} - {0}
+    if not counts:
+        return None
     words = tuple(w for c in sorted(counts) for w in count_words(c, "个"))
     return Expectation(first=n, text_all=(words,), year=f.year)
 
@@ -149,13 +153,18 @@ def unit_role_items(f: PlanFacts, unit: str, role: Role) -> Expectation | None:
 
 
 def _extreme(f: PlanFacts, most: bool) -> Expectation:
+    """The items naming the most (fewest) entries. An item whose list is not exhaustive (…等,
+    区直有关…) names at least that many, so where it ties it may be listed or left out; the
+    items with the most (fewest) concrete units may be listed too."""
     pick = max if most else min
     by_refs = {it.number: len(f.named_refs(it)) for it in f.plan.items}
     by_units = {it.number: len(f.named_units(it)) for it in f.plan.items}
     best = pick(by_refs.values())
-    need = frozenset(n for n, c in by_refs.items() if c == best)
+    tied = frozenset(n for n, c in by_refs.items() if c == best)
+    open_ended = frozenset(n for n in tied if f.item(n).partial)
+    need = (tied - open_ended) or tied
     best_u = pick(by_units.values())
-    also = frozenset(n for n, c in by_units.items() if c == best_u) - need
+    also = (tied | frozenset(n for n, c in by_units.items() if c == best_u)) - need
     return Expectation(items=need, items_also=also, year=f.year)
 
 

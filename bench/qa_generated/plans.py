@@ -82,6 +82,10 @@ class PlanFacts:
     def has_etc(item: Item) -> bool:
         return any(r.name == ETC_NAME for r in item.units)
 
+    def is_partial_group(self, name: str) -> bool:
+        group = self.directory.groups.get(name)
+        return group is not None and group.partial
+
     def roles_of(self, item: Item, role: Role) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.name for r in item.units if r.role == role))
 

@@ -1,8 +1,9 @@
 """Phrases of 4–8 characters that stand in exactly one item of a plan, sampled reproducibly.
 
 A phrase is a run of whole words (jieba's cut of the item's title and task sentences), Chinese
-characters only, that occurs in the text of one item and of no other. "X是哪一条" and
-"X谁负责" about such a phrase have one right first item: the one it stands in.
+characters only, that occurs in the text of one item and of no other, and holds no unit's
+name or alias. "X是哪一条" and "X谁负责" about such a phrase have one right first item: the
+one it stands in.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import jieba
 import jieba.posseg
 
 from knowledge.plan.model import WorkPlan
+from knowledge.reading.loader import directory_for
 from knowledge.text.normalize import norm
 
 jieba.setLogLevel(60)
@@ -39,6 +41,10 @@ def candidates(plan: WorkPlan) -> list[tuple[str, int]]:
     units = {u.name for it in plan.items for u in it.units} | {
         u.raw for it in plan.items for u in it.units
     }
+    # nor a unit's other spellings (检察机关 is 区检察院): "检察机关是哪一条" asks about a unit
+    directory = directory_for([plan])
+    for known in (*directory.units.values(), *directory.groups.values()):
+        units.update(a for a in known.aliases if len(a) >= 2)
     found: dict[str, int] = {}
     for it in plan.items:
         for sentence in (it.title, *it.tasks):

@@ -51,7 +51,10 @@ def run(cases: list[Case], plans: list[PlanFacts]) -> list[tuple[Case, dict, boo
         f = by_id[case.plan_id]
         today = date(f.year or 2021, 8, 1)
         line = json.dumps({"q": case.question, "unit": case.asker}, ensure_ascii=False)
-        answer = answer_line(engines[case.plan_id], line, today)
+        try:
+            answer = answer_line(engines[case.plan_id], line, today)
+        except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer, not the end
+            answer = {"error": f"{type(exc).__name__}: {exc}", "text": ""}
         ok, why = score(answer, case.expect)
         out.append((case, answer, ok, why))
     return out

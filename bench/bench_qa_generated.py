@@ -43,16 +43,20 @@ def engine_for(f: PlanFacts):  # noqa: ANN201 - knowledge.qa imported here only
 
 def run(cases: list[Case], plans: list[PlanFacts]) -> list[tuple[Case, dict, bool, str]]:
     from bot.cli.ask import answer_line
+    from knowledge.qa.query.conversation import Conversations
 
     by_id = {f.plan_id: f for f in plans}
     engines = {pid: engine_for(f) for pid, f in by_id.items()}
     out = []
-    for case in cases:
+    for number, case in enumerate(cases):
         f = by_id[case.plan_id]
         today = date(f.year or 2021, 8, 1)
-        line = json.dumps({"q": case.question, "unit": case.asker}, ensure_ascii=False)
+        sessions = Conversations(ttl=float("inf"))  # each case its own conversation
         try:
-            answer = answer_line(engines[case.plan_id], line, today)
+            for q in (*case.context, case.question):  # the earlier turns, then the question
+                row = {"q": q, "unit": case.asker, "session": number}
+                line = json.dumps(row, ensure_ascii=False)
+                answer = answer_line(engines[case.plan_id], line, today, None, sessions)
         except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer, not the end
             answer = {"error": f"{type(exc).__name__}: {exc}", "text": ""}
         ok, why = score(answer, case.expect)
@@ -176,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.export:
         with args.export.open("w", encoding="utf-8") as fh:
             for c in cases:
-                row = {"q": c.question, "unit": c.asker, "plan": c.plan_id}
-                row |= {"operator": c.operator, "noise": c.noise, "expect": _expect_json(c)}
+                row = {"q": c.question, "context": list(c.context), "unit": c.asker}
+                row |= {"plan": c.plan_id, "operator": c.operator, "noise": c.noise}
+                row["expect"] = _expect_json(c)
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{len(cases)} questions written to {args.export}")
         return 0
@@ -197,8 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         with args.failures.open("w", encoding="utf-8") as fh:
             for c, a, ok, why in results:
                 if not ok:
-                    row = {"q": c.question, "unit": c.asker, "plan": c.plan_id}
-                    row |= {"operator": c.operator, "noise": c.noise, "why": why}
+                    row = {"q": c.question, "context": list(c.context), "unit": c.asker}
+                    row |= {"plan": c.plan_id, "operator": c.operator, "noise": c.noise}
+                    row["why"] = why
                     row["expect"] = _expect_json(c)
                     row |= {"items": a.get("items"), "verdict": a.get("verdict")}
                     row["text"] = (a.get("text") or "")[:300]

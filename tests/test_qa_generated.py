@@ -144,6 +144,7 @@ def test_generation_is_deterministic_and_covers_the_grammar(cases: list[Case]) -
     assert len({c.plan_id for c in cases}) >= 3
     assert {c.operator for c in cases} == set(OPERATORS)
     assert {c.noise for c in cases} == set(NOISES)
+    assert all(bool(c.context) == c.operator.startswith("follow_") for c in cases)
     units = {f.plan_id: set(f.units) for f in all_plans()}
     for c in cases:  # "我单位" questions carry the asking chat's unit, and only they do
         simplified = zhconv.convert(c.question, "zh-hans")

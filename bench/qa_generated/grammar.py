@@ -45,6 +45,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{cadence}要做的有哪几条",
         "哪几条是{cadence}的任务",
     ),
+    "follow_item": ("那{item}呢", "{item}呢", "那{item}的呢", "再看看{item}"),
+    "follow_unit": ("那{unit}呢", "{unit}呢", "换成{unit}呢", "那{unit}的呢"),
     "most_units": ("哪一条责任单位最多", "哪条列的单位最多", "责任单位最多的是哪一条"),
     "fewest_units": ("哪一条责任单位最少", "哪条列的单位最少", "责任单位最少的是哪一条"),
     "only_one": (
@@ -85,6 +87,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "group_items": ("Which items is {group} responsible for?",),
     "only_groups": ("Which items name no specific unit, only groups?",),
     "cadence_items": ("Which tasks must be done {cadence_en}?",),
+    "follow_item": ("What about {item}?",),
+    "follow_unit": ("And {unit}?",),
     "most_units": ("Which item lists the most units?",),
     "fewest_units": ("Which item lists the fewest units?",),
     "only_one": ("Which items have only one responsible unit?",),
@@ -119,6 +123,7 @@ class Binding:
     template_key: str  # operator, or operator:role
     slots: tuple[tuple[str, object], ...]
     expect: Expectation
+    context: tuple[str, ...] = ()  # earlier turns of the conversation (follow-ups)
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,15 @@ class Case:
     question: str
     expect: Expectation
     asker: str | None = None  # the unit registered for the asking chat ("我单位")
+    context: tuple[str, ...] = ()  # earlier turns, asked first in the same conversation
 
 
-def _b(op: str, exp: Expectation | None, key: str = "", **slots: object) -> list[Binding]:
-    return [] if exp is None else [Binding(op, key or op, tuple(sorted(slots.items())), exp)]
+def _b(
+    op: str, exp: Expectation | None, key: str = "", context: tuple[str, ...] = (), **slots: object
+) -> list[Binding]:
+    if exp is None:
+        return []
+    return [Binding(op, key or op, tuple(sorted(slots.items())), exp, context)]
 
 
 def _unique_obligations(f: PlanFacts) -> list:
@@ -170,6 +180,15 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
         for u in units:
             for role in (LEAD, SUPPORT):
                 out += _b(op, oracle.unit_role_items(f, u, role), f"{op}:{role.value}", unit=u)
+    elif op == "follow_item":  # 第十四条谁负责 → 那第十五条呢
+        for n, m in permutations(nums, 2):
+            first = f"{item_ref(n, 'cn')}谁负责"
+            out += _b(op, oracle.item_units(f, m), context=(first,), item=m)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "follow_unit":  # 区司法局有哪些任务 → 那区财政局呢
+        for a, b in pairs[: MAX_PAIRS * 2]:
+            out += _b(op, oracle.unit_items(f, b), context=(f"{a}有哪些任务",), unit=b)
     elif op == "unit_item_count":
         for u in units:
             out += _b(op, oracle.unit_item_count(f, u), unit=u)
@@ -275,4 +294,4 @@ def generate(plans: list[PlanFacts], size: int, seed: int = 19) -> Iterator[Case
                     if asked is None or asked[0] in seen:
                         continue
                     seen.add(asked[0])
-                    yield Case(f.plan_id, op, noise, asked[0], b.expect, asked[1])
+                    yield Case(f.plan_id, op, noise, asked[0], b.expect, asked[1], b.context)

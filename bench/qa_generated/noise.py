@@ -46,7 +46,12 @@ def join(segs: Segments) -> str:
 
 
 def item_ref(n: int, style: str) -> str:
-    """The ways an item number is written: 第十四条 (the default), 14条, 第14项, 十四条 …"""
+    """The ways an item number is written: 第十四条 (the default), 14条, 第14项, 十四条 …
+    (not 一条 / 二条: "那一条" is "that one", and nobody writes 二条 for item 2)."""
+    if style == "cn_bare" and n < 10:
+        style = "bare"
+    if style == "bare" and n == 1:  # "那1条" may be "that one item" too
+        style = "arabic"
     return {
         "cn": f"第{int_to_cn(n)}条",
         "arabic": f"第{n}条",

@@ -101,9 +101,9 @@ def _item_spec(rng: random.Random, label: str, markers: str) -> ItemSpec:
     title = rng.choice(TITLES)
     body = "。".join(rng.sample(TASKS, 2)) + "。"
     if markers == "roles":
-        lead = rng.choice(UNITS)
         written, units, partial = _unit_list(rng, "supporting")
-        units = [Unit(lead, "lead"), *[u for u in units if u.name != lead]]
+        lead = rng.choice([u for u in UNITS if u not in written])
+        units = [Unit(lead, "lead"), *units]
         return ItemSpec(label, title, body, units, partial, {"lead": lead, "supporting": written})
     written, units, partial = _unit_list(rng, "responsible")
     return ItemSpec(label, title, body, units, partial, {"responsible": written})
@@ -177,11 +177,13 @@ def generate(seed: int, shape: str | None = None, n_items: int | None = None) ->
     note = shape == "note" and markers == "responsible"
     items: list[ItemSpec] = []
     lines: list[str] = []
-    if shape == "chrome":
-        lines += CHROME_TOP
     lines += ["2026年某区法治政府建设工作要点", "", "为全面推进依法行政，制定本要点。"]
-    if shape == "chrome" and scheme == "flat_cn":
-        lines = lines[:-1]  # the first item's line right after the chrome and title
+    if shape == "chrome":  # the page's chrome around the title, or right before the first item
+        lines = (
+            [*CHROME_TOP, *lines]
+            if rng.random() < 0.5
+            else [lines[0], *CHROME_TOP[rng.randint(0, 2) :]]
+        )
     for k, (head, label) in enumerate(_numbered(rng, scheme, n_items)):
         if head:
             lines += ["", head]

@@ -154,17 +154,23 @@ def find_body_start(lines: list[str], first_marker: int) -> int:
     """The document's own title (…工作要点) before the first marker: numbered paragraphs
     above it belong to the covering notice."""
     start = 0
+    prev = ""
     for i in range(min(first_marker, len(lines))):
         line = lines[i]
         if (
             line
             and len(line) <= 60
             and TITLE_WORDS.search(line)
-            and not re.search(r"[，。；;：:]", line)
+            and not re.search(r"[，。；;：:、]", line)
             and not line.startswith("关于")
             and match_heading(line, i) is None
+            # not the tail of a paragraph wrapped onto this line ("…区市场\n监督管理局…分工负责）")
+            and (not prev or prev.endswith(_SENTENCE_CLOSED) or is_short_title(prev))
+            and not marker_line(line)
         ):
             start = i
+        if line:
+            prev = line
     return start
 
 

@@ -67,14 +67,14 @@ def parse_text(
 ) -> ParseResult:
     """Parse document text. Never raises for bad content: problems go to ``errors``."""
     directory = directory or UnitDirectory.from_data()
-    lines, numbers, warnings = prepare_lines(text)
+    lines, numbers, warnings, aside = prepare_lines(text)
     errors: list[tuple[int, str]] = []
     if not any(lines):
         return ParseResult(None, [(0, "文件为空，没有可解析的内容。")])
 
     tables = find_tables(lines)
     in_table = {i for t in tables for i in range(t.start, t.stop)}
-    lines = blank_page_numbers(lines, in_table)
+    lines = blank_page_numbers(lines, in_table, aside)
     marker_lines = [i for i, ln in enumerate(lines) if ln and i not in in_table and marker_line(ln)]
     first_marker = min([*marker_lines, *(t.start for t in tables)], default=len(lines))
     body_start = find_body_start(lines, first_marker)

@@ -217,7 +217,9 @@ def _table(rng: random.Random, shape: str, n_items: int) -> Generated:
     numbered = shape != "table_cells_nonum"
     progress = shape == "table_cells_nonum" or rng.random() < 0.5
     header = ["序号"] if numbered else []
-    header += ["工作任务"] + (["进展"] if progress and shape != "table_glued" else []) + ["责任单位"]
+    header += (
+        ["工作任务"] + (["进展"] if progress and shape != "table_glued" else []) + ["责任单位"]
+    )
     rows: list[list[str]] = []
     items: list[ItemSpec] = []
     for k in range(1, n_items + 1):
@@ -261,9 +263,7 @@ def compare(gen: Generated, got_items: list[dict]) -> tuple[int, list[str]]:
         if k >= len(got_items):
             break
         got = got_items[k]
-        units = [
-            Unit(r["name"], r["role"]) for r in got["unit_refs"] if r["name"] != "等有关单位"
-        ]
+        units = [Unit(r["name"], r["role"]) for r in got["unit_refs"] if r["name"] != "等有关单位"]
         label_ok = not want.label or got["label"] == want.label
         if label_ok and units == want.units and got["units_partial"] == want.partial:
             right += 1
@@ -299,5 +299,7 @@ if __name__ == "__main__":
     per_shape = figure()
     for name, (ok, n) in per_shape.items():
         print(f"{name:<18} {ok:>4} / {n}")
-    print(f"{'total':<18} {sum(v[0] for v in per_shape.values()):>4} / "
-          f"{sum(v[1] for v in per_shape.values())}")
+    print(
+        f"{'total':<18} {sum(v[0] for v in per_shape.values()):>4} / "
+        f"{sum(v[1] for v in per_shape.values())}"
+    )

@@ -83,4 +83,3 @@ def layout_words() -> LayoutWords:
         chrome_re=re.compile("|".join(f"(?:{p})" for p in data["chrome"]["patterns"])),
         chrome_max=int(data["chrome"]["max_length"]),
     )
-

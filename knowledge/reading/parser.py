@@ -44,6 +44,7 @@ from knowledge.reading.decode import DocumentError
 from knowledge.reading.front_matter import parse_front
 from knowledge.reading.items import Names, build_item
 from knowledge.reading.layout_words import layout_words
+from knowledge.reading.ledger import LinePlace, account
 from knowledge.reading.lines import blank_page_numbers, prepare_lines
 from knowledge.reading.obligations import extract_obligations
 from knowledge.reading.tables import find_tables
@@ -57,6 +58,7 @@ class ParseResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "utf-8"
+    places: list[LinePlace] = field(default_factory=list)  # where every line went
 
 
 def parse_text(
@@ -144,6 +146,18 @@ def parse_text(
         h.index for h in headings if depth.get(h.style, 0) < depth.get(item_style or "", 99)
     ]
     front_end = min([first_item_line, *[s for s in section_starts if s < first_item_line]])
+    places, ledger_warnings = account(
+        lines,
+        numbers,
+        aside,
+        front_end,
+        end_line,
+        headings,
+        blocks,
+        tables,
+        {it.line for it in items},
+    )
+    warnings += ledger_warnings
     meta, preamble = parse_front(lines[:front_end], lines[end_line:])
     plan = WorkPlan(
         plan_id=plan_id,
@@ -153,7 +167,7 @@ def parse_text(
         source_name=source_name,
         warnings=tuple(f"第{ln}行：{m}" if ln else m for ln, m in warnings),
     )
-    return ParseResult(plan, errors, warnings)
+    return ParseResult(plan, errors, warnings, places=places)
 
 
 def parse_document(

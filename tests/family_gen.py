@@ -189,9 +189,7 @@ def generate(seed: int, shape: str | None = None, n_items: int | None = None) ->
             lines += ["", head]
         item = _item_spec(rng, label, markers)
         first_note = rng.choice(NOTES) if note and k == 0 else ""
-        if first_note:
-            item.units = [Unit(item.units[0].name, "lead"), *item.units[1:]]
-        elif note:
+        if note:  # 下同: the note holds for every list after it
             item.units = [Unit(item.units[0].name, "lead"), *item.units[1:]]
         glued, after = _markers(item, style, first_note)
         text = f"{label}{item.title}。{item.body}{glued}"

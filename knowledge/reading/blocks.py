@@ -122,7 +122,7 @@ def choose_item_style(
 
 
 def find_end(lines: list[str], start: int) -> int:
-    seen_units = False
+    seen_units = 0 <= start < len(lines) and marker_line(lines[start])
     for i in range(start + 1, len(lines)):
         line = lines[i]
         if not line:

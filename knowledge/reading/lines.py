@@ -9,6 +9,7 @@ import re
 
 from knowledge.reading.headings import INLINE_HEADING
 from knowledge.reading.layout_words import layout_words
+from knowledge.reading.one_line import LONG_LINE, split_run_on
 from knowledge.text.simplified import to_simplified
 
 _PAGE_NUMBER = re.compile(
@@ -52,6 +53,14 @@ def prepare_lines(
         if _PAGE_NUMBER.match(line) or (line and words.is_chrome(line)):
             aside[len(lines)] = PAGE_NUMBER if _PAGE_NUMBER.match(line) else CHROME
             line = ""
+        pieces = split_run_on(line) if len(line) >= LONG_LINE else [line]
+        if len(pieces) > 1:
+            warnings.append(
+                (no, f"这一行很长、没有换行（{len(line)}字），已按编号标题拆成{len(pieces)}段。")
+            )
+            lines += pieces
+            numbers += [no] * len(pieces)
+            continue
         if line and INLINE_HEADING.search(line):
             parts = INLINE_HEADING.split(line)
             for k, part in enumerate(parts):

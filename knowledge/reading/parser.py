@@ -47,7 +47,7 @@ from knowledge.reading.layout_words import layout_words
 from knowledge.reading.ledger import LinePlace, account
 from knowledge.reading.lines import blank_page_numbers, prepare_lines
 from knowledge.reading.obligations import extract_obligations
-from knowledge.reading.tables import find_tables
+from knowledge.reading.paragraph_tables import all_tables
 
 
 @dataclass
@@ -74,7 +74,7 @@ def parse_text(
     if not any(lines):
         return ParseResult(None, [(0, "文件为空，没有可解析的内容。")])
 
-    tables = find_tables(lines)
+    tables = all_tables(lines)
     in_table = {i for t in tables for i in range(t.start, t.stop)}
     lines = blank_page_numbers(lines, in_table, aside)
     marker_lines = [i for i, ln in enumerate(lines) if ln and i not in in_table and marker_line(ln)]

@@ -71,10 +71,21 @@ class Generated:
 
 
 def cn(n: int) -> str:
+    """1..1000 in Chinese numerals: 十, 十四, 二十, 一百零五, 三百二十, 一千."""
+    if n == 1000:
+        return "一千"
     if n <= 10:
         return CN[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN[tens - 1]) + "十" + (CN[ones - 1] if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN[tens - 1]) + "十" + (CN[ones - 1] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    head = CN[hundreds - 1] + "百"
+    if not rest:
+        return head
+    if rest < 10:
+        return head + "零" + CN[rest - 1]
+    return head + ("一" + cn(rest) if rest < 20 else cn(rest))
 
 
 def _unit_list(rng: random.Random, role: str) -> tuple[str, list[Unit], bool]:
@@ -165,13 +176,16 @@ def _numbered(rng: random.Random, scheme: str, n_items: int) -> list[tuple[str |
     return out
 
 
-def generate(seed: int, shape: str | None = None, n_items: int | None = None) -> Generated:
+def generate(
+    seed: int, shape: str | None = None, n_items: int | None = None, scheme: str | None = None
+) -> Generated:
     rng = random.Random(seed)
     shape = shape or rng.choice(SHAPES)
     n_items = n_items or rng.randint(3, 9)
     if shape.startswith("table"):
         return _table(rng, shape, n_items)
-    scheme = rng.choice(["flat_cn", "flat_ar", "sec_pcn", "sec_ar", "sec_ar_cont"])
+    schemes = ["flat_cn", "flat_ar", "sec_pcn", "sec_ar", "sec_ar_cont"]
+    scheme = scheme or rng.choice(schemes)
     style = rng.choice(["bracket", "line", "phrase"])
     markers = rng.choice(["responsible", "responsible", "roles"])
     note = shape == "note" and markers == "responsible"

@@ -13,7 +13,7 @@ from knowledge.reading.front_matter import TITLE_WORDS
 from knowledge.reading.headings import CONVENTIONAL_DEPTH, Heading, match_heading
 from knowledge.reading.layout_words import layout_words
 from knowledge.reading.tables import TableRow
-from knowledge.reading.unit_names import is_unit_shaped, role_verb
+from knowledge.reading.unit_names import CLOSE, OPEN, is_unit_shaped, list_names, role_verb
 
 _SENTENCE_CLOSED = tuple('。；;！!？?〕】]）)”"：:')
 _END_MARKERS = re.compile(r"^(抄送|抄报|附件\s*[:：]?\s*\d*\s*$|主题词|（此件|\(此件|此件)")
@@ -28,11 +28,29 @@ _DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
 
 def marker_line(line: str) -> bool:
     """Does the line carry unit markers (a label such as 责任单位：, or units before a role verb)?"""
-    if layout_words().label_re.search(line):
+    words = layout_words()
+    if words.label_re.search(line):
         return True
-    tail = re.split(r"[，,；;（(。]", line.rstrip(" ）)。；;."))[-1]
-    name, _role, found = role_verb(tail.strip())
-    return found and bool(name) and is_unit_shaped(re.split(r"[、\s]+", name)[-1])
+    s = line.rstrip(" ）)。；;.〕】")
+    if words.first_lead_re.search(s):  # "…负责）（列第一位者为牵头单位，下同）"
+        s = words.first_lead_re.sub("", s).rstrip(" ）)。；;.〕】")
+    # the last clause, brackets balanced: "…、各镇(街、区)按职责分工负责"
+    depth = 0
+    k = len(s) - 1
+    while k >= 0:
+        ch = s[k]
+        if ch in CLOSE:
+            depth += 1
+        elif ch in OPEN:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and ch in "，,；;。":
+            break
+        k -= 1
+    name, _role, found = role_verb(s[k + 1 :].strip())
+    names = list_names(name) if found and name else []
+    return bool(names) and is_unit_shaped(names[-1])
 
 
 def is_short_title(text: str) -> bool:
@@ -102,7 +120,7 @@ def choose_item_style(
     headings: list[Heading], depth: dict[str, int], ends: list[int], marker_prefix: list[int]
 ) -> str | None:
     """The style whose blocks carry the markers: most blocks with markers, weighted by the
-    share of its blocks that have them (M²/N); the shallower on a tie."""
+    share of its blocks that have them (M²/N)."""
     if not headings:
         return None
     stats: dict[str, list[int]] = {}
@@ -111,9 +129,14 @@ def choose_item_style(
         s = stats.setdefault(h.style, [0, 0])
         s[0] += 1
         s[1] += int(has)
+    # on a tie, the deeper style when every one of its blocks has markers of its own (sections
+    # that name a lead unit over numbered items that name theirs), else the shallower
     best = max(
         stats,
-        key=lambda st: (stats[st][1] ** 2 / stats[st][0], -depth[st]),
+        key=lambda st: (
+            stats[st][1] ** 2 / stats[st][0],
+            depth[st] if stats[st][1] == stats[st][0] else -depth[st],
+        ),
     )
     if stats[best][1] == 0:
         # no markers at all: the most frequent style (items outnumber section titles)
@@ -121,8 +144,9 @@ def choose_item_style(
     return best
 
 
-def find_end(lines: list[str], start: int) -> int:
-    seen_units = 0 <= start < len(lines) and marker_line(lines[start])
+def find_end(lines: list[str], start: int, after_table: bool = False) -> int:
+    """The first line after the last item (``start``) that ends the body."""
+    seen_units = after_table or (0 <= start < len(lines) and marker_line(lines[start]))
     for i in range(start + 1, len(lines)):
         line = lines[i]
         if not line:

@@ -9,11 +9,13 @@ units before a role verb, a numbered heading) is a warning: nothing is lost sile
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from knowledge.reading.blocks import Block, marker_line
 from knowledge.reading.headings import Heading, match_heading
 from knowledge.reading.tables import Table
+from knowledge.reading.unit_names import is_unit_shaped, role_verb
 
 FRONT = "front"
 HEADING = "heading"
@@ -52,8 +54,19 @@ class LinePlace:
         return f"{where}{extra}{why}"
 
 
+def _names_units(line: str) -> bool:
+    """A unit label, or a clause of units before a role verb anywhere in the line."""
+    if marker_line(line):
+        return True
+    for clause in re.split(r"[，,；;。（）()〔〕【】]", line):
+        name, _role, found = role_verb(clause.strip())
+        if found and name and is_unit_shaped(re.split(r"[、\s]+", name)[-1]):
+            return True
+    return False
+
+
 def _looks_like_content(line: str, index: int) -> bool:
-    return marker_line(line) or match_heading(line, index) is not None
+    return _names_units(line) or match_heading(line, index) is not None
 
 
 def account(
@@ -108,7 +121,16 @@ def account(
             else:
                 got = (SKIPPED, "", "不在任何条目之内")
         kind = got[0]
-        if line and kind in (FRONT, BACK, SKIPPED) and not got[1] and _looks_like_content(line, i):
+        if line and kind == HEADING and _names_units(line):
+            warnings.append(
+                (
+                    numbers[i],
+                    f"标题“{line[:20]}”列出了责任单位，但它不是条目，这些单位没有归入任何条目，请核对。",
+                )
+            )
+        elif (
+            line and kind in (FRONT, BACK, SKIPPED) and not got[1] and _looks_like_content(line, i)
+        ):
             warnings.append(
                 (
                     numbers[i],

@@ -288,6 +288,11 @@ def find_markers(lines: list[tuple[int, str]]) -> tuple[Found, Body]:
 
 def without_spans(body: Body, spans: list[tuple[int, int]]) -> str:
     text = body.text
-    for start, end in sorted(set(spans), reverse=True):
-        text = text[:start] + text[end:]
-    return text.replace("\n", "")
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(set(spans)):  # one pass: slicing per span was quadratic
+        if start > pos:
+            parts.append(text[pos:start])
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    return "".join(parts).replace("\n", "")

@@ -17,14 +17,14 @@ from knowledge.reading.unit_names import is_unit_shaped
 from knowledge.text.normalize import cn_to_int
 
 LONG_LINE = 150  # a line this long with three headings or more in sequence is a run-on document
-_CN = "一二三四五六七八九十百零〇两"
+_CN = "一二三四五六七八九十百千零〇两"
 _CANDIDATE = re.compile(
-    rf"(?P<cn>[{_CN}]{{1,4}})、(?=[^\s，,。、])"
-    rf"|[（(](?P<pcn>[{_CN}]{{1,4}})[）)]"
+    rf"(?P<cn>[{_CN}]{{1,6}})、(?=[^\s，,。、])"
+    rf"|[（(](?P<pcn>[{_CN}]{{1,6}})[）)]"
     r"|(?<![0-9０-９.．])(?P<ar>[0-9０-９]{1,4})(?:[.．](?![0-9０-９])|、)(?=[^\s，,。、0-9０-９])"
     r"|[（(](?P<par>[0-9０-９]{1,3})[）)](?=[^\s，,。、])"
     r"|(?P<circ>[①-⑳])"
-    rf"|第(?P<art>[{_CN}]{{1,4}})条"
+    rf"|第(?P<art>[{_CN}]{{1,6}})条"
 )
 _CLOSED = "。；;〕】]）)」』：:！!？?"
 _TITLE_END = re.compile(r"(?:要点|计划|方案|安排|清单|任务|措施)$")

@@ -14,6 +14,7 @@ Columns the parser has no use for (进展, 备注) are read past, never taken fo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.plan.model import Role
 from knowledge.reading.layout_words import layout_words
@@ -119,22 +120,27 @@ def _cell_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow], 
 _FOLD = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def _glued_header(line: str) -> Kinds | None:
-    """序号工作任务进展责任单位 → the kinds of its words, when it is made only of them."""
+@lru_cache(maxsize=1)
+def _glued_vocab() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The header words, longest first: one of them, and a line made only of them."""
     words = layout_words()
     vocab = sorted(
         [*_GLUED_WORDS, *words.role_labels, *words.leader_labels, *words.deadline_labels],
         key=len,
         reverse=True,
     )
-    parts: list[str] = []
-    pos = 0
-    while pos < len(line):
-        word = next((w for w in vocab if line.startswith(w, pos)), None)
-        if word is None:
-            return None
-        parts.append(word)
-        pos += len(word)
+    alt = "|".join(re.escape(w) for w in vocab)
+    return re.compile(alt), re.compile(f"(?:{alt})+")
+
+
+def _glued_header(line: str) -> Kinds | None:
+    """序号工作任务进展责任单位 → the kinds of its words, when it is made only of them."""
+    word, whole = _glued_vocab()
+    if not whole.fullmatch(line):
+        return None
+    parts = [m.group(0) for m in word.finditer(line)]
+    if "".join(parts) != line:
+        return None
     kinds = [_kind(p) for p in parts]
     names = [k for k, _ in kinds]
     ok = len(parts) >= 3 and names[0] == "number" and "unit" in names

@@ -99,7 +99,8 @@ def parse_text(
 
     blocks = item_blocks(lines, headings, depth, item_style, tables, marker_prefix)
     last_line = max((b.head.index for b in blocks if b.head), default=body_start)
-    end_line = find_end(lines, max(last_line, max((t.stop for t in tables), default=0) - 1))
+    table_last = max((t.stop for t in tables), default=0) - 1
+    end_line = find_end(lines, max(last_line, table_last), after_table=table_last >= last_line)
     first_leads = bool(layout_words().first_lead_re.search(text))
 
     names = Names(directory)

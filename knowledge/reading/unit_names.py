@@ -97,11 +97,18 @@ def _join_level_groups(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _split_conjunction(name: str) -> list[str]:
-    """'市级各有关部门及各县市区政府' → two names, when both sides are whole unit names
-    (区发展和改革局 stays one: 区发展 is not a unit)."""
+    """'市级各有关部门及各县市区政府' → two names, when both sides are whole unit names and
+    the right one opens like a name (区发展和改革局, 市场和质量监督局 stay one)."""
     for m in _CONJUNCTION.finditer(name):
         left, right = name[: m.start()], name[m.end() :]
-        if _complete(left) and _complete(right) and not reads_like_sentence(left):
+        if (
+            len(left) >= 2
+            and is_unit_shaped(left)
+            and _complete(right)
+            # the right side opens a name of its own: 区政府, 各县市区政府 (not 质量监督局)
+            and (right[0] in _LEVELS or _GROUP_START.match(right) or right.startswith(left[0]))
+            and not reads_like_sentence(left)
+        ):
             return [left, *_split_conjunction(right)]
     return [name]
 
@@ -114,7 +121,8 @@ def _rejoin_wrapped(piece: str) -> list[str]:
     out = [parts[0]]
     for p in parts[1:]:
         cur = out[-1]
-        new_unit = bool(_GROUP_START.match(norm(p))) or (
+        # a piece after an unfinished name finishes it ("市级各" + "有关部门")
+        new_unit = (bool(_GROUP_START.match(norm(p))) and is_unit_shaped(cur)) or (
             _complete(cur)
             and _complete(p)
             # 市人力资源和社会 保障局: a name that starts with a level keeps it in the next one

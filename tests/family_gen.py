@@ -61,6 +61,7 @@ class ItemSpec:
     units: list[Unit]
     partial: bool = False
     written: dict[str, str] = field(default_factory=dict)  # role → the list as written
+    leaders: list[str] = field(default_factory=list)  # lead persons, never units
 
 
 @dataclass
@@ -129,6 +130,9 @@ def _markers(item: ItemSpec, style: str, first_note: str) -> tuple[str, str]:
             return f"（牵头单位：{lead}；配合单位：{sup}）", ""
         if style == "phrase":
             return f"（{lead}牵头，{sup}配合）", ""
+        if style == "three":  # three labelled lines: a leader (a person), lead and partner units
+            item.leaders = ["张伟"]
+            return "", f"牵头负责领导：张伟\n牵头责任单位：{lead}\n协同责任单位：{sup}"
         return "", f"牵头单位：{lead}\n配合单位：{sup}"
     resp = item.written["responsible"]
     if style == "phrase":
@@ -186,8 +190,12 @@ def generate(
         return _table(rng, shape, n_items)
     schemes = ["flat_cn", "flat_ar", "sec_pcn", "sec_ar", "sec_ar_cont"]
     scheme = scheme or rng.choice(schemes)
+    if shape == "sections":  # sections that name a lead unit over items that name theirs
+        scheme = rng.choice(["sec_pcn", "sec_ar", "sec_ar_cont"])
     style = rng.choice(["bracket", "line", "phrase"])
     markers = rng.choice(["responsible", "responsible", "roles"])
+    if markers == "roles" and rng.random() < 0.3:
+        style = "three"
     note = shape == "note" and markers == "responsible"
     items: list[ItemSpec] = []
     lines: list[str] = []
@@ -200,7 +208,8 @@ def generate(
         )
     for k, (head, label) in enumerate(_numbered(rng, scheme, n_items)):
         if head:
-            lines += ["", head]
+            lead = f"（牵头单位：{rng.choice(UNITS)}）" if shape == "sections" else ""
+            lines += ["", head + lead]
         item = _item_spec(rng, label, markers)
         first_note = rng.choice(NOTES) if note and k == 0 else ""
         if note:  # 下同: the note holds for every list after it
@@ -237,7 +246,12 @@ def _table(rng: random.Random, shape: str, n_items: int) -> Generated:
     for k in range(1, n_items + 1):
         item = _item_spec(rng, str(k) if numbered else "", "responsible")
         cells = [str(k)] if numbered else []
-        cells.append(f"{item.title}。{item.body}")
+        task = f"{item.title}。{item.body}"
+        if shape == "table_cells" and rng.random() < 0.3:  # a cell of two paragraphs
+            cut = task.index("。") + 1
+            cells += [task[:cut], task[cut:]]
+        else:
+            cells.append(task)
         if "进展" in header:
             cells.append(rng.choice(["持续推进", "已完成", "推进中"]))
         cells.append(item.written["responsible"])
@@ -261,6 +275,7 @@ SHAPES = (
     "table_cells",
     "table_cells_nonum",
     "table_glued",
+    "sections",
 )
 
 
@@ -277,13 +292,15 @@ def compare(gen: Generated, got_items: list[dict]) -> tuple[int, list[str]]:
         got = got_items[k]
         units = [Unit(r["name"], r["role"]) for r in got["unit_refs"] if r["name"] != "等有关单位"]
         label_ok = not want.label or got["label"] == want.label
-        if label_ok and units == want.units and got["units_partial"] == want.partial:
+        leaders_ok = got.get("leaders", []) == want.leaders
+        if label_ok and leaders_ok and units == want.units and got["units_partial"] == want.partial:
             right += 1
         else:
             problems.append(
                 f"item {k + 1} {want.label}: got {got['label']} "
                 f"{[(u.name, u.role) for u in units]} partial={got['units_partial']}, want "
                 f"{[(u.name, u.role) for u in want.units]} partial={want.partial}"
+                + ("" if leaders_ok else f", leaders {got.get('leaders')} want {want.leaders}")
             )
     return right, problems
 

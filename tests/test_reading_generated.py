@@ -162,3 +162,47 @@ def test_every_line_has_exactly_one_place() -> None:
     n_lines = len(gen.text.split("\n"))
     assert [p.line for p in result.places] == list(range(1, n_lines + 1))
     assert {p.place for p in result.places} >= {"front", "heading", "item", "units", BLANK}
+
+
+HEAVY_CHROME_HTML = """<!DOCTYPE html><html><head><title>某区人民政府</title></head><body>
+<div class="top">网站首页 | 政务公开 | 办事服务</div>
+<div id="content">
+<p>当前位置：首页 &gt; 政务公开 &gt; 通知公告</p>
+<h1>2026年某区法治政府建设工作要点</h1>
+<p>文章来源：区司法局 责任编辑：王晓明 发布时间：2026-02-10</p>
+<p>浏览次数：1287 【字体：大 中 小】 打印本页 关闭窗口</p>
+<p>一、完善依法行政制度体系。健全规范性文件合法性审核机制。（责任单位：区司法局、区财政局）</p>
+<p>二、加强行政执法监督。全面推行行政执法三项制度。（责任单位：区市场监督管理局）</p>
+<p>分享到：</p>
+</div>
+<div>版权所有：某区人民政府办公室 ICP备12345678号</div>
+</body></html>"""
+
+
+def test_kb_check_explain_on_a_page_with_heavy_chrome(tmp_path) -> None:  # noqa: ANN001
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    page = tmp_path / "page.html"
+    page.write_text(HEAVY_CHROME_HTML, "utf-8")
+    fazhi = str(Path(sys.executable).with_name("fazhi"))
+    env = {**os.environ, "FAZHI_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [fazhi, "kb", "check", str(page), "--json", "--explain"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    got = json.loads(proc.stdout)
+    assert [(i["label"], i["units"]) for i in got["items"]] == [
+        ("一、", ["区司法局", "区财政局"]),
+        ("二、", ["区市场监督管理局"]),
+    ]
+    places = [p["place"] for p in got["lines"]]
+    assert "skipped" not in places and places.count("aside") >= 4
+    assert got["meta"]["title"] == "2026年某区法治政府建设工作要点"

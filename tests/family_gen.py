@@ -143,6 +143,28 @@ def _markers(item: ItemSpec, style: str, first_note: str) -> tuple[str, str]:
     return "", f"责任单位：{resp}"
 
 
+_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ","})
+
+
+def _vary(
+    rng: random.Random, label: str, item: ItemSpec, glued: str, after: str
+) -> tuple[str, str]:
+    """The same item written another way: the title on a line of its own, half-width marks
+    in the marker, a 完成时限 line, a blank line before the next item."""
+    if rng.random() < 0.5:
+        text = f"{label}{item.title}\n{item.body}{glued}"
+    else:
+        text = f"{label}{item.title}。{item.body}{glued}"
+    if rng.random() < 0.5:
+        text = text.replace(glued, glued.translate(_HALF)) if glued else text
+        after = after.translate(_HALF)
+    if rng.random() < 0.4:
+        after = (after + "\n" if after else "") + "完成时限：2026年12月底前"
+    if rng.random() < 0.3:
+        after += "\n"
+    return text, after
+
+
 CHROME_TOP = [
     "首页 > 政务公开 > 通知公告",
     "文章来源：区司法局 责任编辑：王晓明",
@@ -216,6 +238,8 @@ def generate(
             item.units = [Unit(item.units[0].name, "lead"), *item.units[1:]]
         glued, after = _markers(item, style, first_note)
         text = f"{label}{item.title}。{item.body}{glued}"
+        if shape == "variety":
+            text, after = _vary(rng, label, item, glued, after)
         if shape == "noise" and len(text) > 40:
             cut = rng.randint(20, len(text) - 10)
             text = text[:cut] + "\n" + text[cut:]
@@ -235,12 +259,10 @@ def generate(
 
 
 def _table(rng: random.Random, shape: str, n_items: int) -> Generated:
-    numbered = shape != "table_cells_nonum"
+    numbered = shape not in ("table_cells_nonum", "table_glued_nonum")
     progress = shape == "table_cells_nonum" or rng.random() < 0.5
     header = ["序号"] if numbered else []
-    header += (
-        ["工作任务"] + (["进展"] if progress and shape != "table_glued" else []) + ["责任单位"]
-    )
+    header += ["工作任务"] + (["进展"] if progress else []) + ["责任单位"]
     rows: list[list[str]] = []
     items: list[ItemSpec] = []
     for k in range(1, n_items + 1):
@@ -258,7 +280,7 @@ def _table(rng: random.Random, shape: str, n_items: int) -> Generated:
         rows.append(cells)
         items.append(item)
     lines = ["2026年某区法治政府建设工作任务分工表", ""]
-    if shape == "table_glued":
+    if shape.startswith("table_glued"):
         lines += ["".join(header)] + ["".join(r) for r in rows]
     else:
         lines += header + [c for r in rows for c in r]
@@ -275,7 +297,9 @@ SHAPES = (
     "table_cells",
     "table_cells_nonum",
     "table_glued",
+    "table_glued_nonum",
     "sections",
+    "variety",
 )
 
 

@@ -198,6 +198,8 @@ def _role_clauses(segment: str, role: Role = Role.RESPONSIBLE) -> list[NameToken
     clauses = [c for c in re.split(r"[，,；;]", s) if c.strip()]
     for clause in clauses:
         name, _role, found = role_verb(clause.strip())
+        if not found:  # a role verb cut by a page wrap: "区财政局牵\n头"
+            name, _role, found = role_verb(re.sub(r"\s+", "", clause))
         if not found or not name:
             return None
         parts = list_names(name)

@@ -5,8 +5,9 @@
   then counted off by the number of columns, and a row whose unit cell is not a unit list
   ends the table);
 * cells glued together: the header on one line with no separator (序号工作任务责任单位) and
-  each row one line ("1推进严格规范公正文明执法。区司法局、区财政局"): the number opens it, the
-  unit list closes it (a deadline after it when the table has that column).
+  each row one line ("1推进严格规范公正文明执法。区司法局、区财政局"): the number opens it
+  (when there is a 序号 column), the unit list closes it (a deadline after it when the table
+  has that column).
 
 Columns the parser has no use for (进展, 备注) are read past, never taken for units.
 """
@@ -143,42 +144,57 @@ def _glued_header(line: str) -> Kinds | None:
         return None
     kinds = [_kind(p) for p in parts]
     names = [k for k, _ in kinds]
-    ok = len(parts) >= 3 and names[0] == "number" and "unit" in names
+    ok = "unit" in names and (
+        (len(parts) >= 3 and names[0] == "number") or (len(parts) >= 2 and "task" in names)
+    )
     return kinds if ok else None
 
 
-def _split_glued(text: str) -> tuple[str, str]:
+def _split_glued(text: str, between: bool = False) -> tuple[str, str]:
     """(task, unit list) of a row's text after its number: the unit list is the longest
-    tail made of unit names, starting after the task's last sentence mark if there is one."""
+    tail made of unit names that opens like one (区…, 各…), after the task's last sentence
+    mark if there is one. ``between``: a column sits between them (进展): its short text is
+    dropped."""
     last = max(text.rfind("。"), text.rfind("；"), text.rfind(";"))
+    for p in range(last + 1, len(text) - 1):
+        if _UNIT_START.match(text[p:]) and _unit_list(text[p:]):
+            gap = p - (last + 1)
+            if between and last >= 0 and 0 < gap <= 8:
+                return text[: last + 1], text[p:]
+            return text[:p], text[p:]
     if last >= 0 and _unit_list(text[last + 1 :]):
         return text[: last + 1], text[last + 1 :]
-    start = last + 1
-    for p in range(start, len(text) - 1):
-        if _UNIT_START.match(text[p:]) and _unit_list(text[p:]):
-            return text[:p], text[p:]
     return text, ""
 
 
 def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow], int]:
+    """Rows of a glued table: each opens with the next row number (when the table has a 序号
+    column) and ends with a unit list; the first line that does not ends the table."""
     unit_kinds = [(k, r) for k, r in kinds if k == "unit"]
     has_deadline = any(k == "deadline" for k, _ in kinds)
+    numbered = kinds[0][0] == "number"
+    names = [k for k, _ in kinds]
+    between = "other" in names[names.index("task") + 1 :] if "task" in names else False
     rows: list[TableRow] = []
     while j < len(lines):
         if not lines[j]:
             j += 1
             continue
-        m = _GLUED_ROW.match(lines[j])
-        if not m or int(m.group(1).translate(_FOLD)) != len(rows) + 1:
-            break
-        rest = m.group(2).strip()
         row = TableRow(line=j, number=None, label="", task="")
-        _fill(row, "number", None, m.group(1))
+        rest = lines[j].strip()
+        if numbered:
+            m = _GLUED_ROW.match(lines[j])
+            if not m or int(m.group(1).translate(_FOLD)) != len(rows) + 1:
+                break
+            rest = m.group(2).strip()
+            _fill(row, "number", None, m.group(1))
         if has_deadline:
             d = _DEADLINE_TAIL.search(rest)
             if d:
                 row.deadline, rest = d.group(0), rest[: d.start()]
-        task, units = _split_glued(rest)
+        task, units = _split_glued(rest, between)
+        if not numbered and (not units or not task):
+            break
         row.task = task
         if units and unit_kinds:
             row.units.append((unit_kinds[-1][1] or Role.RESPONSIBLE, units))

@@ -178,6 +178,8 @@ def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow],
     rows: list[TableRow] = []
     while j < len(lines):
         if not lines[j]:
+            if not numbered:  # rows without numbers run on consecutive lines
+                break
             j += 1
             continue
         row = TableRow(line=j, number=None, label="", task="")

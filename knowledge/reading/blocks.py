@@ -21,9 +21,9 @@ _DATE_LINE = re.compile(
     r"^\s*(\d{4}|[二〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发|发布)?\s*$"
 )
 _SIGNOFF = re.compile(
-    r"^\S{2,30}(政府|办公室|委员会|办|局|委)\s+(\d{4}|[二〇零一二三四五六七八九]{4})\s*年.{1,6}日\s*(印发|发布)?$"
+    r"^\S{2,30}(政府|办公室|委员会|办|局|委)\s*(\d{4}|[二〇零一二三四五六七八九]{4})\s*年.{1,6}日\s*(印发|发布)?$"
 )
-_DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
+DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
 
 
 def marker_line(line: str) -> bool:
@@ -214,7 +214,7 @@ def item_blocks(
         pending: list[Heading] = list(heads)
         k = 0
         n = len(pending)
-        dash_lines = [i for i, ln in enumerate(lines) if ln and _DASH_HEADING.match(ln)]
+        dash_lines = [i for i, ln in enumerate(lines) if ln and DASH_HEADING.match(ln)]
         dash_iter = 0
         while k < n:
             h = pending[k]
@@ -240,7 +240,7 @@ def item_blocks(
                     stop = dl
             blocks.append(Block(h, h.index + 1, stop, section))
             # sections written as dash lines apply to the following items
-            if stop < len(lines) and lines[stop] and _DASH_HEADING.match(lines[stop]):
+            if stop < len(lines) and lines[stop] and DASH_HEADING.match(lines[stop]):
                 section = lines[stop].lstrip("—–－- ")
             k += 1
     for t in tables:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.reading.blocks import Block, marker_line
+from knowledge.reading.blocks import DASH_HEADING, Block, marker_line
 from knowledge.reading.headings import Heading, match_heading
+from knowledge.reading.layout_words import layout_words
 from knowledge.reading.tables import Table
 from knowledge.reading.unit_names import is_unit_shaped, role_verb
 
@@ -55,9 +56,11 @@ class LinePlace:
 
 
 def _names_units(line: str) -> bool:
-    """A unit label, or a clause of units before a role verb anywhere in the line."""
+    """A unit label, or a clause of units before a role verb anywhere in the line (a
+    lead-convention note is not)."""
     if marker_line(line):
         return True
+    line = layout_words().first_lead_re.sub("", line)
     for clause in re.split(r"[，,；;。（）()〔〕【】]", line):
         name, _role, found = role_verb(clause.strip())
         if found and name and is_unit_shaped(re.split(r"[、\s]+", name)[-1]):
@@ -65,7 +68,11 @@ def _names_units(line: str) -> bool:
     return False
 
 
-def _looks_like_content(line: str, index: int) -> bool:
+def _looks_like_content(line: str, index: int, place: str) -> bool:
+    """Content no item took: in the body, units or a numbered heading; before the first item
+    or after the last (where a covering notice numbers its own paragraphs), a unit list."""
+    if place != SKIPPED:
+        return marker_line(line) and not layout_words().first_lead_re.search(line)
     return _names_units(line) or match_heading(line, index) is not None
 
 
@@ -93,6 +100,9 @@ def account(
     for h in headings:
         if place[h.index] is None:
             place[h.index] = (HEADING, "", "")
+    for i, line in enumerate(lines):  # un-numbered sub-headings: ——在学法用法上
+        if line and place[i] is None and DASH_HEADING.match(line) and len(line) <= 40:
+            place[i] = (HEADING, "", "")
     for b in blocks:
         label = (b.head.label if b.head else b.table_row.label if b.table_row else "").strip()
         line_no = numbers[b.head.index] if b.head else numbers[b.start]
@@ -129,7 +139,10 @@ def account(
                 )
             )
         elif (
-            line and kind in (FRONT, BACK, SKIPPED) and not got[1] and _looks_like_content(line, i)
+            line
+            and kind in (FRONT, BACK, SKIPPED)
+            and not got[1]
+            and _looks_like_content(line, i, kind)
         ):
             warnings.append(
                 (

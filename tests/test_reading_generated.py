@@ -4,6 +4,7 @@ list, in every shape; every line is accounted for; content no item took is a war
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -126,8 +127,7 @@ def test_unit_lists_split_as_written(written: str, names: list[str], partial: bo
     assert got[0]["units_partial"] is partial
 
 
-def test_numbered_items_under_a_section_are_items_and_section_units_are_reported() -> None:
-    text = """2026年某区法治政府建设工作要点
+SECTIONS_DOC = """2026年某区法治政府建设工作要点
 一、加强行政执法监督（牵头单位：区司法局）
 1.全面推行行政执法三项制度。（责任单位：区市场监督管理局、区公安分局）
 2.开展行政执法案卷评查。（责任单位：区财政局）
@@ -136,7 +136,10 @@ def test_numbered_items_under_a_section_are_items_and_section_units_are_reported
 三、强化法治宣传教育
 区普法办牵头，各镇（街道）配合。
 """
-    result = parse_text(text)
+
+
+def test_numbered_items_under_a_section_are_items_and_section_units_are_reported() -> None:
+    result = parse_text(SECTIONS_DOC)
     items = result.plan.items
     assert [(i.label, i.unit_names) for i in items] == [
         ("1.", ("区市场监督管理局", "区公安分局")),
@@ -208,3 +211,36 @@ def test_kb_check_explain_on_a_page_with_heavy_chrome(tmp_path) -> None:  # noqa
     places = [p["place"] for p in got["lines"]]
     assert "skipped" not in places and places.count("aside") >= 4
     assert got["meta"]["title"] == "2026年某区法治政府建设工作要点"
+
+
+def test_kb_check_warns_of_content_no_item_took(tmp_path) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    doc = tmp_path / "plan.txt"
+    doc.write_text(SECTIONS_DOC, "utf-8")
+    fazhi = str(Path(sys.executable).with_name("fazhi"))
+    env = {**os.environ, "FAZHI_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [fazhi, "kb", "check", str(doc)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert "第8行" in proc.stdout and "没有归入任何条目" in proc.stdout, proc.stdout
+
+
+FAMILY = Path(__file__).parent / "data" / "family"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(FAMILY.glob("fz*.*")) if p.suffix != ".json"],
+    ids=lambda p: p.stem,
+)
+def test_family_fixtures_lose_no_line_and_raise_no_false_alarm(path: Path) -> None:
+    """The pinned family documents: no line skipped, no "not in any item" warning."""
+    from knowledge.reading.formats import extract_text
+
+    result = parse_text(extract_text(path.read_bytes(), path.name).text)
+    assert [p for p in result.places if p.place == SKIPPED] == []
+    assert [m for _ln, m in result.warnings if "没有归入任何条目" in m] == []

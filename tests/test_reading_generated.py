@@ -244,3 +244,17 @@ def test_family_fixtures_lose_no_line_and_raise_no_false_alarm(path: Path) -> No
     result = parse_text(extract_text(path.read_bytes(), path.name).text)
     assert [p for p in result.places if p.place == SKIPPED] == []
     assert [m for _ln, m in result.warnings if "没有归入任何条目" in m] == []
+
+
+def test_a_one_line_document_keeps_its_title_year_and_issuer() -> None:
+    gen = generate(3, "oneline")
+    assert "\n" not in gen.text
+    _got, result = read_back(gen.text)
+    meta = result.plan.meta
+    assert (meta.title, meta.plan_year, meta.issuer) == (
+        "2026年某区法治政府建设工作要点",
+        2026,
+        "某区人民政府办公室",
+    )
+    assert result.plan.preamble == "为全面推进依法行政，制定本要点。"
+    assert sum("没有换行" in m for _ln, m in result.warnings) == 1

@@ -28,6 +28,9 @@ _CANDIDATE = re.compile(
 )
 _CLOSED = "。；;〕】]）)」』：:！!？?"
 _TITLE_END = re.compile(r"(?:要点|计划|方案|安排|清单|任务|措施)$")
+_TITLE_AT_START = re.compile(
+    r"[^。，,；;：:]{4,60}?(?:工作要点|工作安排|工作计划|实施方案|分工方案|任务清单|要点)"
+)
 _TAIL = re.compile(r"[^、，,；;：:。\s（）()〔〕【】]{1,30}$")
 
 
@@ -105,6 +108,9 @@ def split_run_on(line: str) -> list[str]:
             cuts.append(m.start())
     if len(cuts) < 3:
         return [line]
+    title = _TITLE_AT_START.match(line, 0, cuts[0])  # the title glued to the preamble
+    if title and title.end() < cuts[0]:
+        cuts.insert(0, title.end())
     signoff = [c for c in _signoff_cuts(line) if c > cuts[-1]]
     bounds = [0, *cuts, *signoff, len(line)]
     out = [line[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]

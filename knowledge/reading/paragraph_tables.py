@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from knowledge.plan.model import Role
 from knowledge.reading.layout_words import layout_words
-from knowledge.reading.tables import Table, TableRow, _fill, _kind, _split_cells, find_tables
+from knowledge.reading.tables import Table, TableRow, cell_kind, fill_cell, find_tables, split_cells
 from knowledge.reading.unit_names import is_unit_shaped, list_names
 
 _NUMBER_LINE = re.compile(r"^([0-9０-９]{1,4})[、.．]?$")
@@ -43,11 +43,11 @@ def _header_run(lines: list[str], i: int) -> tuple[Kinds, int] | None:
     run: list[str] = []
     j = i
     while j < len(lines) and lines[j] and _HEADER_WORD.match(lines[j]) and len(run) < 8:
-        if _kind(lines[j])[0] == "other" and lines[j] not in _EXTRA_HEADERS:
+        if cell_kind(lines[j])[0] == "other" and lines[j] not in _EXTRA_HEADERS:
             break
         run.append(lines[j])
         j += 1
-    kinds = [_kind(c) for c in run]
+    kinds = [cell_kind(c) for c in run]
     names = [k for k, _ in kinds]
     if len(run) >= 2 and "unit" in names and ("task" in names or "number" in names):
         return kinds, j
@@ -65,13 +65,13 @@ def _row(index: int, number: str, cells: list[str], kinds: Kinds) -> TableRow:
     cols = [k for k in kinds if k[0] != "number"]
     row = TableRow(line=index, number=None, label="", task="")
     if number:
-        _fill(row, "number", None, number)
+        fill_cell(row, "number", None, number)
     if len(cells) > len(cols):
         t = next((k for k, (kind, _r) in enumerate(cols) if kind == "task"), 0)
         extra = len(cells) - len(cols)
         cells = [*cells[:t], "".join(cells[t : t + extra + 1]), *cells[t + extra + 1 :]]
     for cell, (kind, role) in zip(cells, cols, strict=False):
-        _fill(row, kind, role, cell)
+        fill_cell(row, kind, role, cell)
     return row
 
 
@@ -142,7 +142,7 @@ def _glued_header(line: str) -> Kinds | None:
     parts = [m.group(0) for m in word.finditer(line)]
     if "".join(parts) != line:
         return None
-    kinds = [_kind(p) for p in parts]
+    kinds = [cell_kind(p) for p in parts]
     names = [k for k, _ in kinds]
     ok = "unit" in names and (
         (len(parts) >= 3 and names[0] == "number") or (len(parts) >= 2 and "task" in names)
@@ -189,7 +189,7 @@ def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow],
             if not m or int(m.group(1).translate(_FOLD)) != len(rows) + 1:
                 break
             rest = m.group(2).strip()
-            _fill(row, "number", None, m.group(1))
+            fill_cell(row, "number", None, m.group(1))
         if has_deadline:
             d = _DEADLINE_TAIL.search(rest)
             if d:
@@ -211,7 +211,7 @@ def paragraph_tables(lines: list[str]) -> list[Table]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if not line or _split_cells(line) is not None:
+        if not line or split_cells(line) is not None:
             i += 1
             continue
         found = _header_run(lines, i)

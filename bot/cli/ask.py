@@ -86,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 输出")
     p.add_argument(
         "--batch",
-        help='JSON 行文件（每行 {"q": …, "unit": …, "session": …}，同一 session 为一次对话），'
+        help='JSON 行文件（每行如 {"q": "问题", "unit": "单位", "session": "对话编号"}，同一 session 为一次对话），'
         "“-” 表示标准输入",
     )
     p.add_argument("--plan", help="工作要点编号（默认：第一份）")

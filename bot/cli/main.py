@@ -54,9 +54,12 @@ COMMAND_FAMILY = {
 def build_app(modules: tuple[str, ...] = FAMILIES) -> typer.Typer:
     import typer
 
+    from bot.cli.help_text import localise_help
+
+    localise_help()
     app = typer.Typer(
         name="fazhi",
-        help="法治政府建设工作要点助手 (fazhi): knowledge base, questions, reminders and the chat bot.",
+        help="法治政府建设工作要点助手（fazhi）：知识库、问答、提醒与聊天机器人。",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,

@@ -42,7 +42,13 @@ def decode_document(data: bytes, source: str = "") -> Decoded:
         return Decoded(data.decode("utf-16"), "utf-16")
     if b"\x00" in data[:4096]:
         raise DocumentError(
-            [(0, "这是二进制文件（含 NUL 字节），不是文本文档；请提供 .txt 文本。")], source
+            [
+                (
+                    0,
+                    "这是二进制文件（含 NUL 字节），不是文本文档；可读取的格式：.txt、.docx、.pdf、.html、.xlsx。",
+                )
+            ],
+            source,
         )
     bad_at: int | None = None
     for encoding in ("utf-8", "gb18030"):

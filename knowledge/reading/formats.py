@@ -1,4 +1,6 @@
-"""Document files to text: .txt (any encoding, ``knowledge.reading.decode``), .docx, .pdf, .html.
+"""Document files to text: .txt (any encoding, ``knowledge.reading.decode``), .docx, .pdf, .html,
+.xlsx. Anything else (an image, an archive, a slide deck, an old .doc) is refused in one sentence
+that names what the file is and the formats that can be read.
 
 Libraries, chosen for being well kept and light:
 
@@ -8,6 +10,8 @@ Libraries, chosen for being well kept and light:
 * pypdf: the text layer of a PDF, pure Python with no native dependency (pdfplumber adds
   pdfminer and a native renderer for layout analysis the parser does not need). A PDF without
   a text layer (a scan) is told so in one sentence.
+* openpyxl: an Excel sheet of work points (序号 / 工作任务 / 责任单位 …) read like a Word table,
+  one pipe row per sheet row, sheet after sheet.
 * Beautiful Soup (with Python's own html.parser): a saved web page without its scripts,
   navigation, headers and footers; block elements and <br> become line breaks.
 """
@@ -15,8 +19,11 @@ Libraries, chosen for being well kept and light:
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from knowledge.reading.decode import Decoded, DocumentError, decode_document
@@ -28,6 +35,17 @@ FORMATS = {
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
+    ".xlsx": "xlsx",
+}
+READABLE = "可读取的格式：.txt、.docx、.pdf、.html、.xlsx"
+IMAGES = {
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"RIFF": "WebP",
 }
 
 
@@ -36,11 +54,33 @@ def sniff(data: bytes, name: str = "") -> str:
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx"
+        return _zip_kind(data)
+    for magic, _kind in IMAGES.items():
+        if data.startswith(magic):
+            return "image"
     head = data[:2048].lower()
     if b"<html" in head or b"<!doctype html" in head or b"<body" in head:
         return "html"
     return FORMATS.get(Path(name).suffix.lower(), "text")
+
+
+def _zip_kind(data: bytes) -> str:
+    """A zip file is a Word or Excel file by its parts, else an archive of something else."""
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return "docx"  # a damaged Office file: said so by the Word reader
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if any(n.startswith("ppt/") for n in names):
+        return "pptx"
+    return "zip"
+
+
+def _refuse(message: str, name: str) -> DocumentError:
+    return DocumentError([(0, f"{message}；{READABLE}。")], name)
 
 
 def extract_text(data: bytes, name: str = "") -> Decoded:
@@ -48,6 +88,15 @@ def extract_text(data: bytes, name: str = "") -> Decoded:
     kind = sniff(data, name)
     if kind == "docx":
         return Decoded(_docx_text(data, name), "docx")
+    if kind == "xlsx":
+        return Decoded(_xlsx_text(data, name), "xlsx")
+    if kind == "image":
+        what = next(k for m, k in IMAGES.items() if data.startswith(m))
+        raise _refuse(f"这是一张图片（{what}），没有可读取的文字", name)
+    if kind == "pptx":
+        raise _refuse("这是 PowerPoint 演示文稿，不是工作要点文件", name)
+    if kind == "zip":
+        raise _refuse("这是压缩包（.zip），请先解压，再导入其中的文档", name)
     if kind == "pdf":
         return Decoded(_pdf_text(data, name), "pdf")
     if kind == "html":
@@ -67,9 +116,15 @@ def _docx_text(data: bytes, name: str) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError):
         raise DocumentError(
-            [(0, f"无法打开这个 Word 文件（{type(exc).__name__}），文件可能已损坏。")], name
+            [
+                (
+                    0,
+                    "无法打开这个 Word 文件，文件可能已损坏；请在 Word 中打开并另存为 .docx 后再导入。",
+                )
+            ],
+            name,
         ) from None
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -87,16 +142,59 @@ def _docx_text(data: bytes, name: str) -> str:
     return "\n".join(lines)
 
 
-def _pdf_text(data: bytes, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _xlsx_text(data: bytes, name: str) -> str:
+    from openpyxl import load_workbook
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DocumentError(
-            [(0, f"无法读取这个 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。")], name
+            [(0, "无法打开这个 Excel 文件，文件可能已损坏；请在 Excel 中另存为 .xlsx 后再导入。")],
+            name,
+        ) from None
+    lines: list[str] = []
+    for sheet in book.worksheets:
+        lines.append("")
+        for row in sheet.iter_rows(values_only=True):
+            cells = ["" if v is None else str(v).strip().replace("\n", " ") for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if any(cells):
+                lines.append("| " + " | ".join(c.replace("|", "｜") for c in cells) + " |")
+    book.close()
+    return "\n".join(lines)
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs what it repairs ("EOF marker not found") to stderr; the user gets one
+    sentence of ours instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with _quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data))
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        raise DocumentError(
+            [
+                (
+                    0,
+                    "无法读取这个 PDF 文件，文件可能已损坏或加密；请提供完好的 PDF、Word 或文本文件。",
+                )
+            ],
+            name,
         ) from None
     text = "\n".join(pages)
     if len(re.sub(r"\s+", "", text)) < 20:

@@ -15,7 +15,7 @@ from knowledge.plan.diff import diff_plans, diff_text, is_diff_question, plan_la
 
 feature = Feature("plans")
 
-PLAN_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+PLAN_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm", ".xlsx")
 
 
 def is_plan_upload(state: ChatState, ctx: ChatContext, file_name: str) -> bool:

@@ -31,8 +31,10 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_db_upgrade_and_units(cli_env) -> None:
     code, out = run("db", "upgrade")
-    assert code == 0 and "最新" in out
+    assert code == 0 and "已新建数据库" in out  # an empty database is not "already up to date"
     assert (cli_env / "data" / "fazhi.db").exists()
+    code, out = run("db", "upgrade")
+    assert code == 0 and "已是最新结构" in out and "无需升级" in out
     assert run("units", "add", TOWN, "--category", "town")[0] == 0
     code, out = run("units", "add", TOWN, "--category", "town")
     assert code == 1 and "已存在" in out

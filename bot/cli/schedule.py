@@ -14,7 +14,13 @@ from rich.table import Table
 from bot.cli.common import DbOpt, JsonOpt, console, err_console, fail, load_context, user_errors
 from scheduler.planning.planner import reminders_in
 from scheduler.records.unit_registry import resolve_unit
-from scheduler.store.db import init_db, session_scope
+from scheduler.store.db import (
+    current_revision,
+    init_db,
+    make_engine,
+    migration_heads,
+    session_scope,
+)
 
 db_app = typer.Typer(help="数据库：建表与升级。", no_args_is_help=True)
 schedule_app = typer.Typer(help="提醒计划：预览全年提醒、运行定时任务。", no_args_is_help=True)
@@ -32,8 +38,19 @@ def register(app: typer.Typer) -> None:
 def db_upgrade(database_url: DbOpt = None) -> None:
     """把数据库结构升级到最新版本（启动时也会自动执行）。"""
     with user_errors():
-        engine = init_db(database_url)
-        console.print(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+        engine = make_engine(database_url)
+        before = current_revision(engine)
+        head = ",".join(sorted(migration_heads()))
+        where = engine.url.render_as_string(hide_password=True)
+        if before == head:
+            console.print(f"数据库已是最新结构（{head}），无需升级：{where}")
+            return
+        engine.dispose()
+        init_db(engine.url)
+        if before is None:
+            console.print(f"已新建数据库并建好全部表（结构版本 {head}）：{where}")
+        else:
+            console.print(f"数据库结构已从 {before} 升级到 {head}：{where}")
 
 
 # -- schedule ---------------------------------------------------------------------------------

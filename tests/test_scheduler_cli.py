@@ -163,6 +163,7 @@ def test_units_liaison_add_list_remove_is_audited(cli_env) -> None:
     assert [(r["unit"], r["user_id"], r["name"]) for r in json.loads(out)] == [
         ("区司法局", "8101", "张三")
     ]
+    assert json.loads(out)[0]["approved_at"].endswith("+08:00")  # Beijing time, zone shown
     code, out = run("units", "liaison", "add", "司法局", "张三")
     assert code == 1 and "不是 Telegram 用户ID" in out
     code, out = run("units", "liaison", "add", "宇宙局", "8101")

@@ -24,6 +24,7 @@ from scheduler.records.unit_registry import (
     similar_units,
 )
 from scheduler.store.db import session_scope
+from scheduler.timing.clock import local
 
 units_app = typer.Typer(
     help="单位名录：添加、列出、删除、改名；联络员（units liaison）。", no_args_is_help=True
@@ -211,7 +212,7 @@ def liaison_list(
                     "user_id": li.user_id,
                     "name": li.name,
                     "approved_by": li.approved_by,
-                    "approved_at": li.approved_at.isoformat(timespec="seconds"),
+                    "approved_at": local(li.approved_at).isoformat(timespec="seconds"),
                 }
                 for li, u in list_liaisons(s, only)
             ]
@@ -222,7 +223,7 @@ def liaison_list(
         console.print("还没有联络员。用 fazhi units liaison add 单位 用户ID 指定。")
         return
     table = Table(title=f"单位联络员（{len(rows)} 人）")
-    for col in ("单位", "用户ID", "姓名", "指定人", "时间"):
+    for col in ("单位", "用户ID", "姓名", "指定人", "时间（北京时间）"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(

@@ -17,7 +17,8 @@ COPY scheduler ./scheduler
 COPY bot ./bot
 RUN pip install .
 
-USER fazhi
+# numeric, so that a runtime enforcing non-root (runAsNonRoot) can check it
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8443
 

@@ -70,7 +70,7 @@ def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> 
 ASK_NEVER = (
     "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba",  # no database, no bot
     "typer", "click", "pydantic", "rich",  # no CLI framework (bot.cli.ask says why)
-    "numpy", "zhconv", "asyncio",  # plain-Python index, the cached script table
+    "numpy", "asyncio",  # plain-Python index
 )  # fmt: skip
 
 
@@ -115,11 +115,11 @@ asyncio.run(main(Path({tmp!r})))
 """
 
 # what the running bot needs only for rare commands (reports, pictures, calendars, uploaded
-# plans), no longer at all (numpy and zhconv: plain-Python index, character table) or never
+# plans), no longer at all (numpy: plain-Python index) or never
 # itself (migrations: a child process upgrades a database behind the shipped ones)
 NOT_IN_THE_RUNNING_BOT = (
     "alembic", "mako", "docx", "pypdf", "PIL", "openpyxl", "icalendar", "charset_normalizer",
-    "bs4", "jieba", "numpy", "zhconv",
+    "bs4", "jieba", "numpy",
 )  # fmt: skip
 
 

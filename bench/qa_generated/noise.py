@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import zhconv
+import opencc
 
 from knowledge.text.normalize import int_to_cn
 
@@ -25,6 +25,7 @@ TYPOS: dict[str, str] = {
     "做": "作", "单": "担", "位": "为", "展": "占", "革": "格", "监": "坚", "委": "为",
 }  # fmt: skip
 
+_S2T = opencc.OpenCC("s2t")  # the 'traditional' noise: OpenCC's standard traditional script
 SELF_WORDS = ("我单位", "我们", "我们单位", "本单位")
 PREFIXES = ("请问", "请问一下，", "想问下", "麻烦问一下，", "问一下，")
 SUFFIXES = ("呢", "啊", "呀")
@@ -127,7 +128,7 @@ def particle(segs: Segments, rng: random.Random, _ctx: dict) -> Segments | None:
 
 
 def traditional(segs: Segments, _rng: random.Random, _ctx: dict) -> Segments | None:
-    out = tuple(replace(s, text=zhconv.convert(s.text, "zh-hant")) for s in segs)
+    out = tuple(replace(s, text=_S2T.convert(s.text)) for s in segs)
     return out if join(out) != join(segs) else None
 
 

@@ -61,7 +61,12 @@ def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> 
     empty = tmp_path_factory.mktemp("empty")
     env["FAZHI_DATA_DIR"] = str(empty)
     bad = subprocess.run(cli, cwd=empty, env=env, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and "数据库文件不存在" in bad.stderr and "db upgrade" in bad.stderr
+    assert list(empty.iterdir()) == []  # a health check reads: it created nothing
+    (empty / "fazhi.db").write_bytes(b"")  # a database file without tables
+    bad = subprocess.run(cli, cwd=empty, env=env, capture_output=True, text=True, check=False)
     assert bad.returncode == 1 and "尚未迁移" in bad.stderr
+    (empty / "fazhi.db").unlink()
     (empty / ".env").write_text("DATABASE_URL=mysql://u:secret@h/db\n", "utf-8")
     wrong = subprocess.run(cli, cwd=empty, env=env, capture_output=True, text=True, check=False)
     assert wrong.returncode == 1 and "mysql" in wrong.stderr  # .env is read, as by Settings

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 
 def database_url() -> str | None:
@@ -42,14 +43,31 @@ def data_home_lines(url: str | None) -> list[str]:
     return lines
 
 
+def _missing_sqlite_file(parsed: object) -> Path | None:
+    """The SQLite file ``parsed`` names when it does not exist yet (else None)."""
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:  # type: ignore[attr-defined]
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):  # type: ignore[attr-defined]
+        return None
+    path = Path(parsed.database).expanduser()  # type: ignore[attr-defined]
+    return None if path.exists() else path
+
+
 def check() -> tuple[bool, list[str]]:
     """(healthy, lines to print): the verdict first ("ok revision=…" or "错误：…", one
     sentence from :mod:`bot.runtime.error_boundary`, no SQL), then where the data lives."""
     from bot.runtime.error_boundary import describe
-    from scheduler.store.db import current_revision, make_engine, outbox_backlog
+    from scheduler.store.db import current_revision, make_engine, outbox_backlog, resolve_url
 
     url = database_url()
     try:
+        missing = _missing_sqlite_file(resolve_url(url))
+        if missing is not None:  # a health check reads: it never creates a database
+            return False, [
+                f"错误：数据库文件不存在：{missing}；请先运行 fazhi db upgrade"
+                "（fazhi run 启动时也会自动建好）。",
+                *data_home_lines(url),
+            ]
         engine = make_engine(url)
         revision = current_revision(engine)
         backlog = outbox_backlog(engine) if revision is not None else 0

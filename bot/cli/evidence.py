@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.common import DbOpt, console, fail, load_context, user_errors
+from bot.cli.output import checked_output
 from scheduler.records.evidence_export import (
     Fetch,
     collect,
@@ -48,6 +49,8 @@ def export(
     from scheduler.records.unit_registry import resolve_unit
     from scheduler.timing.clock import now
 
+    if output is not None:
+        checked_output(output, "zip")
     year = year or now().year
     if not 2000 <= year <= 2100:
         fail(f"年份 {year} 不对，请写四位年份，如 2026")

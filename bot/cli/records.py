@@ -21,6 +21,7 @@ from bot.cli.common import (
     obligation_named,
     user_errors,
 )
+from bot.cli.output import checked_output, write_atomic
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
 from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
@@ -102,7 +103,13 @@ def report(
     if fmt not in ("table", "csv", "xlsx", "png"):
         fail(f"不支持的格式“{fmt}”：请用 table、csv、xlsx 或 png")
     if output is not None:
-        _check_output(output)
+        if fmt == "table":  # -o r.xlsx alone: the file's suffix names the format
+            fmt = {".csv": "csv", ".xlsx": "xlsx", ".png": "png"}.get(output.suffix.lower(), "")
+            if not fmt:
+                fail(
+                    f"“{output.name}”：输出文件请以 .csv、.xlsx 或 .png 结尾（或用 --format 指定）"
+                )
+        checked_output(output, fmt)
     with user_errors():
         p = Period.parse(period) if period else Period(now().year, "Y", 1)
         ctx = load_context(database_url)
@@ -135,23 +142,23 @@ def report(
         buf = io.StringIO()
         csv.writer(buf).writerows([header, *rows])
         if output:
-            output.write_text(buf.getvalue(), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
+            write_atomic(output, buf.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
             console.print(f"已写入 {output.absolute()}")
         else:
             typer.echo(buf.getvalue(), nl=False)
         return
     if fmt == "xlsx":
         output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
-        _check_output(output)
-        output.write_bytes(matrix_xlsx(m, f"{p.label}完成情况"))
+        checked_output(output, "xlsx")
+        write_atomic(output, matrix_xlsx(m, f"{p.label}完成情况"))
         console.print(f"已写入 {output.absolute()}")
         return
     if fmt == "png":
         from bot.chat.render.report_picture import matrix_png
 
         output = output or Path(f"fazhi-report-{p.key}.png")
-        _check_output(output)
-        output.write_bytes(matrix_png(m))
+        checked_output(output, "png")
+        write_atomic(output, matrix_png(m))
         console.print(f"已写入 {output.absolute()}")
         return
     c = m.counts()
@@ -200,12 +207,3 @@ def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     except RegistryError:  # a plan without the annual report
         return []
     return status.lines() if status.rows else []
-
-
-def _check_output(path: Path) -> None:
-    """Refuse an output path that cannot be written, before any work."""
-    if path.is_dir():
-        fail(f"“{path}”是一个文件夹：请给出文件名，如 {path / 'report.xlsx'}")
-    parent = path.absolute().parent
-    if not parent.is_dir():
-        fail(f"文件夹“{parent}”不存在：请先建好文件夹，或换一个输出路径")

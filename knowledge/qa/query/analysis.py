@@ -12,7 +12,9 @@ from datetime import date
 
 from knowledge.plan.model import UnitCategory
 from knowledge.plan.units import infer_category
+from knowledge.qa.index.bm25 import Hit
 from knowledge.qa.index.context import QAContext
+from knowledge.qa.index.evidence import Literal, literal_match
 from knowledge.qa.index.plan_index import PlanIndex, Target
 from knowledge.qa.question.cues import (
     CADENCE_RE,
@@ -70,6 +72,10 @@ class Analysis:
     def analyse(self) -> None:
         """Who the question is about, its topic words and the items they find."""
         q = self.q
+        literal = literal_match(self.p.index, q.text)
+        if literal is not None:
+            # a unit word inside a phrase of the document (数字政府, 服务进园区) is that phrase
+            q.mentions = [m for m in q.mentions if not _inside(m, literal)]
         unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
         asked_self = any(m.kind == "self" for m in q.mentions)
         self.target: Target | None = None
@@ -109,6 +115,18 @@ class Analysis:
         q.terms = self.e.search_terms(self.p, topic) if topic else []
         self.hits = self.p.index.search(q.terms, k=MAX_TOPIC_ITEMS * 2) if q.terms else []
         self.top_cov = self.p.index.coverage(q.terms, self.hits[0].doc) if self.hits else 0.0
+        if literal is not None and any(
+            m.start < literal.end and literal.start < m.end for m in q.mentions
+        ):
+            literal = literal_match(self.p.index, rest)
+        self.literal = list(literal.docs) if literal is not None else []
+        self.literal_text = q.text[literal.start : literal.end] if literal is not None else ""
+        if self.literal:
+            # a phrase standing literally in one to three items: those items first
+            top = max((h.score for h in self.hits), default=1.0) * 1.5
+            first = [Hit(d, top) for d in self.literal]
+            self.hits = first + [h for h in self.hits if h.doc not in self.literal]
+            self.top_cov = max(self.top_cov, 1.0)
         has_topic = (
             bool(self.hits)
             and self.top_cov >= TOPIC_MIN_COVERAGE
@@ -214,6 +232,16 @@ class Analysis:
         self.hits = self.p.index.search(self.q.terms, k=10) if self.q.terms else []
         self.top_cov = self.p.index.coverage(self.q.terms, self.hits[0].doc) if self.hits else 0.0
         self.has_topic = bool(self.topic_items())
+
+
+def _inside(m: Mention, lit: Literal) -> bool:
+    """A fuzzy, group or category mention overlapping a longer literal phrase of the document;
+    an exact unit name is kept (区司法局 in a quoted sentence is still the unit)."""
+    if not (m.start < lit.end and lit.start < m.end):
+        return False
+    if m.kind == "self":
+        return False
+    return m.fuzzy or (m.kind != "unit" and lit.end - lit.start >= m.end - m.start + 2)
 
 
 def decide(c: Cues, has_refs: bool, has_unit: bool, has_topic: bool) -> Intent:

@@ -302,6 +302,8 @@ def _each(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | 
         return None
     if a.q.refs and len(a.q.refs) > 1:
         return None
+    if re.search(r"和|与|及|跟|、|同", a.literal_text):
+        return None  # 改革和重点领域: one phrase of the document, not two topics
     rest = words.each.sub("，", a.q.text)
     pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
     if len(pieces) < 2:

@@ -1,0 +1,113 @@
+"""Evidence from the document's own sentences: every sentence of a plan indexed (the project's
+BM25 over characters and bigrams), and the literal phrases a question shares with the items.
+
+Two uses, both free of word lists (a new year's document brings its own vocabulary):
+- :func:`literal_items`: the longest run of the question (at least ``LITERAL_MIN`` characters)
+  that stands literally in the items' text; when it stands in few items, those items are what
+  the question is about ("X是哪一条", "X谁负责" cite the item holding X first).
+- :class:`SentenceIndex`: when the typed query cannot resolve a question, the best matching
+  sentences are quoted under their item numbers instead of refusing; a refusal is left for
+  questions that share no content with the document (:func:`shares_content`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.qa.index.bm25 import BM25Index
+
+LITERAL_MIN = 4  # shorter runs (法治, 政府) are everyday words, not a citation
+LITERAL_MAX = 24  # longer runs are cut: a quoted sentence is found by its first 24 characters
+LITERAL_MAX_ITEMS = 3  # a phrase standing in more items says nothing about which one
+EVIDENCE_MIN_COVERAGE = 0.5  # idf-weighted share of the question's terms a sentence must hold
+_RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
+
+
+def docs_with(index: BM25Index, window: str, limit: int) -> list[int]:
+    """The documents whose text holds ``window``; [] when more than ``limit`` do."""
+    grams = sorted(
+        {window[i : i + 2] for i in range(len(window) - 1)}, key=lambda g: len(index.postings(g))
+    )
+    docs: set[int] | None = None
+    for g in grams:
+        ids = index.postings(g)
+        docs = set(ids) if docs is None else docs.intersection(ids)
+        if not docs:
+            return []
+    found = [d for d in sorted(docs or ()) if window in index.texts[d]]
+    return found if len(found) <= limit else []
+
+
+@dataclass(frozen=True)
+class Literal:
+    """The longest run of the question standing literally in few items."""
+
+    docs: tuple[int, ...]  # item positions holding it
+    start: int
+    end: int
+
+
+def literal_match(index: BM25Index, text: str) -> Literal | None:
+    """The longest literal run of ``text`` (at least ``LITERAL_MIN`` characters) standing in at
+    most ``LITERAL_MAX_ITEMS`` items, or None."""
+    best: Literal | None = None
+    for run in _RUN.finditer(text):
+        body = run.group(0)
+        floor = max(LITERAL_MIN, best.end - best.start + 1 if best else 0)
+        for length in range(min(len(body), LITERAL_MAX), floor - 1, -1):
+            for start in range(len(body) - length + 1):
+                window = body[start : start + length]
+                if not re.search(r"[\u4e00-\u9fff]{2}", window):
+                    continue
+                docs = docs_with(index, window, LITERAL_MAX_ITEMS)
+                if docs:
+                    at = run.start() + start
+                    best = Literal(tuple(docs), at, at + length)
+                    break
+            if best is not None and best.end - best.start == length:
+                break
+    return best
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of the document: the item it stands in (position) and its text."""
+
+    pos: int
+    sentence: str
+    score: float
+
+
+class SentenceIndex:
+    """Every sentence (title and tasks) of every item, searchable; built on first use."""
+
+    def __init__(self, sentences: list[list[str]], analyzer: str = "char") -> None:
+        self.owner: list[int] = []
+        self.text: list[str] = []
+        for pos, group in enumerate(sentences):
+            for s in group:
+                if s.strip():
+                    self.owner.append(pos)
+                    self.text.append(s)
+        self.index = BM25Index([("", s) for s in self.text], analyzer)
+
+    def best(self, terms: list[str], k: int = 3) -> list[Evidence]:
+        """The best sentences for ``terms``, at most one per item, each holding at least
+        ``EVIDENCE_MIN_COVERAGE`` of the question's weight."""
+        out: list[Evidence] = []
+        seen: set[int] = set()
+        for hit in self.index.search(terms, k=k * 4):
+            pos = self.owner[hit.doc]
+            if pos in seen or self.index.coverage(terms, hit.doc) < EVIDENCE_MIN_COVERAGE:
+                continue
+            seen.add(pos)
+            out.append(Evidence(pos, self.text[hit.doc], hit.score))
+            if len(out) == k:
+                break
+        return out
+
+
+def shares_content(index: BM25Index, terms: list[str]) -> bool:
+    """Does the question share a content word (a bigram the document holds) with it?"""
+    return any(len(t) > 1 and t in index.idf for t in terms)

@@ -29,6 +29,7 @@ from knowledge.qa.question.cues import (
 from knowledge.qa.question.mentions import UNKNOWN_UNIT_RE, Mention
 from knowledge.qa.result.answer import Intent
 from knowledge.qa.text.render import category_label
+from knowledge.text.normalize import norm
 
 TOPIC_MIN_COVERAGE = 0.35  # idf-weighted share of query terms the best item must contain
 RELATED_MIN_RATIO = 0.45  # further items listed when their score is this close to the best
@@ -76,6 +77,7 @@ class Analysis:
         if literal is not None:
             # a unit word inside a phrase of the document (数字政府, 服务进园区) is that phrase
             q.mentions = [m for m in q.mentions if not _inside(m, literal)]
+        q.mentions = self._outside_spans(q.mentions)
         unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
         asked_self = any(m.kind == "self" for m in q.mentions)
         self.target: Target | None = None
@@ -96,9 +98,15 @@ class Analysis:
             if self.chat_unit:
                 self.target = self.e.target_for("unit", self.chat_unit)
                 self.unit_source = "chat"
-            elif spelled.endswith(("镇", "街道")):
-                # 我们镇 / 本街道 from an unregistered chat: still a town's / sub-district's duties
-                cat = UnitCategory.TOWN if spelled.endswith("镇") else UnitCategory.SUBDISTRICT
+            elif spelled.endswith(("镇", "街道", "园区", "开发区", "管委会")):
+                # 我们镇 / 本街道 / 我们园区 from an unregistered chat: still that kind's duties
+                cat = (
+                    UnitCategory.TOWN
+                    if spelled.endswith("镇")
+                    else UnitCategory.SUBDISTRICT
+                    if spelled.endswith("街道")
+                    else UnitCategory.PARK
+                )
                 self.target = self.e.target_for("category", cat.value)
                 self.unit_source = "question"
             else:
@@ -155,6 +163,24 @@ class Analysis:
             self.unit_source = "chat"
             has_unit = True
         return decide(q.cues, bool(q.refs), has_unit, self.has_topic)
+
+    def _outside_spans(self, mentions: list[Mention]) -> list[Mention]:
+        """区城管执法局 is a usual unit name (or the chat's own), not a typo of 区司法局: a fuzzy
+        mention inside such a name gives way; the chat's own name is "my unit"."""
+        fuzzy = [m for m in mentions if m.fuzzy]
+        if not fuzzy and not self.chat_unit:
+            return mentions
+        out = list(mentions)
+        for found in UNKNOWN_UNIT_RE.finditer(self.q.text):
+            token = found.group(0)
+            own = self.chat_unit is not None and norm(self.chat_unit).endswith(token.lstrip("区"))
+            if not own and self.e.directory.outside_category(token) is None:
+                continue
+            s, e = found.span()
+            out = [m for m in out if not (m.fuzzy and m.start < e and s < m.end)]
+            if own and not any(m.start < e and s < m.end for m in out):
+                out.append(Mention("self", "self", token, s, e))
+        return sorted(out, key=lambda m: m.start)
 
     def _outside_unit(self, rest: str) -> str:
         """区审计局 / 张家集镇 anywhere in the question: a real unit the directory does not

@@ -134,6 +134,8 @@ def _uncovered(a: Analysis, spaced: str) -> dict | None:
     own = "".join(p.meta.issuer + p.meta.title + p.meta.district for p in plans)
     for m in _DISTRICT.finditer(a.q.text):
         token = m.group(0)
+        if any(x.start < m.end() and m.start() < x.end for x in a.q.mentions):
+            continue  # 我们园区: the asker's own unit, not a district named 们园区
         if m.group(1) in a.e.words.not_place or token in districts or token in own:
             continue
         if a.e.directory_spells(token) or a.p.contains(token):

@@ -20,7 +20,11 @@ from knowledge.qa.index.bm25 import BM25Index
 LITERAL_MIN = 4  # shorter runs (法治, 政府) are everyday words, not a citation
 LITERAL_MAX = 24  # longer runs are cut: a quoted sentence is found by its first 24 characters
 LITERAL_MAX_ITEMS = 3  # a phrase standing in more items says nothing about which one
-EVIDENCE_MIN_COVERAGE = 0.5  # idf-weighted share of the question's terms a sentence must hold
+EVIDENCE_MIN_CHARS = 4  # characters of the question a sentence must share (in bigrams)
+EVIDENCE_MIN_SHARE = (
+    0.6  # and this share of the question's characters (calibrated on out-of-document questions)
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 
 
@@ -92,20 +96,40 @@ class SentenceIndex:
                     self.text.append(s)
         self.index = BM25Index([("", s) for s in self.text], analyzer)
 
-    def best(self, terms: list[str], k: int = 3) -> list[Evidence]:
-        """The best sentences for ``terms``, at most one per item, each holding at least
-        ``EVIDENCE_MIN_COVERAGE`` of the question's weight."""
+    def best(self, topic: str, k: int = 3) -> list[Evidence]:
+        """The best sentences for the question's ``topic`` (normalised text), at most one per
+        item. A sentence counts as evidence when the bigrams it shares with the topic cover
+        ``EVIDENCE_MIN_CHARS`` characters of it, or most of a short topic."""
+        chars = [c for c in topic if _CJK.match(c)]
+        grams = [topic[i : i + 2] for i in range(len(topic) - 1)]
+        grams = [g for g in grams if _CJK.match(g[0]) and _CJK.match(g[1]) and self.index.known(g)]
+        if not grams:
+            return []
         out: list[Evidence] = []
         seen: set[int] = set()
-        for hit in self.index.search(terms, k=k * 4):
+        for hit in self.index.search(grams, k=k * 6):
             pos = self.owner[hit.doc]
-            if pos in seen or self.index.coverage(terms, hit.doc) < EVIDENCE_MIN_COVERAGE:
+            if pos in seen:
+                continue
+            text = self.index.texts[hit.doc]
+            covered = _covered(topic, text)
+            share = covered / max(len(chars), 1)
+            if covered < EVIDENCE_MIN_CHARS or share < EVIDENCE_MIN_SHARE:
                 continue
             seen.add(pos)
             out.append(Evidence(pos, self.text[hit.doc], hit.score))
             if len(out) == k:
                 break
         return out
+
+
+def _covered(topic: str, text: str) -> int:
+    """How many characters of ``topic`` lie in a bigram that ``text`` also holds."""
+    hit = [False] * len(topic)
+    for i in range(len(topic) - 1):
+        if _CJK.match(topic[i]) and _CJK.match(topic[i + 1]) and topic[i : i + 2] in text:
+            hit[i] = hit[i + 1] = True
+    return sum(hit)
 
 
 def shares_content(index: BM25Index, terms: list[str]) -> bool:

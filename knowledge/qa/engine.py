@@ -34,6 +34,7 @@ from knowledge.text.normalize import cn_to_int, fold_width, norm, to_simplified
 TZ = ZoneInfo("Asia/Shanghai")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+HISTORY = 6  # earlier turns whose items a question can point back to
 
 _BARE_NUMBER = re.compile(r"\s*([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*[。.？?!！]*\s*")
 
@@ -124,8 +125,11 @@ class QAEngine(QAContext):
         return answer, self._turn(answer, query, a, turn)
 
     def _turn(self, answer: Answer, query: Query, a: Answerer, prev: Turn | None) -> Turn:
-        if query.ask in ("smalltalk", "document", "not_covered") and prev is not None:
-            return prev
+        if prev is not None and (
+            query.ask in ("smalltalk", "document", "not_covered")
+            or (answer.intent == Intent.OUT_OF_SCOPE and not query.from_context)
+        ):
+            return prev  # a break in the conversation: the next question may go on from before
         if query.ask == "more" and prev is not None:
             shown = set(answer.items)
             return replace(
@@ -135,7 +139,9 @@ class QAEngine(QAContext):
         if answer.intent in (Intent.TOPIC, Intent.WHO):
             ranked = [a.p.items[h.doc].number for h in a.hits]
             rest = tuple(n for n in ranked if n not in answer.items)
+        history = ((answer.items,) if answer.items else ()) + (prev.history if prev else ())
         return Turn(
+            history=history[:HISTORY],
             query=query,
             items=answer.items,
             unit=answer.unit,

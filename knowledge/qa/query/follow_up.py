@@ -10,6 +10,7 @@ import re
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
+from knowledge.qa.question.kinds import DATE_RE
 from knowledge.qa.question.words import QuestionWords
 
 
@@ -30,6 +31,8 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     special = _special(query, turn, a, words, cue)
     if special is not None:
         return special
+    if off_topic(query, a, words):
+        return query  # small talk or a subject the document lacks: starts afresh
     if query.ask == "status":
         return query
     if not cue and not _short(text):
@@ -109,7 +112,8 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         if has_unit and not has_items:
             if prev.ask in ("items", "count"):
                 pass  # 区司法局呢 after 哪几条点了…: the same relation for the new unit
-            elif turn.items:
+            elif prev.items or (turn.items and prev.ask not in ("duty", "")):
+                # the new unit in the same items; after a unit's whole list, its whole list
                 changes["items"] = prev.items or turn.items[:1]
                 filled.append("items")
             elif prev.topics:
@@ -125,6 +129,40 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     if not filled:
         return query
     return query.with_(**changes, from_context=tuple(dict.fromkeys(filled)))
+
+
+# words that operate on what the conversation is about (both, only, each, which item…)
+_OPERATORS = re.compile(
+    r"都|只|各|分别|两|三|共同|同时|不用|不必|没有|哪条|几条|这条|那条|一样|相同|比"
+)
+
+
+def off_topic(query: Query, a: Analysis, words: QuestionWords) -> bool:
+    """A question that names nothing of the conversation or the document: no item, unit,
+    role, amount or period, no word pointing back, no topic the index finds, no operator on
+    the referents; and its own words are (mostly) not the document's. 今天食堂吃啥 after a
+    unit question is answered as it stands, not about that unit."""
+    if query.items or query.units or query.self_unit or query.role or query.amount:
+        return False
+    text = a.q.text
+    if query.period or words.refer.search(text) or words.within.search(text):
+        return False
+    if a.has_topic or a.literal or _OPERATORS.search(text) or DATE_RE.search(text):
+        return False
+    if a.q.cues.who or a.q.cues.cadence or "谁" in text:
+        return False
+    topic = a.q.topic
+    chars = re.findall(r"[\u4e00-\u9fff]", topic)
+    if len(chars) < 2:
+        return False
+    known = [False] * len(topic)
+    for i in range(len(topic) - 1):
+        if a.p.index.known(topic[i : i + 2]) and re.fullmatch(
+            r"[\u4e00-\u9fff]{2}", topic[i : i + 2]
+        ):
+            known[i] = known[i + 1] = True
+    share = sum(known) / len(chars)
+    return share == 0 or (len(chars) >= 4 and share < 0.5)
 
 
 def _same_question(prev: Query) -> dict:

@@ -140,8 +140,13 @@ class QAEngine(QAContext):
             ranked = [a.p.items[h.doc].number for h in a.hits]
             rest = tuple(n for n in ranked if n not in answer.items)
         history = ((answer.items,) if answer.items else ()) + (prev.history if prev else ())
+        named = (
+            tuple(query.units) if len(query.units) > 1 else ((answer.unit,) if answer.unit else ())
+        )
+        units = tuple(dict.fromkeys(named[::-1] + (prev.units_history if prev else ())))
         return Turn(
             history=history[:HISTORY],
+            units_history=units[:HISTORY],
             query=query,
             items=answer.items,
             unit=answer.unit,

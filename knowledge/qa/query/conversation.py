@@ -34,6 +34,7 @@ class Turn:
     plan_id: str = ""
     # the items each earlier turn was about, newest first (这两条 / 它们 / 回到…那条)
     history: tuple[tuple[int, ...], ...] = ()
+    units_history: tuple[str, ...] = ()  # the units of earlier turns, newest first, distinct
 
 
 @dataclass

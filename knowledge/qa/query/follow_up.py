@@ -33,6 +33,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         return special
     if off_topic(query, a, words):
         return query  # small talk or a subject the document lacks: starts afresh
+    query = referents(query, turn, a, words)
     if query.ask == "status":
         return query
     if not cue and not _short(text):
@@ -129,6 +130,60 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     if not filled:
         return query
     return query.with_(**changes, from_context=tuple(dict.fromkeys(filled)))
+
+
+# pointing back at several items or units at once: 这两条 / 它们 / 这三条 / 两个都 / 都有的
+_MANY_ITEMS = re.compile(r"(?:这|那|上面|前面|刚才|以上)?(两|二|俩|三|几)(?:条|项)|它们|两者|二者")
+_BOTH_UNITS = re.compile(
+    r"两个(?:单位)?都|两家都|两边都|二者都|两者都|这两个单位|这两家|^都(?:有|点|列|是)"
+)
+_COUNT = {"两": 2, "二": 2, "俩": 2, "三": 3}
+
+
+def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Query:
+    """Several earlier referents at once: 这两条 (the items of the last turns, or the first
+    two of the last list), 两个都有的 (the units of the last two unit questions, both)."""
+    text = a.q.text
+    m = _MANY_ITEMS.search(text)
+    if m and not query.items:
+        n = _COUNT.get(m.group(1) or "", 0)
+        items = _recent_items(turn, n)
+        if items:
+            query = query.with_(items=items, from_context=("items",))
+            if query.units and not query.ask and words.verdict.search(text):
+                query = query.with_(ask="verdict", verdict="concern")  # 这两条都有区财政局吗
+            return query
+    if not query.items and not query.units and _BOTH_UNITS.search(text):
+        units = turn.units_history[:2]
+        if len(units) == 2 and turn.query.ask in ("duty", "items", "count", "verdict", ""):
+            named = turn.query.relation == "named" or words.named.search(text)
+            return query.with_(
+                ask="count" if query.ask == "count" else "items",
+                units=units[::-1],
+                relation="named" if named else "responsible",
+                op="and",
+                from_context=("units",),
+            )
+    return query
+
+
+def _recent_items(turn: Turn, n: int) -> tuple[int, ...]:
+    """``n`` items pointed back at (0: as many as the last list holds): the last answer's
+    first ``n`` when it had that many, else the leading item of each earlier turn."""
+    last = turn.history[0] if turn.history else turn.items
+    if n == 0:
+        return tuple(last) if len(last) > 1 else ()
+    if len(last) >= n and turn.query.ask not in ("who", "topic", "text"):
+        return tuple(last[:n])
+    if len(turn.query.items) >= n:
+        return tuple(turn.query.items[:n])
+    out: list[int] = []
+    for items in turn.history:
+        if items and items[0] not in out:
+            out.append(items[0])
+        if len(out) == n:
+            return tuple(sorted(out))
+    return ()
 
 
 # words that operate on what the conversation is about (both, only, each, which item…)

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from knowledge.plan.model import ETC_NAME
+from knowledge.qa.answer.agree import agree
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.families import legacy
 from knowledge.qa.answer.relation import each, relation
@@ -54,7 +55,8 @@ def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | Non
         answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
-    return replace(answer, query=query.to_dict())
+    numbers = {R.item_label(it.number)[1:-1]: it.number for it in a.p.items}
+    return agree(replace(answer, query=query.to_dict()), numbers)
 
 
 def _dangling(a: Answerer, query: Query, turn: Turn | None) -> bool:

@@ -47,7 +47,8 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
                 return query.with_(items=turn.items[:1], topics=(), from_context=("items",))
             return query.with_(topics=prev.topics, from_context=("topics",))
         return query
-    if prev.ask == "status" and not query.items and query.ask in ("", "topic", "cadence", "status"):
+    if prev.ask == "status" and not query.items and query.ask in ("", "topic", "status"):
+        # (a when / how-often question after a status one asks the document: 年度报告什么时候报)
         kind = next((k for k, p in words.obligation_kinds if p.search(text)), "")
         if kind or (query.period and not query.topics) or query.ask == "":
             return query.with_(

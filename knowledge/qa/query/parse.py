@@ -147,6 +147,11 @@ def _uncovered(a: Analysis, spaced: str) -> dict | None:
 def _status(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """A record question: who has not done an obligation, or has this unit done it."""
     kind = obligation_kind(text, words)
+    if not kind and not a.q.refs and words.status_any.search(text):
+        # 我们还有哪些没完成 / 有逾期的吗: all of the unit's (the chat's) obligations
+        own = a.asked_self or (a.chat_unit and not a.unit_mentions)
+        if own or a.unit_mentions:
+            return base.with_(ask="status", obligation="", scope="unit", topics=())
     if not kind or a.q.refs:
         return None
     if re.search(r"几次|多少次|多久|频次|什么时候|何时|哪天|截止|最晚|期限|怎么|如何|要求", text):

@@ -49,6 +49,7 @@ class QuestionWords:
     done: re.Pattern[str]
     asked_self: re.Pattern[str]
     status_who: re.Pattern[str]
+    status_any: re.Pattern[str]
     obligation_kinds: tuple[tuple[str, re.Pattern[str]], ...]
     document: tuple[tuple[str, re.Pattern[str]], ...]
     not_place: frozenset[str]  # 示范(区), 开发(区): not a district's name
@@ -99,6 +100,7 @@ def question_words() -> QuestionWords:
         done=alternation(status["done"]),
         asked_self=alternation(status["asked_self"]),
         status_who=alternation(status["who"]),
+        status_any=alternation(status["any"]),
         obligation_kinds=tuple((k, alternation(status[k])) for k in _OBLIGATION_KINDS),
         document=tuple(
             (k, alternation(doc[k]))

@@ -11,6 +11,7 @@ from knowledge.plan.binding import bind
 from knowledge.plan.model import ETC_NAME
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.families import fill, legacy, target_of
+from knowledge.qa.answer.shape import complete
 from knowledge.qa.index.plan_index import Target
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -51,6 +52,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return deadline_check(a, query)
     if query.verdict == "mentions":
         return mentions(a, query)
+    if query.verdict == "complete":
+        return complete(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e.target_for("unit", a.chat_unit)

@@ -10,6 +10,7 @@ import re
 
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
+from knowledge.qa.query.structure import structure
 from knowledge.qa.question.cues import (
     CADENCE_RE,
     DUTY_RE,
@@ -92,6 +93,9 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         return status
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
+    shaped = structure(a, words, text, base)
+    if shaped is not None:
+        return shaped
     verdict = _verdict(a, words, text, base)
     if verdict is not None:
         return verdict

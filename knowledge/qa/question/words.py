@@ -12,6 +12,8 @@ from importlib import resources
 
 from knowledge.text.normalize import norm
 
+_STRUCTURE = ("most", "least", "units_word", "etc", "partial", "groups_only", "complete")
+
 
 def alternation(words: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     """A pattern matching any of ``words`` (normalised), longest first."""
@@ -29,6 +31,7 @@ class QuestionWords:
     not_shared: re.Pattern[str]
     lacks: re.Pattern[str]
     no_group: re.Pattern[str]
+    structure: dict[str, re.Pattern[str]]  # most, least, units_word, etc, partial, groups_only…
     previous_item: re.Pattern[str]
     next_item: re.Pattern[str]
     within: re.Pattern[str]
@@ -86,6 +89,7 @@ def question_words() -> QuestionWords:
         only=alternation(op["only"]),
         count=alternation(op["count"]),
         each=alternation(op["each"]),
+        structure={k: alternation(op[k]) for k in _STRUCTURE},
         and_words=alternation(op["and_words"]),
         verdict=alternation(vd["forms"]),
         sufficient=alternation(vd["sufficient"]),

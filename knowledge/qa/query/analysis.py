@@ -132,6 +132,8 @@ class Analysis:
         if self.literal:
             # a phrase standing literally in one to three items: those items first
             top = max((h.score for h in self.hits), default=1.0) * 1.5
+            scores = {h.doc: h.score for h in self.hits}
+            self.literal.sort(key=lambda d: -scores.get(d, 0.0))
             first = [Hit(d, top) for d in self.literal]
             self.hits = first + [h for h in self.hits if h.doc not in self.literal]
             self.top_cov = max(self.top_cov, 1.0)

@@ -47,7 +47,12 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
                 return query.with_(items=turn.items[:1], topics=(), from_context=("items",))
             return query.with_(topics=prev.topics, from_context=("topics",))
         return query
-    if prev.ask == "status" and not query.items and query.ask in ("", "topic", "status"):
+    if (
+        prev.ask == "status"
+        and not query.items
+        and query.ask in ("", "topic", "cadence", "status")
+        and not _WHEN.search(text)
+    ):
         # (a when / how-often question after a status one asks the document: 年度报告什么时候报)
         kind = next((k for k, p in words.obligation_kinds if p.search(text)), "")
         if kind or (query.period and not query.topics) or query.ask == "":
@@ -186,6 +191,8 @@ def _recent_items(turn: Turn, n: int) -> tuple[int, ...]:
             return tuple(sorted(out))
     return ()
 
+
+_WHEN = re.compile(r"几次|多少次|多久|频次|什么时候|啥时候|何时|哪天|截止|最晚|期限|几号|几月")
 
 # words that operate on what the conversation is about (both, only, each, which item…)
 _OPERATORS = re.compile(

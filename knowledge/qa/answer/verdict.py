@@ -10,6 +10,7 @@ from dataclasses import replace
 from knowledge.plan.binding import bind
 from knowledge.plan.model import ETC_NAME
 from knowledge.qa.answer.answerer import Answerer
+from knowledge.qa.answer.claim import claim
 from knowledge.qa.answer.families import fill, legacy, target_of
 from knowledge.qa.answer.shape import complete
 from knowledge.qa.index.plan_index import Target
@@ -54,6 +55,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return mentions(a, query)
     if query.verdict == "complete":
         return complete(a, query)
+    if query.verdict == "claim":
+        return claim(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e.target_for("unit", a.chat_unit)

@@ -112,7 +112,7 @@ class SentenceIndex:
             if pos in seen:
                 continue
             text = self.index.texts[hit.doc]
-            covered = _covered(topic, text)
+            covered = covered_chars(topic, text)
             share = covered / max(len(chars), 1)
             if covered < EVIDENCE_MIN_CHARS or share < EVIDENCE_MIN_SHARE:
                 continue
@@ -123,7 +123,7 @@ class SentenceIndex:
         return out
 
 
-def _covered(topic: str, text: str) -> int:
+def covered_chars(topic: str, text: str) -> int:
     """How many characters of ``topic`` lie in a bigram that ``text`` also holds."""
     hit = [False] * len(topic)
     for i in range(len(topic) - 1):

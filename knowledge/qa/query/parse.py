@@ -177,7 +177,9 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        rest = a.rest if len(a.rest) == len(text) else text  # the units (我们) blanked
+        topic = strip_cues(a.e.strip_question_words(rest[:s] + rest[e + 1 :]), CADENCE_RE)
+        topic = topic.strip("，")
         topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
             topics=(topic,),
@@ -239,7 +241,15 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
     ):
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
+    if not who_ok and (topical or a.literal) and _CLAIM.search(text):
+        # 年度报告也得公开吗: a statement about the document's content
+        return base.with_(ask="verdict", verdict="claim", topics=base.topics or (a.q.topic,))
     return None
+
+
+_CLAIM = re.compile(
+    r"吗[？?。!！]*$|是不是|对不对|能不能|可不可以|可以吗|行不行|行吗|要不要|需不需要|是否|得不得|有没有"
+)
 
 
 def _t(a: Analysis, topical: bool) -> tuple[str, ...]:
@@ -262,6 +272,9 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
+    if lacks and a.asked_self and not a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+        # 我们不用管哪些: the complement of the chat's own unit
+        return base.with_(ask=ask, relation="lacks", op=op, topics=())
     if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
         # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
         near = min(

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from knowledge.plan.years import NoPlanForYear, YearPlan, names_year, plan_of_year
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.execute import execute
 from knowledge.qa.index.context import QAContext
@@ -34,6 +35,7 @@ from knowledge.text.normalize import cn_to_int, fold_width, norm, to_simplified
 TZ = ZoneInfo("Asia/Shanghai")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_LAST_YEAR = re.compile(r"去年|上一年|上年度|上一年度")
 HISTORY = 6  # earlier turns whose items a question can point back to
 
 _BARE_NUMBER = re.compile(r"\s*([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*[。.？?!！]*\s*")
@@ -108,7 +110,7 @@ class QAEngine(QAContext):
                 chat_unit = self.resolve_unit(unit)
             except UnknownUnitError as e:
                 notes.append(str(e))
-        plan = self._plan_for(question, plan_id)
+        plan, chosen = self._plan_for(question, plan_id, today)
         if (
             turn is not None
             and plan_id is None
@@ -121,8 +123,26 @@ class QAEngine(QAContext):
         a.analyse()
         query = parse_question(a, self.words, q.spaced)
         query = follow_up(query, turn, a, self.words)
-        answer = execute(a, query, turn, records)
+        answer = self._with_year(execute(a, query, turn, records), plan, chosen, today)
         return answer, self._turn(answer, query, a, turn)
+
+    def _with_year(
+        self, answer: Answer, plan: PlanIndex, chosen: YearPlan | None, today: date
+    ) -> Answer:
+        """The plan's year in the JSON always, and in the text whenever it is not obvious
+        (knowledge.plan.years.names_year): 按2021年度工作要点."""
+        year = plan.plan.meta.plan_year or None
+        answer = replace(answer, year=year)
+        quiet = answer.intent in (Intent.SMALLTALK,) or answer.query.get("ask") == "not_covered"
+        if quiet or not year:
+            return answer
+        plans = [p.plan for p in self.plans.values()]
+        shown = (
+            chosen if chosen is not None and chosen.plan is plan.plan else YearPlan(plan.plan, year)
+        )
+        if names_year(plans, shown, today.year):
+            answer = replace(answer, text=f"{answer.text}\n（{shown.label()}）")
+        return answer
 
     def _turn(self, answer: Answer, query: Query, a: Answerer, prev: Turn | None) -> Turn:
         if prev is not None and (
@@ -157,16 +177,28 @@ class QAEngine(QAContext):
             plan_id=a.p.plan.plan_id,
         )
 
-    def _plan_for(self, question: str, plan_id: str | None) -> PlanIndex:
+    def _plan_for(
+        self, question: str, plan_id: str | None, today: date
+    ) -> tuple[PlanIndex, YearPlan | None]:
+        """The plan asked for: by id; by a year the question names (that year's plan, else the
+        default: a year no plan covers is refused by the query); else the plan of the year
+        (knowledge.plan.years.plan_of_year) — 去年 is last year, otherwise this year."""
         if plan_id and plan_id in self.plans:
-            return self.plans[plan_id]
-        if len(self.plans) > 1:
-            m = _YEAR.search(fold_width(question))
-            if m:
-                for p in self.plans.values():
-                    if p.plan.meta.plan_year == int(m.group(1)):
-                        return p
-        return self.plans[self.default_plan_id]
+            return self.plans[plan_id], None
+        text = fold_width(question)
+        m = _YEAR.search(text)
+        if m:
+            for p in self.plans.values():
+                if p.plan.meta.plan_year == int(m.group(1)):
+                    return p, YearPlan(p.plan, int(m.group(1)))
+            return self.plans[self.default_plan_id], None
+        asked = today.year - 1 if _LAST_YEAR.search(to_simplified(text)) else today.year
+        try:
+            chosen = plan_of_year([p.plan for p in self.plans.values()], asked)
+        except NoPlanForYear:
+            return self.plans[self.default_plan_id], None
+        found = next(p for p in self.plans.values() if p.plan is chosen.plan)
+        return found, chosen
 
     def _analyse(self, question: str, plan: PlanIndex) -> AnalysedQuestion:
         spaced = _SPACES.sub(" ", to_simplified(fold_width(question)).lower()).strip()

@@ -110,6 +110,8 @@ class Answer:
     # items); None when the question is not a yes/no one. The text's lead says the same.
     verdict: str | None = None
     query: dict[str, Any] = field(default_factory=dict)  # the parsed question (Query.to_dict)
+    year: int | None = None  # the year of the plan the answer comes from
+    units: tuple[str, ...] = ()  # the units the answer is about (the resolved one first)
     more: tuple[str, ...] = ()  # further pages of a long answer (shown on request)
     extra: dict[str, Any] = field(default_factory=dict)
 

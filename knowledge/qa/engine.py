@@ -205,7 +205,7 @@ class QAEngine(QAContext):
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
         spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
         spaced = resolve_positions(spaced, [it.number for it in plan.items], self.words)
-        refs = parse_refs(spaced)
+        refs = _not_in_phrases(parse_refs(spaced), spaced, plan)
         bare = _BARE_NUMBER.fullmatch(spaced)
         if bare and not refs:
             # a question that is only a number ("14", "十四") asks for that item
@@ -220,3 +220,26 @@ class QAEngine(QAContext):
         text = norm(cut)
         mentions = self.mentions.find(text)
         return AnalysedQuestion(question, text, refs.numbers, mentions, cues(text), spaced=spaced)
+
+
+def _not_in_phrases(refs: ItemRefs, spaced: str, plan: PlanIndex) -> ItemRefs:
+    """Drop a reference that is part of a phrase of the document (推进法治建设第一责任人: 第一
+    is not item 1): the document holds it together with the characters beside it."""
+    if len(refs.numbers) != len(refs.spans):
+        return refs  # ranges (第三至五条) are references by their form
+    keep = []
+    for n, (start, end) in zip(refs.numbers, refs.spans, strict=True):
+        left, word, right = (
+            spaced[max(0, start - 2) : start],
+            spaced[start:end],
+            spaced[end : end + 2],
+        )
+        cjk = re.compile(r"[\u4e00-\u9fff]{2}")
+        inside = (cjk.fullmatch(left) and plan.contains(norm(left + word))) or (
+            cjk.fullmatch(right) and "条" not in right and plan.contains(norm(word + right))
+        )
+        if not inside:
+            keep.append((n, (start, end)))
+    if len(keep) == len(refs.numbers):
+        return refs
+    return ItemRefs(tuple(n for n, _ in keep), tuple(s for _, s in keep))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from knowledge.qa.answer.evidence import evidence_answer
+from knowledge.qa.answer.evidence import evidence
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.result.answer import Answer, Intent, ItemDuty, ItemInfo, ObligationDue, Quote
 from knowledge.qa.text import render as R
@@ -337,10 +337,11 @@ class Answerer(Analysis):
         return self.build_answer(Intent.TOPIC, nums, "\n".join(lines), quotes=tuple(quotes))
 
     def out_of_scope(self) -> Answer:
-        found = evidence_answer(self)
-        if found is not None:
-            return found
         label = self._topic_label()
+        found = evidence(self.p, self.q.topic, self.q.terms, label)
+        if found is not None:
+            nums, text, quotes = found
+            return self.build_answer(Intent.TOPIC, nums, text, quotes=quotes)
         suggestions = [self.p.items[h.doc].number for h in self.hits[:3]]
         lines = [f"工作要点中没有关于“{label}”的内容，无法回答，也不作推断。"]
         if suggestions:

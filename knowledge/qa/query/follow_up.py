@@ -196,7 +196,7 @@ _WHEN = re.compile(r"几次|多少次|多久|频次|什么时候|啥时候|何�
 
 # words that operate on what the conversation is about (both, only, each, which item…)
 _OPERATORS = re.compile(
-    r"都|只|各|分别|两|三|共同|同时|不用|不必|没有|哪条|几条|这条|那条|一样|相同|比"
+    r"都|只|各|分别|两|三|共同|同时|不用|不必|没有|哪条|几条|这条|那条|一样|相同|比(?!较)"
 )
 
 

@@ -66,6 +66,15 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
                 topics=(),
                 from_context=("ask", "obligation"),
             )
+    if (
+        query.topics
+        and turn.items
+        and not query.items
+        and (query.units or query.role or query.self_unit)
+        and _weak(query.topics, a)
+    ):
+        # 区法院要参与吗 / 配合的呢: a verb is not a new topic; the items stay the turn's
+        query = query.with_(topics=(), ask="" if query.ask == "topic" else query.ask)
     if query.topics:
         # 那公开呢 (after 年度报告什么时候报): the same question about another topic
         lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
@@ -135,6 +144,8 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         filled.append("units")
     if not filled:
         return query
+    if query.role:
+        changes["role"] = query.role  # 配合的呢: the role asked now, not the last one
     return query.with_(**changes, from_context=tuple(dict.fromkeys(filled)))
 
 
@@ -171,6 +182,11 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
                 from_context=("units",),
             )
     return query
+
+
+def _weak(topics: tuple[str, ...], a: Analysis) -> bool:
+    """Topic words too few to name a subject (two characters at most, no literal phrase)."""
+    return not a.literal and all(len(re.findall(r"[\u4e00-\u9fff]", t)) <= 2 for t in topics)
 
 
 def _recent_items(turn: Turn, n: int) -> tuple[int, ...]:

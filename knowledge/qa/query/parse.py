@@ -236,7 +236,8 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
         # 区金融办要学法吗 / 镇街要开专题会议吗 / 区信访局在第十七条里吗
         return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
     if who_ok and re.search(
-        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
+        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份"
+        r"|^有没有|里面有|里有没有|在这条|在其中",
         text,
     ):
         # 区财政局要做吗 (about the items of the previous turn)
@@ -298,7 +299,11 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if words.not_shared.search(text):
         own = tuple(u for u in base.units if u not in a.e.directory.groups)
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
-    if words.named.search(text):
+    where = re.search(r"在哪(几|些|一)?条", text) and any(
+        u in a.e.directory.units for u in base.units
+    )
+    if words.named.search(text) or where:
+        # 区委政法委在哪几条: where a unit stands is where it is listed by name
         op = op or ("and" if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
     if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):

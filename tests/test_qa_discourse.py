@@ -85,3 +85,34 @@ def test_count_and_completeness_of_one_items_list(engine: QAEngine) -> None:
 def test_complement_of_the_chats_unit(engine: QAEngine) -> None:
     a = engine.answer("我们不用管哪几条", unit="区公安局", today=TODAY)
     assert set(a.items) == {3, 11, 14, 15, 16, 19}, a.text
+
+
+def test_follow_ups_keep_the_turns_items_for_a_unit_or_role(engine: QAEngine) -> None:
+    a = talk(engine, "第十五条谁负责", "区法院要参加吗", "区信访局呢")
+    assert a[1].items == (15,) and a[1].verdict == "yes"
+    assert a[2].items == (15,) and a[2].verdict == "no"
+    b = talk(engine, "第十八条讲什么", "里面有区司法局吗")
+    assert b[1].items == (18,) and b[1].verdict == "yes"
+    c = talk(engine, "第十五条的牵头单位是谁", "配合单位呢")
+    assert c[1].items == (15,) and c[1].query["role"] == "supporting"
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("第十一条的下一条讲什么", (12,)),
+        ("第九条前面一条是什么", (8,)),
+        ("哪些任务是每季度都要做的", (2,)),
+        ("区委政法委出现在哪几条", (13, 17)),
+    ],
+)
+def test_positions_cadences_and_where_a_unit_stands(
+    engine: QAEngine, question: str, items: tuple[int, ...]
+) -> None:
+    assert engine.answer(question, today=TODAY).items == items
+
+
+def test_questions_about_the_document_itself(engine: QAEngine) -> None:
+    assert engine.answer("这份文件是哪个区的", today=TODAY).text.find("襄州区") >= 0
+    assert engine.answer("这个文件是2021年的吗", today=TODAY).verdict == "yes"
+    assert engine.answer("这是2023年的要点吗", today=TODAY).verdict == "no"

@@ -200,11 +200,28 @@ class QAEngine(QAContext):
         found = next(p for p in self.plans.values() if p.plan is chosen.plan)
         return found, chosen
 
+    def _neighbour(self, spaced: str, numbers: list[int]) -> str:
+        """第十一条的下一条 → 第12条 (the item next to a named one, in the plan's order)."""
+        w = self.words
+        m = re.search(
+            rf"第\s*([0-9]+|[零一二两三四五六七八九十百]+)\s*条\s*的?\s*"
+            rf"(?:({w.next_item.pattern})|({w.previous_item.pattern}))",
+            spaced,
+        )
+        n = cn_to_int(m.group(1)) if m else None
+        if not m or n not in numbers:
+            return spaced
+        i = numbers.index(n) + (1 if m.group(2) else -1)
+        if not 0 <= i < len(numbers):
+            return spaced
+        return spaced[: m.start()] + f"第{numbers[i]}条" + spaced[m.end() :]
+
     def _analyse(self, question: str, plan: PlanIndex) -> AnalysedQuestion:
         spaced = _SPACES.sub(" ", to_simplified(fold_width(question)).lower()).strip()
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
         spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
         spaced = resolve_positions(spaced, [it.number for it in plan.items], self.words)
+        spaced = self._neighbour(spaced, [it.number for it in plan.items])
         refs = _not_in_phrases(parse_refs(spaced), spaced, plan)
         bare = _BARE_NUMBER.fullmatch(spaced)
         if bare and not refs:

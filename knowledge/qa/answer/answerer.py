@@ -255,7 +255,7 @@ class Answerer(Analysis):
                     cov = max(cov, self.p.obl_index.coverage(exp_terms, ranked[0]))
                 if cov >= 0.3 or scope:
                     chosen = [i for i in ranked if scores[i] >= 0.6 * best]
-        if not chosen and not self.q.topic.strip("，"):
+        if not chosen and (not self.q.topic.strip("，") or not (self.has_topic or self.literal)):
             wanted: set[str] = set()
             for pattern, cads in _CADENCE_WORDS:
                 if pattern.search(self.q.text):

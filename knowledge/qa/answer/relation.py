@@ -135,7 +135,12 @@ def _cat_name(t: Target) -> str:
 
 
 def _named(p: PlanIndex, t: Target, pos: int) -> bool:
-    return any(ref.name == t.name for ref in p.items[pos].units)
+    """The item's list writes the unit or group; for a category (镇), a whole group of it."""
+    refs = p.items[pos].units
+    if t.kind == "category":
+        groups = [p.directory.groups.get(r.name) for r in refs if r.is_group and not r.partial]
+        return any(g is not None and t.categories <= set(g.categories) for g in groups)
+    return any(ref.name == t.name for ref in refs)
 
 
 # -- several topics at once -------------------------------------------------------------------

@@ -186,7 +186,10 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
 
 def _weak(topics: tuple[str, ...], a: Analysis) -> bool:
     """Topic words too few to name a subject (two characters at most, no literal phrase)."""
-    return not a.literal and all(len(re.findall(r"[\u4e00-\u9fff]", t)) <= 2 for t in topics)
+    content = [
+        re.sub(r"单位|部门|[要得也能会需该应可以吗呢了的是还就都去来]", "", t) for t in topics
+    ]
+    return not a.literal and all(len(re.findall(r"[\u4e00-\u9fff]", t)) <= 2 for t in content)
 
 
 def _recent_items(turn: Turn, n: int) -> tuple[int, ...]:

@@ -32,6 +32,10 @@ from knowledge.qa.question.words import QuestionWords
 from knowledge.text.normalize import cn_to_int
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_DOC_YEAR = re.compile(
+    r"(?:这|该|此|本)(?:个|份|一)?\s*(?:文件|要点|工作要点|文)?\s*是?\s*(20\d\d)\s*年"
+    r"|(?:文件|要点)\s*是?\s*(?:不是)?\s*(20\d\d)\s*年"
+)
 _DISTRICT = re.compile(
     r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
@@ -81,6 +85,12 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     core = bare(text)
     if core in words.more or words.more_re.fullmatch(core) or (core + "呢") in words.more:
         return base.with_(ask="more")
+    asked_year = _DOC_YEAR.search(spaced)
+    if asked_year and not q.refs and not units and re.search(r"吗|是不是|对吗|是否", text):
+        # 这个文件是2021年的吗: a question about the document's year, not about the year's plan
+        return base.with_(
+            ask="document", document="year", year=int(asked_year.group(1) or asked_year.group(2))
+        )
     uncovered = _uncovered(a, spaced)
     if uncovered is not None:
         return base.with_(ask="not_covered", **uncovered)
@@ -291,6 +301,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
             topics=(),
         )
     if not base.units and not a.asked_self:
+        if a.literal:
+            return None  # 公职律师在哪条: a phrase of the document, not a unit's list
         if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
             return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
         if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):

@@ -108,7 +108,16 @@ def question_words() -> QuestionWords:
         obligation_kinds=tuple((k, alternation(status[k])) for k in _OBLIGATION_KINDS),
         document=tuple(
             (k, alternation(doc[k]))
-            for k in ("doc_number", "issuer", "issued", "recipients", "cc", "title")
+            for k in (
+                "doc_number",
+                "issuer",
+                "issued",
+                "recipients",
+                "cc",
+                "district",
+                "year",
+                "title",
+            )
         ),
         not_place=frozenset(d["district"]["not_place"]),
     )

@@ -116,3 +116,11 @@ def test_questions_about_the_document_itself(engine: QAEngine) -> None:
     assert engine.answer("这份文件是哪个区的", today=TODAY).text.find("襄州区") >= 0
     assert engine.answer("这个文件是2021年的吗", today=TODAY).verdict == "yes"
     assert engine.answer("这是2023年的要点吗", today=TODAY).verdict == "no"
+
+
+def test_english_list_questions(engine: QAEngine) -> None:
+    named = engine.answer("Which items name the Justice Bureau?", today=TODAY)
+    assert named.query.get("relation") == "named" and 3 in named.items and 1 not in named.items
+    both = engine.answer("Which items list both the court and the procuratorate?", today=TODAY)
+    assert set(both.items) == {13, 17}
+    assert "共20条" in engine.answer("How many items are there?", today=TODAY).text

@@ -124,3 +124,17 @@ def test_english_list_questions(engine: QAEngine) -> None:
     both = engine.answer("Which items list both the court and the procuratorate?", today=TODAY)
     assert set(both.items) == {13, 17}
     assert "共20条" in engine.answer("How many items are there?", today=TODAY).text
+
+
+def test_which_of_these_items_has_a_unit(engine: QAEngine) -> None:
+    a = talk(engine, "第十八条讲什么", "第十九条呢", "第二十条呢", "这三条里哪条有区金融办")
+    assert a[3].items == (19,), a[3].text
+
+
+def test_colloquial_sufficiency_and_english_yes_no(engine: QAEngine) -> None:
+    meeting = engine.answer("我们半年开一次专题会可以吧", unit="区司法局", today=TODAY)
+    assert meeting.verdict == "yes" and meeting.items == (4,)
+    study = engine.answer("我们半年学一次法行不", unit="区司法局", today=TODAY)
+    assert study.verdict == "no" and study.items == (2,)
+    english = engine.answer("Are we responsible for item 11?", unit="区司法局", today=TODAY)
+    assert english.verdict == "no" and english.items == (11,)

@@ -165,6 +165,18 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
     if m and not query.items:
         n = _COUNT.get(m.group(1) or "", 0)
         items = _recent_items(turn, n)
+        if items and query.units and re.search(r"哪(一|几)?条|哪个|哪些", text):
+            # 这三条里哪条有区金融办: the items among these that list the unit
+            named = not re.search(r"负责|涉及|要做|有关", text) or words.named.search(text)
+            lacks = words.lacks.search(text)
+            relation = ("unlisted" if named else "lacks") if lacks else ("named" if named else "")
+            return query.with_(
+                ask="items",
+                relation=relation or "responsible",
+                within=items,
+                items=(),
+                from_context=("within",),
+            )
         if items:
             query = query.with_(items=items, from_context=("items",))
             if query.units and not query.ask and words.verdict.search(text):

@@ -6,9 +6,11 @@ from the answer's fields, and this last step checks the two fields the text stat
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import replace
 
 from knowledge.qa.result.answer import Answer, Intent
+from knowledge.text.normalize import cn_to_int
 
 # the lead words of a yes/no answer → the verdict they state (the text's first sentence)
 LEADS: tuple[tuple[str, str], ...] = (
@@ -42,18 +44,17 @@ def lead_verdict(text: str) -> str | None:
     return None
 
 
-def agree(answer: Answer, numbers: dict[str, int]) -> Answer:
-    """``answer`` with its verdict and items stated by its own text. ``numbers`` maps the
-    Chinese item numbers of headings (十四) to the numbers."""
+def agree(answer: Answer, numbers: Container[int]) -> Answer:
+    """``answer`` with its verdict and items stated by its own text. ``numbers`` are the
+    plan's item numbers (headings naming others are not items)."""
     said = lead_verdict(answer.text)
     if answer.verdict is None and said is not None:
         answer = replace(answer, verdict=said)
     elif answer.verdict is not None and said is None and answer.verdict in HEADS:
         answer = replace(answer, text=HEADS[answer.verdict] + answer.text)
     if not answer.items and answer.intent in _LISTING:
-        listed = [
-            numbers[m.group(1)] for m in _HEADING.finditer(answer.text) if m.group(1) in numbers
-        ]
+        found = (cn_to_int(m.group(1)) for m in _HEADING.finditer(answer.text))
+        listed = [n for n in found if n is not None and n in numbers]
         if listed:
             answer = replace(answer, items=tuple(dict.fromkeys(listed)))
     return answer

@@ -6,7 +6,7 @@ a content bigram of the question must stand in the document."""
 
 from __future__ import annotations
 
-from knowledge.qa.index.evidence import shares_content
+from knowledge.qa.index.evidence import best_sentences, shares_content
 from knowledge.qa.index.plan_index import PlanIndex
 from knowledge.qa.result.answer import Quote
 from knowledge.qa.text import render as R
@@ -20,7 +20,7 @@ def evidence(
     """(items, text, quotes) of the best sentences for the question's topic, or None."""
     if not topic or not shares_content(p.index, terms):
         return None
-    found = p.sentence_index.best(topic, k=MAX_EVIDENCE)
+    found = best_sentences(p.index, p.sentences, topic, k=MAX_EVIDENCE)
     if not found:
         return None
     best = found[0].score

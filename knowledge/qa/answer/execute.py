@@ -55,9 +55,8 @@ def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | Non
         answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
-    numbers = {R.item_label(it.number)[1:-1]: it.number for it in a.p.items}
     units = tuple(dict.fromkeys([*([answer.unit] if answer.unit else []), *query.units]))
-    return agree(replace(answer, query=query.to_dict(), units=units), numbers)
+    return agree(replace(answer, query=query.to_dict(), units=units), a.p.position)
 
 
 def _dangling(a: Answerer, query: Query, turn: Turn | None) -> bool:

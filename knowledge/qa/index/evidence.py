@@ -5,7 +5,7 @@ Two uses, both free of word lists (a new year's document brings its own vocabula
 - :func:`literal_items`: the longest run of the question (at least ``LITERAL_MIN`` characters)
   that stands literally in the items' text; when it stands in few items, those items are what
   the question is about ("X是哪一条", "X谁负责" cite the item holding X first).
-- :class:`SentenceIndex`: when the typed query cannot resolve a question, the best matching
+- :func:`best_sentences`: when the typed query cannot resolve a question, the best matching
   sentences are quoted under their item numbers instead of refusing; a refusal is left for
   questions that share no content with the document (:func:`shares_content`).
 """
@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass
 
 from knowledge.qa.index.bm25 import BM25Index
+from knowledge.text.normalize import norm
 
 LITERAL_MIN = 4  # shorter runs (法治, 政府) are everyday words, not a citation
 LITERAL_MAX = 24  # longer runs are cut: a quoted sentence is found by its first 24 characters
 LITERAL_MAX_ITEMS = 3  # a phrase standing in more items says nothing about which one
+RARE_MAX = 200  # documents of a window's rarest bigram read at most (large plans)
 EVIDENCE_MIN_CHARS = 4  # characters of the question a sentence must share (in bigrams)
 EVIDENCE_MIN_SHARE = (
     0.6  # and this share of the question's characters (calibrated on out-of-document questions)
@@ -29,18 +31,20 @@ _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 
 
 def docs_with(index: BM25Index, window: str, limit: int) -> list[int]:
-    """The documents whose text holds ``window``; [] when more than ``limit`` do."""
-    grams = sorted(
-        {window[i : i + 2] for i in range(len(window) - 1)}, key=lambda g: len(index.postings(g))
-    )
-    docs: set[int] | None = None
-    for g in grams:
-        ids = index.postings(g)
-        docs = set(ids) if docs is None else docs.intersection(ids)
-        if not docs:
-            return []
-    found = [d for d in sorted(docs or ()) if window in index.texts[d]]
-    return found if len(found) <= limit else []
+    """The documents whose text holds ``window``; [] when more than ``limit`` do. Only the
+    documents of its rarest bigram are read; a window whose every bigram is common (in more
+    than ``RARE_MAX`` documents) is skipped, which keeps a 10,000-item plan fast."""
+    grams = {window[i : i + 2] for i in range(len(window) - 1)}
+    rarest = min((index.postings(g) for g in grams), key=len, default=())
+    if not rarest or len(rarest) > RARE_MAX:
+        return []
+    found: list[int] = []
+    for d in rarest:
+        if window in index.texts[d]:
+            found.append(d)
+            if len(found) > limit:
+                return []
+    return found
 
 
 @dataclass(frozen=True)
@@ -83,44 +87,30 @@ class Evidence:
     score: float
 
 
-class SentenceIndex:
-    """Every sentence (title and tasks) of every item, searchable; built on first use."""
-
-    def __init__(self, sentences: list[list[str]], analyzer: str = "char") -> None:
-        self.owner: list[int] = []
-        self.text: list[str] = []
-        for pos, group in enumerate(sentences):
-            for s in group:
-                if s.strip():
-                    self.owner.append(pos)
-                    self.text.append(s)
-        self.index = BM25Index([("", s) for s in self.text], analyzer)
-
-    def best(self, topic: str, k: int = 3) -> list[Evidence]:
-        """The best sentences for the question's ``topic`` (normalised text), at most one per
-        item. A sentence counts as evidence when the bigrams it shares with the topic cover
-        ``EVIDENCE_MIN_CHARS`` characters of it, or most of a short topic."""
-        chars = [c for c in topic if _CJK.match(c)]
-        grams = [topic[i : i + 2] for i in range(len(topic) - 1)]
-        grams = [g for g in grams if _CJK.match(g[0]) and _CJK.match(g[1]) and self.index.known(g)]
-        if not grams:
-            return []
-        out: list[Evidence] = []
-        seen: set[int] = set()
-        for hit in self.index.search(grams, k=k * 6):
-            pos = self.owner[hit.doc]
-            if pos in seen:
-                continue
-            text = self.index.texts[hit.doc]
-            covered = covered_chars(topic, text)
-            share = covered / max(len(chars), 1)
-            if covered < EVIDENCE_MIN_CHARS or share < EVIDENCE_MIN_SHARE:
-                continue
-            seen.add(pos)
-            out.append(Evidence(pos, self.text[hit.doc], hit.score))
-            if len(out) == k:
-                break
-        return out
+def best_sentences(
+    index: BM25Index, sentences: list[list[str]], topic: str, k: int = 3
+) -> list[Evidence]:
+    """The best sentences for the question's ``topic`` (normalised text), at most one per
+    item: the items the topic's bigrams find, then each item's sentence sharing most of the
+    topic. A sentence counts as evidence when the bigrams it shares with the topic cover
+    ``EVIDENCE_MIN_CHARS`` characters and ``EVIDENCE_MIN_SHARE`` of them. No index of its
+    own: the item index narrows the search, so nothing is built or kept for it."""
+    chars = [c for c in topic if _CJK.match(c)]
+    grams = [topic[i : i + 2] for i in range(len(topic) - 1)]
+    grams = [g for g in grams if _CJK.match(g[0]) and _CJK.match(g[1]) and index.known(g)]
+    if not grams:
+        return []
+    out: list[Evidence] = []
+    for hit in index.search(grams, k=k * 4):
+        best, best_cov = "", 0
+        for s in sentences[hit.doc]:
+            cov = covered_chars(topic, norm(s))
+            if cov > best_cov:
+                best, best_cov = s, cov
+        if best_cov >= EVIDENCE_MIN_CHARS and best_cov >= EVIDENCE_MIN_SHARE * len(chars):
+            out.append(Evidence(hit.doc, best, hit.score + best_cov))
+    out.sort(key=lambda e: -e.score)
+    return out[:k]
 
 
 def covered_chars(topic: str, text: str) -> int:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from knowledge.plan.binding import bound_units
 from knowledge.plan.model import ETC_NAME as PARTIAL_ETC
 from knowledge.plan.model import Item, Obligation, UnitCategory, WorkPlan
 from knowledge.plan.units import UnitDirectory
 from knowledge.qa.index.bm25 import BM25Index, char_terms
-from knowledge.qa.index.evidence import SentenceIndex
 from knowledge.qa.result.answer import ItemDuty, ObligationDue, Quote, UnitLine
 from knowledge.qa.result.due import next_due
 from knowledge.text.normalize import norm
@@ -89,11 +88,6 @@ class PlanIndex:
             if score > best_score:
                 best, best_score = s, score
         return best
-
-    @cached_property
-    def sentence_index(self) -> SentenceIndex:
-        """Every sentence of the plan, searchable (built on the first evidence question)."""
-        return SentenceIndex(self.sentences, self.index.analyzer)
 
     def item_at(self, number: int) -> Item:
         return self.items[self.position[number]]

@@ -1,7 +1,25 @@
 """Follow-ups: a question that leaves out what the previous turn said ("它的牵头单位呢",
 "那第十二条呢", "换成区财政局呢", "多久一次", "其中哪些…") takes it from the chat's
 :class:`~knowledge.qa.query.conversation.Turn`; a question that reads as a new topic stays as
-it is."""
+it is.
+
+The discourse state is the last turn's query and answer (items, unit, role, obligation, year
+through its plan) plus the items and units of earlier turns (``Turn.history``,
+``Turn.units_history``). Resolution order, first that applies:
+
+1. small talk, the document, an uncovered year, "more": answered as they stand;
+2. shapes of their own: the item before / after, 其中…, the same sufficiency question with
+   another amount, 具体是哪几条 after a count;
+3. an unrelated question (no entity, no word pointing back, no operator, words not the
+   document's) starts afresh — and leaves the state as it was for the next question;
+4. several referents at once: 这两条 / 它们 (the last list, else the leading items of the last
+   turns), 两个都… (the units of the last two unit turns), 这三条里哪条有X (within them);
+5. a leftover verb (参与, 配合) is not a new topic when a unit or role is asked: the turn's items;
+6. after a status question, the same records question for another period or obligation;
+7. a new topic with 那…/…呢: the same ask about it;
+8. otherwise the missing pieces (items, unit, ask) are filled from the last turn; the
+   question's own role, unit and items always win.
+"""
 
 from __future__ import annotations
 

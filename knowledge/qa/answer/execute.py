@@ -56,6 +56,8 @@ def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | Non
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
     units = tuple(dict.fromkeys([*([answer.unit] if answer.unit else []), *query.units]))
+    if answer.intent == Intent.WHO and answer.items and not units:
+        units = _listed_units(a, answer.items, query.role)
     return agree(replace(answer, query=query.to_dict(), units=units), a.p.position)
 
 
@@ -112,3 +114,14 @@ def _with_role(a: Answerer, answer: Answer, role: str) -> Answer:
     if not lines:
         return answer
     return replace(answer, text="\n".join(lines) + "\n\n" + answer.text)
+
+
+def _listed_units(a: Answerer, items: tuple[int, ...], role: str) -> tuple[str, ...]:
+    """The units a who-answer names: the items' lists (only the role asked, when the
+    document distinguishes roles), in the document's order."""
+    out: list[str] = []
+    for n in items[:3] if a.in_range else items[:1]:
+        lines = a.p.units_lines[a.p.position[n]]
+        same = [u for u in lines if u.role == role] if role else []
+        out.extend(u.name for u in (same or lines) if u.name != ETC_NAME)
+    return tuple(dict.fromkeys(out))

@@ -64,6 +64,9 @@ def relation(a: Answerer, query: Query, turn: Turn | None) -> Answer:
             ok = _combine([_named(p, t, pos) for t in targets], query.op)
         else:
             ok = _combine([it.number in x for x in sure], query.op)
+        if ok and query.role and targets:
+            d = kinds[0].get(it.number)
+            ok = d is not None and d.role == query.role  # 牵头的 / 配合的
         if ok:
             nums.append(it.number)
             if targets and rel not in ("lacks", "unlisted"):

@@ -276,6 +276,9 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     ask = "count" if count else "items"
     op = "count" if count else ""
     own = tuple(u for u in base.units if u not in a.e.directory.groups)
+    if base.role and (own or a.asked_self) and re.search(r"哪|几条|多少条", text):
+        # 区司法局牵头的有哪几条: the items where the unit has that role
+        return base.with_(ask=ask, relation="responsible", op=op, units=own)
     if words.only.search(text) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
     if words.no_group.search(text):

@@ -106,6 +106,15 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
                 changes["units"] = (turn.unit,)
             return query.with_(**changes, from_context=("ask",))
         return query
+    if (
+        query.items
+        and not query.units
+        and query.ask == "text"
+        and words.lead.match(text)
+        and prev.ask in ("who", "cadence", "duty", "verdict")
+    ):
+        # 再看看第十三条 / 那第十三条 (after 第十二条谁负责): the same question about it
+        return query.with_(**_same_question(prev), from_context=("ask",))
     filled: list[str] = []
     changes: dict = {}
     has_items = bool(query.items)

@@ -112,8 +112,8 @@ class MentionFinder:
                 found.append(Mention(entry[0], entry[1], text[start:end], start, end))
                 for i in range(start, end):
                     taken[i] = True
-        if not any(m.kind in ("unit", "group", "category") for m in found):
-            found.extend(self._fuzzy(text, taken))
+        # a misspelt unit beside a well-spelt one (区发该局…区委编办) is still a unit
+        found.extend(self._fuzzy(text, taken))
         found.sort(key=lambda m: m.start)
         return found
 

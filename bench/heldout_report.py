@@ -3,6 +3,8 @@
     python -m bench.heldout_report            # run the CLI, print the table
     python -m bench.heldout_report --json     # the same figures as JSON
     python -m bench.heldout_report --misses   # also list every miss with the answer given
+    python -m bench.heldout_report --singles tests/data/qa_heldout_blind.jsonl \
+        --conversations tests/data/qa_heldout_blind_conversations.jsonl   # another set
 
 The held-out set (``tests/data/qa_heldout.jsonl``, ``tests/data/qa_heldout_conversations.jsonl``)
 was written from the bundled document and the product rules only, without looking at the code,
@@ -267,8 +269,8 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def run() -> dict[str, Any]:
-    singles, conversations = load()
+def run(singles_path: Path = SINGLES, conversations_path: Path = CONVERSATIONS) -> dict[str, Any]:
+    singles, conversations = load_jsonl(singles_path), load_jsonl(conversations_path)
     answers = run_batch(batch_lines(singles, conversations))
     return evaluate(singles, conversations, answers)
 
@@ -277,8 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true", help="list every miss")
+    parser.add_argument("--singles", type=Path, default=SINGLES, help="single questions (JSONL)")
+    parser.add_argument(
+        "--conversations", type=Path, default=CONVERSATIONS, help="conversations (JSONL)"
+    )
     args = parser.parse_args(argv)
-    result = run()
+    result = run(args.singles, args.conversations)
     if args.json:
         shown = {k: v for k, v in result.items() if not k.startswith("_")}
         if not args.misses:

@@ -2,8 +2,7 @@
 
 300 phrases of 4–8 characters are sampled (fixed seed) from the bundled document's item
 texts, each occurring in exactly one item (:mod:`bench.qa_generated.phrases`); every question
-is answered as a ``fazhi ask --batch`` line. The engine does not pass this yet (issue: never
-refuse what the document says), hence ``xfail(strict=False)``; the pass rate is printed by
+is answered as a ``fazhi ask --batch`` line. The pass rate is printed by
 ``python -m bench.bench_qa_generated --op phrase_which --op phrase_who`` as well.
 """
 
@@ -38,7 +37,6 @@ def test_the_sample_is_reproducible_and_each_phrase_stands_in_one_item(phrases) 
     assert len({n for _p, n in phrases}) == len(texts)  # spread over every item
 
 
-@pytest.mark.xfail(strict=False, reason="the engine does not yet cite every phrase's item first")
 @pytest.mark.parametrize("form", FORMS)
 def test_a_phrase_question_cites_its_item_first(phrases, form: str) -> None:  # noqa: ANN001
     from bench.bench_qa_generated import engine_for

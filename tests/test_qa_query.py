@@ -117,10 +117,11 @@ def test_answers_lead_with_the_direct_answer(engine: QAEngine) -> None:
 
 
 def test_partial_wording_is_not_a_yes(engine: QAEngine) -> None:
-    """…等部门 / 等有关单位: the unit may be meant; the answer says it is not certain."""
+    """…等部门 / 等有关单位: the unit may be meant; the answer says it is not certain (and the
+    JSON says the same as the text: "unsure", never "yes")."""
     for q in ("第七条区审计局要做吗", "第二十条跟区财政局有关吗", "第十条区审计局要做吗"):
         a = engine.answer(q, today=TODAY)
-        assert a.verdict is None and a.text.startswith("不确定"), q
+        assert a.verdict == "unsure" and a.text.startswith("不确定"), q
 
 
 def test_json_answer_has_verdict_and_query(engine: QAEngine) -> None:

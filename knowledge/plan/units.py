@@ -135,8 +135,10 @@ class UnitDirectory:
         # usual unit names the directory does not hold (normalised, with and without 区)
         self.outside: dict[str, UnitCategory] = {}
         for name, category in (outside or {}).items():
-            self.outside[norm(name)] = category
-            self.outside[norm(name).removeprefix("区")] = category
+            # the usual name, its short / full forms (区城市管理执法局 ⇄ 区城管执法局), ± 区
+            for spelling in (name, *spellings(name)):
+                self.outside.setdefault(norm(spelling), category)
+                self.outside.setdefault(norm(spelling).removeprefix("区"), category)
         for u in units:
             self.units[u.name] = u
         for g in groups:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from knowledge.plan.years import NoPlanForYear, YearPlan, names_year, plan_of_year
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.execute import execute
 from knowledge.qa.index.context import QAContext
@@ -34,6 +35,8 @@ from knowledge.text.normalize import cn_to_int, fold_width, norm, to_simplified
 TZ = ZoneInfo("Asia/Shanghai")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_LAST_YEAR = re.compile(r"去年|上一年|上年度|上一年度")
+HISTORY = 6  # earlier turns whose items a question can point back to
 
 _BARE_NUMBER = re.compile(r"\s*([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*[。.？?!！]*\s*")
 
@@ -107,7 +110,7 @@ class QAEngine(QAContext):
                 chat_unit = self.resolve_unit(unit)
             except UnknownUnitError as e:
                 notes.append(str(e))
-        plan = self._plan_for(question, plan_id)
+        plan, chosen = self._plan_for(question, plan_id, today)
         if (
             turn is not None
             and plan_id is None
@@ -120,12 +123,33 @@ class QAEngine(QAContext):
         a.analyse()
         query = parse_question(a, self.words, q.spaced)
         query = follow_up(query, turn, a, self.words)
-        answer = execute(a, query, turn, records)
+        answer = self._with_year(execute(a, query, turn, records), plan, chosen, today)
         return answer, self._turn(answer, query, a, turn)
 
+    def _with_year(
+        self, answer: Answer, plan: PlanIndex, chosen: YearPlan | None, today: date
+    ) -> Answer:
+        """The plan's year in the JSON always, and in the text whenever it is not obvious
+        (knowledge.plan.years.names_year): 按2021年度工作要点."""
+        year = plan.plan.meta.plan_year or None
+        answer = replace(answer, year=year)
+        quiet = answer.intent in (Intent.SMALLTALK,) or answer.query.get("ask") == "not_covered"
+        if quiet or not year:
+            return answer
+        plans = [p.plan for p in self.plans.values()]
+        shown = (
+            chosen if chosen is not None and chosen.plan is plan.plan else YearPlan(plan.plan, year)
+        )
+        if names_year(plans, shown, today.year):
+            answer = replace(answer, text=f"{answer.text}\n（{shown.label()}）")
+        return answer
+
     def _turn(self, answer: Answer, query: Query, a: Answerer, prev: Turn | None) -> Turn:
-        if query.ask in ("smalltalk", "document", "not_covered") and prev is not None:
-            return prev
+        if prev is not None and (
+            query.ask in ("smalltalk", "document", "not_covered")
+            or (answer.intent == Intent.OUT_OF_SCOPE and not query.from_context)
+        ):
+            return prev  # a break in the conversation: the next question may go on from before
         if query.ask == "more" and prev is not None:
             shown = set(answer.items)
             return replace(
@@ -135,7 +159,14 @@ class QAEngine(QAContext):
         if answer.intent in (Intent.TOPIC, Intent.WHO):
             ranked = [a.p.items[h.doc].number for h in a.hits]
             rest = tuple(n for n in ranked if n not in answer.items)
+        history = ((answer.items,) if answer.items else ()) + (prev.history if prev else ())
+        named = (
+            tuple(query.units) if len(query.units) > 1 else ((answer.unit,) if answer.unit else ())
+        )
+        units = tuple(dict.fromkeys(named[::-1] + (prev.units_history if prev else ())))
         return Turn(
+            history=history[:HISTORY],
+            units_history=units[:HISTORY],
             query=query,
             items=answer.items,
             unit=answer.unit,
@@ -146,23 +177,52 @@ class QAEngine(QAContext):
             plan_id=a.p.plan.plan_id,
         )
 
-    def _plan_for(self, question: str, plan_id: str | None) -> PlanIndex:
+    def _plan_for(
+        self, question: str, plan_id: str | None, today: date
+    ) -> tuple[PlanIndex, YearPlan | None]:
+        """The plan asked for: by id; by a year the question names (that year's plan, else the
+        default: a year no plan covers is refused by the query); else the plan of the year
+        (knowledge.plan.years.plan_of_year) — 去年 is last year, otherwise this year."""
         if plan_id and plan_id in self.plans:
-            return self.plans[plan_id]
-        if len(self.plans) > 1:
-            m = _YEAR.search(fold_width(question))
-            if m:
-                for p in self.plans.values():
-                    if p.plan.meta.plan_year == int(m.group(1)):
-                        return p
-        return self.plans[self.default_plan_id]
+            return self.plans[plan_id], None
+        text = fold_width(question)
+        m = _YEAR.search(text)
+        if m:
+            for p in self.plans.values():
+                if p.plan.meta.plan_year == int(m.group(1)):
+                    return p, YearPlan(p.plan, int(m.group(1)))
+            return self.plans[self.default_plan_id], None
+        asked = today.year - 1 if _LAST_YEAR.search(to_simplified(text)) else today.year
+        try:
+            chosen = plan_of_year([p.plan for p in self.plans.values()], asked)
+        except NoPlanForYear:
+            return self.plans[self.default_plan_id], None
+        found = next(p for p in self.plans.values() if p.plan is chosen.plan)
+        return found, chosen
+
+    def _neighbour(self, spaced: str, numbers: list[int]) -> str:
+        """第十一条的下一条 → 第12条 (the item next to a named one, in the plan's order)."""
+        w = self.words
+        m = re.search(
+            rf"第\s*([0-9]+|[零一二两三四五六七八九十百]+)\s*条\s*的?\s*"
+            rf"(?:({w.next_item.pattern})|({w.previous_item.pattern}))",
+            spaced,
+        )
+        n = cn_to_int(m.group(1)) if m else None
+        if not m or n not in numbers:
+            return spaced
+        i = numbers.index(n) + (1 if m.group(2) else -1)
+        if not 0 <= i < len(numbers):
+            return spaced
+        return spaced[: m.start()] + f"第{numbers[i]}条" + spaced[m.end() :]
 
     def _analyse(self, question: str, plan: PlanIndex) -> AnalysedQuestion:
         spaced = _SPACES.sub(" ", to_simplified(fold_width(question)).lower()).strip()
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
         spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
         spaced = resolve_positions(spaced, [it.number for it in plan.items], self.words)
-        refs = parse_refs(spaced)
+        spaced = self._neighbour(spaced, [it.number for it in plan.items])
+        refs = _not_in_phrases(parse_refs(spaced), spaced, plan)
         bare = _BARE_NUMBER.fullmatch(spaced)
         if bare and not refs:
             # a question that is only a number ("14", "十四") asks for that item
@@ -177,3 +237,26 @@ class QAEngine(QAContext):
         text = norm(cut)
         mentions = self.mentions.find(text)
         return AnalysedQuestion(question, text, refs.numbers, mentions, cues(text), spaced=spaced)
+
+
+def _not_in_phrases(refs: ItemRefs, spaced: str, plan: PlanIndex) -> ItemRefs:
+    """Drop a reference that is part of a phrase of the document (推进法治建设第一责任人: 第一
+    is not item 1): the document holds it together with the characters beside it."""
+    if len(refs.numbers) != len(refs.spans):
+        return refs  # ranges (第三至五条) are references by their form
+    keep = []
+    for n, (start, end) in zip(refs.numbers, refs.spans, strict=True):
+        left, word, right = (
+            spaced[max(0, start - 2) : start],
+            spaced[start:end],
+            spaced[end : end + 2],
+        )
+        cjk = re.compile(r"[\u4e00-\u9fff]{2}")
+        inside = (cjk.fullmatch(left) and plan.contains(norm(left + word))) or (
+            cjk.fullmatch(right) and "条" not in right and plan.contains(norm(word + right))
+        )
+        if not inside:
+            keep.append((n, (start, end)))
+    if len(keep) == len(refs.numbers):
+        return refs
+    return ItemRefs(tuple(n for n, _ in keep), tuple(s for _, s in keep))

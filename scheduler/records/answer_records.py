@@ -55,7 +55,7 @@ class DbRecords:
         with self.open_session() as s:
             directory = self.directory(s)
             for ob in self.plan.obligations:
-                if ob.kind == kind:
+                if not kind or ob.kind == kind:  # "": every obligation (还有哪些没完成)
                     period = period_for(ob.cadence, asked, today)
                     m = compliance_matrix(s, self.plan, directory, period, now=now, units=units)
                     out.extend(self._columns(ob, m, asked, today))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from knowledge.qa.answer.evidence import evidence
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.result.answer import Answer, Intent, ItemDuty, ItemInfo, ObligationDue, Quote
 from knowledge.qa.text import render as R
@@ -254,7 +255,7 @@ class Answerer(Analysis):
                     cov = max(cov, self.p.obl_index.coverage(exp_terms, ranked[0]))
                 if cov >= 0.3 or scope:
                     chosen = [i for i in ranked if scores[i] >= 0.6 * best]
-        if not chosen and not self.q.topic.strip("，"):
+        if not chosen and (not self.q.topic.strip("，") or not (self.has_topic or self.literal)):
             wanted: set[str] = set()
             for pattern, cads in _CADENCE_WORDS:
                 if pattern.search(self.q.text):
@@ -337,6 +338,10 @@ class Answerer(Analysis):
 
     def out_of_scope(self) -> Answer:
         label = self._topic_label()
+        found = evidence(self.p, self.q.topic, self.q.terms, label)
+        if found is not None:
+            nums, text, quotes = found
+            return self.build_answer(Intent.TOPIC, nums, text, quotes=quotes)
         suggestions = [self.p.items[h.doc].number for h in self.hits[:3]]
         lines = [f"工作要点中没有关于“{label}”的内容，无法回答，也不作推断。"]
         if suggestions:

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from knowledge.plan.model import ETC_NAME
+from knowledge.qa.answer.agree import agree
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.families import legacy
 from knowledge.qa.answer.relation import each, relation
@@ -54,7 +55,10 @@ def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | Non
         answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
         answer = _deadline_first(answer)
-    return replace(answer, query=query.to_dict())
+    units = tuple(dict.fromkeys([*([answer.unit] if answer.unit else []), *query.units]))
+    if answer.intent == Intent.WHO and answer.items and not units:
+        units = _listed_units(a, answer.items, query.role)
+    return agree(replace(answer, query=query.to_dict(), units=units), a.p.position)
 
 
 def _dangling(a: Answerer, query: Query, turn: Turn | None) -> bool:
@@ -110,3 +114,14 @@ def _with_role(a: Answerer, answer: Answer, role: str) -> Answer:
     if not lines:
         return answer
     return replace(answer, text="\n".join(lines) + "\n\n" + answer.text)
+
+
+def _listed_units(a: Answerer, items: tuple[int, ...], role: str) -> tuple[str, ...]:
+    """The units a who-answer names: the items' lists (only the role asked, when the
+    document distinguishes roles), in the document's order."""
+    out: list[str] = []
+    for n in items[:3] if a.in_range else items[:1]:
+        lines = a.p.units_lines[a.p.position[n]]
+        same = [u for u in lines if u.role == role] if role else []
+        out.extend(u.name for u in (same or lines) if u.name != ETC_NAME)
+    return tuple(dict.fromkeys(out))

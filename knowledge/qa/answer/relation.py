@@ -7,6 +7,7 @@ from __future__ import annotations
 from knowledge.plan.model import CATEGORY_LABELS, ETC_NAME
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.families import fill, target_of
+from knowledge.qa.answer.shape import SHAPES, shape
 from knowledge.qa.index.plan_index import PlanIndex, Target
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -15,12 +16,16 @@ from knowledge.qa.text import render as R
 
 
 def relation(a: Answerer, query: Query, turn: Turn | None) -> Answer:
+    if query.relation in SHAPES:
+        return shape(a, query)
     fill(a, query)
     p = a.p
     targets: list[Target] = []
     if query.units and query.relation != "no_group":
         targets = [
-            target_of(a, u) if i or "units" in query.from_context else (a.target or target_of(a, u))
+            a.target
+            if not i and "units" not in query.from_context and a.target and a.target.name == u
+            else target_of(a, u)
             for i, u in enumerate(query.units)
         ]
     elif query.self_unit or query.relation in ("named", "not_shared", "responsible"):
@@ -56,25 +61,27 @@ def relation(a: Answerer, query: Query, turn: Turn | None) -> Answer:
             literal = t.kind == "group" and rel == "unlisted"
             ok = not _named(p, t, pos) if literal else it.number not in kinds[0]
         elif rel in ("named", "not_shared"):
-            flags = [_named(p, t, pos) for t in targets]
-            ok = all(flags) if query.op != "or" else any(flags)
+            ok = _combine([_named(p, t, pos) for t in targets], query.op)
         else:
-            flags = [it.number in x for x in sure]
-            ok = all(flags) if query.op != "or" else any(flags)
+            ok = _combine([it.number in x for x in sure], query.op)
+        if ok and query.role and targets:
+            d = kinds[0].get(it.number)
+            ok = d is not None and d.role == query.role  # 牵头的 / 配合的
         if ok:
             nums.append(it.number)
             if targets and rel not in ("lacks", "unlisted"):
                 d = kinds[0].get(it.number)
                 duties.append(d or ItemDuty(it.number, it.title, "none"))
-    who = ("或" if query.op == "or" else "和").join(
-        t.name if t.kind != "category" else _cat_name(t) for t in targets
-    )
+    names = [t.name if t.kind != "category" else _cat_name(t) for t in targets]
+    who = ("或" if query.op == "or" else "和").join(names)
+    if query.op == "minus":
+        who = f"{names[0]}（而非{'、'.join(names[1:])}）"
     phrase = {
         "no_group": "责任单位只列具体单位、没有写单位类别（如区直各单位、各镇(街、区)）的条目",
         "only": "只有一个责任单位的条目",
         "lacks": f"{who}不在责任单位之列的条目",
         "unlisted": f"责任单位中没有写“{who}”的条目",
-        "named": f"{'都' if len(targets) > 1 else ''}列名{who}的条目",
+        "named": f"{'都' if len(targets) > 1 and query.op == 'and' else ''}列名{who}的条目",
         "not_shared": f"{who}除“区直各单位”等共性条目外、被单独列名的条目",
         "responsible": f"{who}{'都' if len(targets) > 1 and query.op != 'or' else ''}负责的条目（含通过区直各单位等类别负责的）",
     }[rel]
@@ -89,7 +96,7 @@ def relation(a: Answerer, query: Query, turn: Turn | None) -> Answer:
             )
     if scope:
         lines[0] = f"在{R.numbers(sorted(scope))}中，" + lines[0]
-    if rel == "named" and len(targets) > 1 and query.op != "or":
+    if rel == "named" and len(targets) > 1 and query.op == "and":
         listed = set(nums)
         shared = sorted(set.intersection(*sure) - listed, key=p.position.__getitem__)
         if shared:
@@ -108,12 +115,21 @@ def _each_unit(a: Answerer, query: Query, targets: list[Target]) -> Answer:
     """区法院和区检察院各负责几条: each unit's items, one line each."""
     lines, nums = [], []
     for t in targets:
-        mine = [d for d in a.p.duties(t) if d.kind in ("named", "group")]
+        kinds = ("named",) if query.relation == "named" else ("named", "group")
+        mine = [d for d in a.p.duties(t) if d.kind in kinds]
         named = [d.item for d in mine if d.kind == "named"]
         head = f"{t.name}负责{len(mine)}条（列名{len(named)}条）：{R.numbers([d.item for d in mine])}。"
         lines.append(head)
         nums.extend(d.item for d in mine if d.item not in nums)
+    nums.sort(key=a.p.position.__getitem__)
     return a.build_answer(Intent.UNIT_DUTIES, nums, "\n".join(lines))
+
+
+def _combine(flags: list[bool], op: str) -> bool:
+    """and (all), or (any), minus (the first without the others)."""
+    if op == "minus":
+        return flags[0] and not any(flags[1:])
+    return all(flags) if op != "or" else any(flags)
 
 
 def _cat_name(t: Target) -> str:
@@ -122,7 +138,12 @@ def _cat_name(t: Target) -> str:
 
 
 def _named(p: PlanIndex, t: Target, pos: int) -> bool:
-    return any(ref.name == t.name for ref in p.items[pos].units)
+    """The item's list writes the unit or group; for a category (镇), a whole group of it."""
+    refs = p.items[pos].units
+    if t.kind == "category":
+        groups = [p.directory.groups.get(r.name) for r in refs if r.is_group and not r.partial]
+        return any(g is not None and t.categories <= set(g.categories) for g in groups)
+    return any(ref.name == t.name for ref in refs)
 
 
 # -- several topics at once -------------------------------------------------------------------

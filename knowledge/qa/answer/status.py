@@ -14,14 +14,18 @@ from knowledge.qa.text import render as R
 
 
 def status(a: Answerer, query: Query, records: Records | None) -> Answer:
-    obs = [o for o in a.p.obligations if o.kind == query.obligation]
+    if query.scope == "unit" and a.target is None and a.chat_unit and not query.units:
+        a.target = a.e.target_for("unit", a.chat_unit)  # 还有哪些没完成, asked in the chat
+        a.unit_source = "chat"
+    kinds = {query.obligation} if query.obligation else {o.kind for o in a.p.obligations}
+    obs = [o for o in a.p.obligations if o.kind in kinds]
     nums = list(dict.fromkeys(o.item for o in obs))
     if not obs:
         a.needs_unit = False
         return a.build_answer(
             Intent.STATUS, [], "工作要点中没有这一项周期性任务，没有完成记录可查。"
         )
-    due = [d for d in a.obligations_due(nums) if d.kind == query.obligation]
+    due = [d for d in a.obligations_due(nums) if d.kind in kinds]
     rule = "；".join(
         f"{d.action}：{d.cadence_label}至少{d.min_count}次"
         if not d.due_rule.startswith("每年")

@@ -48,7 +48,16 @@ def document(a: Answerer, query: Query, turn: Turn | None) -> Answer:
             f"主送：{'、'.join(meta.recipients)}。",
         ),
         "cc": ("、".join(meta.cc), f"抄送：{'、'.join(meta.cc)}。"),
+        "district": (meta.district, f"是{meta.district}的工作要点。"),
+        "year": (str(meta.plan_year or ""), f"是{meta.plan_year}年度的工作要点。"),
     }
+    if query.document == "year" and query.year:
+        # 这是2021年的文件吗: the plans' years answer it
+        years = sorted(p.plan.meta.plan_year for p in a.e.plans.values() if p.plan.meta.plan_year)
+        yes = query.year in years
+        have = "、".join(f"{y}年度" for y in years)
+        text = f"{'是' if yes else '不是'}。已载入的工作要点是{have}的《{title}》。"
+        return replace(a.build_answer(Intent.DOCUMENT, [], text), verdict="yes" if yes else "no")
     value, sentence = facts[query.document]
     if not value:
         head = "文件中没有写明这一项。"

@@ -10,7 +10,9 @@ from dataclasses import replace
 from knowledge.plan.binding import bind
 from knowledge.plan.model import ETC_NAME
 from knowledge.qa.answer.answerer import Answerer
+from knowledge.qa.answer.claim import claim
 from knowledge.qa.answer.families import fill, legacy, target_of
+from knowledge.qa.answer.shape import complete
 from knowledge.qa.index.plan_index import Target
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -51,6 +53,10 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return deadline_check(a, query)
     if query.verdict == "mentions":
         return mentions(a, query)
+    if query.verdict == "complete":
+        return complete(a, query)
+    if query.verdict == "claim":
+        return claim(a, query)
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e.target_for("unit", a.chat_unit)
@@ -69,6 +75,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         for d in duties
     }
     word = kinds.pop() if len(kinds) == 1 else "mixed"
+    if word == "mixed" and a.e.words.all.search(a.q.text):
+        word = "not_all"  # 这两条都有区财政局吗: one of them has not
     unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None
     if unbound is not None:
         return replace(
@@ -79,6 +87,7 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         "no": "不是。",
         "unsure": "不确定。",
         "mixed": "部分是。",
+        "not_all": "不全是。",
     }[word]
     lines = [head + "".join(R.duty_phrase(d, target.name, _wording(a, d)) for d in duties)]
     if word == "unsure":
@@ -101,7 +110,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         obligations=tuple(obligations),
         quotes=a.p.quotes(nums[:5]),
     )
-    return replace(ans, verdict={"yes": "yes", "no": "no"}.get(word))
+    verdicts = {"yes": "yes", "no": "no", "not_all": "no", "unsure": "unsure", "mixed": "partial"}
+    return replace(ans, verdict=verdicts[word])
 
 
 def _not_bound(a: Answerer, target: Target, nums: list[int]) -> str | None:

@@ -12,7 +12,9 @@ from datetime import date
 
 from knowledge.plan.model import UnitCategory
 from knowledge.plan.units import infer_category
+from knowledge.qa.index.bm25 import Hit
 from knowledge.qa.index.context import QAContext
+from knowledge.qa.index.evidence import Literal, literal_match
 from knowledge.qa.index.plan_index import PlanIndex, Target
 from knowledge.qa.question.cues import (
     CADENCE_RE,
@@ -27,6 +29,7 @@ from knowledge.qa.question.cues import (
 from knowledge.qa.question.mentions import UNKNOWN_UNIT_RE, Mention
 from knowledge.qa.result.answer import Intent
 from knowledge.qa.text.render import category_label
+from knowledge.text.normalize import norm
 
 TOPIC_MIN_COVERAGE = 0.35  # idf-weighted share of query terms the best item must contain
 RELATED_MIN_RATIO = 0.45  # further items listed when their score is this close to the best
@@ -70,6 +73,11 @@ class Analysis:
     def analyse(self) -> None:
         """Who the question is about, its topic words and the items they find."""
         q = self.q
+        literal = literal_match(self.p.index, q.text)
+        if literal is not None:
+            # a unit word inside a phrase of the document (数字政府, 服务进园区) is that phrase
+            q.mentions = [m for m in q.mentions if not _inside(m, literal)]
+        q.mentions = self._outside_spans(q.mentions)
         unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
         asked_self = any(m.kind == "self" for m in q.mentions)
         self.target: Target | None = None
@@ -90,9 +98,15 @@ class Analysis:
             if self.chat_unit:
                 self.target = self.e.target_for("unit", self.chat_unit)
                 self.unit_source = "chat"
-            elif spelled.endswith(("镇", "街道")):
-                # 我们镇 / 本街道 from an unregistered chat: still a town's / sub-district's duties
-                cat = UnitCategory.TOWN if spelled.endswith("镇") else UnitCategory.SUBDISTRICT
+            elif spelled.endswith(("镇", "街道", "园区", "开发区", "管委会")):
+                # 我们镇 / 本街道 / 我们园区 from an unregistered chat: still that kind's duties
+                cat = (
+                    UnitCategory.TOWN
+                    if spelled.endswith("镇")
+                    else UnitCategory.SUBDISTRICT
+                    if spelled.endswith("街道")
+                    else UnitCategory.PARK
+                )
                 self.target = self.e.target_for("category", cat.value)
                 self.unit_source = "question"
             else:
@@ -109,6 +123,20 @@ class Analysis:
         q.terms = self.e.search_terms(self.p, topic) if topic else []
         self.hits = self.p.index.search(q.terms, k=MAX_TOPIC_ITEMS * 2) if q.terms else []
         self.top_cov = self.p.index.coverage(q.terms, self.hits[0].doc) if self.hits else 0.0
+        if literal is not None and any(
+            m.start < literal.end and literal.start < m.end for m in q.mentions
+        ):
+            literal = literal_match(self.p.index, rest)
+        self.literal = list(literal.docs) if literal is not None else []
+        self.literal_text = q.text[literal.start : literal.end] if literal is not None else ""
+        if self.literal:
+            # a phrase standing literally in one to three items: those items first
+            top = max((h.score for h in self.hits), default=1.0) * 1.5
+            scores = {h.doc: h.score for h in self.hits}
+            self.literal.sort(key=lambda d: -scores.get(d, 0.0))
+            first = [Hit(d, top) for d in self.literal]
+            self.hits = first + [h for h in self.hits if h.doc not in self.literal]
+            self.top_cov = max(self.top_cov, 1.0)
         has_topic = (
             bool(self.hits)
             and self.top_cov >= TOPIC_MIN_COVERAGE
@@ -137,6 +165,24 @@ class Analysis:
             self.unit_source = "chat"
             has_unit = True
         return decide(q.cues, bool(q.refs), has_unit, self.has_topic)
+
+    def _outside_spans(self, mentions: list[Mention]) -> list[Mention]:
+        """区城管执法局 is a usual unit name (or the chat's own), not a typo of 区司法局: a fuzzy
+        mention inside such a name gives way; the chat's own name is "my unit"."""
+        fuzzy = [m for m in mentions if m.fuzzy]
+        if not fuzzy and not self.chat_unit:
+            return mentions
+        out = list(mentions)
+        for found in UNKNOWN_UNIT_RE.finditer(self.q.text):
+            token = found.group(0)
+            own = self.chat_unit is not None and norm(self.chat_unit).endswith(token.lstrip("区"))
+            if not own and self.e.directory.outside_category(token) is None:
+                continue
+            s, e = found.span()
+            out = [m for m in out if not (m.fuzzy and m.start < e and s < m.end)]
+            if own and not any(m.start < e and s < m.end for m in out):
+                out.append(Mention("self", "self", token, s, e))
+        return sorted(out, key=lambda m: m.start)
 
     def _outside_unit(self, rest: str) -> str:
         """区审计局 / 张家集镇 anywhere in the question: a real unit the directory does not
@@ -214,6 +260,16 @@ class Analysis:
         self.hits = self.p.index.search(self.q.terms, k=10) if self.q.terms else []
         self.top_cov = self.p.index.coverage(self.q.terms, self.hits[0].doc) if self.hits else 0.0
         self.has_topic = bool(self.topic_items())
+
+
+def _inside(m: Mention, lit: Literal) -> bool:
+    """A fuzzy, group or category mention overlapping a longer literal phrase of the document;
+    an exact unit name is kept (区司法局 in a quoted sentence is still the unit)."""
+    if not (m.start < lit.end and lit.start < m.end):
+        return False
+    if m.kind == "self":
+        return False
+    return m.fuzzy or (m.kind != "unit" and lit.end - lit.start >= m.end - m.start + 2)
 
 
 def decide(c: Cues, has_refs: bool, has_unit: bool, has_topic: bool) -> Intent:

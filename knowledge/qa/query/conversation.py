@@ -32,6 +32,9 @@ class Turn:
     rest: tuple[int, ...] = ()  # items of a long list not shown yet (还有呢)
     pages: tuple[str, ...] = ()  # text pages of a long answer not shown yet
     plan_id: str = ""
+    # the items each earlier turn was about, newest first (这两条 / 它们 / 回到…那条)
+    history: tuple[tuple[int, ...], ...] = ()
+    units_history: tuple[str, ...] = ()  # the units of earlier turns, newest first, distinct
 
 
 @dataclass

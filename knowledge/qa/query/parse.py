@@ -10,6 +10,7 @@ import re
 
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
+from knowledge.qa.query.structure import structure
 from knowledge.qa.question.cues import (
     CADENCE_RE,
     DUTY_RE,
@@ -31,6 +32,10 @@ from knowledge.qa.question.words import QuestionWords
 from knowledge.text.normalize import cn_to_int
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_DOC_YEAR = re.compile(
+    r"(?:这|该|此|本)(?:个|份|一)?\s*(?:文件|要点|工作要点|文)?\s*是?\s*(20\d\d)\s*年"
+    r"|(?:文件|要点)\s*是?\s*(?:不是)?\s*(20\d\d)\s*年"
+)
 _DISTRICT = re.compile(
     r"([\u4e00-\u9fff]{2})(区|县|市)(?=的|法治|工作|有|今年|去年|要|是|呢|吗|[0-9]|$|，)"
 )
@@ -80,6 +85,12 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     core = bare(text)
     if core in words.more or words.more_re.fullmatch(core) or (core + "呢") in words.more:
         return base.with_(ask="more")
+    asked_year = _DOC_YEAR.search(spaced)
+    if asked_year and not q.refs and not units and re.search(r"吗|是不是|对吗|是否", text):
+        # 这个文件是2021年的吗: a question about the document's year, not about the year's plan
+        return base.with_(
+            ask="document", document="year", year=int(asked_year.group(1) or asked_year.group(2))
+        )
     uncovered = _uncovered(a, spaced)
     if uncovered is not None:
         return base.with_(ask="not_covered", **uncovered)
@@ -92,6 +103,9 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         return status
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
+    shaped = structure(a, words, text, base)
+    if shaped is not None:
+        return shaped
     verdict = _verdict(a, words, text, base)
     if verdict is not None:
         return verdict
@@ -134,6 +148,8 @@ def _uncovered(a: Analysis, spaced: str) -> dict | None:
     own = "".join(p.meta.issuer + p.meta.title + p.meta.district for p in plans)
     for m in _DISTRICT.finditer(a.q.text):
         token = m.group(0)
+        if any(x.start < m.end() and m.start() < x.end for x in a.q.mentions):
+            continue  # 我们园区: the asker's own unit, not a district named 们园区
         if m.group(1) in a.e.words.not_place or token in districts or token in own:
             continue
         if a.e.directory_spells(token) or a.p.contains(token):
@@ -145,6 +161,11 @@ def _uncovered(a: Analysis, spaced: str) -> dict | None:
 def _status(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """A record question: who has not done an obligation, or has this unit done it."""
     kind = obligation_kind(text, words)
+    if not kind and not a.q.refs and words.status_any.search(text):
+        # 我们还有哪些没完成 / 有逾期的吗: all of the unit's (the chat's) obligations
+        own = a.asked_self or (a.chat_unit and not a.unit_mentions)
+        if own or a.unit_mentions:
+            return base.with_(ask="status", obligation="", scope="unit", topics=())
     if not kind or a.q.refs:
         return None
     if re.search(r"几次|多少次|多久|频次|什么时候|何时|哪天|截止|最晚|期限|怎么|如何|要求", text):
@@ -166,7 +187,9 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
-        topic = strip_cues(a.e.strip_question_words(text[:s] + text[e + 1 :]), CADENCE_RE)
+        rest = a.rest if len(a.rest) == len(text) else text  # the units (我们) blanked
+        topic = strip_cues(a.e.strip_question_words(rest[:s] + rest[e + 1 :]), CADENCE_RE)
+        topic = topic.strip("，")
         topic = re.sub(r"至少|不少于|最少|起码|最多|不低于", "", topic)
         return base.with_(
             topics=(topic,),
@@ -223,12 +246,21 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
         # 区金融办要学法吗 / 镇街要开专题会议吗 / 区信访局在第十七条里吗
         return base.with_(ask="verdict", verdict="concern", topics=base.topics or _t(a, topical))
     if who_ok and re.search(
-        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份",
+        r"(要做|要干|做|干|负责|在不在|在里面|在内|有份|参加|参与|要管|管|涉及|算)[吗不么]|在不在|有没有份"
+        r"|^有没有|里面有|里有没有|在这条|在其中",
         text,
     ):
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
+    if not who_ok and (topical or a.literal) and _CLAIM.search(text):
+        # 年度报告也得公开吗: a statement about the document's content
+        return base.with_(ask="verdict", verdict="claim", topics=base.topics or (a.q.topic,))
     return None
+
+
+_CLAIM = re.compile(
+    r"吗[？?。!！]*$|是不是|对不对|能不能|可不可以|可以吗|行不行|行吗|要不要|需不需要|是否|得不得|有没有"
+)
 
 
 def _t(a: Analysis, topical: bool) -> tuple[str, ...]:
@@ -244,6 +276,9 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     ask = "count" if count else "items"
     op = "count" if count else ""
     own = tuple(u for u in base.units if u not in a.e.directory.groups)
+    if base.role and (own or a.asked_self) and re.search(r"哪|几条|多少条", text):
+        # 区司法局牵头的有哪几条: the items where the unit has that role
+        return base.with_(ask=ask, relation="responsible", op=op, units=own)
     if words.only.search(text) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
     if words.no_group.search(text):
@@ -251,6 +286,9 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
+    if lacks and a.asked_self and not a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+        # 我们不用管哪些: the complement of the chat's own unit
+        return base.with_(ask=ask, relation="lacks", op=op, topics=())
     if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
         # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
         near = min(
@@ -266,6 +304,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
             topics=(),
         )
     if not base.units and not a.asked_self:
+        if a.literal:
+            return None  # 公职律师在哪条: a phrase of the document, not a unit's list
         if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
             return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
         if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):
@@ -274,7 +314,11 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if words.not_shared.search(text):
         own = tuple(u for u in base.units if u not in a.e.directory.groups)
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
-    if words.named.search(text):
+    where = re.search(r"在哪(几|些|一)?条", text) and any(
+        u in a.e.directory.units for u in base.units
+    )
+    if words.named.search(text) or where:
+        # 区委政法委在哪几条: where a unit stands is where it is listed by name
         op = op or ("and" if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
     if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
@@ -302,6 +346,8 @@ def _each(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | 
         return None
     if a.q.refs and len(a.q.refs) > 1:
         return None
+    if re.search(r"和|与|及|跟|、|同", a.literal_text):
+        return None  # 改革和重点领域: one phrase of the document, not two topics
     rest = words.each.sub("，", a.q.text)
     pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
     if len(pieces) < 2:

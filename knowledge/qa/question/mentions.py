@@ -15,9 +15,12 @@ from knowledge.plan.model import UnitCategory
 from knowledge.plan.units import UnitDirectory
 from knowledge.text.normalize import norm
 
+# The asker's own unit: a first-person word, optionally with the kind of unit it is (我们园区,
+# 我们开发区, 本中心, 咱局); in a registered chat it is the chat's unit. 我区/本区 (the district as
+# a whole) is not one.
+SELF_KINDS = "单位|部门|局|办|委|院|镇|街道|街办|园区|开发区|管委会|中心|所|队|站|科|处|室|机关"
 SELF_RE = re.compile(
-    r"我们单位|我单位|本单位|我们部门|我部门|本部门|咱们单位|咱单位|我们局|我局|本局|我办|本办"
-    r"|我委|本委|我院|本院|我镇|本镇|我街道|本街道|我们镇|我们街道|我们这里|我们这|咱们|我们"
+    rf"(?:我们|咱们|我|本|咱)(?:{SELF_KINDS})|我们这里|我们这|咱们|我们"
     r"|我(?=要|需|该|应|得|有|负责|具体|的任务|的职责)"
 )
 
@@ -109,8 +112,8 @@ class MentionFinder:
                 found.append(Mention(entry[0], entry[1], text[start:end], start, end))
                 for i in range(start, end):
                     taken[i] = True
-        if not any(m.kind in ("unit", "group", "category") for m in found):
-            found.extend(self._fuzzy(text, taken))
+        # a misspelt unit beside a well-spelt one (区发该局…区委编办) is still a unit
+        found.extend(self._fuzzy(text, taken))
         found.sort(key=lambda m: m.start)
         return found
 

@@ -12,6 +12,8 @@ from importlib import resources
 
 from knowledge.text.normalize import norm
 
+_STRUCTURE = ("most", "least", "units_word", "etc", "partial", "groups_only", "complete")
+
 
 def alternation(words: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     """A pattern matching any of ``words`` (normalised), longest first."""
@@ -29,6 +31,7 @@ class QuestionWords:
     not_shared: re.Pattern[str]
     lacks: re.Pattern[str]
     no_group: re.Pattern[str]
+    structure: dict[str, re.Pattern[str]]  # most, least, units_word, etc, partial, groups_only…
     previous_item: re.Pattern[str]
     next_item: re.Pattern[str]
     within: re.Pattern[str]
@@ -49,6 +52,7 @@ class QuestionWords:
     done: re.Pattern[str]
     asked_self: re.Pattern[str]
     status_who: re.Pattern[str]
+    status_any: re.Pattern[str]
     obligation_kinds: tuple[tuple[str, re.Pattern[str]], ...]
     document: tuple[tuple[str, re.Pattern[str]], ...]
     not_place: frozenset[str]  # 示范(区), 开发(区): not a district's name
@@ -85,6 +89,7 @@ def question_words() -> QuestionWords:
         only=alternation(op["only"]),
         count=alternation(op["count"]),
         each=alternation(op["each"]),
+        structure={k: alternation(op[k]) for k in _STRUCTURE},
         and_words=alternation(op["and_words"]),
         verdict=alternation(vd["forms"]),
         sufficient=alternation(vd["sufficient"]),
@@ -99,10 +104,20 @@ def question_words() -> QuestionWords:
         done=alternation(status["done"]),
         asked_self=alternation(status["asked_self"]),
         status_who=alternation(status["who"]),
+        status_any=alternation(status["any"]),
         obligation_kinds=tuple((k, alternation(status[k])) for k in _OBLIGATION_KINDS),
         document=tuple(
             (k, alternation(doc[k]))
-            for k in ("doc_number", "issuer", "issued", "recipients", "cc", "title")
+            for k in (
+                "doc_number",
+                "issuer",
+                "issued",
+                "recipients",
+                "cc",
+                "district",
+                "year",
+                "title",
+            )
         ),
         not_place=frozenset(d["district"]["not_place"]),
     )

@@ -106,8 +106,12 @@ class Answer:
     suggestions: tuple[int, ...] = ()  # closest items when the question is not covered
     notes: tuple[str, ...] = ()  # out-of-range references, how to register, …
     needs_unit: bool = False  # "my unit" was asked but the chat has no unit registered
-    verdict: str | None = None  # "yes" / "no" for yes/no questions; None when not one or unsure
+    # yes/no questions: "yes" / "no", or "unsure" (等/有关 lists) / "partial" (some of the
+    # items); None when the question is not a yes/no one. The text's lead says the same.
+    verdict: str | None = None
     query: dict[str, Any] = field(default_factory=dict)  # the parsed question (Query.to_dict)
+    year: int | None = None  # the year of the plan the answer comes from
+    units: tuple[str, ...] = ()  # the units the answer is about (the resolved one first)
     more: tuple[str, ...] = ()  # further pages of a long answer (shown on request)
     extra: dict[str, Any] = field(default_factory=dict)
 

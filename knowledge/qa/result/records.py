@@ -39,5 +39,6 @@ class Records(Protocol):
         ...
 
     def unit_status(self, unit: str, kind: str, period: str, today: date) -> list[RecordLine]:
-        """The unit's state for each obligation of ``kind`` it is responsible for."""
+        """The unit's state for each obligation of ``kind`` ("" for every kind) it is
+        responsible for."""
         ...

@@ -120,6 +120,15 @@ def run_planner_soon(scheduler: BaseScheduler) -> None:
         log.warning("planner job not installed; the next start plans the reminders")
 
 
+def run_outbox_soon(scheduler: BaseScheduler) -> None:
+    """Ask for an outbox run now (a channel that queues its replies, e.g. DingTalk's, wants
+    them sent at once); a run in progress sends them if it has not finished claiming."""
+    try:
+        scheduler.modify_job(OUTBOX_JOB, next_run_time=now())
+    except JobLookupError:
+        log.debug("outbox job not installed here; another process sends")
+
+
 async def run_standalone(
     ctx: SchedulerContext, channel: Channel, stop: asyncio.Event | None = None, **kwargs
 ) -> None:  # noqa: ANN003

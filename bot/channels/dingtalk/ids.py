@@ -7,7 +7,9 @@ unit may have both) and the outbox routes a row by its chat id alone
 
 - a 1:1 chat with the robot is ``dt:u:<staffId>`` (the OpenAPI sends to a user by staffId);
 - a group is ``dt:g:<openConversationId>`` (the robot message's ``conversationId``);
-- a person is ``dt:<staffId>``, so admins are configured by staffId.
+- a person is their 1:1 chat's id, ``dt:u:<staffId>`` (as a Telegram user's id is their
+  private chat's): admins are configured by staffId, and what the core sends an admin (approval
+  requests, digests) goes to that chat.
 Telegram's ids are integers (or ``@name``) and never start with ``dt:``.
 """
 
@@ -28,7 +30,7 @@ def group_chat(conversation_id: str) -> str:
 
 
 def person(staff_id: str) -> str:
-    return f"{PREFIX}{staff_id}"
+    return user_chat(staff_id)
 
 
 @dataclass(frozen=True)

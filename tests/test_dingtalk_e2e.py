@@ -1,0 +1,188 @@
+"""End to end: fazhi's DingTalk robot (the real ``dingtalk-stream`` SDK) against the fake
+DingTalk on 127.0.0.1.
+
+Messages arrive over the Stream WebSocket; every reply, reminder and notice goes through the
+outbox and the robot OpenAPI; buttons are interactive cards whose presses come back over the
+socket. The wall clock is frozen at a working day (2026-07-01 10:00 Shanghai, ticking), as in
+``tests/test_bot_e2e.py``, so the reminders due are known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from scheduler.delivery.outbox import enqueue
+from scheduler.store.db import session_scope
+from scheduler.store.models import ChatStatus, Completion, OutboxMessage
+from scheduler.timing.clock import TZ
+from tests.dingtalk_harness import ADMIN_STAFF, DingTalkHarness, build_harness, chat_id
+from tests.fakes.dingtalk import Delivered, FakeDingTalk
+
+NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)
+USER = ("user", "staff1001")
+ADMIN = ("user", ADMIN_STAFF)
+GROUP = ("group", "cidGroupA+b/c==")
+BUREAU = "区司法局"
+DUE_AT_NOW = {"i2-study", "i4-meeting"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDingTalk]:
+    with FakeDingTalk() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeDingTalk, tmp_path) -> AsyncIterator[DingTalkHarness]:  # noqa: ANN001
+    async with build_harness(fake, tmp_path) as harness:
+        yield harness
+
+
+def buttons(message: Delivered) -> list[str]:
+    return [data for _label, data in message.buttons]
+
+
+def reminders(harness: DingTalkHarness, chat: tuple[str, str]) -> list[Delivered]:
+    return [m for m in harness.fake.messages(chat) if m.text.startswith("【法治政府建设提醒】")]
+
+
+async def test_a_question_is_answered_in_markdown(bot: DingTalkHarness) -> None:
+    [answer] = await bot.say(USER, "第十四条 我单位要做什么")
+    assert answer.kind in ("sampleMarkdown", "card")  # a card when the answer has buttons
+    assert answer.text.startswith("**第十四条")
+    assert "持续深化行政执法体制改革" in answer.text
+    assert "<b>" not in answer.text  # Telegram HTML became DingTalk markdown
+
+
+async def test_a_group_mention_is_answered_in_the_group(bot: DingTalkHarness) -> None:
+    [answer] = await bot.say(GROUP, " 每季度要学法几次", title="区司法局工作群")
+    assert answer.chat == GROUP
+    assert "学法" in answer.text
+
+
+async def test_commands_and_the_registration_cards(bot: DingTalkHarness) -> None:
+    [help_reply] = await bot.say(USER, "/help")
+    assert "/mytasks" in help_reply.text
+    [choice] = await bot.say(USER, "/unit 司法局")
+    assert choice.kind == "card" and BUREAU in choice.text
+    [reg] = [d for d in buttons(choice) if d.startswith("reg:")]
+    [sent] = await bot.press(USER, choice, reg)
+    assert "已提交登记申请" in sent.text
+
+    # the admin gets the request as a card with approve / reject, in their 1:1 chat
+    [request] = await bot.wait_messages(ADMIN, 1)
+    assert request.kind == "card" and BUREAU in request.text
+    approve = buttons(request)[0]
+    assert approve.startswith("apr:")
+    await bot.press(ADMIN, request, approve, staff_id=ADMIN_STAFF)
+    # the chat is active, and the reminders due now follow at once
+    await bot.fake.wait_async(lambda: len(reminders(bot, USER)) >= len(DUE_AT_NOW), 15)
+    with session_scope(bot.assistant.sched.engine) as s:
+        from scheduler.records.chat_registry import get_chat
+
+        assert get_chat(s, chat_id(USER)).status == ChatStatus.ACTIVE
+    assert {b.split(":")[1] for m in reminders(bot, USER) for b in buttons(m)} == DUE_AT_NOW
+
+
+async def test_done_pressed_on_a_reminder_card_is_recorded(bot: DingTalkHarness) -> None:
+    bot.register(USER, BUREAU)
+    await asyncio.to_thread(_plan_now, bot)
+    await bot.fake.wait_async(lambda: len(reminders(bot, USER)) >= len(DUE_AT_NOW), 15)
+    study = next(m for m in reminders(bot, USER) if "done:i2-study:2026Q3" in buttons(m))
+    assert study.kind == "card"
+    [ok] = await bot.press(USER, study, "done:i2-study:2026Q3")
+    assert "已记录" in ok.text and BUREAU in ok.text
+    with session_scope(bot.assistant.sched.engine) as s:
+        done = s.exec(select(Completion).where(Completion.obligation_key == "i2-study")).all()
+    assert [(c.period, c.confirmed_by_id) for c in done] == [("2026Q3", chat_id(USER))]
+    [again] = await bot.press(USER, study, "done:i2-study:2026Q3")
+    assert "无需重复" in again.text
+
+
+def _plan_now(harness: DingTalkHarness) -> int:
+    from scheduler.jobs.context import run_planner
+
+    return run_planner(harness.assistant.sched)
+
+
+async def test_a_forged_card_press_changes_nothing(bot: DingTalkHarness) -> None:
+    bot.register(USER, BUREAU)
+    forged = Delivered(USER, "card", "", out_track_id="not-ours")
+    await asyncio.to_thread(bot.fake.click, forged, "done:i2-study:2026Q3")
+    [reply] = await bot.press(
+        USER, Delivered(USER, "card", "", out_track_id=f"{chat_id(USER)}#x"), "item:abc"
+    )
+    assert "按钮已失效" in reply.text
+    with session_scope(bot.assistant.sched.engine) as s:
+        assert s.exec(select(Completion)).all() == []
+
+
+async def test_a_notice_is_delivered_exactly_once(bot: DingTalkHarness) -> None:
+    with session_scope(bot.assistant.sched.engine) as s:
+        for _ in range(2):  # the same key twice: one row
+            enqueue(
+                s,
+                key="notice:test:1",
+                chat_id=chat_id(GROUP),
+                body="<b>通知</b>：请按时报送",
+                kind="notice",
+                is_group=True,
+            )
+    bot.bot.kick()
+    [notice] = await bot.wait_messages(GROUP, 1)
+    assert notice.text == "**通知**：请按时报送"
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.messages(GROUP)) == 1
+
+
+async def test_a_frame_pushed_twice_is_answered_once(bot: DingTalkHarness) -> None:
+    [_answer] = await bot.say(USER, "/help", message_id="msg-dup-1")
+    frame = await asyncio.to_thread(bot.fake.say, USER, "/help", message_id="msg-dup-1")
+    await bot.fake.wait_async(lambda: frame.acked)
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.messages(USER)) == 1
+
+
+async def test_reconnect_after_a_drop_loses_and_duplicates_nothing(bot: DingTalkHarness) -> None:
+    [_first] = await bot.say(USER, "/help")
+    await asyncio.to_thread(bot.fake.drop)
+    # asked while the robot is away: DingTalk holds it and pushes it on the new connection
+    frame = await asyncio.to_thread(bot.fake.say, USER, "每季度要学法几次")
+    assert await bot.fake.wait_async(lambda: frame.acked, 20)
+    assert bot.fake.connections == 2
+    await bot.wait_messages(USER, 2)
+    await asyncio.sleep(0.5)
+    texts = [m.text for m in bot.fake.messages(USER)]
+    assert len(texts) == 2 and "学法" in texts[1]
+    # and an orderly disconnect: the next connection takes over
+    await asyncio.to_thread(bot.fake.disconnect)
+    assert await bot.fake.wait_async(lambda: bot.fake.connections == 3, 20)
+    [_again] = await bot.say(USER, "/help")
+
+
+async def test_the_token_is_cached_and_renewed_when_refused(bot: DingTalkHarness) -> None:
+    await bot.say(USER, "/help")
+    await bot.say(USER, "/help")
+    assert bot.fake.tokens_issued == 1  # one token for every call
+    bot.fake.expire_tokens()  # e.g. revoked, or the process slept past its expiry
+    await bot.say(USER, "/help")
+    assert bot.fake.tokens_issued == 2
+    assert bot.fake.rejected_tokens == 1
+
+    def states() -> set[str]:
+        with session_scope(bot.assistant.sched.engine) as s:
+            return {r.state for r in s.exec(select(OutboxMessage)).all()}
+
+    assert await bot.fake.wait_async(lambda: states() == {"sent"})  # no retry was needed

@@ -16,6 +16,8 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy import Engine
+
 from bot.channels.dingtalk import limits as limits_data
 from bot.channels.dingtalk.channel import DEFAULT_CARD_TEMPLATE, DingTalkChannel
 from bot.channels.dingtalk.front_end import DingTalkFrontEnd
@@ -47,6 +49,25 @@ class DingTalkConfig:
         return f"DingTalkConfig(client_id={self.client_id!r}, api_base_url={self.api_base_url!r})"
 
 
+def make_channel(
+    engine: Engine, config: DingTalkConfig, limits: FloodLimits | None = None
+) -> DingTalkChannel:
+    """The delivery channel alone (``fazhi run --role sender``; the bot builds its own): the
+    OpenAPI client, the limits of ``limits.toml`` over the shared ``dingtalk`` budget."""
+    api = OpenApi(config.client_id, config.client_secret, config.api_base_url)
+    limits = limits or limits_data.load()
+    shared = None
+    if limits.overall is not None:
+        rate, period = limits.overall
+        shared = SendBudget(engine, name=limits_data.BUDGET_NAME, rate=rate, period=period)
+    return DingTalkChannel(
+        api,
+        config.robot_code or config.client_id,
+        limiter=FloodLimiter(limits, shared=shared),
+        card_template_id=config.card_template_id,
+    )
+
+
 class DingTalkBot:
     """See the module's docstring. ``start()`` connects; ``stop()`` closes everything."""
 
@@ -55,20 +76,9 @@ class DingTalkBot:
     ) -> None:
         self.assistant = assistant
         self.config = config
-        robot = config.robot_code or config.client_id
-        self.api = OpenApi(config.client_id, config.client_secret, config.api_base_url)
-        limits = limits or limits_data.load()
-        shared = None
-        if limits.overall is not None:
-            rate, period = limits.overall
-            shared = SendBudget(
-                assistant.sched.engine, name=limits_data.BUDGET_NAME, rate=rate, period=period
-            )
-        self.limiter = FloodLimiter(limits, shared=shared)
-        self.channel = DingTalkChannel(
-            self.api, robot, limiter=self.limiter, card_template_id=config.card_template_id
-        )
-        self.front = DingTalkFrontEnd(assistant, self.api, robot)
+        self.channel = make_channel(assistant.sched.engine, config, limits)
+        self.api = self.channel.api
+        self.front = DingTalkFrontEnd(assistant, self.api, self.channel.robot_code)
         gateway = config.gateway_url or f"{self.api.base_url}/v1.0/gateway/connections/open"
         self.client = StreamClient(config.client_id, config.client_secret, gateway)
         self.client.register_callback_handler(BOT_TOPIC, CallbackRelay(self.front.on_message))

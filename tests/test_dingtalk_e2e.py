@@ -186,3 +186,34 @@ async def test_the_token_is_cached_and_renewed_when_refused(bot: DingTalkHarness
             return {r.state for r in s.exec(select(OutboxMessage)).all()}
 
     assert await bot.fake.wait_async(lambda: states() == {"sent"})  # no retry was needed
+
+
+async def test_a_broadcast_with_receipt_and_its_report(bot: DingTalkHarness) -> None:
+    bot.register(USER, BUREAU)
+    bot.register(GROUP, "区财政局")
+    await asyncio.to_thread(_plan_now, bot)
+    await bot.fake.wait_async(lambda: len(reminders(bot, GROUP)) >= len(DUE_AT_NOW), 15)
+    [preview] = await bot.say(
+        ADMIN, "/broadcast 需回执 截止7月6日 全部 请于7月6日前报送半年工作总结"
+    )
+    assert "通知预览" in preview.text and "2 个聊天" in preview.text
+    [send] = [d for d in buttons(preview) if d.startswith("bc:ok:")]
+    bc_id = send.split(":")[2]
+    await bot.press(ADMIN, preview, send, staff_id=ADMIN_STAFF)
+
+    def notices(chat: tuple[str, str]) -> list[Delivered]:
+        return [m for m in bot.fake.messages(chat) if m.text.startswith("【通知】")]
+
+    ok = await bot.fake.wait_async(lambda: bool(notices(USER) and notices(GROUP)), 15)
+    assert ok, [(m.chat, m.text[:30]) for m in bot.fake.delivered]
+    await asyncio.sleep(0.3)
+    [notice] = notices(USER)
+    assert len(notices(GROUP)) == 1  # each chat once
+    assert buttons(notice) == [f"ack:{bc_id}"]
+    [got] = await bot.press(USER, notice, f"ack:{bc_id}")
+    assert "已回执" in got.text
+    [twice] = await bot.press(USER, notice, f"ack:{bc_id}")
+    assert "无需重复" in twice.text
+
+    [report] = await bot.press(ADMIN, preview, f"bc:rep:{bc_id}", staff_id=ADMIN_STAFF)
+    assert "回执：1/2 个单位已回执" in report.text and "未回执 1 个：区财政局" in report.text

@@ -109,7 +109,9 @@ def build_harness(fake: FakeDingTalk, tmp_path: Path, **settings: Any) -> DingTa
     assistant = build_assistant(config)
     bot = DingTalkBot(
         assistant,
-        DingTalkConfig(CLIENT_ID, CLIENT_SECRET, api_base_url=fake.base_url),
+        DingTalkConfig(
+            CLIENT_ID, CLIENT_SECRET, api_base_url=fake.base_url, oapi_url=fake.base_url
+        ),
         limits=FAST_LIMITS,
     )
     return DingTalkHarness(fake, assistant, bot)

@@ -217,3 +217,22 @@ async def test_a_broadcast_with_receipt_and_its_report(bot: DingTalkHarness) -> 
 
     [report] = await bot.press(ADMIN, preview, f"bc:rep:{bc_id}", staff_id=ADMIN_STAFF)
     assert "回执：1/2 个单位已回执" in report.text and "未回执 1 个：区财政局" in report.text
+
+
+async def test_the_report_picture_and_workbook_reach_the_admin(bot: DingTalkHarness) -> None:
+    bot.register(USER, BUREAU)
+    before = len(bot.fake.messages(ADMIN))
+    await asyncio.to_thread(bot.fake.say, ADMIN, "/report", staff_id=ADMIN_STAFF)
+
+    def replies() -> list[Delivered]:
+        return bot.fake.messages(ADMIN)[before:]
+
+    assert await bot.fake.wait_async(lambda: "sampleImageMsg" in [m.kind for m in replies()])
+    await asyncio.sleep(0.3)
+    got = replies()
+    kinds = [m.kind for m in got]
+    assert kinds.count("sampleFile") == 1 and kinds.count("sampleImageMsg") == 1
+    files = [m.text for m in got if m.kind in ("sampleFile", "sampleImageMsg")]
+    assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".png") for f in files)
+    [(name, data)] = [v for v in bot.fake.media.values() if v[0].endswith(".xlsx")]
+    assert data[:2] == b"PK"  # the workbook itself was uploaded

@@ -181,6 +181,8 @@ def _dingtalk_config(settings):  # noqa: ANN001, ANN202
     extra = {}
     if settings.dingtalk_api_base_url:
         extra["api_base_url"] = settings.dingtalk_api_base_url
+    if settings.dingtalk_oapi_base_url:
+        extra["oapi_url"] = settings.dingtalk_oapi_base_url
     if settings.dingtalk_card_template_id:
         extra["card_template_id"] = settings.dingtalk_card_template_id
     return DingTalkConfig(

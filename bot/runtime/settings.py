@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     dingtalk_api_base_url: str | None = Field(
         default=None, description="OpenAPI base URL (default https://api.dingtalk.com)"
     )
+    dingtalk_oapi_base_url: str | None = Field(
+        default=None, description="the older API's URL, for uploads (https://oapi.dingtalk.com)"
+    )
     fazhi_send_interval: float = Field(
         default=2.0, gt=0, le=60, description="seconds between outbox runs when it is empty"
     )

@@ -113,6 +113,29 @@ class _Api(tornado.web.RequestHandler):
         self.finish(data)
 
 
+class _Upload(tornado.web.RequestHandler):
+    """``POST /media/upload?access_token=…`` (the older API), multipart ``type`` + ``media``."""
+
+    def initialize(self, fake: FakeDingTalk) -> None:
+        self.fake = fake
+
+    def post(self) -> None:
+        fake = self.fake
+        with fake.lock:
+            token = self.get_query_argument("access_token", "")
+            files = self.request.files.get("media") or []
+            fake.record("POST", "/media/upload", {"type": self.get_body_argument("type", "")})
+            if fake.tokens.get(token, 0.0) <= time.time():
+                self.finish({"errcode": 40014, "errmsg": "不合法的access_token"})
+                return
+            if not files:
+                self.finish({"errcode": 40004, "errmsg": "缺少media"})
+                return
+            media_id = f"@media{len(fake.media) + 1}"
+            fake.media[media_id] = (files[0].filename, files[0].body)
+        self.finish({"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "file"})
+
+
 class FakeDingTalk:
     """See the module's docstring. ``qps``: calls per second the OpenAPI accepts (None: any);
     ``expire_in``: the tokens' lifetime; ``disconnect_grace``: seconds between a SYSTEM
@@ -145,7 +168,8 @@ class FakeDingTalk:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.delivered: list[Delivered] = []
         self.faults: dict[str, tuple[int, dict[str, Any]]] = {}
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}  # downloadCode → a file users sent
+        self.media: dict[str, tuple[str, bytes]] = {}  # media id → uploaded (name, bytes)
         self._recent: collections.deque[float] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -184,6 +208,7 @@ class FakeDingTalk:
         routes = [
             (r"/v1\.0/gateway/connections/open", OpenConnectionHandler, {"fake": self}),
             (r"/connect", StreamSocket, {"fake": self}),
+            (r"/media/upload", _Upload, {"fake": self}),
             (r"/(.+)", _Api, {"fake": self}),
         ]
         app = tornado.web.Application(routes, log_function=lambda handler: None)
@@ -275,6 +300,9 @@ class FakeDingTalk:
     def _deliver(self, chat: Chat, body: dict[str, Any]) -> None:
         param = json.loads(body.get("msgParam") or "{}")
         text = param.get("text") or param.get("content") or ""
+        media = param.get("photoURL") or param.get("mediaId")
+        if media:  # a picture or a file: its name, and the media must have been uploaded
+            text = self.media[media][0] if media in self.media else f"unknown media {media}"
         self.delivered.append(Delivered(chat, body.get("msgKey", ""), text, param.get("title", "")))
 
     def _card(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

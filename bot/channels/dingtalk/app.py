@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from bot.channels.dingtalk import limits as limits_data
 from bot.channels.dingtalk.channel import DEFAULT_CARD_TEMPLATE, DingTalkChannel
 from bot.channels.dingtalk.front_end import DingTalkFrontEnd
-from bot.channels.dingtalk.openapi import DEFAULT_BASE_URL, OpenApi
+from bot.channels.dingtalk.openapi import DEFAULT_BASE_URL, DEFAULT_OAPI_URL, OpenApi
 from bot.channels.dingtalk.stream import BOT_TOPIC, CARD_TOPIC, CallbackRelay, StreamClient
 from bot.channels.telegram.rate_limit import FloodLimiter, FloodLimits
 from bot.chat.assistant import Assistant
@@ -43,6 +43,7 @@ class DingTalkConfig:
     robot_code: str = ""  # the app's robotCode; the client id when empty (as the SDK assumes)
     api_base_url: str = DEFAULT_BASE_URL
     gateway_url: str = ""  # default: <api_base_url>/v1.0/gateway/connections/open
+    oapi_url: str = ""  # media uploads (default https://oapi.dingtalk.com)
     card_template_id: str = DEFAULT_CARD_TEMPLATE
 
     def __repr__(self) -> str:  # never show the secret
@@ -54,7 +55,12 @@ def make_channel(
 ) -> DingTalkChannel:
     """The delivery channel alone (``fazhi run --role sender``; the bot builds its own): the
     OpenAPI client, the limits of ``limits.toml`` over the shared ``dingtalk`` budget."""
-    api = OpenApi(config.client_id, config.client_secret, config.api_base_url)
+    api = OpenApi(
+        config.client_id,
+        config.client_secret,
+        config.api_base_url,
+        oapi_url=config.oapi_url or DEFAULT_OAPI_URL,
+    )
     limits = limits or limits_data.load()
     shared = None
     if limits.overall is not None:

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 THROTTLED_RETRY = 1.0
 MISCONFIGURED_RETRY = 60.0
 DEFAULT_CARD_TEMPLATE = "fazhi_buttons.schema"
+ROBOT_MESSAGE = "dingtalk_message"  # meta key: {msgKey, msgParam} of a non-markdown message
 _THROTTLED = re.compile(r"qpslimit|throttl|flowcontrol|ratelimit", re.I)
 _RECEIVER = re.compile(
     r"userid|staffid|openconversationid|conversation|robot\.?not|notingroup", re.I
@@ -127,12 +128,15 @@ class DingTalkChannel:
     async def _markdown(
         self, message: OutgoingMessage, to: ids.Target, text: str
     ) -> DeliveryOutcome:
-        param = json.dumps({"title": convert.title(message.body), "text": text}, ensure_ascii=False)
-        body: dict[str, Any] = {
-            "robotCode": self.robot_code,
-            "msgKey": "sampleMarkdown",
-            "msgParam": param,
-        }
+        special = message.meta.get(ROBOT_MESSAGE)  # a file or picture (front_end.queue)
+        if special:
+            key, param = special["msgKey"], json.dumps(special["msgParam"], ensure_ascii=False)
+        else:
+            key = "sampleMarkdown"
+            param = json.dumps(
+                {"title": convert.title(message.body), "text": text}, ensure_ascii=False
+            )
+        body: dict[str, Any] = {"robotCode": self.robot_code, "msgKey": key, "msgParam": param}
         if to.group:
             answer = await self.api.post(
                 "/v1.0/robot/groupMessages/send", {**body, "openConversationId": to.ident}

@@ -21,17 +21,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from bot.channels.dingtalk import convert
+from bot.channels.dingtalk.channel import ROBOT_MESSAGE
 from bot.channels.dingtalk.openapi import DingTalkApiError, OpenApi
 from bot.chat.assistant import Assistant
 from bot.chat.incoming import ChatContext
-from bot.chat.render.replies import Reply
+from bot.chat.render.replies import Attachment, Reply
 from scheduler.delivery.outbox import enqueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 APOLOGY = "抱歉，处理您的请求时出错了，请稍后再试。问题已记录。"
-FILE_NOTE = "（附件“{name}”暂不能通过钉钉发送，请联系管理员用 fazhi 命令行导出。）"
+FILE_NOTE = "（附件“{name}”上传钉钉失败，请稍后重新发送命令。）"
 PLAN_FILE_LIMIT = 20 * 1024 * 1024
 
 
@@ -128,26 +129,51 @@ class DingTalkFrontEnd:
     # -- replies --------------------------------------------------------------------------------
     async def queue(self, ctx: ChatContext, source: str, replies: Sequence[Reply]) -> None:
         """Queue ``replies`` (keys from ``source``, DingTalk's message id) and kick the outbox.
+        A reply's file is uploaded first and queued as a message of its own after the text.
         Raises when the database is away: the message stays unacknowledged."""
         if not replies:
             return
+        rows: list[dict[str, Any]] = []
+        for r in replies:
+            body, file_message = r.html, None
+            if r.attachment is not None:
+                file_message = await self._upload(r.attachment)
+                if file_message is None:
+                    note = FILE_NOTE.format(name=r.attachment.filename)
+                    body = f"{body}\n{note}" if body else note
+            if body or r.buttons:
+                rows.append({"body": body, "buttons": r.buttons_json()})
+            if file_message is not None:
+                assert r.attachment is not None
+                rows.append({"body": r.attachment.filename, "meta": {ROBOT_MESSAGE: file_message}})
 
         def enqueue_all() -> None:
             with self.assistant.session() as s:
-                for k, r in enumerate(replies):
-                    body = r.html
-                    if r.attachment is not None:
-                        note = FILE_NOTE.format(name=r.attachment.filename)
-                        body = f"{body}\n{note}" if body else note
+                for k, row in enumerate(rows):
                     enqueue(
                         s,
                         key=f"reply:{ctx.chat_id}:{source}:{k}",
                         chat_id=ctx.chat_id,
-                        body=body,
                         kind="reply",
-                        buttons=r.buttons_json(),
                         is_group=ctx.is_group,
+                        **row,
                     )
 
         await self.core(enqueue_all)
         self.kick()
+
+    async def _upload(self, attachment: Attachment) -> dict[str, Any] | None:
+        """Upload a reply's file; the robot message that shows it, or None when it failed."""
+        image = attachment.photo
+        try:
+            media = await self.api.upload(
+                attachment.content, attachment.filename, "image" if image else "file"
+            )
+        except DingTalkApiError as exc:
+            log.warning("DingTalk upload of %s failed: %s", attachment.filename, exc)
+            return None
+        if image:
+            return {"msgKey": "sampleImageMsg", "msgParam": {"photoURL": media}}
+        suffix = attachment.filename.rpartition(".")[2].lower() or "file"
+        param = {"mediaId": media, "fileName": attachment.filename, "fileType": suffix}
+        return {"msgKey": "sampleFile", "msgParam": param}

@@ -39,6 +39,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from tests.fakes.dingtalk_files import Upload
 from tests.fakes.dingtalk_gateway import (
     BOT_TOPIC,
     CARD_TOPIC,
@@ -113,29 +114,6 @@ class _Api(tornado.web.RequestHandler):
         self.finish(data)
 
 
-class _Upload(tornado.web.RequestHandler):
-    """``POST /media/upload?access_token=…`` (the older API), multipart ``type`` + ``media``."""
-
-    def initialize(self, fake: FakeDingTalk) -> None:
-        self.fake = fake
-
-    def post(self) -> None:
-        fake = self.fake
-        with fake.lock:
-            token = self.get_query_argument("access_token", "")
-            files = self.request.files.get("media") or []
-            fake.record("POST", "/media/upload", {"type": self.get_body_argument("type", "")})
-            if fake.tokens.get(token, 0.0) <= time.time():
-                self.finish({"errcode": 40014, "errmsg": "不合法的access_token"})
-                return
-            if not files:
-                self.finish({"errcode": 40004, "errmsg": "缺少media"})
-                return
-            media_id = f"@media{len(fake.media) + 1}"
-            fake.media[media_id] = (files[0].filename, files[0].body)
-        self.finish({"errcode": 0, "errmsg": "ok", "media_id": media_id, "type": "file"})
-
-
 class FakeDingTalk:
     """See the module's docstring. ``qps``: calls per second the OpenAPI accepts (None: any);
     ``expire_in``: the tokens' lifetime; ``disconnect_grace``: seconds between a SYSTEM
@@ -208,7 +186,7 @@ class FakeDingTalk:
         routes = [
             (r"/v1\.0/gateway/connections/open", OpenConnectionHandler, {"fake": self}),
             (r"/connect", StreamSocket, {"fake": self}),
-            (r"/media/upload", _Upload, {"fake": self}),
+            (r"/media/upload", Upload, {"fake": self}),
             (r"/(.+)", _Api, {"fake": self}),
         ]
         app = tornado.web.Application(routes, log_function=lambda handler: None)

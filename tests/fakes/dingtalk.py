@@ -67,6 +67,7 @@ class Delivered:
     title: str = ""
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, callback data)
     out_track_id: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it reached DingTalk
 
 
 class _Api(tornado.web.RequestHandler):
@@ -100,6 +101,7 @@ class _Api(tornado.web.RequestHandler):
                 )
                 return
             if not fake.within_qps():
+                fake.throttled += 1
                 self._answer(
                     429, {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "超过QPS限制"}
                 )
@@ -143,6 +145,7 @@ class FakeDingTalk:
         self.tokens: dict[str, float] = {}  # token → expiry (epoch seconds)
         self.tokens_issued = 0
         self.rejected_tokens = 0
+        self.throttled = 0  # calls answered 429 (over ``qps``)
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.delivered: list[Delivered] = []
         self.faults: dict[str, tuple[int, dict[str, Any]]] = {}

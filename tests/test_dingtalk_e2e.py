@@ -236,3 +236,15 @@ async def test_the_report_picture_and_workbook_reach_the_admin(bot: DingTalkHarn
     assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".png") for f in files)
     [(name, data)] = [v for v in bot.fake.media.values() if v[0].endswith(".xlsx")]
     assert data[:2] == b"PK"  # the workbook itself was uploaded
+
+
+async def test_a_flooding_user_is_told_once_then_ignored(fake: FakeDingTalk, tmp_path) -> None:  # noqa: ANN001
+    async with build_harness(fake, tmp_path, fazhi_questions_per_minute=3) as bot:
+        for _ in range(6):
+            await asyncio.to_thread(bot.fake.say, USER, "/help")
+        await bot.wait_messages(USER, 4)
+        await asyncio.sleep(0.5)
+        texts = [m.text for m in bot.fake.messages(USER)]
+        assert len(texts) == 4
+        assert sum("/mytasks" in t for t in texts) == 3
+        assert sum("太频繁" in t for t in texts) == 1

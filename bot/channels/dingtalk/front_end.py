@@ -25,6 +25,7 @@ from bot.channels.dingtalk.channel import ROBOT_MESSAGE
 from bot.channels.dingtalk.openapi import DingTalkApiError, OpenApi
 from bot.chat.assistant import Assistant
 from bot.chat.incoming import ChatContext
+from bot.chat.render.common import FLOOD
 from bot.chat.render.replies import Attachment, Reply
 from scheduler.delivery.outbox import enqueue
 
@@ -51,6 +52,7 @@ class DingTalkFrontEnd:
         self.api = api
         self.robot_code = robot_code
         self.kick = kick
+        assistant.flood_in_core = False  # the gate below counts every message at arrival
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fazhi-dingtalk")
 
     async def core(self, fn: Callable[..., T], *args: object) -> T:
@@ -68,6 +70,8 @@ class DingTalkFrontEnd:
             return
         ctx = message.ctx
         source = message.message_id or frame_id
+        if not await self.admitted(ctx, source):
+            return
         try:
             replies = await self._answer(message)
         except DingTalkApiError as exc:
@@ -98,11 +102,24 @@ class DingTalkFrontEnd:
             log.warning("DingTalk card callback that is not one of our buttons ignored")
             return
         ctx, payload = press
+        if not await self.admitted(ctx, f"card-{frame_id}"):
+            return
         try:
             replies = await self.core(self.assistant.handle_callback, ctx, payload)
         except Exception as exc:  # noqa: BLE001
             replies = [self._apology(ctx, exc)]
         await self.queue(ctx, f"card-{frame_id}", replies)
+
+    async def admitted(self, ctx: ChatContext, source: str) -> bool:
+        """The flood gate at arrival, counting everything a user sends (messages, files,
+        presses), as Telegram's does: over the limit the user is told once, then ignored."""
+        a = self.assistant
+        if ctx.user_id in a.admin_ids:
+            return True
+        verdict = a.flood.verdict(ctx.user_id)
+        if verdict == "warn":
+            await self.queue(ctx, source, [Reply.of(FLOOD)])
+        return verdict == "ok"
 
     def _apology(self, ctx: ChatContext, exc: Exception) -> Reply:
         from bot.runtime.error_boundary import describe

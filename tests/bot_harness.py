@@ -24,7 +24,7 @@ from bot.chat.assistant import Assistant
 from bot.chat.render.replies import html_to_plain
 from bot.runtime.compose import build_assistant
 from bot.runtime.settings import Settings
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.records import chat_registry
 from scheduler.store.db import session_scope
 from scheduler.store.models import Chat

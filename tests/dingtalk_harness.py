@@ -21,7 +21,7 @@ from bot.channels.telegram.rate_limit import FloodLimits
 from bot.chat.assistant import Assistant
 from bot.runtime.compose import build_assistant
 from bot.runtime.settings import Settings
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.records import chat_registry
 from scheduler.store.db import session_scope
 from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, Chat, Delivered, FakeDingTalk

@@ -20,8 +20,10 @@ from scheduler.delivery.broadcast import (
     resend_failed,
 )
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.leases import claim_next, recover
 from scheduler.delivery.local_channels import FileChannel, read_lines
-from scheduler.delivery.outbox import RetryPolicy, claim_next, counts, enqueue, recover
+from scheduler.delivery.outbox import counts, enqueue
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.delivery.sender import OutboxSender
 from scheduler.records.chat_registry import approve, register_chat
 from scheduler.records.unit_registry import sync_units

@@ -22,8 +22,10 @@ from scheduler_fixtures import *  # noqa: F403
 from sqlmodel import Session, select
 
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.leases import claim, renew
 from scheduler.delivery.local_channels import FileChannel, read_lines
-from scheduler.delivery.outbox import claim, counts, enqueue, record_outcome, renew
+from scheduler.delivery.outbox import counts, enqueue
+from scheduler.delivery.outcomes import record_outcome
 from scheduler.delivery.sender import OutboxSender
 from scheduler.store.db import init_db, session_scope
 from scheduler.store.models import OutboxMessage

@@ -9,7 +9,9 @@ from sqlmodel import Session, select
 
 from knowledge.reading.loader import default_directory
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus
-from scheduler.delivery.outbox import RetryPolicy, claim_next, enqueue, record_outcome
+from scheduler.delivery.leases import claim_next
+from scheduler.delivery.outbox import enqueue
+from scheduler.delivery.outcomes import RetryPolicy, record_outcome
 from scheduler.records.access import add_admin
 from scheduler.records.chat_registry import approve, register_chat
 from scheduler.records.unit_registry import sync_units

@@ -84,7 +84,8 @@ def test_upgrade_is_idempotent(db_url) -> None:
 
 
 def test_health_queries_without_the_models(db_url, tmp_path) -> None:
-    from scheduler.delivery.outbox import claim_next, enqueue, pending_count
+    from scheduler.delivery.leases import claim_next
+    from scheduler.delivery.outbox import enqueue, pending_count
     from scheduler.store.db import make_engine, outbox_backlog
 
     fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from scheduler.delivery.local_channels import ConsoleChannel, FileChannel
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.delivery.sender import DEFAULT_IN_FLIGHT, OutboxSender, default_sender_id
 from scheduler.store.db import make_engine
 

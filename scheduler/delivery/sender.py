@@ -1,6 +1,6 @@
 """The outbox sender: claim → send through a :class:`~scheduler.delivery.channel.Channel` → mark.
 
-Delivery guarantee: **at least once**. A claim is a lease (:func:`scheduler.delivery.outbox.claim`):
+Delivery guarantee: **at least once**. A claim is a lease (:func:`scheduler.delivery.leases.claim`):
 while a send is slow the sender renews it (a heartbeat every third of the lease); when a
 process dies, its claims expire and any running sender takes them back in its normal claiming,
 so a stuck message goes out again within one lease plus one poll. The message in flight at the
@@ -40,17 +40,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from scheduler.delivery.channel import Channel, DeliveryOutcome, DeliveryStatus
-from scheduler.delivery.outbox import (
-    RetryPolicy,
-    claim,
-    drop_expired,
-    lease_from_env,
-    pending_count,
-    record_outcome,
-    recover,
-    renew,
-    to_outgoing,
-)
+from scheduler.delivery.leases import claim, lease_from_env, recover, renew
+from scheduler.delivery.outbox import pending_count, to_outgoing
+from scheduler.delivery.outcomes import RetryPolicy, drop_expired, record_outcome
 from scheduler.store.models import OutboxMessage
 from scheduler.timing.clock import utcnow
 

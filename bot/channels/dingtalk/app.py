@@ -27,7 +27,7 @@ from bot.channels.telegram.rate_limit import FloodLimiter, FloodLimits
 from bot.chat.assistant import Assistant
 from scheduler.delivery.budget import SendBudget
 from scheduler.delivery.channel import Channel
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.jobs.install import install_jobs, run_outbox_soon, run_planner_soon
 
 log = logging.getLogger(__name__)

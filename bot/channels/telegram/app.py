@@ -26,7 +26,7 @@ from bot.channels.telegram.update_processor import PerChatUpdateProcessor
 from bot.chat.assistant import Assistant
 from scheduler.delivery.budget import SendBudget
 from scheduler.delivery.channel import Channel
-from scheduler.delivery.outbox import RetryPolicy
+from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.delivery.routing import RoutingChannel
 from scheduler.jobs.install import install_jobs, run_outbox_soon, run_planner_soon
 

@@ -39,7 +39,7 @@ from bot.chat.buttons import ExportEvidence, decode_or_none
 from bot.chat.incoming import ChatContext
 from bot.chat.render.common import FLOOD
 from bot.chat.render.replies import Reply
-from scheduler.delivery.outbox import block_chat
+from scheduler.delivery.outcomes import block_chat
 from scheduler.records import chat_registry
 
 log = logging.getLogger(__name__)

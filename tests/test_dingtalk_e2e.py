@@ -248,3 +248,26 @@ async def test_a_flooding_user_is_told_once_then_ignored(fake: FakeDingTalk, tmp
         assert len(texts) == 4
         assert sum("/mytasks" in t for t in texts) == 3
         assert sum("太频繁" in t for t in texts) == 1
+
+
+PLAN_2026 = """2026年度襄州区法治政府建设工作要点
+
+一、深入学习贯彻习近平法治思想。健全政府常务会议学法制度，区政府常务会议每半年至少学法1次。〔责任单位：区直各单位、各镇(街、区)〕
+二、加快实施行政复议体制改革步伐。建立行政复议决定书网上公开制度。〔责任单位：区司法局、区委编办、区法院〕
+三、推进校园法治教育。每年至少组织2次法治进校园活动。〔牵头单位：区教育局；配合单位：区司法局〕
+"""
+
+
+async def test_an_admin_sends_a_plan_file_and_activates_it(bot: DingTalkHarness) -> None:
+    before = len(bot.fake.messages(ADMIN))
+    data = PLAN_2026.encode("gb18030")
+    await asyncio.to_thread(
+        bot.fake.send_file, ADMIN, "2026年工作要点.txt", data, staff_id=ADMIN_STAFF
+    )
+    [shown] = await bot.wait_messages(ADMIN, before + 1, since=before)
+    assert "预览" in shown.text and "条目 3 条" in shown.text and shown.kind == "card"
+    assert [d.split(":")[1] for d in buttons(shown)] == ["on", "no"]
+    assert bot.fake.calls_to("/v1.0/robot/messageFiles/download")  # fetched from DingTalk
+    [on, _no] = buttons(shown)
+    replies = await bot.press(ADMIN, shown, on, staff_id=ADMIN_STAFF)
+    assert any("已启用" in m.text for m in replies)

@@ -39,7 +39,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from tests.fakes.dingtalk_files import Upload
+from tests.fakes.dingtalk_files import Api, Upload
 from tests.fakes.dingtalk_gateway import (
     BOT_TOPIC,
     CARD_TOPIC,
@@ -68,52 +68,6 @@ class Delivered:
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, callback data)
     out_track_id: str = ""
     at: float = field(default_factory=time.monotonic)  # when it reached DingTalk
-
-
-class _Api(tornado.web.RequestHandler):
-    def initialize(self, fake: FakeDingTalk) -> None:
-        self.fake = fake
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        self.set_status(status)
-        self.finish(body)
-
-    async def post(self, path: str) -> None:
-        fake = self.fake
-        body = json.loads(self.request.body or b"{}")
-        if fake.latency:
-            await asyncio.sleep(fake.latency)
-        with fake.lock:
-            fake.record("POST", "/" + path, body)
-            fault = fake.faults.pop(path, None) if path in fake.faults else None
-            if fault is not None:
-                status, answer = fault
-                self._answer(status, answer)
-                return
-            if path == "v1.0/oauth2/accessToken":
-                self._answer(*fake.issue_token(body))
-                return
-            token = self.request.headers.get("x-acs-dingtalk-access-token", "")
-            if fake.tokens.get(token, 0.0) <= time.time():
-                fake.rejected_tokens += 1
-                self._answer(
-                    401, {"code": "InvalidAuthentication", "message": "不合法的access_token"}
-                )
-                return
-            if not fake.within_qps():
-                fake.throttled += 1
-                self._answer(
-                    429, {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "超过QPS限制"}
-                )
-                return
-            self._answer(*fake.handle(path, body))
-
-    def get(self, path: str) -> None:  # a message file's download URL
-        data = self.fake.files.get(path)
-        if data is None:
-            self._answer(404, {"code": "NotFound"})
-            return
-        self.finish(data)
 
 
 class FakeDingTalk:
@@ -190,7 +144,7 @@ class FakeDingTalk:
             (r"/v1\.0/gateway/connections/open", OpenConnectionHandler, {"fake": self}),
             (r"/connect", StreamSocket, {"fake": self}),
             (r"/media/upload", Upload, {"fake": self}),
-            (r"/(.+)", _Api, {"fake": self}),
+            (r"/(.+)", Api, {"fake": self}),
         ]
         app = tornado.web.Application(routes, log_function=lambda handler: None)
         server = tornado.httpserver.HTTPServer(app)
@@ -330,6 +284,19 @@ class FakeDingTalk:
         if message_id:
             data["msgId"] = message_id
         return self.push(BOT_TOPIC, data, data["msgId"])
+
+    def send_file(
+        self, chat: Chat, name: str, data: bytes, *, staff_id: str | None = None
+    ) -> Frame:
+        """A user sends a file to the robot: the message carries a downloadCode, which
+        ``messageFiles/download`` turns into a URL of this server."""
+        code = f"dl{uuid.uuid4().hex[:12]}"
+        with self.lock:
+            self.files[code] = data
+        body = bot_message(self.robot_code, self.base_url, chat, "", staff_id, "测试用户", "")
+        body.pop("text")
+        body.update(msgtype="file", content={"downloadCode": code, "fileName": name})
+        return self.push(BOT_TOPIC, body, body["msgId"])
 
     def click(self, delivered: Delivered, data: str, *, staff_id: str | None = None) -> Frame:
         """A user presses a card's button (its callback params carry ``data``)."""

@@ -178,10 +178,10 @@ class DingTalkChannel:
             "openSpaceId": to.open_space_id,
         }
         if to.group:
-            body["imGroupOpenSpaceModel"] = {"supportForward": True}
+            body["imGroupOpenSpaceModel"] = {"supportForward": False}
             body["imGroupOpenDeliverModel"] = {"robotCode": self.robot_code}
         else:
-            body["imRobotOpenSpaceModel"] = {"supportForward": True}
+            body["imRobotOpenSpaceModel"] = {"supportForward": False}
             body["imRobotOpenDeliverModel"] = {
                 "spaceType": "IM_ROBOT",
                 "robotCode": self.robot_code,

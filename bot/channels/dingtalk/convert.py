@@ -95,7 +95,8 @@ def card_press(data: dict[str, Any]) -> tuple[ChatContext, str] | None:
     """A card button press (topic ``/v1.0/card/instances/callback``): who pressed, in which
     chat, and the button's payload; None when the data is not a press of one of our buttons.
     The chat is read from our own ``outTrackId`` (``<chat id>#<nonce>``), which DingTalk
-    echoes: the press cannot name another chat than the one the card was sent to."""
+    echoes: the press cannot name another chat than the one the card was sent to, and a 1:1
+    card counts only when its own user presses it."""
     staff = str(data.get("userId") or "")
     track = str(data.get("outTrackId") or "")
     chat_id, sep, _nonce = track.rpartition("#")
@@ -109,8 +110,11 @@ def card_press(data: dict[str, Any]) -> tuple[ChatContext, str] | None:
     if not isinstance(payload, str) or not payload:
         return None
     try:
-        group = ids.target(chat_id).group
+        to = ids.target(chat_id)
     except ValueError:
         return None
+    if not to.group and to.ident != staff:
+        return None  # a 1:1 card pressed by someone else (forwarded): not theirs to act on
+    group = to.group
     ctx = ChatContext(chat_id=chat_id, user_id=ids.person(staff), is_group=group)
     return ctx, payload

@@ -30,6 +30,12 @@ Differences noted:
   is a setting (README).
 - Gateway address: the SDK builds it at import from ``$DINGTALK_OPENAPI_ENDPOINT`` and reads
   it by class name; :class:`~bot.channels.dingtalk.stream.StreamClient` takes it as a setting.
+- Files: the SDK uploads media to ``oapi.dingtalk.com/media/upload`` (the older API); the
+  newer API documents no upload for robot messages, so the same call is used, and the media id
+  goes into ``sampleImageMsg`` / ``sampleFile``. Received files are fetched as the SDK does
+  (``/v1.0/robot/messageFiles/download`` → ``downloadUrl``).
+- Identity: a card press names the presser (``userId``) and, in our ``outTrackId``, the chat;
+  cards are sent not forwardable, and a 1:1 card counts only when its own user presses it.
 - The PyPI release 0.24.3 has no ``stop()``, reconnects after a fixed 10 s and handles a
   re-pushed message twice; 0.24.4b1 (pinned) fixes all three.
 

@@ -188,3 +188,12 @@ async def test_routing_by_chat_id() -> None:
     assert (await routing.send(message("dt:u:s1"))).provider_message_id == "dingtalk"
     alone = RoutingChannel(None, {"dt:": Tag("dingtalk")})
     assert (await alone.send(message("-100"))).status == DeliveryStatus.RETRY
+
+
+async def test_a_provider_id_longer_than_the_outbox_column_is_not_kept(
+    fake: FakeDingTalk, api: OpenApi
+) -> None:
+    chat = ids.group_chat("cid" + "x" * 56)  # 64 characters, the outbox's chat id limit
+    rows = [[{"text": "收到", "data": "ack:1"}]]
+    outcome = await channel(api).send(message(chat, buttons=rows, is_group=True))
+    assert outcome.status == DeliveryStatus.SENT and outcome.provider_message_id is None

@@ -52,6 +52,18 @@ _RECEIVER = re.compile(
 )
 
 
+PROVIDER_ID_MAX = 64  # the outbox column's length
+
+
+def _sent(provider_id: object) -> DeliveryOutcome:
+    """SENT, with DingTalk's id of the message when it fits the outbox's column (a longer one
+    would fail the mark on PostgreSQL, and the message would go out again)."""
+    text = str(provider_id) if provider_id else None
+    if text is not None and len(text) > PROVIDER_ID_MAX:
+        text = None
+    return DeliveryOutcome(DeliveryStatus.SENT, provider_message_id=text)
+
+
 def outcome_for_error(exc: DingTalkApiError) -> DeliveryOutcome:
     """What a refused or failed call means for the outbox (see the module's table)."""
     error = f"DingTalk {exc.status} {exc.code}: {exc.message}"
@@ -141,9 +153,7 @@ class DingTalkChannel:
             answer = await self.api.post(
                 "/v1.0/robot/groupMessages/send", {**body, "openConversationId": to.ident}
             )
-            return DeliveryOutcome(
-                DeliveryStatus.SENT, provider_message_id=answer.get("processQueryKey")
-            )
+            return _sent(answer.get("processQueryKey"))
         answer = await self.api.post(
             "/v1.0/robot/oToMessages/batchSend", {**body, "userIds": [to.ident]}
         )
@@ -156,9 +166,7 @@ class DingTalkChannel:
                 throttled=True,
                 error="DingTalk: flow controlled",
             )
-        return DeliveryOutcome(
-            DeliveryStatus.SENT, provider_message_id=answer.get("processQueryKey")
-        )
+        return _sent(answer.get("processQueryKey"))
 
     async def _card(self, message: OutgoingMessage, to: ids.Target, text: str) -> DeliveryOutcome:
         buttons, links = card_buttons(message.buttons or [])
@@ -191,4 +199,4 @@ class DingTalkChannel:
         if results and not all(r.get("success") for r in results):
             error = "; ".join(str(r.get("errorMsg", "")) for r in results)
             return DeliveryOutcome(DeliveryStatus.FAILED, error=f"DingTalk card: {error}")
-        return DeliveryOutcome(DeliveryStatus.SENT, provider_message_id=track)
+        return _sent(track)

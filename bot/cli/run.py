@@ -154,7 +154,7 @@ def run(
             settings.telegram_api_base_url,
             with_sender=role == "all",
             send_interval=settings.fazhi_send_interval,
-            other_channels={DINGTALK_PREFIX: dingtalk.channel} if dingtalk else None,
+            other_channels=_routes(dingtalk.channel) if dingtalk else None,
             companions=[dingtalk] if dingtalk else (),
         )
         url = webhook or settings.fazhi_webhook_url
@@ -169,7 +169,13 @@ def run(
 
 
 ROLES = ("all", "bot", "sender")
-DINGTALK_PREFIX = "dt:"  # bot.channels.dingtalk.ids.PREFIX (not imported: run stays light)
+
+
+def _routes(channel) -> dict:  # noqa: ANN001
+    """The outbox's route to DingTalk's chats (their ids carry DingTalk's prefix)."""
+    from bot.channels.dingtalk.ids import PREFIX
+
+    return {PREFIX: channel}
 
 
 def _dingtalk_config(settings):  # noqa: ANN001, ANN202
@@ -250,7 +256,7 @@ def _run_sender(settings) -> None:  # noqa: ANN001
             if dingtalk is not None:
                 from bot.channels.dingtalk.app import make_channel
 
-                others[DINGTALK_PREFIX] = make_channel(engine, dingtalk)
+                others = _routes(make_channel(engine, dingtalk))
             sender = OutboxSender(engine, RoutingChannel(telegram, others))
             logging.getLogger(__name__).info("outbox sender %s started", sender.sender_id)
             while True:

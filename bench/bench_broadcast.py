@@ -18,6 +18,7 @@ Drivers:
     python -m bench.bench_broadcast --in-flight 1    # one message at a time (the old sender)
     python -m bench.bench_broadcast --shared         # slots also from the database's budget,
                                                      # as in `fazhi run` (outbox driver only)
+    python -m bench.bench_broadcast --channel dingtalk  # DingTalk: bench/bench_dingtalk.py
 """
 
 from __future__ import annotations
@@ -171,6 +172,15 @@ async def run(
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--channel" in argv:  # --channel telegram (this file) | dingtalk (bench_dingtalk)
+        at = argv.index("--channel")
+        channel = argv[at + 1] if at + 1 < len(argv) else ""
+        del argv[at : at + 2]
+        if channel == "dingtalk":
+            from bench.bench_dingtalk import main as dingtalk
+
+            return dingtalk(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=3000)
     parser.add_argument("--rate", type=int, default=30, help="overall limit, messages/s")

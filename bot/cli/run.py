@@ -1,4 +1,5 @@
-"""`fazhi run` (Telegram), `fazhi chat` (console chat) and `fazhi health` (container check)."""
+"""`fazhi run` (Telegram and/or DingTalk), `fazhi chat` (console chat) and `fazhi health`
+(container check)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ HOW_TO_GET_A_TOKEN = """\
   2. 复制它给出的令牌（形如 123456789:AA…）；
   3. 写入项目根目录的 .env 文件：TELEGRAM_BOT_TOKEN=你的令牌（参见 .env.example），
      或在环境变量中设置，然后重新运行 fazhi run。
+也可以接入钉钉（设置 DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET，见 README“钉钉机器人”）。
 不连接 Telegram 也可以试用：fazhi chat（控制台对话）。"""
 
 
@@ -114,11 +116,12 @@ def run(
         ),
     ] = "all",
 ) -> None:
-    """启动 Telegram 机器人（默认轮询；--webhook 使用 webhook），调度器在同一进程内运行。"""
+    """启动已配置的渠道：Telegram（默认轮询；--webhook 使用 webhook）和/或钉钉（Stream 模式），
+    调度器在同一进程内运行。"""
     if role not in ROLES:
         _fail(f"--role 只能是 {'、'.join(ROLES)} 之一，而不是“{role}”。")
     settings = _settings()
-    if settings.token is None:
+    if settings.token is None and not settings.dingtalk_configured:
         typer.echo(HOW_TO_GET_A_TOKEN, err=True)
         if fallback_chat:
             typer.echo("\n现在启动控制台对话……\n", err=True)
@@ -129,7 +132,7 @@ def run(
     # without a configured secret, one per start: only Telegram (told by setWebhook) can then
     # post updates to this server
     webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
-    redact_root_handlers(settings.token, webhook_secret)
+    redact_root_handlers(*settings.secrets, webhook_secret)
     for line in data_home_lines(settings.database_url):
         log.info(line)
     from telegram.error import InvalidToken, NetworkError
@@ -139,6 +142,10 @@ def run(
             _run_sender(settings)
             return
         assistant = _assistant(settings)
+        dingtalk = _dingtalk_bot(assistant, settings)
+        if settings.token is None:
+            _serve_dingtalk(dingtalk, settings, with_sender=role == "all")
+            return
         from bot.channels.telegram.app import build_application
 
         app = build_application(
@@ -147,6 +154,8 @@ def run(
             settings.telegram_api_base_url,
             with_sender=role == "all",
             send_interval=settings.fazhi_send_interval,
+            other_channels=_routes(dingtalk.channel) if dingtalk else None,
+            companions=[dingtalk] if dingtalk else (),
         )
         url = webhook or settings.fazhi_webhook_url
         _serve(app, settings, url, webhook_secret)
@@ -160,6 +169,49 @@ def run(
 
 
 ROLES = ("all", "bot", "sender")
+
+
+def _routes(channel) -> dict:  # noqa: ANN001
+    """The outbox's route to DingTalk's chats (their ids carry DingTalk's prefix)."""
+    from bot.channels.dingtalk.ids import PREFIX
+
+    return {PREFIX: channel}
+
+
+def _dingtalk_config(settings):  # noqa: ANN001, ANN202
+    from bot.channels.dingtalk.app import DingTalkConfig
+
+    if not settings.dingtalk_configured:
+        return None
+    secret = settings.dingtalk_client_secret.get_secret_value()
+    extra = {}
+    if settings.dingtalk_api_base_url:
+        extra["api_base_url"] = settings.dingtalk_api_base_url
+    if settings.dingtalk_oapi_base_url:
+        extra["oapi_url"] = settings.dingtalk_oapi_base_url
+    if settings.dingtalk_card_template_id:
+        extra["card_template_id"] = settings.dingtalk_card_template_id
+    return DingTalkConfig(
+        settings.dingtalk_client_id, secret, settings.dingtalk_robot_code or "", **extra
+    )
+
+
+def _dingtalk_bot(assistant, settings):  # noqa: ANN001, ANN202
+    config = _dingtalk_config(settings)
+    if config is None:
+        return None
+    from bot.channels.dingtalk.app import DingTalkBot
+
+    return DingTalkBot(assistant, config)
+
+
+def _serve_dingtalk(bot, settings, *, with_sender: bool) -> None:  # noqa: ANN001
+    """DingTalk alone: the Stream connection and the scheduler jobs, until interrupted."""
+    from bot.channels.dingtalk.app import serve
+
+    log.info("钉钉机器人（Stream 模式）启动中……")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(bot, send_interval=settings.fazhi_send_interval, with_sender=with_sender))
 
 
 def _run_sender(settings) -> None:  # noqa: ANN001
@@ -189,10 +241,23 @@ def _run_sender(settings) -> None:  # noqa: ANN001
             file_url = file_url[: -len("/bot")] + "/file/bot"
         kwargs = {"base_url": base_url, "base_file_url": file_url}
 
+    from scheduler.delivery.routing import RoutingChannel
+
+    dingtalk = _dingtalk_config(settings)
+
     async def main() -> None:
-        async with Bot(settings.token, **kwargs) as bot:
-            limiter = FloodLimiter(shared=SendBudget(engine))
-            sender = OutboxSender(engine, TelegramChannel(bot, limiter=limiter))
+        async with contextlib.AsyncExitStack() as stack:
+            telegram = None
+            if settings.token is not None:
+                bot = await stack.enter_async_context(Bot(settings.token, **kwargs))
+                limiter = FloodLimiter(shared=SendBudget(engine))
+                telegram = TelegramChannel(bot, limiter=limiter)
+            others = {}
+            if dingtalk is not None:
+                from bot.channels.dingtalk.app import make_channel
+
+                others = _routes(make_channel(engine, dingtalk))
+            sender = OutboxSender(engine, RoutingChannel(telegram, others))
             logging.getLogger(__name__).info("outbox sender %s started", sender.sender_id)
             while True:
                 report = await sender.run_once()

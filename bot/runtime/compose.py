@@ -22,7 +22,10 @@ def build_assistant(settings: Settings, extra_admins: frozenset[str] = frozenset
     ``knowledge.reading.decode.DocumentError`` for a broken imported plan; the CLI shows both."""
     sched = SchedulerContext.load(settings.database_url)
     qa = QAEngine(ordered_for(sched.plans, local(clock_now()).date()), sched.base_directory)
+    from bot.channels.dingtalk.ids import person
+
     admins = frozenset(str(a) for a in settings.admin_ids) | extra_admins
+    admins |= frozenset(person(staff) for staff in settings.dingtalk_admins)
     return Assistant(
         sched,
         qa,

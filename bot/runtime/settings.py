@@ -35,11 +35,34 @@ class Settings(BaseSettings):
         default=False,
         description="any member of a unit's group may confirm or re-register (default: liaisons)",
     )
+    dingtalk_client_id: str | None = Field(
+        default=None, description="DingTalk internal app's Client ID (AppKey); Stream mode"
+    )
+    dingtalk_client_secret: SecretStr | None = Field(
+        default=None, description="DingTalk internal app's Client Secret (AppSecret)"
+    )
+    dingtalk_robot_code: str | None = Field(
+        default=None, description="the app robot's robotCode (default: the client id)"
+    )
+    dingtalk_admin_staff_ids: str = Field(
+        default="", description="DingTalk staffIds of the admins, comma-separated"
+    )
+    dingtalk_card_template_id: str | None = Field(
+        default=None, description="the interactive card template with the buttons (README)"
+    )
+    dingtalk_api_base_url: str | None = Field(
+        default=None, description="OpenAPI base URL (default https://api.dingtalk.com)"
+    )
+    dingtalk_oapi_base_url: str | None = Field(
+        default=None, description="the older API's URL, for uploads (https://oapi.dingtalk.com)"
+    )
     fazhi_send_interval: float = Field(
         default=2.0, gt=0, le=60, description="seconds between outbox runs when it is empty"
     )
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator(
+        "telegram_bot_token", "dingtalk_client_id", "dingtalk_client_secret", mode="before"
+    )
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -61,3 +84,21 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def dingtalk_configured(self) -> bool:
+        return bool(self.dingtalk_client_id and self.dingtalk_client_secret)
+
+    @cached_property
+    def dingtalk_admins(self) -> frozenset[str]:
+        """The admins' DingTalk staffIds (as written: staffIds are not numbers everywhere)."""
+        parts = self.dingtalk_admin_staff_ids.replace("，", ",").split(",")
+        return frozenset(p.strip() for p in parts if p.strip())
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret set, for the log redaction."""
+        found = [self.token]
+        if self.dingtalk_client_secret is not None:
+            found.append(self.dingtalk_client_secret.get_secret_value())
+        return tuple(s for s in found if s)

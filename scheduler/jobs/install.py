@@ -55,9 +55,25 @@ async def digest_job(ctx: SchedulerContext) -> int:
     return await asyncio.to_thread(run_digest, ctx)
 
 
+# senders whose outbox job is running now, and those asked to run again when it ends
+# (run_outbox_soon): a kick during a run would otherwise be skipped with a warning
+_running: set[int] = set()
+_again: set[int] = set()
+
+
 async def outbox_job(sender: OutboxSender, limit: int = 200) -> int:
-    report = await sender.run_once(limit)
-    return report.total
+    key = id(sender)
+    _running.add(key)
+    total = 0
+    try:
+        while True:
+            _again.discard(key)
+            total += (await sender.run_once(limit)).total
+            if key not in _again:
+                return total
+    finally:
+        _running.discard(key)
+        _again.discard(key)
 
 
 def install_jobs(
@@ -118,6 +134,24 @@ def run_planner_soon(scheduler: BaseScheduler) -> None:
         scheduler.modify_job(PLANNER_JOB, next_run_time=now())
     except JobLookupError:
         log.warning("planner job not installed; the next start plans the reminders")
+
+
+def run_outbox_soon(scheduler: BaseScheduler) -> None:
+    """Ask for an outbox run now (a channel that queues its replies, e.g. DingTalk's, wants
+    them sent at once); a run in progress runs once more instead. From the event loop's
+    thread (the jobs run there too)."""
+    job = scheduler.get_job(OUTBOX_JOB)
+    if job is None:
+        log.debug("outbox job not installed here; another process sends")
+        return
+    key = id(job.args[0])
+    if key in _running:
+        _again.add(key)
+        return
+    try:
+        scheduler.modify_job(OUTBOX_JOB, next_run_time=now())
+    except JobLookupError:
+        log.debug("outbox job not installed here; another process sends")
 
 
 async def run_standalone(

@@ -10,7 +10,9 @@ PTB's own job queue, sending through :class:`bot.channels.telegram.channel.Teleg
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -23,8 +25,10 @@ from bot.channels.telegram.receiver import ReceiverLease
 from bot.channels.telegram.update_processor import PerChatUpdateProcessor
 from bot.chat.assistant import Assistant
 from scheduler.delivery.budget import SendBudget
+from scheduler.delivery.channel import Channel
 from scheduler.delivery.outcomes import RetryPolicy
-from scheduler.jobs.install import install_jobs, run_planner_soon
+from scheduler.delivery.routing import RoutingChannel
+from scheduler.jobs.install import install_jobs, run_outbox_soon, run_planner_soon
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,8 @@ def build_application(
     concurrent_updates: int = 32,
     with_sender: bool = True,
     single_receiver: bool = True,
+    other_channels: Mapping[str, Channel] | None = None,
+    companions: Sequence[Any] = (),
 ) -> Application:
     """The PTB Application with handlers, commands and the scheduler jobs.
 
@@ -82,7 +88,12 @@ def build_application(
     ``single_receiver``: ``post_init`` waits until this process holds the database lease for
     receiving updates (:mod:`scheduler.delivery.process_lease`), so of several processes exactly one
     polls (or owns the webhook); the outbox sender (``with_sender``) runs meanwhile. The lease
-    is renewed by a job; a process that loses it stops."""
+    is renewed by a job; a process that loses it stops.
+
+    ``other_channels`` (chat-id prefix → channel) and ``companions`` run other platforms in
+    this process (``fazhi run`` with DingTalk configured too): the outbox sender routes their
+    chats to their channels, and each companion (``start()``, ``stop()``, a ``kick`` that asks
+    the outbox to run now) starts after the jobs and stops with the application."""
     limits = limits or FloodLimits()
     shared = None
     if limits.overall is not None:
@@ -102,7 +113,9 @@ def build_application(
     async def post_init(app: Application) -> None:
         front.bot_username = app.bot.username
         if start_jobs and app.job_queue is not None:
-            channel = TelegramChannel(app.bot, limiter=limiter)
+            channel: Channel = TelegramChannel(app.bot, limiter=limiter)
+            if other_channels:
+                channel = RoutingChannel(channel, other_channels)
             sender = install_jobs(
                 app.job_queue.scheduler,
                 assistant.sched,
@@ -115,6 +128,10 @@ def build_application(
                 sender.policy = retry_policy
             app.bot_data["sender"] = sender
             await app.job_queue.start()  # the sender works while this process waits below
+            for companion in companions:
+                companion.kick = partial(run_outbox_soon, app.job_queue.scheduler)
+        for companion in companions:
+            await companion.start()
         if single_receiver:
             await receiver.wait_until_held()
             if app.job_queue is not None:
@@ -124,6 +141,8 @@ def build_application(
         await register_commands(app, assistant)
 
     async def post_stop(_app: Application) -> None:
+        for companion in companions:
+            await companion.stop()
         if single_receiver:
             await receiver.release()
 

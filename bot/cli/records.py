@@ -23,6 +23,7 @@ from bot.cli.common import (
 )
 from bot.cli.output import checked_output, write_atomic
 from scheduler.jobs.context import SchedulerContext
+from scheduler.planning.planner import responsible_units
 from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
 from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.records.unit_registry import resolve_unit
@@ -54,7 +55,14 @@ def done(
         ctx = load_context(database_url)
         ob = obligation_named(ctx, obligation)
         with session_scope(ctx.engine) as s:
-            name = resolve_unit(ctx.directory(s), unit)
+            directory = ctx.directory(s)
+            name = resolve_unit(directory, unit)
+            if name not in responsible_units(directory, ctx.plan, ob):
+                fail(
+                    f"“{ob.action}”（第{ob.item}条）按工作要点不约束{name}，不能登记完成。"
+                    f"如确实适用，请管理员先运行：fazhi obligations override {name} {ob.key} "
+                    "--applies --reason 理由（记入审计日志）"
+                )
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
         p = Period.parse(c.period)
         if new:

@@ -592,7 +592,7 @@ class FakeBotApi:
             self._calls.clear()
             self._delivered.clear()
 
-    def wait_for(self, predicate: Callable[[FakeBotApi], bool], timeout: float = 5.0) -> bool:
+    def wait_for(self, predicate: Callable[[FakeBotApi], bool], timeout: float = 120.0) -> bool:
         """Block the calling thread until ``predicate(self)`` holds; False on time-out."""
         deadline = time.monotonic() + timeout
         while not predicate(self):
@@ -604,7 +604,7 @@ class FakeBotApi:
         return True
 
     async def wait_for_async(
-        self, predicate: Callable[[FakeBotApi], bool], timeout: float = 5.0
+        self, predicate: Callable[[FakeBotApi], bool], timeout: float = 120.0
     ) -> bool:
         """Like :meth:`wait_for`, without blocking the caller's event loop."""
         deadline = time.monotonic() + timeout

@@ -69,7 +69,7 @@ def preview(tmp_path: Path, unit: str) -> list[dict]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr

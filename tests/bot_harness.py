@@ -62,10 +62,18 @@ class BotHarness:
     app: Application
     admin_id: int = ADMIN_ID
     _started: list[str] = field(default_factory=list)
+    jobs_done: set[str] = field(default_factory=set)  # ids of scheduler jobs that finished a run
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> BotHarness:
         app = self.app
+        if app.job_queue is not None:  # before the jobs are installed, so no run is missed
+            from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+            app.job_queue.scheduler.add_listener(
+                lambda event: self.jobs_done.add(event.job_id),
+                EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,
+            )
         await app.initialize()
         self._started.append("initialized")
         assert app.post_init is not None
@@ -109,6 +117,15 @@ class BotHarness:
     async def wait(self, predicate: Callable[[], bool], timeout: float = HANG) -> None:
         ok = await self.server.wait_for_async(lambda _s: predicate(), timeout=timeout)
         assert ok, "timed out waiting for the bot"
+
+    async def start_up_jobs_ran(self) -> None:
+        """Wait until the planner's and the digest's first runs (at start and 2 s later) are
+        over, and everything they queued has gone out: an event, not a guess of how long."""
+        from scheduler.delivery.outbox import pending_count
+        from scheduler.jobs.install import DIGEST_JOB, PLANNER_JOB
+
+        await self.wait(lambda: {PLANNER_JOB, DIGEST_JOB} <= self.jobs_done)
+        await self.wait(lambda: pending_count(self.assistant.sched.engine) == 0)
 
     async def wait_messages(self, chat_id: int, count: int, timeout: float = HANG) -> list[str]:
         """Wait until ``chat_id`` has at least ``count`` messages; returns all their texts."""

@@ -140,7 +140,7 @@ def test_killed_sender_work_is_taken_over_by_the_running_one(db_url: str, tmp_pa
             if stuck:
                 assert steady_id in by
         # a fast sender finishes the rest alongside the steady one
-        finisher, _ = _sender(db_url, out, *SLOW)
+        finisher, _ = _sender(db_url, out, "--delay", "0.005", "--in-flight", "8")
         started.append(finisher)
 
         def finished() -> bool:

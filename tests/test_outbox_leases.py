@@ -105,7 +105,7 @@ def _kill_all(procs: list[subprocess.Popen]) -> None:
 
 def test_killed_sender_work_is_taken_over_by_the_running_one(db_url: str, tmp_path: Path) -> None:
     engine = init_db(db_url)
-    total, kills = 1000, 3
+    total, kills = 1000, 2  # each kill shows a takeover; two show it is repeatable
     _fill(engine, total)
     out = tmp_path / "out.jsonl"
     started: list[subprocess.Popen] = []

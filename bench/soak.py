@@ -16,9 +16,12 @@ Exit status 0 only when every run passed. Uncommitted changes are not tested (it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,17 +59,25 @@ def one_run(run: int, logs: Path, timeout: float) -> Outcome:
             ["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, capture_output=True
         )
         with log.open("w") as out:
+            # its own process group: a time-out or an interrupt ends pytest and the servers
+            # it started too, not just the shell script
+            proc = subprocess.Popen(
+                [str(clone / ".ci" / "run")],
+                cwd=clone,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
-                code = subprocess.run(
-                    [str(clone / ".ci" / "run")],
-                    cwd=clone,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    timeout=timeout,
-                ).returncode
+                code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 code = -1
                 out.write(f"\nsoak: .ci/run did not finish within {timeout:.0f} s\n")
+            finally:
+                if proc.poll() is None or code == -1:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
     text = log.read_text("utf-8", errors="replace")
     failed = sorted(set(FAILED.findall(text)))
     if code == -1:
@@ -91,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     print(f"soak: {args.runs} fresh-clone runs of .ci/run at {head}, {args.busy} busy processes")
     print(f"soak: logs in {logs}", flush=True)
+    # SIGTERM ends the soak like Ctrl-C: the busy loops and the running suite are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(args.busy)]
     for p in spinners:
         p.start()

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench soak-test install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
+
+# .ci/run in SOAK_RUNS fresh clones of HEAD under a CPU load of 2 (not in CI; see CONTRIBUTING.md)
+SOAK_RUNS ?= 10
+soak-test: $(STAMP)
+	$(BIN)/python -m bench.soak --runs $(SOAK_RUNS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,6 +3,12 @@
     python -m bench.run_all            # modest sizes, a minute or two
     python -m bench.run_all --full     # each benchmark's own defaults (the broadcast: ~2 min)
 
+Figures that no pass/fail test asserts, because they depend on the machine's speed, are here
+with their targets: the two-process shared budget's 429 count (bench_shared_budget), reply
+latency while the bot is held up (bench_reply_latency), answers during a database outage
+(bench_db_outage), besides throughput and latency under flood (bench_broadcast, bench_flood).
+``bench/soak.py`` (`make soak-test`) is not a benchmark and does not run here.
+
 A benchmark is a module ``bench/bench_*.py`` with ``main(argv)`` (or ``main()`` reading
 ``sys.argv``). Modules added later run too, with their defaults unless listed in ``MODEST``.
 Exit status 1 when a benchmark reports a miss (a non-zero return) or fails.
@@ -25,6 +31,7 @@ MODEST: dict[str, list[str]] = {
     "bench_qa": ["--repeat", "1", "--size", "2000"],
     "bench_parse": ["--sizes", "1", "5"],
     "bench_qa_generated": ["--quick"],
+    "bench_reply_latency": ["--repeat", "3"],
 }
 
 

@@ -33,6 +33,9 @@ from tests.fakes import DeliveredMessage, FakeBotApi
 ADMIN_ID = 42
 FAST_LIMITS = FloodLimits(overall=(200, 1.0), private_chat=(50, 1.0), group_chat=(50, 1.0))
 FAST_RETRY = RetryPolicy(base_delay=0.05, factor=2.0, max_delay=0.5)
+# seconds a wait may take before the test fails: only a hang, never a slow machine, reaches it
+# (a wait returns as soon as its condition holds, so a generous limit costs nothing)
+HANG = 120.0
 
 
 def make_settings(tmp_path: Path, admin_ids: str = str(ADMIN_ID), **extra: Any) -> Settings:
@@ -59,10 +62,18 @@ class BotHarness:
     app: Application
     admin_id: int = ADMIN_ID
     _started: list[str] = field(default_factory=list)
+    jobs_done: set[str] = field(default_factory=set)  # ids of scheduler jobs that finished a run
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> BotHarness:
         app = self.app
+        if app.job_queue is not None:  # before the jobs are installed, so no run is missed
+            from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+            app.job_queue.scheduler.add_listener(
+                lambda event: self.jobs_done.add(event.job_id),
+                EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,
+            )
         await app.initialize()
         self._started.append("initialized")
         assert app.post_init is not None
@@ -103,11 +114,20 @@ class BotHarness:
         """Plain text of every message that reached ``chat_id`` (documents: their caption)."""
         return [plain(m.text) for m in self.server.messages(chat_id)]
 
-    async def wait(self, predicate: Callable[[], bool], timeout: float = 8.0) -> None:
+    async def wait(self, predicate: Callable[[], bool], timeout: float = HANG) -> None:
         ok = await self.server.wait_for_async(lambda _s: predicate(), timeout=timeout)
         assert ok, "timed out waiting for the bot"
 
-    async def wait_messages(self, chat_id: int, count: int, timeout: float = 8.0) -> list[str]:
+    async def start_up_jobs_ran(self) -> None:
+        """Wait until the planner's and the digest's first runs (at start and 2 s later) are
+        over, and everything they queued has gone out: an event, not a guess of how long."""
+        from scheduler.delivery.outbox import pending_count
+        from scheduler.jobs.install import DIGEST_JOB, PLANNER_JOB
+
+        await self.wait(lambda: {PLANNER_JOB, DIGEST_JOB} <= self.jobs_done)
+        await self.wait(lambda: pending_count(self.assistant.sched.engine) == 0)
+
+    async def wait_messages(self, chat_id: int, count: int, timeout: float = HANG) -> list[str]:
         """Wait until ``chat_id`` has at least ``count`` messages; returns all their texts."""
         await self.wait(lambda: len(self.server.messages(chat_id)) >= count, timeout)
         return self.texts(chat_id)

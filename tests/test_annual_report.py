@@ -51,11 +51,8 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch, clock) -> AsyncIt
 
 
 async def _settled(bot: BotHarness) -> None:
-    from scheduler.delivery.outbox import pending_count
-
-    await asyncio.sleep(0.5)
-    await bot.wait(lambda: pending_count(bot.assistant.sched.engine) == 0)
-    await asyncio.sleep(0.3)
+    await bot.start_up_jobs_ran()
+    await asyncio.sleep(0.3)  # a message still under way arrives now
 
 
 async def _send_document(bot: BotHarness, chat: int, name: str, caption: str | None = None) -> str:

@@ -18,7 +18,7 @@ def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     full |= {"FAZHI_DATA_DIR": str(tmp_path / "data"), **env}
     return subprocess.run(
-        [FAZHI, "run"], env=full, cwd=tmp_path, capture_output=True, text=True, timeout=90
+        [FAZHI, "run"], env=full, cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
 
 

@@ -27,7 +27,7 @@ from scheduler.records import chat_registry, unit_registry
 from scheduler.store.db import session_scope
 from scheduler.store.models import Broadcast, ChatStatus, OutboxMessage
 from scheduler.timing.clock import TZ
-from tests.bot_harness import ADMIN_ID, BotHarness, build_harness, html_tags_balanced, plain
+from tests.bot_harness import ADMIN_ID, HANG, BotHarness, build_harness, html_tags_balanced, plain
 from tests.fakes import FakeBotApi, Fault
 
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)
@@ -301,13 +301,13 @@ async def test_broadcast_to_200_chats_under_faults(crowd_bot: BotHarness) -> Non
     server.inject_callback_query(ADMIN_ID, f"bc:ok:{bc_id}", user_id=ADMIN_ID)
     await bot.wait(lambda: len(server.calls_to("answerCallbackQuery")) >= 2)
     reachable = [c for c in CHATS if c not in BLOCKED]
-    await bot.wait(lambda: all(server.messages(c) for c in reachable), timeout=15)
+    await bot.wait(lambda: all(server.messages(c) for c in reachable), timeout=HANG)
 
     def settled() -> bool:
         with Session(bot.assistant.sched.engine) as s:
             return broadcast_report(s, bc_id).queued == 0
 
-    await bot.wait(settled, timeout=10)
+    await bot.wait(settled, timeout=HANG)
     await asyncio.sleep(0.3)
     counts = server.message_counts()
     assert {c: counts.get(c, 0) for c in reachable} == dict.fromkeys(reachable, 1)
@@ -323,7 +323,7 @@ async def test_broadcast_to_200_chats_under_faults(crowd_bot: BotHarness) -> Non
     def told(srv) -> int:  # noqa: ANN001
         return sum("【送达异常】" in (m.text or "") for m in srv.messages(ADMIN_ID))
 
-    assert await server.wait_for_async(lambda srv: told(srv) >= len(BLOCKED), timeout=15)
+    assert await server.wait_for_async(lambda srv: told(srv) >= len(BLOCKED), timeout=HANG)
     await asyncio.sleep(0.3)
     assert told(server) == len(BLOCKED)
 

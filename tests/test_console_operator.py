@@ -238,7 +238,7 @@ def test_ctrl_c_quits_the_console_at_once(tmp_path: Path) -> None:
             assert chunk, "the console ended before its prompt"
             seen += chunk
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)  # a hang guard, not a timing: without the fix it waits for Enter
+        proc.wait(timeout=300)  # a hang guard, not a timing: without the fix it waits for Enter
     finally:
         if proc.poll() is None:
             proc.kill()

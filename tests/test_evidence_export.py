@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from scheduler.delivery.outbox import pending_count
 from scheduler.records.evidence_export import EvidenceRef, cache_dir
 from scheduler.timing.clock import TZ
-from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
+from tests.bot_harness import ADMIN_ID, HANG, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)
@@ -54,7 +54,7 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[
         # the reminders due now: the bureau's study session and annual meeting
         await harness.wait(lambda: len(harness.messages(USER)) >= 2)
         # and the admins' digest of the closed quarter, queued a moment after the start
-        await harness.wait(lambda: _digest_arrived(harness), timeout=15)
+        await harness.wait(lambda: _digest_arrived(harness), timeout=HANG)
         await harness.wait(lambda: pending_count(harness.assistant.sched.engine) == 0)
         await asyncio.sleep(0.3)
         yield harness
@@ -112,7 +112,7 @@ async def test_evidence_export_from_chat(bot: BotHarness, tmp_path: Path) -> Non
     before = len(server.calls_to("sendDocument", chat_id=ADMIN_ID))
     server.inject_command(ADMIN_ID, "evidence", "2026")
     await bot.wait(
-        lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before, timeout=15
+        lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before, timeout=HANG
     )
     call = server.calls_to("sendDocument", chat_id=ADMIN_ID)[-1]
     assert "3 条完成记录、3 个证明材料" in call.params.get("caption", "")
@@ -131,7 +131,7 @@ async def test_evidence_export_from_chat(bot: BotHarness, tmp_path: Path) -> Non
     # a second export reads the kept copies: no new download
     server.inject_command(ADMIN_ID, "evidence", f"2026 {BUREAU}")
     await bot.wait(
-        lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before + 1, timeout=15
+        lambda: len(server.calls_to("sendDocument", chat_id=ADMIN_ID)) > before + 1, timeout=HANG
     )
     assert len(server.calls_to("getFile")) == 3
     _check_archive(next(iter(server.calls_to("sendDocument", chat_id=ADMIN_ID)[-1].files.values())))

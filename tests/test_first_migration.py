@@ -26,7 +26,7 @@ def test_processes_upgrading_a_new_database_at_once(db_url: str) -> None:
             )
             for _ in range(PROCESSES)
         ]
-        results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+        results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
         assert [rc for rc, _ in results] == [0] * PROCESSES, [err[-800:] for _, err in results]
         engine = make_engine(db_url)
         assert current_revision(engine) == ",".join(sorted(migration_heads()))

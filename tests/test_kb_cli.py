@@ -17,7 +17,7 @@ FAZHI = str(Path(sys.executable).with_name("fazhi"))
 def run(*args: str, data_dir: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FAZHI_DATA_DIR": str(data_dir), "COLUMNS": "160"}
     proc = subprocess.run(
-        [FAZHI, *args], capture_output=True, text=True, env=env, timeout=60, check=False
+        [FAZHI, *args], capture_output=True, text=True, env=env, timeout=300, check=False
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     if ok:
@@ -143,5 +143,5 @@ def test_a_kb_command_imports_neither_the_database_nor_the_bot_layer() -> None:
         "heavy = [m for m in ('sqlalchemy', 'telegram', 'numpy') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert "HEAVY []" in proc.stdout, proc.stdout[-500:] + proc.stderr[-500:]

@@ -32,7 +32,7 @@ def check(path: Path, tmp_path: Path) -> tuple[int, dict]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert "Traceback" not in proc.stderr, proc.stderr

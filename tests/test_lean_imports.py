@@ -30,7 +30,7 @@ def modules_after(argv: list[str], tmp_path: Path) -> set[str]:
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-c", RUN_CLI.format(argv=argv)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
@@ -136,7 +136,7 @@ def test_the_running_bot_holds_neither_alembic_nor_rare_command_libraries(tmp_pa
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-c", RUN_BOT.format(texts=texts, tmp=str(tmp_path))],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
@@ -160,7 +160,7 @@ def child_upgrade(url: str, cwd: Path) -> tuple[list[bool], str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", CHILD_UPGRADE.format(url=url)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=True,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     return json.loads(done.stderr.strip().splitlines()[-1]), done.stderr
 

@@ -26,7 +26,7 @@ from scheduler.delivery.outbox import pending_count
 from scheduler.delivery.receipts import run_receipt_reminders
 from scheduler.store.models import Broadcast, Receipt
 from scheduler.timing.clock import TZ
-from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
+from tests.bot_harness import ADMIN_ID, HANG, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)  # a Wednesday
@@ -57,7 +57,7 @@ async def bot(fake_bot_api: FakeBotApi, tmp_path, monkeypatch) -> AsyncIterator[
         # session and the annual meeting): let them arrive
         await harness.wait(lambda: all(len(harness.messages(c)) >= 2 for c in UNITS))
         # and the admins' digest of the closed quarter, queued a moment after the start
-        await harness.wait(lambda: _digest_arrived(harness), timeout=15)
+        await harness.wait(lambda: _digest_arrived(harness), timeout=HANG)
         await harness.wait(lambda: pending_count(harness.assistant.sched.engine) == 0)
         await asyncio.sleep(0.3)
         yield harness

@@ -7,6 +7,8 @@ killed with SIGKILL mid-send while another keeps running."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import os
 import signal
 import sqlite3
@@ -31,9 +33,15 @@ from scheduler.store.db import init_db, session_scope
 from scheduler.store.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[1]
-LEASE = 1.5  # seconds; production default is 30
+# seconds; production default is 30. Short, so a killed sender's claims come back soon; long
+# enough that only a 3 s stall (not a busy machine) lets a live sender's claim be taken over
+LEASE = 3.0
 IN_FLIGHT = 4  # messages each sender keeps in flight
 SLOW = ("--delay", "0.05", "--in-flight", str(IN_FLIGHT))  # slow enough to be killed mid-run
+# the running sender trickles (5/s), so the amount of work left never depends on how long
+# the victims take to start on a loaded machine
+STEADY = ("--delay", "0.2", "--in-flight", "1")
+HANG = 180  # seconds: a limit that only catches a hang
 
 
 def _fill(engine, n: int) -> None:  # noqa: ANN001
@@ -42,16 +50,25 @@ def _fill(engine, n: int) -> None:  # noqa: ANN001
             enqueue(s, key=f"b{i}", chat_id=str(10_000 + i), body=f"通知 {i}", kind="broadcast")
 
 
+_SENDERS = itertools.count()
+
+
 def _sender(url: str, out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FAZHI_OUTBOX_LEASE": str(LEASE)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.delivery.runner", "--database-url", url, "--file", str(out),
-         "--poll", "0.1", *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # stderr to a file: a pipe nobody reads would block a sender that logs a lot
+    err = out.with_name(f"sender-{next(_SENDERS)}.err")
+    with err.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scheduler.delivery.runner", "--database-url", url,
+             "--file", str(out), "--poll", "0.1", *extra],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+        )  # fmt: skip
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
-    assert line.startswith("sender "), proc.stderr.read() if proc.stderr else line
+    if not line.startswith("sender "):
+        proc.kill()
+        proc.wait()
+        raise AssertionError(err.read_text("utf-8") or line)
     return proc, line.split(" ", 1)[1]
 
 
@@ -73,27 +90,41 @@ def _wait(predicate, limit: float, what: str) -> float:  # noqa: ANN001
     return time.monotonic() - start
 
 
+def _kill_all(procs: list[subprocess.Popen]) -> None:
+    """SIGKILL every sender still running and reap it (also when the test failed midway)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
 def test_killed_sender_work_is_taken_over_by_the_running_one(db_url: str, tmp_path: Path) -> None:
     engine = init_db(db_url)
-    total, kills = 1000, 3
+    total, kills = 1000, 2  # each kill shows a takeover; two show it is repeatable
     _fill(engine, total)
     out = tmp_path / "out.jsonl"
-    steady, steady_id = _sender(db_url, out, *SLOW)
+    started: list[subprocess.Popen] = []
     stuck_seen = done_kills = 0
     try:
+        steady, steady_id = _sender(db_url, out, *STEADY)
+        started.append(steady)
         for k in range(kills):
-            if len(read_lines(out)) > total - 150:
-                break  # keep work for the last takeover to show
             victim, victim_id = _sender(db_url, out, *SLOW)
+            started.append(victim)
 
             def victim_sent(v: str = victim_id) -> bool:
                 return sum(ln["tag"] == v for ln in read_lines(out)) >= 20
 
-            _wait(victim_sent, 60, "the second sender made no progress")
+            _wait(victim_sent, HANG, "the second sender made no progress")
             # kill while it holds a claim (it sends continuously; catch it mid-send)
-            _wait(lambda v=victim_id: bool(_held_by(engine, v)), 10, "victim holds no claim")
+            _wait(lambda v=victim_id: bool(_held_by(engine, v)), HANG, "victim holds no claim")
             victim.send_signal(signal.SIGKILL)
-            victim.wait(timeout=30)
+            victim.wait(timeout=HANG)
             done_kills += 1
             stuck = _held_by(engine, victim_id)
             stuck_seen += len(stuck)
@@ -102,23 +133,24 @@ def test_killed_sender_work_is_taken_over_by_the_running_one(db_url: str, tmp_pa
                 with Session(engine) as s:
                     return all(s.get(OutboxMessage, i).state == "sent" for i in ids)
 
-            # the running sender sends the stuck messages, no restart needed, within a minute
-            took = _wait(taken_over, 60, f"kill {k}: stuck messages never taken over")
-            assert took < 60
+            # the running sender sends the stuck messages once their lease ran out, no restart
+            _wait(taken_over, HANG, f"kill {k}: stuck messages never taken over")
             by = {ln["tag"] for ln in read_lines(out) if ln["id"] in stuck}
             assert by <= {steady_id, victim_id}
             if stuck:
                 assert steady_id in by
+        # a fast sender finishes the rest alongside the steady one
+        finisher, _ = _sender(db_url, out, "--delay", "0.005", "--in-flight", "8")
+        started.append(finisher)
 
         def finished() -> bool:
             with Session(engine) as s:
                 return counts(s)["sent"] == total
 
-        _wait(finished, 120, "broadcast not finished")
+        _wait(finished, HANG, "broadcast not finished")
     finally:
-        steady.kill()
-        steady.wait(timeout=30)
-    assert done_kills >= 2 and stuck_seen >= 1  # the test did kill mid-send
+        _kill_all(started)
+    assert done_kills == kills and stuck_seen >= 1  # the test did kill mid-send
     ids = Counter(line["id"] for line in read_lines(out))
     assert len(ids) == total  # nothing lost
     duplicates = sum(n - 1 for n in ids.values())
@@ -135,13 +167,17 @@ def test_heartbeat_keeps_a_slow_send_from_being_taken(engine) -> None:  # noqa: 
 
     with session_scope(engine) as s:
         enqueue(s, key="slow", chat_id="1", body="x")
-    lease = timedelta(seconds=0.6)
+    # renewed every third of the lease: only a 1.2 s stall (not a busy machine) loses it
+    lease = timedelta(seconds=1.2)
+    release = asyncio.Event()
 
     class Slow:
+        """A send that lasts until the test has tried to take it for over two leases."""
+
         name = "slow"
 
         async def send(self, message: OutgoingMessage) -> DeliveryOutcome:
-            await asyncio.sleep(1.5)
+            await asyncio.wait_for(release.wait(), HANG)
             return DeliveryOutcome(DeliveryStatus.SENT)
 
     taken: list[int] = []
@@ -149,9 +185,13 @@ def test_heartbeat_keeps_a_slow_send_from_being_taken(engine) -> None:  # noqa: 
     async def main() -> str | None:
         sender = OutboxSender(engine, Slow(), sender_id="slow", lease=lease)
         task = asyncio.create_task(sender.send_one())
-        for _ in range(12):
+        # claims from another thread, so they never hold up this loop's heartbeat
+        end = time.monotonic() + 2.5 * lease.total_seconds()
+        while time.monotonic() < end:  # waits at least 2.5 leases, however slow the machine
             await asyncio.sleep(0.1)
-            taken.extend(r.id for r in claim(engine, "other", lease=lease))
+            rows = await asyncio.to_thread(claim, engine, "other", lease=lease)
+            taken.extend(r.id for r in rows)
+        release.set()
         return await task
 
     assert asyncio.run(main()) == "sent"
@@ -162,7 +202,7 @@ def test_heartbeat_keeps_a_slow_send_from_being_taken(engine) -> None:  # noqa: 
     with session_scope(engine) as s:
         enqueue(s, key="quiet", chat_id="1", body="y")
     (held,) = claim(engine, "quiet", lease=lease)
-    time.sleep(0.7)
+    time.sleep(lease.total_seconds() + 0.1)
     assert [r.id for r in claim(engine, "other", lease=lease)] == [held.id]
     assert renew(engine, "quiet", [held.id]) == 0  # the old holder cannot renew it any more
     # the first holder's "sent" still counts: the message is done, the newer claim finds it so
@@ -186,7 +226,7 @@ def test_sent_mark_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
         con = sqlite3.connect(tmp_path / "lock.db", timeout=0.1, isolation_level=None)
         con.execute("BEGIN EXCLUSIVE")
         locked.set()
-        release.wait(20)
+        release.wait(HANG)
         con.execute("COMMIT")
         con.close()
 
@@ -195,7 +235,7 @@ def test_sent_mark_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
             outcome = await super().send(message)
             if message.body == "2" and not locked.is_set():
                 threading.Thread(target=hold_lock, daemon=True).start()
-                locked.wait(5)
+                locked.wait(HANG)
             return outcome
 
     engine.dispose()
@@ -216,15 +256,16 @@ def test_sent_mark_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
         task = asyncio.create_task(sender.drain())
         while not locked.is_set():
             await asyncio.sleep(0.01)
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 1.5:  # the loop is free while the database is locked
+        # the loop is free while the database is locked (counted in ticks, not seconds), and
+        # the mark is still waiting for the lock meanwhile
+        while ticks < 60:
             await asyncio.sleep(0.01)
             ticks += 1
+        assert not task.done()
         release.set()
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(task, HANG)
 
     asyncio.run(main())
-    assert ticks > 50
     ids = Counter(line["body"] for line in read_lines(out))
     assert ids == Counter({str(i): 1 for i in range(5)})
     with Session(engine) as s:
@@ -255,6 +296,7 @@ def test_postgres_outage_between_send_and_mark(pg_url: str, tmp_path: Path) -> N
     plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
     released = threading.Event()
     outage = threading.Event()
+    enough = threading.Event()  # the loop ticked while the database was away
 
     def lock_table() -> None:
         with psycopg.connect(plain, autocommit=False) as con:
@@ -262,7 +304,7 @@ def test_postgres_outage_between_send_and_mark(pg_url: str, tmp_path: Path) -> N
             for pid in list(backends):
                 con.execute("SELECT pg_terminate_backend(%s)", (pid,))
             outage.set()
-            time.sleep(1.5)
+            enough.wait(HANG)
             con.rollback()
         released.set()
 
@@ -271,7 +313,7 @@ def test_postgres_outage_between_send_and_mark(pg_url: str, tmp_path: Path) -> N
             outcome = await super().send(message)
             if message.body == "1" and not outage.is_set():
                 threading.Thread(target=lock_table, daemon=True).start()
-                outage.wait(5)
+                outage.wait(HANG)
             return outcome
 
     out = tmp_path / "o.jsonl"
@@ -286,10 +328,13 @@ def test_postgres_outage_between_send_and_mark(pg_url: str, tmp_path: Path) -> N
         while not released.is_set():
             await asyncio.sleep(0.01)
             ticks += 1
-        await asyncio.wait_for(task, 30)
+            if ticks == 60:
+                assert not task.done()
+                enough.set()
+        await asyncio.wait_for(task, HANG)
 
     asyncio.run(main())
-    assert ticks > 50  # the loop ran while the database was away
+    assert ticks >= 60  # the loop ran while the database was away
     assert Counter(line["body"] for line in read_lines(out)) == Counter(
         {str(i): 1 for i in range(5)}
     )

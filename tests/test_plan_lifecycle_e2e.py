@@ -21,7 +21,7 @@ from sqlmodel import select
 from scheduler.store.db import session_scope
 from scheduler.store.models import Completion, PlanRow
 from scheduler.timing.clock import TZ
-from tests.bot_harness import ADMIN_ID, BotHarness, build_harness
+from tests.bot_harness import ADMIN_ID, HANG, BotHarness, build_harness
 from tests.fakes import FakeBotApi
 
 NOW = dt.datetime(2026, 7, 1, 10, 0, tzinfo=TZ)
@@ -69,7 +69,7 @@ def preview(tmp_path: Path, unit: str) -> list[dict]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
@@ -108,7 +108,7 @@ async def test_second_year_plan_sent_in_chat_is_followed_everywhere(
     assert "校园" not in answer  # not active yet: the 2021 plan answers
 
     await bot.tap(admin, buttons[0], user_id=admin)
-    await bot.wait(lambda: any("已启用" in t for t in bot.texts(admin)), timeout=20)
+    await bot.wait(lambda: any("已启用" in t for t in bot.texts(admin)), timeout=HANG)
     done = next(t for t in bot.texts(admin) if "已启用" in t)
     assert "2026" in done and "提醒的变化" in done
     assert "区教育局" in done  # a unit that gets reminders now
@@ -148,6 +148,6 @@ async def test_cancel_removes_the_preview_and_a_bad_file_is_one_message(bot: Bot
     shown = next(m for m in bot.messages(admin) if "预览" in (m.text or ""))
     cancel = bot.buttons(shown)[1]
     await bot.tap(admin, cancel, user_id=admin)
-    await bot.wait(lambda: any("已取消导入" in t for t in bot.texts(admin)), timeout=20)
+    await bot.wait(lambda: any("已取消导入" in t for t in bot.texts(admin)), timeout=HANG)
     with session_scope(bot.assistant.sched.engine) as s:
         assert s.exec(select(PlanRow)).all() == []

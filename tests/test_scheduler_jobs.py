@@ -65,7 +65,7 @@ async def test_standalone_run_plans_and_sends(ctx, tmp_path) -> None:
     stop = asyncio.Event()
     with time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=TZ), tick=True):
         task = asyncio.create_task(run_standalone(ctx, FileChannel(out), stop, send_interval=0.2))
-        for _ in range(300):
+        for _ in range(2400):  # a hang guard (two minutes), not a latency
             if len(read_lines(out)) >= 3:
                 break
             await asyncio.sleep(0.05)

@@ -104,6 +104,9 @@ class ApiCall:
     status: int = 200
     files: dict[str, bytes] = field(default_factory=dict)
     client: str = ""  # the tag of ``base_url_for(tag)``, "" for ``base_url``
+    # time.time() on arrival: comparable with epoch times other processes wrote (the shared
+    # send budget's pause), since every process on the machine reads the same clock
+    wall: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -589,7 +592,7 @@ class FakeBotApi:
             self._calls.clear()
             self._delivered.clear()
 
-    def wait_for(self, predicate: Callable[[FakeBotApi], bool], timeout: float = 5.0) -> bool:
+    def wait_for(self, predicate: Callable[[FakeBotApi], bool], timeout: float = 120.0) -> bool:
         """Block the calling thread until ``predicate(self)`` holds; False on time-out."""
         deadline = time.monotonic() + timeout
         while not predicate(self):
@@ -601,7 +604,7 @@ class FakeBotApi:
         return True
 
     async def wait_for_async(
-        self, predicate: Callable[[FakeBotApi], bool], timeout: float = 5.0
+        self, predicate: Callable[[FakeBotApi], bool], timeout: float = 120.0
     ) -> bool:
         """Like :meth:`wait_for`, without blocking the caller's event loop."""
         deadline = time.monotonic() + timeout
@@ -662,7 +665,9 @@ class FakeBotApi:
             self._record(call)
             return result
         self._record(call)
-        if fault is not None and fault.delay:  # delivered; the answer comes late
+        if fault is not None and fault.hold is not None:  # delivered; answered when released
+            await asyncio.to_thread(fault.hold.wait, fault.delay or None)
+        elif fault is not None and fault.delay:  # delivered; the answer comes late
             await asyncio.sleep(fault.delay)
         return 200, {"ok": True, "result": result}
 

@@ -50,12 +50,15 @@ ADDRESSED_METHODS = SEND_METHODS | {
 
 @dataclass(frozen=True)
 class Fault:
-    """One scripted answer. ``status`` 200 with a ``delay`` means: deliver, then answer late."""
+    """One scripted answer. ``status`` 200 with a ``delay`` means: deliver, then answer late;
+    with a ``hold`` event: deliver, then answer once the test sets it (``delay``, when given,
+    is then only a hang guard). A hold orders events without guessing how long they take."""
 
     status: int = 200
     description: str = ""
     parameters: dict[str, Any] | None = None
     delay: float = 0.0
+    hold: threading.Event | None = field(default=None, compare=False)
 
     @classmethod
     def retry_after(cls, seconds: float = 1) -> Fault:
@@ -85,6 +88,11 @@ class Fault:
     def slow(cls, seconds: float) -> Fault:
         """Deliver the message but answer only after ``seconds`` (provokes client time-outs)."""
         return cls(200, "", None, seconds)
+
+    @classmethod
+    def held(cls, release: threading.Event, guard: float = 120.0) -> Fault:
+        """Deliver the message but answer only once ``release`` is set (or after ``guard``)."""
+        return cls(200, "", None, guard, release)
 
     @property
     def is_error(self) -> bool:

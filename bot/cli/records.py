@@ -56,8 +56,11 @@ def done(
             name = resolve_unit(ctx.directory(s), unit)
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
         p = Period.parse(c.period)
+        counted = f"，{c.occurrence}/{ob.need}次" if ob.need > 1 else ""
         if new:
-            console.print(f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条）。")
+            console.print(
+                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。"
+            )
         else:
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
 
@@ -119,6 +122,11 @@ def report(
                 "period": c.period.key,
                 "due": c.due.isoformat(),
                 "state": m.cells[(u, c.label)],
+                **(
+                    {"done": m.progress.get((u, c.label), 0), "need": c.obligation.need}
+                    if c.obligation.need > 1
+                    else {}
+                ),
                 **(
                     {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
                     if (ov := m.override(u, c.obligation.key))

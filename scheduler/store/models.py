@@ -214,6 +214,8 @@ class PlanRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=120)  # the plan id users type: qinghe-2023
+    # the id it had before ids were short (often the whole title): still finds the plan
+    legacy_slug: str | None = Field(default=None, max_length=120)
     year: int = Field(index=True)
     issuer: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=300)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import typer
 
     from knowledge.plan.model import WorkPlan
+    from knowledge.plan.units import UnitDirectory
     from knowledge.qa import QAEngine
     from knowledge.qa.query.conversation import Conversations
 
@@ -140,20 +141,24 @@ def register(app: typer.Typer) -> None:
     )(ask_command)
 
 
-def stored_plans() -> list[WorkPlan] | None:
-    """The active plans of the configured database, which the bot follows too; None when
-    there is no database yet (nothing was imported: the bundled plan, and no start-up cost)."""
+def stored_plans() -> tuple[list[WorkPlan], UnitDirectory] | None:
+    """The active plans of the configured database and the registry's units, which the bot
+    follows too; None when there is no database yet (nothing was imported: the bundled plan,
+    and no start-up cost)."""
     from knowledge.datahome import data_dir
 
     if not os.environ.get("DATABASE_URL", "").strip() and not (data_dir() / "fazhi.db").exists():
         return None
+    from knowledge.plan.units import UnitDirectory
     from scheduler.records.plans import active_plans
+    from scheduler.records.unit_directory import registry_directory
     from scheduler.store.db import init_db, session_scope
 
     engine = init_db(None)
     try:
         with session_scope(engine) as s:
-            return active_plans(s)
+            plans = active_plans(s)
+            return plans, registry_directory(s, UnitDirectory.for_plans(plans))
     finally:
         engine.dispose()
 
@@ -164,15 +169,13 @@ def _engine(plan: str | None, day: date | None = None) -> QAEngine:
     from knowledge.reading.decode import DocumentError
 
     try:
-        plans = stored_plans()
-        if plans is None:
+        stored = stored_plans()
+        if stored is None:
             engine = QAEngine.default()
-        else:
-            from knowledge.reading.loader import directory_for
+        else:  # as the bot's engine (bot.chat.state): the plan in force today first
             from scheduler.records.plans import ordered_for
 
-            plans = ordered_for(plans, day or _today())
-            engine = QAEngine(plans, directory_for(plans))
+            engine = QAEngine(ordered_for(stored[0], day or _today()), stored[1])
     except DocumentError as exc:
         _fail(f"工作要点无法读取：\n{exc.describe()}", 1)
     if plan is not None and plan not in engine.plans:

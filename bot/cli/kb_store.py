@@ -214,6 +214,7 @@ def kb_plans(as_json: JsonOpt = False) -> None:
         data = [
             {
                 "plan_id": r.slug,
+                "legacy_id": r.legacy_slug,  # the id before ids were short: still accepted
                 "year": r.year,
                 "issuer": r.issuer,
                 "title": r.title,
@@ -231,6 +232,7 @@ def kb_plans(as_json: JsonOpt = False) -> None:
         0,
         {
             "plan_id": DEFAULT_PLAN_ID,
+            "legacy_id": None,
             "year": bundled.meta.plan_year,
             "issuer": bundled.meta.issuer,
             "title": bundled.meta.title,

@@ -24,6 +24,7 @@ MODEST: dict[str, list[str]] = {
     "bench_broadcast": ["--chats", "300"],
     "bench_qa": ["--repeat", "1", "--size", "2000"],
     "bench_parse": ["--sizes", "1", "5"],
+    "bench_qa_generated": ["--quick"],
 }
 
 

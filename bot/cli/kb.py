@@ -207,6 +207,9 @@ def _stored_overrides() -> list[Any]:
 def kb_check(
     file: Annotated[Path, typer.Argument(help="要检查的文件（txt；UTF-8 或 GB18030）")],
     as_json: JsonOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="逐行说明每一行归入了哪里（条目、标题、文件头…）")
+    ] = False,
 ) -> None:
     """解析一个文件，报告识别到的内容和问题（不导入）。有问题时退出码为 1。"""
     result = check_file(file)
@@ -226,6 +229,16 @@ def kb_check(
                 "items": items,
                 "errors": errors,
                 "warnings": warnings,
+                **(
+                    {
+                        "lines": [
+                            {"line": p.line, "place": p.place, "item": p.item, "reason": p.reason}
+                            for p in result.places
+                        ]
+                    }
+                    if explain
+                    else {}
+                ),
             }
         )
     else:
@@ -244,6 +257,10 @@ def kb_check(
                     f"  {it.number:>3}. {it.title}　[dim]{'、'.join(it.unit_names)}[/dim]",
                     highlight=False,
                 )
+        if explain:
+            for p in result.places:
+                if p.place != "blank":
+                    console.print(f"  第{p.line}行：{p.describe()}", highlight=False)
         for w in warnings:
             console.print(f"[yellow]提示[/yellow] 第{w['line']}行：{w['message']}", highlight=False)
         for e in errors:

@@ -13,7 +13,7 @@ from knowledge.reading.front_matter import TITLE_WORDS
 from knowledge.reading.headings import CONVENTIONAL_DEPTH, Heading, match_heading
 from knowledge.reading.layout_words import layout_words
 from knowledge.reading.tables import TableRow
-from knowledge.reading.unit_names import is_unit_shaped, role_verb
+from knowledge.reading.unit_names import CLOSE, OPEN, is_unit_shaped, list_names, role_verb
 
 _SENTENCE_CLOSED = tuple('。；;！!？?〕】]）)”"：:')
 _END_MARKERS = re.compile(r"^(抄送|抄报|附件\s*[:：]?\s*\d*\s*$|主题词|（此件|\(此件|此件)")
@@ -21,18 +21,36 @@ _DATE_LINE = re.compile(
     r"^\s*(\d{4}|[二〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发|发布)?\s*$"
 )
 _SIGNOFF = re.compile(
-    r"^\S{2,30}(政府|办公室|委员会|办|局|委)\s+(\d{4}|[二〇零一二三四五六七八九]{4})\s*年.{1,6}日\s*(印发|发布)?$"
+    r"^\S{2,30}(政府|办公室|委员会|办|局|委)\s*(\d{4}|[二〇零一二三四五六七八九]{4})\s*年.{1,6}日\s*(印发|发布)?$"
 )
-_DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
+DASH_HEADING = re.compile(r"^[—–－-]{1,2}\s*\S")
 
 
 def marker_line(line: str) -> bool:
     """Does the line carry unit markers (a label such as 责任单位：, or units before a role verb)?"""
-    if layout_words().label_re.search(line):
+    words = layout_words()
+    if words.label_re.search(line):
         return True
-    tail = re.split(r"[，,；;（(。]", line.rstrip(" ）)。；;."))[-1]
-    name, _role, found = role_verb(tail.strip())
-    return found and bool(name) and is_unit_shaped(re.split(r"[、\s]+", name)[-1])
+    s = line.rstrip(" ）)。；;.〕】")
+    if words.first_lead_re.search(s):  # "…负责）（列第一位者为牵头单位，下同）"
+        s = words.first_lead_re.sub("", s).rstrip(" ）)。；;.〕】")
+    # the last clause, brackets balanced: "…、各镇(街、区)按职责分工负责"
+    depth = 0
+    k = len(s) - 1
+    while k >= 0:
+        ch = s[k]
+        if ch in CLOSE:
+            depth += 1
+        elif ch in OPEN:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and ch in "，,；;。":
+            break
+        k -= 1
+    name, _role, found = role_verb(s[k + 1 :].strip())
+    names = list_names(name) if found and name else []
+    return bool(names) and is_unit_shaped(names[-1])
 
 
 def is_short_title(text: str) -> bool:
@@ -102,7 +120,7 @@ def choose_item_style(
     headings: list[Heading], depth: dict[str, int], ends: list[int], marker_prefix: list[int]
 ) -> str | None:
     """The style whose blocks carry the markers: most blocks with markers, weighted by the
-    share of its blocks that have them (M²/N); the shallower on a tie."""
+    share of its blocks that have them (M²/N)."""
     if not headings:
         return None
     stats: dict[str, list[int]] = {}
@@ -111,9 +129,14 @@ def choose_item_style(
         s = stats.setdefault(h.style, [0, 0])
         s[0] += 1
         s[1] += int(has)
+    # on a tie, the deeper style when every one of its blocks has markers of its own (sections
+    # that name a lead unit over numbered items that name theirs), else the shallower
     best = max(
         stats,
-        key=lambda st: (stats[st][1] ** 2 / stats[st][0], -depth[st]),
+        key=lambda st: (
+            stats[st][1] ** 2 / stats[st][0],
+            depth[st] if stats[st][1] == stats[st][0] else -depth[st],
+        ),
     )
     if stats[best][1] == 0:
         # no markers at all: the most frequent style (items outnumber section titles)
@@ -121,8 +144,9 @@ def choose_item_style(
     return best
 
 
-def find_end(lines: list[str], start: int) -> int:
-    seen_units = False
+def find_end(lines: list[str], start: int, after_table: bool = False) -> int:
+    """The first line after the last item (``start``) that ends the body."""
+    seen_units = after_table or (0 <= start < len(lines) and marker_line(lines[start]))
     for i in range(start + 1, len(lines)):
         line = lines[i]
         if not line:
@@ -154,17 +178,23 @@ def find_body_start(lines: list[str], first_marker: int) -> int:
     """The document's own title (…工作要点) before the first marker: numbered paragraphs
     above it belong to the covering notice."""
     start = 0
+    prev = ""
     for i in range(min(first_marker, len(lines))):
         line = lines[i]
         if (
             line
             and len(line) <= 60
             and TITLE_WORDS.search(line)
-            and not re.search(r"[，。；;：:]", line)
+            and not re.search(r"[，。；;：:、]", line)
             and not line.startswith("关于")
             and match_heading(line, i) is None
+            # not the tail of a paragraph wrapped onto this line ("…区市场\n监督管理局…分工负责）")
+            and (not prev or prev.endswith(_SENTENCE_CLOSED) or is_short_title(prev))
+            and not marker_line(line)
         ):
             start = i
+        if line:
+            prev = line
     return start
 
 
@@ -184,7 +214,7 @@ def item_blocks(
         pending: list[Heading] = list(heads)
         k = 0
         n = len(pending)
-        dash_lines = [i for i, ln in enumerate(lines) if ln and _DASH_HEADING.match(ln)]
+        dash_lines = [i for i, ln in enumerate(lines) if ln and DASH_HEADING.match(ln)]
         dash_iter = 0
         while k < n:
             h = pending[k]
@@ -210,7 +240,7 @@ def item_blocks(
                     stop = dl
             blocks.append(Block(h, h.index + 1, stop, section))
             # sections written as dash lines apply to the following items
-            if stop < len(lines) and lines[stop] and _DASH_HEADING.match(lines[stop]):
+            if stop < len(lines) and lines[stop] and DASH_HEADING.match(lines[stop]):
                 section = lines[stop].lstrip("—–－- ")
             k += 1
     for t in tables:

@@ -72,14 +72,21 @@ def parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
     plan_year = int(year_m.group(1)) if year_m else None
     printed = ""
     cc: tuple[str, ...] = ()
+    prev = ""
     for ln in back:
         s = ln.strip()
         m = _CN_DATE.search(s)
         if m and "印发" in s:
             printed = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-            office = s[: m.start()].strip()
-            if not issuer and re.search(r"(政府|办公室|委员会|办|局|委)$", office):
+            office = s[: m.start()].strip() or prev  # the office on the line above the date
+            if (
+                not issuer
+                and len(office) <= 30
+                and re.search(r"(政府|办公室|委员会|办|局|委)$", office)
+            ):
                 issuer = office
+        if s:
+            prev = s
         if re.match(r"^抄送\s*[:：]", s):
             cc = tuple(
                 x.strip(" 。.")

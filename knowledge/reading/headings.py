@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 from knowledge.text.normalize import cn_to_int
 
-CN = "零〇一二两三四五六七八九十百"
+CN = "零〇一二两三四五六七八九十百千"
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("part", re.compile(rf"^第\s*([{CN}]{{1,4}})\s*部分\s*[、.．:：]?\s*(.*)$")),
-    ("art", re.compile(rf"^第\s*([{CN}]{{1,4}}|[0-9]{{1,3}})\s*条\s*[、.．:：]?\s*(.*)$")),
-    ("cn", re.compile(rf"^([{CN}]{{1,4}})\s*[、，,．.]\s*(.*)$")),
-    ("pcn", re.compile(rf"^[（(]\s*([{CN}]{{1,4}})\s*[）)]\s*[、.．，,]?\s*(.*)$")),
+    ("part", re.compile(rf"^第\s*([{CN}]{{1,6}})\s*部分\s*[、.．:：]?\s*(.*)$")),
+    ("art", re.compile(rf"^第\s*([{CN}]{{1,6}}|[0-9]{{1,3}})\s*条\s*[、.．:：]?\s*(.*)$")),
+    ("cn", re.compile(rf"^([{CN}]{{1,6}})\s*[、，,．.]\s*(.*)$")),
+    ("pcn", re.compile(rf"^[（(]\s*([{CN}]{{1,6}})\s*[）)]\s*[、.．，,]?\s*(.*)$")),
     ("enc", re.compile(r"^([㈠-㈩])\s*[、.．]?\s*(.*)$")),
-    ("cnp", re.compile(rf"^([{CN}]{{1,4}})\s*[）)]\s*(.*)$")),
-    ("ar", re.compile(r"^([0-9０-９]{1,3})\s*(?:[、．，]|\.(?![0-9０-９]))\s*(.*)$")),
+    ("cnp", re.compile(rf"^([{CN}]{{1,6}})\s*[）)]\s*(.*)$")),
+    ("ar", re.compile(r"^([0-9０-９]{1,4})\s*(?:[、．，]|\.(?![0-9０-９]))\s*(.*)$")),
     ("par", re.compile(r"^[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*[、.．]?\s*(.*)$")),
     ("arp", re.compile(r"^([0-9０-９]{1,3})\s*[）)]\s*(.*)$")),
     ("circ", re.compile(r"^([①-⑳])\s*[、.．]?\s*(.*)$")),
@@ -64,7 +64,7 @@ def match_heading(line: str, index: int) -> Heading | None:
             number = ord(numeral) - 0x3220 + 1
         else:
             number = cn_to_int(numeral)
-        if number is None or number <= 0 or number > 300:
+        if number is None or number <= 0:
             return None
         rest = m.group(2)
         if style == "cn" and re.match(r"^[0-9０-９]", rest):

@@ -26,6 +26,8 @@ class LayoutWords:
     first_lead_re: re.Pattern[str]
     role_verb_tail: re.Pattern[str]
     sentence_re: re.Pattern[str]
+    chrome_re: re.Pattern[str]  # a line of a web page's chrome (文章来源：…, 打印本页)
+    chrome_max: int
 
     def label_kind(self, label: str) -> tuple[str, Role | None]:
         """("unit", role) | ("leader", None) | ("deadline", None)."""
@@ -34,6 +36,10 @@ class LayoutWords:
         if label in self.leader_labels:
             return "leader", None
         return "deadline", None
+
+    def is_chrome(self, line: str) -> bool:
+        """A web page's chrome line (文章来源：… 责任编辑：…), never a numbered heading."""
+        return len(line) <= self.chrome_max and bool(self.chrome_re.search(line))
 
 
 def _alt(words: list[str] | tuple[str, ...] | frozenset[str]) -> str:
@@ -69,8 +75,11 @@ def layout_words() -> LayoutWords:
         label_re=re.compile(rf"({label_alt})\s*[:：]\s*"),
         header_re=re.compile(rf"^(?:{label_alt}|{_alt(['序号', '编号'])})$"),
         first_lead_re=re.compile(
-            rf"[（(]?\s*(?:注\s*[:：])?\s*(?:{_alt(data['notes']['first_leads'])})[^，。；;,）)]*[）)]?"
+            rf"[（(]?\s*(?:注\s*[:：])?\s*(?:{_alt(data['notes']['first_leads'])})[^，。；;,）)]*"
+            r"(?:\s*[，,；;]?\s*(?:下同|余同|以下同|后同))?\s*[）)]?"
         ),
         role_verb_tail=re.compile(rf"({_alt([v for v, _ in verbs])})$"),
         sentence_re=re.compile(_alt(data["shape"]["sentence_words"])),
+        chrome_re=re.compile("|".join(f"(?:{p})" for p in data["chrome"]["patterns"])),
+        chrome_max=int(data["chrome"]["max_length"]),
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from knowledge.reading.headings import INLINE_HEADING
+from knowledge.reading.layout_words import layout_words
+from knowledge.reading.one_line import LONG_LINE, split_run_on
 from knowledge.text.simplified import to_simplified
 
 _PAGE_NUMBER = re.compile(
@@ -26,9 +28,17 @@ def _is_traditional(text: str) -> bool:
     return changed >= 5 and changed / max(1, len(probe)) > 0.005
 
 
-def prepare_lines(text: str) -> tuple[list[str], list[int], list[tuple[int, str]]]:
-    """Lines to parse, the 1-based source line of each, and warnings. Page numbers become
-    blank lines; a heading written mid-line after a sentence end starts a line of its own."""
+PAGE_NUMBER = "页码"
+CHROME = "网页栏目"
+
+
+def prepare_lines(
+    text: str,
+) -> tuple[list[str], list[int], list[tuple[int, str]], dict[int, str]]:
+    """Lines to parse, the 1-based source line of each, warnings, and the lines set aside
+    (index → why: 页码, 网页栏目). Set-aside lines become blank; a heading written mid-line
+    after a sentence end starts a line of its own; a document saved as one line is cut at
+    its item markers (:mod:`.one_line`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "")
     if _is_traditional(text):
@@ -36,10 +46,21 @@ def prepare_lines(text: str) -> tuple[list[str], list[int], list[tuple[int, str]
     lines: list[str] = []
     numbers: list[int] = []
     warnings: list[tuple[int, str]] = []
+    aside: dict[int, str] = {}
+    words = layout_words()
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
-        if _PAGE_NUMBER.match(line):
+        if _PAGE_NUMBER.match(line) or (line and words.is_chrome(line)):
+            aside[len(lines)] = PAGE_NUMBER if _PAGE_NUMBER.match(line) else CHROME
             line = ""
+        pieces = split_run_on(line) if len(line) >= LONG_LINE else [line]
+        if len(pieces) > 1:
+            warnings.append(
+                (no, f"这一行很长、没有换行（{len(line)}字），已按编号标题拆成{len(pieces)}段。")
+            )
+            lines += pieces
+            numbers += [no] * len(pieces)
+            continue
         if line and INLINE_HEADING.search(line):
             parts = INLINE_HEADING.split(line)
             for k, part in enumerate(parts):
@@ -55,10 +76,15 @@ def prepare_lines(text: str) -> tuple[list[str], list[int], list[tuple[int, str]
             continue
         lines.append(line)
         numbers.append(no)
-    return lines, numbers, warnings
+    return lines, numbers, warnings, aside
 
 
-def blank_page_numbers(lines: list[str], keep: set[int]) -> list[str]:
+def blank_page_numbers(lines: list[str], keep: set[int], aside: dict[int, str]) -> list[str]:
     """A bare number on a line of its own (outside the lines in ``keep``, a table's) is a page
-    number: blanked."""
-    return ["" if i not in keep and _BARE_NUMBER.match(ln) else ln for i, ln in enumerate(lines)]
+    number: blanked, and noted in ``aside``."""
+    out = list(lines)
+    for i, ln in enumerate(lines):
+        if i not in keep and _BARE_NUMBER.match(ln):
+            out[i] = ""
+            aside[i] = PAGE_NUMBER
+    return out

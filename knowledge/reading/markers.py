@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.plan.model import Role
 from knowledge.reading.headings import match_heading
@@ -197,6 +198,8 @@ def _role_clauses(segment: str, role: Role = Role.RESPONSIBLE) -> list[NameToken
     clauses = [c for c in re.split(r"[，,；;]", s) if c.strip()]
     for clause in clauses:
         name, _role, found = role_verb(clause.strip())
+        if not found:  # a role verb cut by a page wrap: "区财政局牵\n头"
+            name, _role, found = role_verb(re.sub(r"\s+", "", clause))
         if not found or not name:
             return None
         parts = list_names(name)
@@ -244,8 +247,37 @@ def _unlabelled(body: Body, found: Found) -> None:
             return
 
 
+@lru_cache(maxsize=1)
+def _label_splits() -> dict[str, tuple[str, ...]]:
+    """Every proper prefix of a label → the rests that complete it (责任 → 单位, 部门…)."""
+    words = layout_words()
+    labels = [*words.role_labels, *words.leader_labels, *words.deadline_labels]
+    out: dict[str, set[str]] = {}
+    for label in labels:
+        for k in range(1, len(label)):
+            out.setdefault(label[:k], set()).add(label[k:])
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def _rejoin_labels(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A label cut by a page wrap ("（牵头" / "单位：…") is put back on one line."""
+    splits = _label_splits()
+    out = list(lines)
+    for k in range(len(out) - 1):
+        no, text = out[k]
+        nxt_no, nxt = out[k + 1]
+        for size in range(min(6, len(text)), 0, -1):
+            rests = splits.get(text[-size:])
+            rest = next((r for r in rests or () if re.match(re.escape(r) + r"\s*[:：]", nxt)), None)
+            if rest is not None:
+                out[k] = (no, text + rest)
+                out[k + 1] = (nxt_no, nxt[len(rest) :])
+                break
+    return out
+
+
 def find_markers(lines: list[tuple[int, str]]) -> tuple[Found, Body]:
-    body = Body(lines)
+    body = Body(_rejoin_labels(lines))
     found = Found()
     note = layout_words().first_lead_re.search(body.text)
     if note:
@@ -258,6 +290,11 @@ def find_markers(lines: list[tuple[int, str]]) -> tuple[Found, Body]:
 
 def without_spans(body: Body, spans: list[tuple[int, int]]) -> str:
     text = body.text
-    for start, end in sorted(set(spans), reverse=True):
-        text = text[:start] + text[end:]
-    return text.replace("\n", "")
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(set(spans)):  # one pass: slicing per span was quadratic
+        if start > pos:
+            parts.append(text[pos:start])
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    return "".join(parts).replace("\n", "")

@@ -44,9 +44,10 @@ from knowledge.reading.decode import DocumentError
 from knowledge.reading.front_matter import parse_front
 from knowledge.reading.items import Names, build_item
 from knowledge.reading.layout_words import layout_words
+from knowledge.reading.ledger import LinePlace, account
 from knowledge.reading.lines import blank_page_numbers, prepare_lines
 from knowledge.reading.obligations import extract_obligations
-from knowledge.reading.tables import find_tables
+from knowledge.reading.paragraph_tables import all_tables
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ParseResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "utf-8"
+    places: list[LinePlace] = field(default_factory=list)  # where every line went
 
 
 def parse_text(
@@ -67,14 +69,14 @@ def parse_text(
 ) -> ParseResult:
     """Parse document text. Never raises for bad content: problems go to ``errors``."""
     directory = directory or UnitDirectory.from_data()
-    lines, numbers, warnings = prepare_lines(text)
+    lines, numbers, warnings, aside = prepare_lines(text)
     errors: list[tuple[int, str]] = []
     if not any(lines):
         return ParseResult(None, [(0, "文件为空，没有可解析的内容。")])
 
-    tables = find_tables(lines)
+    tables = all_tables(lines)
     in_table = {i for t in tables for i in range(t.start, t.stop)}
-    lines = blank_page_numbers(lines, in_table)
+    lines = blank_page_numbers(lines, in_table, aside)
     marker_lines = [i for i, ln in enumerate(lines) if ln and i not in in_table and marker_line(ln)]
     first_marker = min([*marker_lines, *(t.start for t in tables)], default=len(lines))
     body_start = find_body_start(lines, first_marker)
@@ -97,7 +99,8 @@ def parse_text(
 
     blocks = item_blocks(lines, headings, depth, item_style, tables, marker_prefix)
     last_line = max((b.head.index for b in blocks if b.head), default=body_start)
-    end_line = find_end(lines, max(last_line, max((t.stop for t in tables), default=0) - 1))
+    table_last = max((t.stop for t in tables), default=0) - 1
+    end_line = find_end(lines, max(last_line, table_last), after_table=table_last >= last_line)
     first_leads = bool(layout_words().first_lead_re.search(text))
 
     names = Names(directory)
@@ -144,6 +147,18 @@ def parse_text(
         h.index for h in headings if depth.get(h.style, 0) < depth.get(item_style or "", 99)
     ]
     front_end = min([first_item_line, *[s for s in section_starts if s < first_item_line]])
+    places, ledger_warnings = account(
+        lines,
+        numbers,
+        aside,
+        front_end,
+        end_line,
+        headings,
+        blocks,
+        tables,
+        {it.line for it in items},
+    )
+    warnings += ledger_warnings
     meta, preamble = parse_front(lines[:front_end], lines[end_line:])
     plan = WorkPlan(
         plan_id=plan_id,
@@ -153,7 +168,7 @@ def parse_text(
         source_name=source_name,
         warnings=tuple(f"第{ln}行：{m}" if ln else m for ln, m in warnings),
     )
-    return ParseResult(plan, errors, warnings)
+    return ParseResult(plan, errors, warnings, places=places)
 
 
 def parse_document(

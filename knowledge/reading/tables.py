@@ -48,7 +48,7 @@ def _label_prefix() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in labels))
 
 
-def _kind(cell: str) -> tuple[str, Role | None]:
+def cell_kind(cell: str) -> tuple[str, Role | None]:
     c = re.sub(r"\s+", "", cell)
     if c in ("序号", "编号", "序", "项目编号"):
         return "number", None
@@ -62,14 +62,14 @@ def _kind(cell: str) -> tuple[str, Role | None]:
 
 
 def _header(cells: list[str]) -> list[tuple[str, Role | None]] | None:
-    kinds = [_kind(c) for c in cells]
+    kinds = [cell_kind(c) for c in cells]
     names = [k for k, _ in kinds]
     if "unit" in names and ("number" in names or "task" in names) and len(cells) >= 2:
         return kinds
     return None
 
 
-def _split_cells(line: str) -> list[str] | None:
+def split_cells(line: str) -> list[str] | None:
     if line.count("|") >= 2 or "｜" in line:
         cells = re.split(r"[|｜]", line)
         if cells and not cells[0].strip():
@@ -92,11 +92,11 @@ def _row(
 ) -> TableRow:
     row = TableRow(line=index, number=None, label="", task="", section=section)
     for cell, (kind, role) in zip(cells, kinds, strict=False):
-        _fill(row, kind, role, cell)
+        fill_cell(row, kind, role, cell)
     return row
 
 
-def _fill(row: TableRow, kind: str, role: Role | None, cell: str) -> None:
+def fill_cell(row: TableRow, kind: str, role: Role | None, cell: str) -> None:
     if kind == "number":
         row.number = _number(cell)
         row.label = cell.strip()
@@ -131,7 +131,7 @@ def _merge(prev: TableRow, cells: list[str], kinds: list[tuple[str, Role | None]
         elif kind == "task":
             prev.task += cell.strip()
         else:
-            _fill(prev, kind, role, cell)
+            fill_cell(prev, kind, role, cell)
 
 
 def _section_row(cells: list[str]) -> str | None:
@@ -148,7 +148,7 @@ def _section_then_row(lines: list[str], k: int) -> bool:
     m = k + 1
     while m < len(lines) and not lines[m]:
         m += 1
-    return m < len(lines) and _split_cells(lines[m]) is not None
+    return m < len(lines) and split_cells(lines[m]) is not None
 
 
 def _cell_tables(lines: list[str]) -> list[Table]:
@@ -156,7 +156,7 @@ def _cell_tables(lines: list[str]) -> list[Table]:
     i = 0
     n = len(lines)
     while i < n:
-        cells = _split_cells(lines[i]) if lines[i] else None
+        cells = split_cells(lines[i]) if lines[i] else None
         kinds = _header(cells) if cells else None
         if not kinds:
             i += 1
@@ -171,17 +171,17 @@ def _cell_tables(lines: list[str]) -> list[Table]:
                 k = j
                 while k < n and not lines[k]:
                     k += 1
-                if k < n and (_split_cells(lines[k]) or _section_then_row(lines, k)):
+                if k < n and (split_cells(lines[k]) or _section_then_row(lines, k)):
                     j = k
                     continue
                 break
-            row_cells = _split_cells(line)
+            row_cells = split_cells(line)
             if row_cells is None:
                 # a section title between rows (一、深化依法行政), when the table goes on
                 k = j + 1
                 while k < n and not lines[k]:
                     k += 1
-                if len(line) <= 40 and k < n and _split_cells(lines[k]):
+                if len(line) <= 40 and k < n and split_cells(lines[k]):
                     section = line
                     j += 1
                     continue
@@ -216,7 +216,7 @@ def _word_header(line: str) -> list[tuple[str, Role | None]] | None:
     words = line.split()
     if len(words) < 3:
         return None
-    kinds = [_kind(w) for w in words]
+    kinds = [cell_kind(w) for w in words]
     if any(k == "other" for k, _ in kinds):
         return None
     return _header(words)
@@ -231,7 +231,7 @@ def _assign_tokens(
     rest = list(parts)
     cols = list(kinds)
     if cols and cols[0][0] == "number" and rest:
-        _fill(row, "number", None, rest.pop(0))
+        fill_cell(row, "number", None, rest.pop(0))
         cols.pop(0)
     if cols and cols[-1][0] == "deadline" and rest and _DATE_LIKE.search(rest[-1]):
         row.deadline = rest.pop()
@@ -259,10 +259,10 @@ def _line_tables(lines: list[str]) -> list[Table]:
     while i < n:
         kinds = _word_header(lines[i]) if lines[i] else None
         per_line = False
-        if kinds is None and lines[i] and _kind(lines[i])[0] != "other":
+        if kinds is None and lines[i] and cell_kind(lines[i])[0] != "other":
             j = i
             run: list[str] = []
-            while j < n and lines[j] and _kind(lines[j])[0] != "other" and len(lines[j]) <= 12:
+            while j < n and lines[j] and cell_kind(lines[j])[0] != "other" and len(lines[j]) <= 12:
                 run.append(lines[j])
                 j += 1
             kinds = _header(run) if len(run) >= 3 else None
@@ -327,9 +327,9 @@ def _assign_lines(
     cols = [k for k in kinds if k[0] != "number"]
     if len(cells) == len(cols):
         row = TableRow(line=index, number=None, label="", task="")
-        _fill(row, "number", None, number)
+        fill_cell(row, "number", None, number)
         for cell, (kind, role) in zip(cells, cols, strict=True):
-            _fill(row, kind, role, cell)
+            fill_cell(row, kind, role, cell)
         return row
     return _assign_tokens(index, [number, *cells], kinds, "")
 

@@ -20,7 +20,11 @@ CLOSE = "〕】]）)］〗"
 _SEPARATORS = "、，,；;"
 _CLAUSE_ENDS = "，,；;"
 _INLINE_ROLE = re.compile(r"[（(]\s*(牵头|配合|协办|协助|参与|主办|负责)(?:单位|部门)?\s*[)）]$")
-_ETC_SUFFIX = re.compile(r"^(.*?)(等(?:[\u4e00-\u9fff]{0,8}?)(?:部门|单位|机构|组织))$")
+_ETC_SUFFIX = re.compile(r"^(.*?)(等(?:[\u4e00-\u9fff]{0,8}?(?:部门|单位|机构|组织))?)$")
+# units joined by a conjunction: "市级各有关部门及各县市区政府", "区委和区政府"
+_CONJUNCTION = re.compile(r"以及|及|和|与")
+# one group written with inner 、: 各县、市、区政府, 各镇、街道
+_LEVEL_PIECE = re.compile(r"^各?[县市区镇乡街旗]$|^各[县市区镇乡街旗](?:、[县市区镇乡街旗])+$")
 _GROUP_START = re.compile(r"^(各|全区|全县|全市|全镇|所有|有关|相关|其他|其它|其余)")
 _LEVELS = "区县市镇乡省州旗盟团"
 _TRIM = " \t\u3000。.：:“”\"'‘’"
@@ -41,6 +45,8 @@ def is_unit_shaped(name: str) -> bool:
     if _GROUP_START.match(n):
         return True
     base = re.sub(r"\([^()]*\)$", "", n)  # 各街办(新区): the name before its own bracket
+    if base.endswith("等") and len(base) > 3:  # 经开区管委会等: a partial list's last name
+        base = base[:-1]
     words = layout_words()
     return len(base) >= 2 and base.endswith(words.suffixes)
 
@@ -77,6 +83,36 @@ def _split_top(content: str, seps: str) -> list[tuple[str, str]]:
     return out
 
 
+def _join_level_groups(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """各县、市、区政府 is one group: pieces of one level character joined by 、 stay together."""
+    out: list[tuple[str, str]] = []
+    for piece, sep in pieces:
+        if out and out[-1][1] == "、" and _LEVEL_PIECE.match(out[-1][0].strip()):
+            prev = out[-1][0].strip()
+            if piece.strip()[:1] in _LEVELS:
+                out[-1] = (prev + "、" + piece.strip(), sep)
+                continue
+        out.append((piece, sep))
+    return out
+
+
+def _split_conjunction(name: str) -> list[str]:
+    """'市级各有关部门及各县市区政府' → two names, when both sides are whole unit names and
+    the right one opens like a name (区发展和改革局, 市场和质量监督局 stay one)."""
+    for m in _CONJUNCTION.finditer(name):
+        left, right = name[: m.start()], name[m.end() :]
+        if (
+            len(left) >= 2
+            and is_unit_shaped(left)
+            and _complete(right)
+            # the right side opens a name of its own: 区政府, 各县市区政府 (not 质量监督局)
+            and (right[0] in _LEVELS or _GROUP_START.match(right) or right.startswith(left[0]))
+            and not reads_like_sentence(left)
+        ):
+            return [left, *_split_conjunction(right)]
+    return [name]
+
+
 def _rejoin_wrapped(piece: str) -> list[str]:
     """'市司法 局' → ['市司法局']; '区司法局 区法院' → two names."""
     parts = [p for p in re.split(r"\s+", piece.strip()) if p]
@@ -85,7 +121,8 @@ def _rejoin_wrapped(piece: str) -> list[str]:
     out = [parts[0]]
     for p in parts[1:]:
         cur = out[-1]
-        new_unit = bool(_GROUP_START.match(norm(p))) or (
+        # a piece after an unfinished name finishes it ("市级各" + "有关部门")
+        new_unit = (bool(_GROUP_START.match(norm(p))) and is_unit_shaped(cur)) or (
             _complete(cur)
             and _complete(p)
             # 市人力资源和社会 保障局: a name that starts with a level keeps it in the next one
@@ -101,7 +138,7 @@ def _rejoin_wrapped(piece: str) -> list[str]:
 def list_names(text: str) -> list[str]:
     """The names of a plain list (no roles): split on 、，, and white space, wraps rejoined."""
     out: list[str] = []
-    for piece, _sep in _split_top(text, "、，,"):
+    for piece, _sep in _join_level_groups(_split_top(text, "、，,")):
         out += [n.strip(_TRIM) for n in _rejoin_wrapped(piece) if n.strip(_TRIM)]
     return out
 
@@ -129,8 +166,9 @@ def split_names(content: str, role: Role) -> list[NameToken]:
             tokens[k] = NameToken(tokens[k].raw, role_given, tokens[k].etc)
         clause.clear()
 
-    for piece, sep in _split_top(content, _SEPARATORS):
-        for name in _rejoin_wrapped(piece):
+    for piece, sep in _join_level_groups(_split_top(content, _SEPARATORS)):
+        names = [n for w in _rejoin_wrapped(piece) for n in _split_conjunction(w)]
+        for name in names:
             raw = name.strip(_TRIM)
             if not raw:
                 continue
@@ -156,7 +194,7 @@ def split_names(content: str, role: Role) -> list[NameToken]:
                 continue
             etc = ""
             m = _ETC_SUFFIX.match(raw)
-            if m and len(norm(m.group(1))) >= 2:
+            if m and len(norm(m.group(1))) >= 2 and (m.group(2) != "等" or _complete(m.group(1))):
                 raw, etc = m.group(1).strip(_TRIM), m.group(2)
             tokens.append(NameToken(raw, token_role, etc))
             if not fixed:

@@ -19,8 +19,11 @@ or CSV with a header ``date,type,name`` where type is ``holiday``/``休`` or ``w
 Every date must lie in the file's year (``year``; a CSV file, or a file without ``year``, takes
 the one year all its dates share, else ``--year`` must say it). The one exception is the New
 Year holiday, which can start — or need a make-up workday — in the last days of December of the
-year before (e.g. 2011-12-31 for 2012). Importing replaces what was imported before for that
-year. The file may be UTF-8 or GBK/GB18030; a binary file is refused.
+year before (e.g. 2011-12-31 for 2012). Importing merges day by day: a day in the file is added
+or changed, every other day imported before stays (``replace=True`` drops the year's other
+imported days first). :func:`holiday_changes` tells beforehand what an import adds, changes and
+leaves, and which days it would set against chinese-calendar's own data. The file may be UTF-8
+or GBK/GB18030; a binary file is refused.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import chinese_calendar
 from sqlalchemy import delete, extract
 from sqlmodel import Session, select
 
@@ -190,22 +194,97 @@ def read_holiday_file(path: Path, year: int | None = None) -> tuple[list[Holiday
     return entries, source or path.name
 
 
-def import_holidays(
-    session: Session, entries: list[HolidayEntry], source: str, actor: str = "cli"
-) -> dict[int, int]:
-    """Replace the imported days of the file's year (the latest year of its dates; an earlier
-    one holds only New Year days, which are replaced date by date); returns days per year."""
+@dataclass(frozen=True)
+class HolidayChanges:
+    """What importing a file would do, day by day."""
+
+    added: list[HolidayEntry]
+    changed: list[tuple[HolidayEntry, HolidayEntry]]  # (before, after)
+    unchanged: list[HolidayEntry]
+    kept: list[HolidayEntry]  # imported before, not in the file: stay (dropped with replace)
+    against_official: list[tuple[HolidayEntry, bool]]  # (entry, chinese-calendar's is_workday)
+
+
+def _official(day: date) -> bool | None:
+    """chinese-calendar's answer for ``day``, or None for a year it does not know."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+def holiday_changes(session: Session, entries: list[HolidayEntry]) -> HolidayChanges:
+    """Compare ``entries`` with the days imported before in their years and with
+    chinese-calendar (for the years it knows)."""
     years = sorted({e.day.year for e in entries})
-    session.exec(delete(HolidayDay).where(extract("year", HolidayDay.day) == years[-1]))
-    spill = [e.day for e in entries if e.day.year != years[-1]]
-    if spill:
-        session.exec(delete(HolidayDay).where(HolidayDay.day.in_(spill)))  # type: ignore[attr-defined]
-    for e in sorted({e.day: e for e in entries}.values(), key=lambda e: e.day):
+    before = {
+        r.day: HolidayEntry(r.day, r.workday, r.name)
+        for r in session.exec(
+            select(HolidayDay).where(extract("year", HolidayDay.day).in_(years))  # type: ignore[attr-defined]
+        )
+    }
+    wanted = {e.day: e for e in entries}
+    added, changed, unchanged, against = [], [], [], []
+    for day, entry in sorted(wanted.items()):
+        old = before.get(day)
+        if old is None:
+            added.append(entry)
+        elif old.workday != entry.workday or old.name != entry.name:
+            changed.append((old, entry))
+        else:
+            unchanged.append(entry)
+        official = _official(day)
+        if (
+            official is not None
+            and official != entry.workday
+            and (old is None or old.workday != entry.workday)
+        ):
+            against.append((entry, official))
+    kept = [e for d, e in sorted(before.items()) if d not in wanted]
+    return HolidayChanges(added, changed, unchanged, kept, against)
+
+
+def import_holidays(
+    session: Session,
+    entries: list[HolidayEntry],
+    source: str,
+    actor: str = "cli",
+    *,
+    replace: bool = False,
+) -> dict[int, int]:
+    """Merge the file's days into the imported days, day by day (``replace``: first drop the
+    other imported days of the file's year — the latest year of its dates; an earlier one holds
+    only New Year days); returns the file's days per year."""
+    years = sorted({e.day.year for e in entries})
+    if replace:
+        session.exec(delete(HolidayDay).where(extract("year", HolidayDay.day) == years[-1]))
+    days = sorted({e.day: e for e in entries}.values(), key=lambda e: e.day)
+    session.exec(delete(HolidayDay).where(HolidayDay.day.in_([e.day for e in days])))  # type: ignore[attr-defined]
+    for e in days:
         session.add(HolidayDay(day=e.day, workday=e.workday, name=e.name, source=source))
     counts = {y: sum(1 for e in entries if e.day.year == y) for y in years}
-    audit(session, actor, "import_holidays", ",".join(map(str, years)), source=source, days=counts)
+    audit(
+        session,
+        actor,
+        "import_holidays",
+        ",".join(map(str, years)),
+        source=source,
+        days=counts,
+        replace=replace,
+    )
     session.flush()
     return counts
+
+
+def imported_days(session: Session, year: int) -> list[HolidayDay]:
+    """The days imported for ``year``, in date order."""
+    return list(
+        session.exec(
+            select(HolidayDay)
+            .where(extract("year", HolidayDay.day) == year)
+            .order_by(HolidayDay.day)  # type: ignore[arg-type]
+        )
+    )
 
 
 def calendar_from_db(session: Session) -> WorkCalendar:

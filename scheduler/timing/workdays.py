@@ -2,8 +2,10 @@
 
 Sources, in order of precedence for a given day:
 1. days an admin imported (``fazhi holidays import FILE``; :mod:`scheduler.records.holidays`), for a year
-   the State Council has announced but the installed chinese-calendar does not know yet;
-2. the chinese-calendar package (years it covers; it raises ``NotImplementedError`` otherwise);
+   the State Council has announced but the installed chinese-calendar does not know yet (or a
+   correction of a day it knows, confirmed by the admin);
+2. the chinese-calendar package (years it covers; it raises ``NotImplementedError`` otherwise),
+   for every day not imported, also in a year where some days were imported;
 3. plain weekends, with one warning per year, so the scheduler never crashes on a new year.
 """
 
@@ -38,23 +40,21 @@ class WorkCalendar:
 
     def source(self, year: int) -> str:
         """Where the data of ``year`` comes from: imported, chinese_calendar or weekends."""
-        if year in self.imported_years:
-            return "imported"
         try:
             chinese_calendar.is_workday(date(year, 6, 1))
         except NotImplementedError:
-            return "weekends"
+            return "imported" if year in self.imported_years else "weekends"
         return "chinese_calendar"
 
     def is_workday(self, day: date) -> bool:
         found = self.overrides.get(day)
         if found is not None:
             return found
-        if day.year in self.imported_years:
-            return day.weekday() < 5
         try:
             return _official_workday(day)
         except NotImplementedError:
+            if day.year in self.imported_years:
+                return day.weekday() < 5
             if day.year not in _warned_years:
                 _warned_years.add(day.year)
                 log.warning(

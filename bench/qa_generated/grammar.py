@@ -1,0 +1,297 @@
+"""The question grammar: operators × the plan's own entities × noise.
+
+Each operator has Chinese templates (and English ones for the ``english`` noise) with slots
+``{item}``, ``{unit}``, ``{a}``, ``{b}``, ``{phrase}``, ``{action}``; :func:`bindings` lists
+every entity combination of a plan the operator can be asked about, each with the oracle's
+expectation; :func:`generate` draws questions reproducibly from a seed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import permutations
+
+from bench.qa_generated import oracle
+from bench.qa_generated.noise import NOISES, Segment, Segments, item_ref, join
+from bench.qa_generated.oracle import Expectation
+from bench.qa_generated.phrases import sample
+from bench.qa_generated.plans import PlanFacts
+from knowledge.plan.model import CADENCE_LABELS, ETC_NAME, Cadence, Role
+
+LEAD, SUPPORT = Role.LEAD, Role.SUPPORTING
+
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "item_text": ("{item}讲什么", "{item}是什么内容", "{item}的内容是什么", "说说{item}"),
+    "item_units": ("{item}谁负责", "{item}的责任单位有哪些", "{item}由哪些单位负责"),
+    "item_role:lead": ("{item}的牵头单位是谁", "{item}谁牵头", "{item}由哪个单位牵头"),
+    "item_role:supporting": ("{item}的配合单位有哪些", "{item}哪些单位配合"),
+    "unit_count": ("{item}有几个责任单位", "{item}列了几个单位", "{item}一共几个责任单位"),
+    "unit_items": ("{unit}有哪些任务", "{unit}负责哪几条", "{unit}要做哪些工作"),
+    "unit_role_items:lead": ("{unit}牵头的有哪几条", "哪些条目由{unit}牵头"),
+    "unit_role_items:supporting": ("{unit}配合的有哪几条", "哪些条目{unit}是配合单位"),
+    "unit_item_count": ("{unit}负责几条", "{unit}一共有几条任务", "{unit}要管几条"),
+    "either": ("{a}或{b}负责的有哪些条目", "哪些条目有{a}或者{b}"),
+    "group_items": ("{group}负责哪几条", "{group}有哪些任务", "哪些条目写了{group}"),
+    "only_groups": (
+        "哪些条目没有点名具体单位",
+        "哪几条的责任单位只写了单位类别",
+        "哪些条目的责任单位全是统称，没有具体单位",
+    ),
+    "cadence_items": (
+        "哪些工作{cadence}要做",
+        "{cadence}要做的有哪几条",
+        "哪几条是{cadence}的任务",
+    ),
+    "follow_item": ("那{item}呢", "{item}呢", "那{item}的呢", "再看看{item}"),
+    "follow_unit": ("那{unit}呢", "{unit}呢", "换成{unit}呢", "那{unit}的呢"),
+    "most_units": ("哪一条责任单位最多", "哪条列的单位最多", "责任单位最多的是哪一条"),
+    "fewest_units": ("哪一条责任单位最少", "哪条列的单位最少", "责任单位最少的是哪一条"),
+    "only_one": (
+        "哪些条目只有一个责任单位",
+        "只有一个单位负责的是哪几条",
+        "哪几条只列了一个责任单位",
+    ),
+    "etc_items": (
+        "哪些条目的责任单位以“等”结尾",
+        "哪几条的责任单位没有列全，写了“等”",
+        "责任单位后面带“等”字的是哪几条",
+    ),
+    "both": ("{a}和{b}都负责哪些条目", "哪些条目同时有{a}和{b}", "{a}和{b}共同负责哪几条"),
+    "a_not_b": (
+        "哪些条目有{a}没有{b}",
+        "{a}负责但{b}不负责的是哪几条",
+        "列了{a}却没列{b}的条目有哪些",
+    ),
+    "complement": ("{unit}不用做哪些", "哪些条目跟{unit}无关", "哪几条不需要{unit}负责"),
+    "named_verdict": ("{item}有{unit}吗", "{unit}要负责{item}吗", "{item}是{unit}的任务吗"),
+    "cadence": ("{action}多久一次", "{action}的频次是多少", "多长时间{action}一次"),
+    "phrase_which": ("{phrase}是哪一条", "“{phrase}”在哪一条"),
+    "phrase_who": ("{phrase}谁负责", "{phrase}由哪些单位负责"),
+    "plan_year": ("这是哪一年的工作要点", "工作要点是哪年的", "这份要点是哪个年度的"),
+}
+
+ENGLISH: dict[str, tuple[str, ...]] = {
+    "item_text": ("What is {item} about?",),
+    "item_units": ("Who is responsible for {item}?",),
+    "item_role:lead": ("Who leads {item}?",),
+    "item_role:supporting": ("Which units support {item}?",),
+    "unit_count": ("How many units are responsible for {item}?",),
+    "unit_items": ("Which items is {unit} responsible for?",),
+    "unit_role_items:lead": ("Which items does {unit} lead?",),
+    "unit_role_items:supporting": ("Which items does {unit} support?",),
+    "unit_item_count": ("How many items is {unit} responsible for?",),
+    "either": ("Which items name {a} or {b}?",),
+    "group_items": ("Which items is {group} responsible for?",),
+    "only_groups": ("Which items name no specific unit, only groups?",),
+    "cadence_items": ("Which tasks must be done {cadence_en}?",),
+    "follow_item": ("What about {item}?",),
+    "follow_unit": ("And {unit}?",),
+    "most_units": ("Which item lists the most units?",),
+    "fewest_units": ("Which item lists the fewest units?",),
+    "only_one": ("Which items have only one responsible unit?",),
+    "etc_items": ("Which items have a unit list ending in 等?",),
+    "both": ("Which items are both {a} and {b} responsible for?",),
+    "a_not_b": ("Which items name {a} but not {b}?",),
+    "complement": ("Which items does {unit} not need to do?",),
+    "named_verdict": ("Is {unit} responsible for {item}?",),
+    "cadence": ("How often must {action} be done?",),
+    "phrase_which": ("Which item is about {phrase}?",),
+    "phrase_who": ("Who is responsible for {phrase}?",),
+    "plan_year": ("Which year is this work plan for?",),
+}
+
+OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
+_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en)\}")
+CADENCE_EN = {
+    Cadence.MONTHLY: "every month",
+    Cadence.QUARTERLY: "every quarter",
+    Cadence.HALF_YEARLY: "every half year",
+    Cadence.ANNUAL: "every year",
+}
+PHRASES_PER_PLAN = 120
+MAX_PAIRS = 60
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The entities one question is about, and the oracle's expectation."""
+
+    operator: str
+    template_key: str  # operator, or operator:role
+    slots: tuple[tuple[str, object], ...]
+    expect: Expectation
+    context: tuple[str, ...] = ()  # earlier turns of the conversation (follow-ups)
+
+
+@dataclass(frozen=True)
+class Case:
+    plan_id: str
+    operator: str
+    noise: str
+    question: str
+    expect: Expectation
+    asker: str | None = None  # the unit registered for the asking chat ("我单位")
+    context: tuple[str, ...] = ()  # earlier turns, asked first in the same conversation
+
+
+def _b(
+    op: str, exp: Expectation | None, key: str = "", context: tuple[str, ...] = (), **slots: object
+) -> list[Binding]:
+    if exp is None:
+        return []
+    return [Binding(op, key or op, tuple(sorted(slots.items())), exp, context)]
+
+
+def _unique_obligations(f: PlanFacts) -> list:
+    obs = f.plan.obligations
+    return [
+        o
+        for o in obs
+        if not any(p is not o and (p.action in o.action or o.action in p.action) for p in obs)
+    ]
+
+
+def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
+    """Every combination of the plan's entities ``op`` can be asked about (pairs capped)."""
+    out: list[Binding] = []
+    nums, units = f.numbers, f.units
+    pairs = list(permutations(units, 2))
+    random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(pairs)
+    if op == "item_text":
+        for n in nums:
+            out += _b(op, oracle.item_text(f, n), item=n)
+    elif op == "item_units":
+        for n in nums:
+            out += _b(op, oracle.item_units(f, n), item=n)
+    elif op == "item_role":
+        for n in nums:
+            for role in (LEAD, SUPPORT):
+                out += _b(op, oracle.item_role(f, n, role), f"{op}:{role.value}", item=n)
+    elif op == "unit_count":
+        for n in nums:
+            out += _b(op, oracle.unit_count(f, n), item=n)
+    elif op == "unit_items":
+        for u in units:
+            out += _b(op, oracle.unit_items(f, u), unit=u)
+    elif op == "unit_role_items":
+        for u in units:
+            for role in (LEAD, SUPPORT):
+                out += _b(op, oracle.unit_role_items(f, u, role), f"{op}:{role.value}", unit=u)
+    elif op == "follow_item":  # 第十四条谁负责 → 那第十五条呢
+        for n, m in permutations(nums, 2):
+            first = f"{item_ref(n, 'cn')}谁负责"
+            out += _b(op, oracle.item_units(f, m), context=(first,), item=m)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "follow_unit":  # 区司法局有哪些任务 → 那区财政局呢
+        for a, b in pairs[: MAX_PAIRS * 2]:
+            out += _b(op, oracle.unit_items(f, b), context=(f"{a}有哪些任务",), unit=b)
+    elif op == "unit_item_count":
+        for u in units:
+            out += _b(op, oracle.unit_item_count(f, u), unit=u)
+    elif op == "group_items":
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        groups.pop(ETC_NAME, None)
+        for g in groups:
+            out += _b(op, oracle.group_items(f, g), group=g)
+    elif op == "cadence_items":
+        for c, label in CADENCE_LABELS.items():
+            if c in CADENCE_EN:
+                exp = oracle.cadence_items(f, c)
+                out += _b(op, exp, cadence=label, cadence_en=CADENCE_EN[c])
+    elif op in ("most_units", "fewest_units", "only_one", "only_groups", "etc_items", "plan_year"):
+        out += _b(op, getattr(oracle, op)(f))
+    elif op in ("both", "a_not_b", "either"):
+        fn = getattr(oracle, op)
+        for a, b in pairs:
+            out += _b(op, fn(f, a, b), a=a, b=b)
+            if len(out) >= MAX_PAIRS:
+                break
+    elif op == "complement":
+        for u in units:
+            out += _b(op, oracle.complement(f, u), unit=u)
+    elif op == "named_verdict":
+        for n in nums:
+            for u in units:
+                out += _b(op, oracle.named_verdict(f, n, u), item=n, unit=u)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[: MAX_PAIRS * 2]
+    elif op == "cadence":
+        for ob in _unique_obligations(f):
+            out += _b(op, oracle.cadence(f, ob), action=ob.action)
+    elif op in ("phrase_which", "phrase_who"):
+        fn = getattr(oracle, op)
+        for phrase, n in sample(f.plan, PHRASES_PER_PLAN, seed):
+            out += _b(op, fn(f, n), phrase=phrase, item=n)
+    return out
+
+
+def render(template: str, slots: dict[str, object], english: bool = False) -> Segments:
+    segs: list[Segment] = []
+    pos = 0
+    for m in _SLOT.finditer(template):
+        if m.start() > pos:
+            segs.append(Segment(template[pos : m.start()]))
+        name = m.group(1)
+        value = slots[name]
+        if name == "item":
+            segs.append(Segment(item_ref(int(value), "en" if english else "cn"), "item", value))
+        elif name in ("unit", "a", "b", "group"):
+            segs.append(Segment(str(value), "unit", value))
+        else:
+            segs.append(Segment(str(value), name, value))
+        pos = m.end()
+    if pos < len(template):
+        segs.append(Segment(template[pos:]))
+    return tuple(segs)
+
+
+def ask(f: PlanFacts, b: Binding, noise: str, rng: random.Random) -> tuple[str, str | None] | None:
+    """The question for ``b`` with ``noise`` and the asking chat's unit (when the question says
+    我单位), or None when the noise does not apply."""
+    slots = dict(b.slots)
+    english = noise == "english"
+    table = ENGLISH if english else TEMPLATES
+    segs = render(rng.choice(table[b.template_key]), slots, english)
+    fn = NOISES[noise]
+    if fn is not None:
+        ctx = {"aliases": f.aliases, "year": f.year, "english": english, "units": f.units}
+        ctx["operator"] = b.operator
+        noisy = fn(segs, rng, ctx)
+        if noisy is None:
+            return None
+        segs = noisy
+    text = join(segs)
+    asker = next((str(s.value) for s in segs if s.kind == "self"), None)
+    if not english:
+        text = text.rstrip("？?") + ("？" if text[-1] not in "呢啊呀吗" else "")
+    return text, asker
+
+
+def generate(plans: list[PlanFacts], size: int, seed: int = 19) -> Iterator[Case]:
+    """About ``size`` questions spread evenly over plans × operators × noise kinds; the same
+    seed gives the same questions. Combinations a plan cannot ask are skipped."""
+    cells = len(plans) * len(OPERATORS) * len(NOISES)
+    quota = max(1, -(-size // cells))
+    for f in plans:
+        for op in OPERATORS:
+            pool = bindings(f, op, seed)
+            if not pool:
+                continue
+            for noise in NOISES:
+                rng = random.Random(f"{seed}:{f.plan_id}:{op}:{noise}")
+                order = pool[:]
+                rng.shuffle(order)
+                seen: set[str] = set()
+                for attempt in range(quota * 6):
+                    if len(seen) >= quota:
+                        break
+                    b = order[attempt % len(order)]
+                    asked = ask(f, b, noise, rng)
+                    if asked is None or asked[0] in seen:
+                        continue
+                    seen.add(asked[0])
+                    yield Case(f.plan_id, op, noise, asked[0], b.expect, asked[1], b.context)

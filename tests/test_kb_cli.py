@@ -99,17 +99,18 @@ def test_plan_lifecycle(data_dir: Path, tmp_path: Path) -> None:
     again = json.loads(
         run("kb", "import", str(DOCS / "layout_sections.txt"), "--json", data_dir=data_dir).stdout
     )
-    assert again["created"] is False and again["plan_id"] == "layout_sections"
-    act = json.loads(run("kb", "activate", "layout_sections", "--json", data_dir=data_dir).stdout)
-    assert act["activated"] == "layout_sections" and act["replaced"] is None
+    assert again["created"] is False and again["plan_id"] == "mouxian-2023"
+    act = json.loads(run("kb", "activate", "mouxian-2023", "--json", data_dir=data_dir).stdout)
+    assert act["activated"] == "mouxian-2023" and act["replaced"] is None
     plans = json.loads(run("kb", "plans", "--json", data_dir=data_dir).stdout)
     assert [(p["plan_id"], p["year"], p["active"]) for p in plans] == [
         ("xiangzhou-2021", 2021, True),
-        ("layout_sections", 2023, True),
+        ("mouxian-2023", 2023, True),
     ]
+    # ids are short, from the issuer's place and the year (某县 → mouxian); the title is the label
     # the plan in force this year is the 2023 one now
     now = json.loads(run("kb", "list", "--json", data_dir=data_dir).stdout)
-    assert now["plan_id"] == "layout_sections" and len(now["items"]) == 4
+    assert now["plan_id"] == "mouxian-2023" and len(now["items"]) == 4
     # another document for 2023: refused without confirmation, replaced with --yes
     other = tmp_path / "other-2023.txt"
     other.write_text(
@@ -120,13 +121,14 @@ def test_plan_lifecycle(data_dir: Path, tmp_path: Path) -> None:
     replaced = json.loads(
         run("kb", "import", str(other), "--activate", "--yes", "--json", data_dir=data_dir).stdout
     )
-    assert replaced["activation"]["replaced"] == "layout_sections"
+    assert replaced["activation"]["replaced"] == "mouxian-2023"
     diff = json.loads(
-        run("kb", "diff", "layout_sections", "other-2023", "--json", data_dir=data_dir).stdout
+        run("kb", "diff", "mouxian-2023", "mouxian-2023-2", "--json", data_dir=data_dir).stdout
     )
     assert len(diff["removed"]) + len(diff["changed"]) >= 3
-    run("kb", "remove", "layout_sections", data_dir=data_dir)
-    assert "layout_sections" not in run("kb", "plans", data_dir=data_dir).stdout
+    run("kb", "remove", "mouxian-2023", data_dir=data_dir)
+    listed = json.loads(run("kb", "plans", "--json", data_dir=data_dir).stdout)
+    assert "mouxian-2023" not in [p["plan_id"] for p in listed]
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
     proc = run("kb", "import", str(bad), data_dir=data_dir, ok=False)

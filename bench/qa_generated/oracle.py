@@ -17,10 +17,12 @@ from knowledge.text.normalize import int_to_cn
 
 CADENCE_WORDS: dict[Cadence, tuple[str, ...]] = {
     Cadence.MONTHLY: ("每月", "每个月", "月度"),
+    Cadence.BIMONTHLY: ("每两个月", "两个月"),
     Cadence.QUARTERLY: ("每季度", "每个季度", "季度"),
     Cadence.HALF_YEARLY: ("每半年", "半年"),
     Cadence.ANNUAL: ("每年", "一年", "年度", "全年"),
     Cadence.ONCE: ("年度内", "每年", "一年", "全年", "年内"),
+    Cadence.ONGOING: ("常态化", "无固定周期"),
 }
 """The words an answer may state a cadence with (the first is the label the model uses)."""
 

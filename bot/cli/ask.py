@@ -30,6 +30,8 @@ from bot.runtime.error_boundary import EXIT_USAGE, VERBOSE, VERBOSE_FLAGS, repor
 if TYPE_CHECKING:
     import typer
 
+    from knowledge.plan.model import WorkPlan
+    from knowledge.plan.units import UnitDirectory
     from knowledge.qa import QAEngine
     from knowledge.qa.query.conversation import Conversations
 
@@ -139,17 +141,77 @@ def register(app: typer.Typer) -> None:
     )(ask_command)
 
 
-def _engine(plan: str | None) -> QAEngine:
+def stored_plans() -> tuple[list[WorkPlan], UnitDirectory] | None:
+    """The active plans of the configured database and the registry's units, which the bot
+    follows too; None when there is no database yet (nothing was imported: the bundled plan,
+    and no start-up cost)."""
+    from knowledge.datahome import data_dir
+
+    if not os.environ.get("DATABASE_URL", "").strip() and not (data_dir() / "fazhi.db").exists():
+        return None
+    from knowledge.plan.units import UnitDirectory
+    from scheduler.records.plans import active_plans
+    from scheduler.records.unit_directory import registry_directory
+    from scheduler.store.db import init_db, session_scope
+
+    engine = init_db(None)
+    try:
+        with session_scope(engine) as s:
+            plans = active_plans(s)
+            return plans, registry_directory(s, UnitDirectory.for_plans(plans))
+    finally:
+        engine.dispose()
+
+
+def _engine(plan: str | None, day: date | None = None) -> QAEngine:
+    """The question engine over the active plans (as the bot's), the one in force first."""
     from knowledge.qa import QAEngine
     from knowledge.reading.decode import DocumentError
 
     try:
-        engine = QAEngine.default()
+        stored = stored_plans()
+        if stored is None:
+            engine = QAEngine.default()
+        else:  # as the bot's engine (bot.chat.state): the plan in force today first
+            from scheduler.records.plans import ordered_for
+
+            engine = QAEngine(ordered_for(stored[0], day or _today()), stored[1])
     except DocumentError as exc:
         _fail(f"工作要点无法读取：\n{exc.describe()}", 1)
     if plan is not None and plan not in engine.plans:
         _fail(f"没有编号为“{plan}”的工作要点。可用：{'、'.join(engine.plans)}")
     return engine
+
+
+def _today() -> date:
+    from scheduler.timing.clock import today
+
+    return today()
+
+
+def plan_note(engine: QAEngine, plan_id: str, day: date | None) -> str:
+    """ "按2026年度工作要点" when the answer must name its plan's year (more than one plan is
+    active, or the plan is not the current year's: :func:`knowledge.plan.years.names_year`)."""
+    from knowledge.plan.years import YearPlan, names_year
+
+    if plan_id not in engine.plans:
+        return ""
+    plans = [p.plan for p in engine.plans.values()]
+    current = (day or _today()).year
+    chosen = YearPlan(engine.plans[plan_id].plan, current)
+    if not names_year(plans, chosen, current) or not chosen.year:
+        return ""
+    return f"按{chosen.year}年度工作要点（{plan_id}）"
+
+
+def _named(result: dict[str, Any], note: str) -> dict[str, Any]:
+    """The answer with the plan it follows named (once, in front of the text)."""
+    if not note:
+        return result
+    result["plan_label"] = note
+    if note.split("（")[0] not in result.get("text", ""):
+        result["text"] = f"{note}：\n{result.get('text', '')}"
+    return result
 
 
 def _read_batch(path: Path) -> str:
@@ -197,7 +259,7 @@ def ask(
     if batch is not None:
         if question is not None:
             _fail("--batch 与单个问题不能同时使用。")
-        engine = _engine(plan)
+        engine = _engine(plan, day)
         if batch == "-":
             run_batch(engine, sys.stdin, sys.stdout, day, plan)
         else:
@@ -206,17 +268,18 @@ def ask(
         return
     if question is None or not question.strip():
         _fail('请给出问题，例如：fazhi ask "第十四条 我单位要做什么" --unit 区司法局')
-    engine = _engine(plan)
+    engine = _engine(plan, day)
     if unit is not None:
         try:
             unit = engine.resolve_unit(unit)
         except UnknownUnitError as exc:
             _fail(str(exc))
     answer = engine.answer(question, unit=unit, today=day, plan_id=plan)
+    result = _named(answer.to_dict(), plan_note(engine, answer.plan_id, day))
     if as_json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(answer.text)
+        print(result["text"])
 
 
 def answer_line(
@@ -265,7 +328,7 @@ def answer_line(
     )
     if sessions is not None and key is not None:
         sessions.put(key, new_turn)
-    result = answer.to_dict()
+    result = _named(answer.to_dict(), plan_note(engine, answer.plan_id, line_today))
     if key is not None:
         result["session"] = session
     if warning:

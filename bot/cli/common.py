@@ -88,10 +88,15 @@ def active_plans() -> list[WorkPlan]:
 
 
 def plan_named(plan_id: str | None) -> WorkPlan:
-    """The plan ``plan_id`` (active or only imported); the one in force when None."""
+    """The plan ``plan_id`` (active or only imported, the bundled one included, or an id from
+    before ids were short); the one in force when None."""
     plans = active_plans()
     if plan_id is None:
         return plans[0]
+    from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
+
+    if plan_id.strip() == DEFAULT_PLAN_ID:
+        return default_plan()
     for p in plans:
         if p.plan_id == plan_id:
             return p

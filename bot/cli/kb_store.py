@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bot.cli.common import JsonOpt, emit_json, fail, plan_named, stored_context
 from knowledge.reading.decode import DocumentError
+from knowledge.reading.loader import DEFAULT_PLAN_ID
 
 console = Console()
 
@@ -48,10 +49,10 @@ def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN0
     if current is not None and current.id != row.id:
         _confirm_replace(current.slug, row.slug, row.year, yes)
     before = store.active_plans(s)
-    old_plan = store.plan_for_year(before, row.year)
+    old_plan = store.covering(before, row.year)
     store.activate(s, row)
     after = store.active_plans(s)
-    new_plan = store.plan_for_year(after, row.year)
+    new_plan = store.covering(after, row.year)
     from knowledge.plan.units import UnitDirectory
 
     change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
@@ -146,6 +147,11 @@ def kb_activate(
 
     ctx = stored_context()
     with session_scope(ctx.engine) as s:
+        if plan.strip() == DEFAULT_PLAN_ID:
+            out = _activate_bundled(s, yes, as_json)
+            if as_json:
+                emit_json(out)
+            return
         try:
             row = store.find_plan(s, plan)
         except store.PlanError as exc:
@@ -161,9 +167,44 @@ def kb_activate(
         emit_json(out)
 
 
+def _activate_bundled(s, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
+    """`kb activate xiangzhou-2021`: the bundled plan is its year's plan again."""
+    from knowledge.plan.units import UnitDirectory
+    from knowledge.reading.loader import default_plan
+    from scheduler.records import plans as store
+
+    year = default_plan().meta.plan_year or 0
+    current = store.active_row(s, year)
+    if current is None:
+        if not as_json:
+            console.print(f"“{DEFAULT_PLAN_ID}”已经是 {year} 年度的现行要点。", highlight=False)
+        return {"activated": DEFAULT_PLAN_ID, "replaced": None, "unchanged": True}
+    _confirm_replace(current.slug, DEFAULT_PLAN_ID, year, yes)
+    before = store.active_plans(s)
+    store.activate_bundled(s)
+    after = store.active_plans(s)
+    change = store.reminder_change(
+        s, store.covering(before, year), store.covering(after, year), UnitDirectory.for_plans(after)
+    )
+    if not as_json:
+        console.print(
+            f"[green]已启用[/green]“{DEFAULT_PLAN_ID}”（内置）为 {year} 年度的工作要点"
+            f"（替换“{current.slug}”）。",
+            highlight=False,
+        )
+        console.print(change.text(), highlight=False)
+    return {
+        "activated": DEFAULT_PLAN_ID,
+        "replaced": current.slug,
+        "reminders_started": [list(x) for x in change.started],
+        "reminders_stopped": [list(x) for x in change.stopped],
+        "withdrawn": change.withdrawn,
+    }
+
+
 def kb_plans(as_json: JsonOpt = False) -> None:
     """列出已导入的工作要点：编号、年度、发文单位、是否启用。"""
-    from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
+    from knowledge.reading.loader import default_plan
     from scheduler.records import plans as store
     from scheduler.store.db import session_scope
 
@@ -173,6 +214,7 @@ def kb_plans(as_json: JsonOpt = False) -> None:
         data = [
             {
                 "plan_id": r.slug,
+                "legacy_id": r.legacy_slug,  # the id before ids were short: still accepted
                 "year": r.year,
                 "issuer": r.issuer,
                 "title": r.title,
@@ -190,6 +232,7 @@ def kb_plans(as_json: JsonOpt = False) -> None:
         0,
         {
             "plan_id": DEFAULT_PLAN_ID,
+            "legacy_id": None,
             "year": bundled.meta.plan_year,
             "issuer": bundled.meta.issuer,
             "title": bundled.meta.title,
@@ -226,6 +269,10 @@ def kb_remove(
     from scheduler.records import plans as store
     from scheduler.store.db import session_scope
 
+    if plan.strip() == DEFAULT_PLAN_ID:
+        fail(
+            f"“{DEFAULT_PLAN_ID}”是内置的工作要点，不能删除；可以导入并启用同一年度的另一份替换它。"
+        )
     ctx = stored_context()
     with session_scope(ctx.engine) as s:
         try:

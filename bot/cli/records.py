@@ -22,6 +22,8 @@ from bot.cli.common import (
     user_errors,
 )
 from bot.cli.output import checked_output, write_atomic
+from knowledge.plan.model import WorkPlan
+from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.planning.planner import responsible_units
 from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
@@ -65,8 +67,11 @@ def done(
                 )
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
         p = Period.parse(c.period)
+        counted = f"，{c.occurrence}/{ob.need}次" if ob.need > 1 else ""
         if new:
-            console.print(f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条）。")
+            console.print(
+                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。"
+            )
         else:
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
 
@@ -121,9 +126,14 @@ def report(
     with user_errors():
         p = Period.parse(period) if period else Period(now().year, "Y", 1)
         ctx = load_context(database_url)
+        try:
+            chosen = plan_of_year(ctx.plans, p.year)  # the one rule for the plan of a year
+        except NoPlanForYear as exc:
+            fail(str(exc))
+            raise
         with session_scope(ctx.engine) as s:
-            m = compliance_matrix(s, ctx.plan, ctx.directory(s), p)
-            annual = _annual_report_lines(ctx, s, p)
+            m = compliance_matrix(s, chosen.plan, ctx.directory(s), p)
+            annual = _annual_report_lines(ctx, s, p, chosen.plan)
     header, rows = matrix_rows(m)
     if as_json:
         data: list[dict[str, Any]] = [
@@ -134,6 +144,11 @@ def report(
                 "period": c.period.key,
                 "due": c.due.isoformat(),
                 "state": m.cells[(u, c.label)],
+                **(
+                    {"done": m.progress.get((u, c.label), 0), "need": c.obligation.need}
+                    if c.obligation.need > 1
+                    else {}
+                ),
                 **(
                     {"override": {"applies": ov.applies, "reason": ov.reason, "by": ov.by}}
                     if (ov := m.override(u, c.obligation.key))
@@ -171,6 +186,8 @@ def report(
         return
     c = m.counts()
     title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
+    if names_year(ctx.plans, chosen, now().year):
+        title += f"（{chosen.label()}）"
     colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}
     # one column per task fits only a wide terminal; otherwise one row per unit with counts
     if console.width >= 14 + 12 * (len(header) - 1):
@@ -178,20 +195,21 @@ def report(
         for col in header:
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(r[0], *[f"[{colours.get(v, 'dim')}]{v}[/]" for v in r[1:]])
+            table.add_row(r[0], *[f"[{colours.get(v.split(' ')[0], 'dim')}]{v}[/]" for v in r[1:]])
     else:
         table = Table(title=title, caption="终端较窄：按单位汇总；完整矩阵请用 --format csv/xlsx")
         for col in ("单位", "完成", "逾期", "待完成", "逾期任务"):
             table.add_column(col, overflow="fold")
         for r in rows:
+            states = [v.split(" ")[0] for v in r[1:]]  # "待完成 1/2" counts as 待完成
             late = [
-                h.split(" ")[0] for h, v in zip(header[1:], r[1:], strict=True) if v == "已逾期"
+                h.split(" ")[0] for h, v in zip(header[1:], states, strict=True) if v == "已逾期"
             ]
             table.add_row(
                 r[0],
-                str(r[1:].count("已完成")),
-                f"[red]{r[1:].count('已逾期')}[/]",
-                str(r[1:].count("待完成")),
+                str(states.count("已完成")),
+                f"[red]{states.count('已逾期')}[/]",
+                str(states.count("待完成")),
                 "、".join(dict.fromkeys(late)),
             )
     console.print(table)
@@ -203,7 +221,7 @@ def report(
         console.print(line, highlight=False)
 
 
-def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
+def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period, plan: WorkPlan) -> list[str]:
     """A year's report also says who submitted / published the annual report (1 March / 1 April)."""
     from scheduler.records.annual_report import annual_report_status
     from scheduler.records.unit_registry import RegistryError
@@ -211,7 +229,7 @@ def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period) -> list[str]:
     if p.kind != "Y":
         return []
     try:
-        status = annual_report_status(s, ctx.plan, ctx.directory(s), p.year)
+        status = annual_report_status(s, plan, ctx.directory(s), p.year)
     except RegistryError:  # a plan without the annual report
         return []
     return status.lines() if status.rows else []

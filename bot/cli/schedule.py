@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import DbOpt, JsonOpt, console, err_console, fail, load_context, user_errors
+from knowledge.plan.years import NoPlanForYear, plan_of_year
 from scheduler.planning.planner import reminders_in
 from scheduler.records.unit_registry import resolve_unit
 from scheduler.store.db import (
@@ -75,7 +76,12 @@ def schedule_preview(
             fail(
                 f"年份 {y} 超出范围：请给出 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 --year {today().year}"
             )
-        reminders = reminders_in(ctx.plan_at(y), directory, ctx.rules, cal, [y], units)
+        try:
+            chosen = plan_of_year(ctx.plans, y)  # the one rule for the plan of a year
+        except NoPlanForYear as exc:
+            fail(str(exc))
+            raise
+        reminders = reminders_in(chosen.plan, directory, ctx.rules, cal, [y], units)
     rows = [
         {
             "date": r.day.isoformat(),
@@ -88,6 +94,7 @@ def schedule_preview(
             "step": r.step.name,
             "step_label": r.step.label,
             "due": r.due.isoformat(),
+            "plan": chosen.plan.plan_id,
         }
         for r in reminders
     ]
@@ -96,7 +103,7 @@ def schedule_preview(
         return
     if cal.source(y) == "weekends":
         err_console.print(f"[yellow]注意：{y}年没有节假日数据，按周末计算工作日。[/yellow]")
-    table = Table(title=f"{y}年提醒计划（{len(rows)} 条）")
+    table = Table(title=f"{y}年提醒计划（{len(rows)} 条，{chosen.label()}）")
     wide = console.width >= 110
     for col in ("日期", "单位", "条", "任务", "提醒", *(("期间", "截止") if wide else ("截止",))):
         table.add_column(col, overflow="fold")

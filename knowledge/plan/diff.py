@@ -25,7 +25,8 @@ class ItemChange:
     reworded: bool
     units_added: tuple[str, ...]
     units_removed: tuple[str, ...]
-    cadence_changed: tuple[tuple[str, str, str], ...]  # (action, old cadence label, new)
+    # (action, old cadence and count, new): 每季度至少1次 → 每季度至少2次
+    cadence_changed: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -102,25 +103,25 @@ def diff_plans(old: WorkPlan, new: WorkPlan) -> PlanDiff:
         old_obs = {o.kind: o for o in a.obligations}
         new_obs = {o.kind: o for o in b.obligations}
         cadence = tuple(
-            (new_obs[k].action, old_obs[k].cadence_label, new_obs[k].cadence_label)
+            (new_obs[k].action, old_obs[k].count_label, new_obs[k].count_label)
             for k in new_obs
             if k in old_obs
             and (old_obs[k].cadence, old_obs[k].min_count)
             != (new_obs[k].cadence, new_obs[k].min_count)
         )
         ob_added += [
-            (b.number, o.action, o.cadence_label) for k, o in new_obs.items() if k not in old_obs
+            (b.number, o.action, o.count_label) for k, o in new_obs.items() if k not in old_obs
         ]
         ob_removed += [
-            (a.number, o.action, o.cadence_label) for k, o in old_obs.items() if k not in new_obs
+            (a.number, o.action, o.count_label) for k, o in old_obs.items() if k not in new_obs
         ]
         reworded = norm(a.title) != norm(b.title) or norm(a.text) != norm(b.text)
         changes.append(ItemChange(a, b, reworded, added, removed, cadence))
     added_items = tuple(b for b in new.items if id(b) not in matched_new)
     removed_items = tuple(a for a in old.items if id(a) not in matched_old)
-    ob_added += [(b.number, o.action, o.cadence_label) for b in added_items for o in b.obligations]
+    ob_added += [(b.number, o.action, o.count_label) for b in added_items for o in b.obligations]
     ob_removed += [
-        (a.number, o.action, o.cadence_label) for a in removed_items for o in a.obligations
+        (a.number, o.action, o.count_label) for a in removed_items for o in a.obligations
     ]
     return PlanDiff(
         old,

@@ -24,18 +24,37 @@ class Cadence(StrEnum):
     """How often an obligation recurs."""
 
     MONTHLY = "monthly"
+    BIMONTHLY = "bimonthly"  # 每两个月
     QUARTERLY = "quarterly"
     HALF_YEARLY = "half_yearly"
     ANNUAL = "annual"
     ONCE = "once"  # once within the plan's year
+    ONGOING = "ongoing"  # 常态化: no fixed period, nothing to count per period
+
+    @property
+    def per_year(self) -> int:
+        """How many periods of this cadence a year has (0: no fixed period)."""
+        return PERIODS_PER_YEAR[self]
 
 
 CADENCE_LABELS: dict[Cadence, str] = {
     Cadence.MONTHLY: "每月",
+    Cadence.BIMONTHLY: "每两个月",
     Cadence.QUARTERLY: "每季度",
     Cadence.HALF_YEARLY: "每半年",
     Cadence.ANNUAL: "每年",
     Cadence.ONCE: "年度内",
+    Cadence.ONGOING: "常态化（无固定周期）",
+}
+
+PERIODS_PER_YEAR: dict[Cadence, int] = {
+    Cadence.MONTHLY: 12,
+    Cadence.BIMONTHLY: 6,
+    Cadence.QUARTERLY: 4,
+    Cadence.HALF_YEARLY: 2,
+    Cadence.ANNUAL: 1,
+    Cadence.ONCE: 1,
+    Cadence.ONGOING: 0,
 }
 
 
@@ -128,7 +147,7 @@ class Obligation:
     action: str  # short Chinese label, e.g. 学法, 举办领导干部法治专题培训班
     subject: str  # who the sentence names, e.g. 各地政府领导班子成员; "" = the item's units
     cadence: Cadence
-    min_count: int
+    min_count: int  # completions needed in each period (至少2次 per quarter: 2)
     text: str  # the source sentence, verbatim
     deadline: DeadlineRule | None = None
     source: str = "document"  # the document, or the regulation a data file cites
@@ -137,6 +156,16 @@ class Obligation:
     @property
     def cadence_label(self) -> str:
         return CADENCE_LABELS[self.cadence]
+
+    @property
+    def need(self) -> int:
+        """Completions a period needs (at least 1: an old plan without a count means once)."""
+        return max(self.min_count or 1, 1)
+
+    @property
+    def count_label(self) -> str:
+        """Cadence with the count: 每季度至少2次; 常态化（无固定周期）至少1次."""
+        return f"{self.cadence_label}至少{self.need}次"
 
 
 @dataclass(frozen=True)

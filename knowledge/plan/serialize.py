@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.plan.binding import ObligationBinding
-from knowledge.plan.model import Item, Obligation, PlanMeta, UnitRef, WorkPlan
+from knowledge.plan.model import (
+    Cadence,
+    DeadlineRule,
+    Item,
+    Obligation,
+    PlanMeta,
+    UnitRef,
+    WorkPlan,
+)
 from knowledge.plan.units import UnitDirectory
 
 
@@ -32,6 +40,31 @@ def obligation_dict(ob: Obligation) -> dict[str, Any]:
         "text": ob.text,
         "source": ob.source,
     }
+
+
+def obligation_from_dict(data: dict[str, Any]) -> Obligation:
+    """An obligation back from :func:`obligation_dict`. Shapes written before counts and the
+    newer cadences stay readable: a missing or empty ``min_count`` means once."""
+    d = data.get("deadline")
+    return Obligation(
+        key=str(data["key"]),
+        item=int(data["item"]),
+        kind=str(data.get("kind", "task")),
+        action=str(data.get("action", "")),
+        subject=str(data.get("subject", "")),
+        cadence=Cadence(data.get("cadence", Cadence.ONCE.value)),
+        min_count=int(data.get("min_count") or 1),
+        text=str(data.get("text", "")),
+        deadline=DeadlineRule(
+            month=int(d["month"]),
+            day=int(d["day"]),
+            refers_to=d.get("refers_to", "current"),
+            description=d.get("description", ""),
+        )
+        if d
+        else None,
+        source=str(data.get("source", "document")),
+    )
 
 
 def unit_ref_dict(ref: UnitRef) -> dict[str, Any]:

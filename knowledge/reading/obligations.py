@@ -19,25 +19,23 @@ from functools import lru_cache
 from importlib import resources
 
 from knowledge.plan.model import Cadence, DeadlineRule, Item, Obligation
+from knowledge.reading.cadence import NUMERAL, cadence_of, grammar
 from knowledge.text.normalize import cn_to_int, norm, split_sentences
 
-_NUM = r"[0-9０-９]+|[一二两三四五六七八九十]+"
-_UNIT_WORD = r"次|期|场|回|轮|批"
-_CADENCE_WORDS: tuple[tuple[str, Cadence], ...] = (
-    (r"每个?季度|每季|按季度", Cadence.QUARTERLY),
-    (r"每半年|半年一次", Cadence.HALF_YEARLY),
-    (r"每个?月", Cadence.MONTHLY),
-    (r"每年度?|年度内|一年", Cadence.ANNUAL),
-)
-_CADENCE_RE = re.compile("|".join(f"(?:{w})" for w, _ in _CADENCE_WORDS))
+_NUM = NUMERAL
+_UNIT_WORD = "|".join(grammar().units)
+# the cadence phrases are data (knowledge/data/cadences.toml), read by knowledge.reading.cadence
+_CADENCE_RE = re.compile(grammar().any_phrase)
+_MINIMUM = "|".join(sorted(grammar().minimum, key=len, reverse=True))
 # 至少 + verb? + N + 次/期   |   phrase + 不少于/不低于/至少 + N + 次
 _COUNT_RE = re.compile(
-    rf"(?P<pre>至少|不少于|不低于|最少|不得少于)\s*(?P<verb>[\u4e00-\u9fff]{{0,6}}?)\s*"
+    rf"(?P<pre>{_MINIMUM})\s*(?P<verb>[\u4e00-\u9fff]{{0,6}}?)\s*"
     rf"(?P<n>{_NUM})\s*(?P<unit>{_UNIT_WORD})(?P<obj>[\u4e00-\u9fff“”（）()、]{{0,30}})"
 )
-# 每月更新一次 / 每季度召开1次: a cadence word with a count but no 至少
+# 每月更新一次 / 每季度召开1次 / 每半年向区委依法治区办报送一次: a cadence phrase with a count
+# but no 至少 (the verb phrase between them may name whom it goes to)
 _CADENCE_COUNT_RE = re.compile(
-    rf"(?P<cad>{'|'.join(w for w, _ in _CADENCE_WORDS)})(?P<verb>[\u4e00-\u9fff]{{0,8}}?)"
+    rf"(?P<cad>{grammar().any_phrase})(?P<verb>[\u4e00-\u9fff]{{0,16}}?)"
     rf"(?P<n>{_NUM})\s*(?P<unit>{_UNIT_WORD})(?P<obj>[\u4e00-\u9fff“”（）()、]{{0,30}})"
 )
 _VERBS = r"参加|参与|召开|举办|开展|组织|举行|听取|学法|旁听|报告|报送|提交|培训"
@@ -143,10 +141,7 @@ def _from_clause(
 
 
 def _cadence(word: str) -> Cadence:
-    for pattern, cadence in _CADENCE_WORDS:
-        if word and re.fullmatch(pattern, word):
-            return cadence
-    return Cadence.ONCE
+    return cadence_of(word) if word else Cadence.ONCE
 
 
 def _subject_action(head: str, cad: re.Match[str] | None, m: re.Match[str]) -> tuple[str, str]:

@@ -134,7 +134,7 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
             directory,
             ctx.rules,
             ctx.calendar(s),
-            completed_set(s),
+            completed_set(s, ctx.plan_at(now.year)),
             units=set(by_unit),
         )
         wanted = [(f"{r.key}:c{chat[0]}", r, chat) for r in due for chat in by_unit[r.unit]]

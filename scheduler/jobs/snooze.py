@@ -11,7 +11,7 @@ from knowledge.plan.model import Obligation
 from scheduler.delivery.outbox import enqueue
 from scheduler.jobs.context import SchedulerContext, reminder_buttons
 from scheduler.planning.planner import due_date, period_of, reminders_in
-from scheduler.records.completions import completed_set
+from scheduler.records.completions import completion_counts
 from scheduler.store.models import OutboxMessage, OutboxState
 from scheduler.timing.clock import TZ, local
 from scheduler.timing.periods import Period
@@ -32,7 +32,7 @@ def snooze_reminder(
     obligation is already confirmed for the period. Idempotent per (chat, day)."""
     now = local(now)
     period = Period.parse(period_key) if period_key else period_of(obligation, now.date())
-    if (unit, obligation.key, period.key) in completed_set(session):
+    if completion_counts(session)[(unit, obligation.key, period.key)] >= obligation.need:
         return None
     cal = ctx.calendar(session)
     day = cal.on_or_after(now.date() + timedelta(days=1))

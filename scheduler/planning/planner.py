@@ -168,7 +168,8 @@ def _reminders(
     years = tuple(periods_of)
     for ob in plan.obligations:
         rule = rules.rule_for(ob)
-        if rule is None:
+        if rule is None or (ob.cadence == Cadence.ONGOING and ob.deadline is None):
+            # 常态化: no fixed period, so no date to remind of
             continue
         names: list[str] | None = None  # who it binds, worked out once a step is kept
         for year in years:
@@ -239,6 +240,6 @@ def not_after(reminder: Reminder) -> datetime:
 
 def cadence_periods(obligation: Obligation, period: Period) -> list[Period]:
     """The obligation's periods a report over ``period`` covers (4 quarters of a year…)."""
-    if obligation.cadence in (Cadence.ANNUAL, Cadence.ONCE):
+    if obligation.cadence in (Cadence.ANNUAL, Cadence.ONCE, Cadence.ONGOING):
         return [Period(period.year, "Y", 1)]
     return period.subperiods(obligation.cadence)

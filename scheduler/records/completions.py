@@ -8,6 +8,7 @@ Module API for the bot: :func:`confirm`, :func:`undo`, :func:`completed_set`,
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -113,24 +114,23 @@ def confirm(
     ``by`` is the confirming person's name, ``by_id`` their user id (Telegram). A period that
     has not started yet is refused (:class:`PeriodError`). Idempotent: a second confirmation
     of the same (unit, obligation, period) returns the first one and ``False``. Every new
-    completion is audited (``manual_completion`` when ``admin=True``, else ``confirm``)."""
+    completion is audited (``manual_completion`` when ``admin=True``, else ``confirm``).
+
+    An obligation of "至少N次" per period takes N confirmations in that period (occurrences
+    1…N, the completion's ``occurrence``); once the count is reached a further one returns
+    the last and ``False``."""
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
     p = _period(obligation, period, now or clock_now())
-    existing = session.exec(
-        select(Completion).where(
-            Completion.unit_id == row.id,
-            Completion.obligation_key == obligation.key,
-            Completion.period == p.key,
-        )
-    ).first()
-    if existing is not None:
-        return existing, False
+    existing = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
+    if len(existing) >= obligation.need:
+        return existing[-1], False
     completion = Completion(
         unit_id=row.id,  # type: ignore[arg-type]
         obligation_key=obligation.key,
         period=p.key,
+        occurrence=len(existing) + 1,
         confirmed_by=str(by),
         confirmed_by_id=by_id,
         note=note,
@@ -144,11 +144,28 @@ def confirm(
         unit,
         obligation=obligation.key,
         period=p.key,
+        occurrence=completion.occurrence,
+        need=obligation.need,
         name=by,
         note=note,
     )
     session.flush()
     return completion, True
+
+
+def _rows(session: Session, unit_id: int, key: str, period: str) -> list[Completion]:
+    """The completions of (unit, obligation, period), first occurrence first."""
+    return list(
+        session.exec(
+            select(Completion)
+            .where(
+                Completion.unit_id == unit_id,
+                Completion.obligation_key == key,
+                Completion.period == period,
+            )
+            .order_by(Completion.occurrence)  # type: ignore[arg-type]
+        ).all()
+    )
 
 
 def undo(
@@ -161,8 +178,9 @@ def undo(
     now: datetime | None = None,
 ) -> Completion:
     """Withdraw the completion of (unit, obligation, period) — default the current period — and
-    audit who did it with what was withdrawn; the obligation is due again. Raises
-    :class:`RegistryError` when there is nothing to withdraw."""
+    audit who did it with what was withdrawn; the obligation is due again. Of several
+    occurrences in the period the last is withdrawn. Raises :class:`RegistryError` when
+    there is nothing to withdraw."""
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
@@ -170,13 +188,8 @@ def undo(
         p = _default_period(obligation, now or clock_now())
     else:
         p = period if isinstance(period, Period) else Period.parse(period)
-    existing = session.exec(
-        select(Completion).where(
-            Completion.unit_id == row.id,
-            Completion.obligation_key == obligation.key,
-            Completion.period == p.key,
-        )
-    ).first()
+    rows = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
+    existing = rows[-1] if rows else None
     if existing is None:
         raise RegistryError(f"“{unit}”的“{obligation.action}”（{p.label}）没有完成记录，无需撤销")
     audit(
@@ -196,21 +209,34 @@ def undo(
     return existing
 
 
-def completed_set(session: Session) -> set[tuple[str, str, str]]:
-    """(unit name, obligation key, period key) of every completion."""
+def completion_counts(session: Session) -> Counter[tuple[str, str, str]]:
+    """How many completions each (unit name, obligation key, period key) has."""
     rows = session.exec(
         select(UnitRow.name, Completion.obligation_key, Completion.period).join(
             UnitRow, Completion.unit_id == UnitRow.id
         )
     ).all()
-    return {(u, k, p) for u, k, p in rows}
+    return Counter((u, k, p) for u, k, p in rows)
 
 
-def _completions(session: Session) -> dict[tuple[str, str, str], Completion]:
+def completed_set(session: Session, plan: WorkPlan | None = None) -> set[tuple[str, str, str]]:
+    """(unit name, obligation key, period key) of every period that is done: as many
+    completions as ``plan``'s obligation needs (至少2次: two); one suffices for a key the
+    plan does not have, or with no plan."""
+    need = {o.key: o.need for o in plan.obligations} if plan is not None else {}
+    return {t for t, n in completion_counts(session).items() if n >= need.get(t[1], 1)}
+
+
+def _completions(session: Session) -> dict[tuple[str, str, str], list[Completion]]:
     rows = session.exec(
-        select(Completion, UnitRow).join(UnitRow, Completion.unit_id == UnitRow.id)
+        select(Completion, UnitRow)
+        .join(UnitRow, Completion.unit_id == UnitRow.id)
+        .order_by(Completion.occurrence)  # type: ignore[arg-type]
     ).all()
-    return {(u.name, c.obligation_key, c.period): c for c, u in rows}
+    out: dict[tuple[str, str, str], list[Completion]] = {}
+    for c, u in rows:
+        out.setdefault((u.name, c.obligation_key, c.period), []).append(c)
+    return out
 
 
 def _state(done: bool, due: date, today: date) -> str:
@@ -229,10 +255,18 @@ class ObligationStatus:
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
     note: str = ""
+    done_count: int = 0  # completions in the period so far
+    need: int = 1  # completions the period needs (至少2次: 2)
+
+    @property
+    def progress(self) -> str:
+        """ "1/2" for an obligation counted more than once per period, else ""."""
+        return f"{min(self.done_count, self.need)}/{self.need}" if self.need > 1 else ""
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        label = STATE_LABELS[self.state]
+        return f"{label} {self.progress}" if self.progress else label
 
 
 def status_for_unit(
@@ -255,7 +289,8 @@ def status_for_unit(
             continue
         period = _default_period(ob, now)
         due = due_date(ob, period)
-        c = comps.get((unit, ob.key, period.key))
+        done = comps.get((unit, ob.key, period.key), [])
+        c = done[-1] if len(done) >= ob.need else None
         nxt = next(
             (
                 r.day
@@ -274,6 +309,8 @@ def status_for_unit(
                 confirmed_by=c.confirmed_by if c else None,
                 confirmed_at=local(c.confirmed_at) if c else None,
                 note=c.note if c else "",
+                done_count=len(done),
+                need=ob.need,
             )
         )
     return out
@@ -298,6 +335,8 @@ class Matrix:
     columns: list[Column]
     units: list[str]
     cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, column label)
+    # completions so far of a cell whose obligation needs more than one (至少2次): 1 of 2
+    progress: dict[tuple[str, str], int] = field(default_factory=dict)
     # admins' overrides of whom an obligation binds that shaped this matrix (shown in reports)
     overrides: list[Override] = field(default_factory=list)
 
@@ -306,6 +345,14 @@ class Matrix:
             if ov.unit == unit and ov.obligation == obligation_key:
                 return ov
         return None
+
+    def cell_label(self, unit: str, column: Column) -> str:
+        """已完成 / 待完成 / 已逾期, with "1/2" when the obligation needs several."""
+        state = self.cells[(unit, column.label)]
+        need = column.obligation.need
+        if need > 1 and state != NOT_APPLICABLE:
+            return f"{STATE_LABELS[state]} {min(self.progress.get((unit, column.label), 0), need)}/{need}"
+        return STATE_LABELS[state]
 
     def counts(self) -> dict[str, int]:
         out = {DONE: 0, PENDING: 0, OVERDUE: 0}
@@ -326,7 +373,7 @@ def compliance_matrix(
     """The compliance matrix of ``period`` (a year: every quarter of quarterly obligations)."""
     p = period if isinstance(period, Period) else Period.parse(period)
     today = local(now or clock_now()).date()
-    done = completed_set(session)
+    counted = completion_counts(session)
     columns = [
         Column(ob, sub, due_date(ob, sub))
         for ob in plan.obligations
@@ -344,6 +391,9 @@ def compliance_matrix(
             if unit not in responsible[col.obligation.key]:
                 state = NOT_APPLICABLE
             else:
-                state = _state((unit, col.obligation.key, col.period.key) in done, col.due, today)
+                n = counted.get((unit, col.obligation.key, col.period.key), 0)
+                state = _state(n >= col.obligation.need, col.due, today)
+                if col.obligation.need > 1:
+                    m.progress[(unit, col.label)] = n
             m.cells[(unit, col.label)] = state
     return m

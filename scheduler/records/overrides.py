@@ -231,7 +231,7 @@ def replan(session: Session, plan: WorkPlan, directory: UnitDirectory) -> tuple[
             if not_after is not None and not_after <= now:
                 continue
             if done is None:
-                done = completed_set(session)
+                done = completed_set(session, plan)
             if (unit_name, key, meta.get("period")) in done:
                 continue
             restore.append(row_id)

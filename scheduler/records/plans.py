@@ -1,7 +1,8 @@
 """Plans over the years: imported documents stored in the database, one active plan per year.
 
 Everything a user sees follows the *active plans*: the plan of a year is the active plan of
-the latest year not after it (the bundled 2021 plan while nothing else is active). Importing
+the latest year not after it (the bundled 2021 plan while nothing else is active), and a year
+before every plan has none (:mod:`knowledge.plan.years`, the one rule). Importing
 the same file twice changes nothing (its hash is known); activating a plan for a year that
 already has one replaces it, and the caller is told what that does to reminders.
 Completions are keyed by unit, obligation and period, so those of earlier plans stay.
@@ -10,15 +11,16 @@ Completions are keyed by unit, obligation and period, so those of earlier plans 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
 from sqlmodel import Session, select
 
-from knowledge.plan.model import WorkPlan
+from knowledge.plan.ids import plan_slug
+from knowledge.plan.model import PlanMeta, WorkPlan
 from knowledge.plan.units import UnitDirectory
+from knowledge.plan.years import NoPlanForYear, plan_of_year, plan_year
 from knowledge.reading.decode import DocumentError
 from knowledge.reading.formats import extract_text, sniff
 from knowledge.reading.loader import DEFAULT_PLAN_ID, default_plan
@@ -63,10 +65,10 @@ def row_plan(row: PlanRow) -> WorkPlan:
     return _parse_stored(row.slug, row.sha256, row.text, row.year, row.issuer)
 
 
-def _slug(session: Session, plan: WorkPlan, name: str, year: int) -> str:
-    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.rsplit("/", 1)[-1])
-    base = re.sub(r"[^0-9A-Za-z_\-\u4e00-\u9fff]+", "-", stem).strip("-") or f"plan-{year}"
-    base = base[:100]
+def _slug(session: Session, plan: WorkPlan, year: int) -> str:
+    """A short id from the issuer and the year (:mod:`knowledge.plan.ids`), made unique."""
+    m = plan.meta
+    base = plan_slug(year, m.district, m.issuer, m.title)
     slug, k = base, 2
     while (
         slug == DEFAULT_PLAN_ID or session.exec(select(PlanRow).where(PlanRow.slug == slug)).first()
@@ -103,7 +105,7 @@ def import_bytes(
     plan_year = year or result.plan.meta.plan_year
     if not plan_year:
         raise PlanError("文件中没有识别到年度（如“2025年…工作要点”），请用 --year 指明。")
-    slug = _slug(session, result.plan, name, plan_year)
+    slug = _slug(session, result.plan, plan_year)
     row = PlanRow(
         slug=slug,
         year=plan_year,
@@ -122,8 +124,11 @@ def import_bytes(
 
 
 def find_plan(session: Session, ref: str) -> PlanRow:
+    """An imported plan by its id, its id before ids were short, or its row number."""
     ref = ref.strip()
     row = session.exec(select(PlanRow).where(PlanRow.slug == ref)).first()
+    if row is None:
+        row = session.exec(select(PlanRow).where(PlanRow.legacy_slug == ref)).first()
     if row is None and ref.isdigit():
         row = session.get(PlanRow, int(ref))
     if row is None:
@@ -162,6 +167,20 @@ def activate(session: Session, row: PlanRow, actor: str = "cli") -> PlanRow | No
     return previous
 
 
+def activate_bundled(session: Session, actor: str = "cli") -> PlanRow | None:
+    """Make the bundled plan its year's plan again: the imported plan active for that year (if
+    any) is set aside and returned."""
+    year = default_plan().meta.plan_year or 0
+    previous = active_row(session, year)
+    if previous is None:
+        return None
+    previous.active = False
+    session.add(previous)
+    session.flush()
+    audit(session, actor, "plan_activate", DEFAULT_PLAN_ID, year=year, replaced=previous.slug)
+    return previous
+
+
 def remove(session: Session, row: PlanRow, actor: str = "cli") -> None:
     audit(session, actor, "plan_remove", row.slug, year=row.year, active=row.active)
     session.delete(row)
@@ -193,15 +212,28 @@ def active_plans(session: Session) -> list[WorkPlan]:
 
 
 def plan_for_year(plans: list[WorkPlan], year: int) -> WorkPlan:
-    """The plan in force in ``year``: the latest plan of a year not after it, else the earliest."""
-    ordered = sorted(plans, key=lambda p: p.meta.plan_year or 0)
-    current = [p for p in ordered if (p.meta.plan_year or 0) <= year]
-    return current[-1] if current else ordered[0]
+    """The plan in force in ``year`` by the one rule (:func:`knowledge.plan.years.plan_of_year`):
+    the active plan for ``year``, else the latest active plan before it. A year before every
+    plan raises :class:`~knowledge.plan.years.NoPlanForYear` (its message lists the years)."""
+    return plan_of_year(plans, year).plan
+
+
+def covering(plans: list[WorkPlan], year: int) -> WorkPlan:
+    """The plan that covers ``year`` before or after an activation; a plan without items when
+    none does (activating a year before every plan: every reminder of the new plan starts)."""
+    try:
+        return plan_for_year(plans, year)
+    except NoPlanForYear:
+        return WorkPlan(plan_id="", meta=PlanMeta(plan_year=year), preamble="", items=())
 
 
 def ordered_for(plans: list[WorkPlan], day: date) -> list[WorkPlan]:
-    """Plans with the one in force on ``day`` first (the question engine's default)."""
-    first = plan_for_year(plans, day.year)
+    """Plans with the one in force on ``day`` first (the question engine's default); on a day
+    before every plan, the newest first (an answer then names its plan's year)."""
+    try:
+        first = plan_for_year(plans, day.year)
+    except NoPlanForYear:
+        first = max(plans, key=plan_year)
     return [first, *[p for p in reversed(plans) if p is not first]]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from scheduler.records.completions import STATE_LABELS, Matrix
+from scheduler.records.completions import Matrix
 
 FILLS = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C"}
 
@@ -12,7 +12,7 @@ FILLS = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C"}
 def matrix_rows(m: Matrix) -> tuple[list[str], list[list[str]]]:
     """Header and one row per unit, cells as Chinese state labels."""
     header = ["单位", *[f"{c.obligation.action}（{c.period.key}）" for c in m.columns]]
-    rows = [[u, *[STATE_LABELS[m.cells[(u, c.label)]] for c in m.columns]] for u in m.units]
+    rows = [[u, *[m.cell_label(u, c) for c in m.columns]] for u in m.units]
     return header, rows
 
 
@@ -33,8 +33,9 @@ def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
     for r in rows:
         ws.append(r)
         for cell in ws[ws.max_row][1:]:
-            if cell.value in FILLS:
-                cell.fill = PatternFill("solid", fgColor=FILLS[cell.value])
+            state = str(cell.value).split(" ")[0]  # "待完成 1/2"
+            if state in FILLS:
+                cell.fill = PatternFill("solid", fgColor=FILLS[state])
     ws.freeze_panes = "B3"
     ws.column_dimensions["A"].width = 18
     if m.overrides:

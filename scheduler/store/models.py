@@ -80,17 +80,19 @@ class Admin(SQLModel, table=True):
 
 
 class Completion(SQLModel, table=True):
-    """A unit confirmed an obligation for a period (e.g. 区司法局, i2-study, 2026Q3)."""
+    """A unit confirmed an obligation for a period (e.g. 区司法局, i2-study, 2026Q3); an
+    obligation of "至少2次" per period has occurrences 1 and 2 in that period."""
 
     __tablename__ = "completion"
     __table_args__ = (
-        UniqueConstraint("unit_id", "obligation_key", "period", name="uq_completion"),
+        UniqueConstraint("unit_id", "obligation_key", "period", "occurrence", name="uq_completion"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     obligation_key: str = Field(max_length=80)
     period: str = Field(max_length=16)
+    occurrence: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     confirmed_by: str = Field(default="", max_length=200)  # the confirming user's name
     confirmed_by_id: str | None = Field(default=None, max_length=64)  # their Telegram user id
     confirmed_at: datetime = Field(default_factory=utcnow)
@@ -212,6 +214,8 @@ class PlanRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=120)  # the plan id users type: qinghe-2023
+    # the id it had before ids were short (often the whole title): still finds the plan
+    legacy_slug: str | None = Field(default=None, max_length=120)
     year: int = Field(index=True)
     issuer: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=300)

@@ -1,5 +1,6 @@
-"""Periods of a cadence (month, quarter, half-year, year) and their keys: ``2026``, ``2026H1``,
-``2026Q3``, ``2026-05``. A completion is recorded against a period key."""
+"""Periods of a cadence (month, two months, quarter, half-year, year) and their keys: ``2026``,
+``2026H1``, ``2026Q3``, ``2026B3`` (May–June), ``2026-05``. A completion is recorded against a
+period key. An obligation with no fixed period (常态化) is counted per year."""
 
 from __future__ import annotations
 
@@ -11,19 +12,22 @@ from knowledge.plan.model import Cadence
 
 _KIND_BY_CADENCE = {
     Cadence.MONTHLY: "M",
+    Cadence.BIMONTHLY: "B",
     Cadence.QUARTERLY: "Q",
     Cadence.HALF_YEARLY: "H",
     Cadence.ANNUAL: "Y",
     Cadence.ONCE: "Y",  # once within the plan's year: one per year the plan is in force
+    Cadence.ONGOING: "Y",  # 常态化: no fixed period; what is done is counted per year
 }
-_MONTHS_PER = {"M": 1, "Q": 3, "H": 6, "Y": 12}
-_COUNT = {"M": 12, "Q": 4, "H": 2, "Y": 1}
+_MONTHS_PER = {"M": 1, "B": 2, "Q": 3, "H": 6, "Y": 12}
+_COUNT = {"M": 12, "B": 6, "Q": 4, "H": 2, "Y": 1}
 _CN_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 _PATTERNS = (
     (re.compile(r"^(\d{4})$"), "Y"),
     (re.compile(r"^(\d{4})[-_ ]?[Qq]([1-4])$"), "Q"),
     (re.compile(r"^(\d{4})[-_ ]?[Hh]([12])$"), "H"),
+    (re.compile(r"^(\d{4})[-_ ]?[Bb]([1-6])$"), "B"),
     (re.compile(r"^(\d{4})[-_ ]?[Mm]?-?(0?[1-9]|1[0-2])$"), "M"),
     (re.compile(r"^(\d{4})年$"), "Y"),
     (re.compile(r"^(\d{4})年?第?([1-4一二三四])季度?$"), "Q"),
@@ -33,7 +37,7 @@ _PATTERNS = (
 
 
 # a recognisable period whose number does not exist (2026Q5, 2026H3, 2026-13)
-_OUT_OF_RANGE = re.compile(r"^(\d{4})[-_ ]?([QqHhMm]?)-?(\d{1,3})$")
+_OUT_OF_RANGE = re.compile(r"^(\d{4})[-_ ]?([QqHhBbMm]?)-?(\d{1,3})$")
 
 
 class PeriodError(ValueError):
@@ -43,7 +47,7 @@ class PeriodError(ValueError):
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
-    kind: str  # "Y", "H", "Q", "M"
+    kind: str  # "Y", "H", "Q", "B" (two months), "M"
     index: int = 1  # 1-based within the year
 
     @classmethod
@@ -62,9 +66,14 @@ class Period:
         bad = _OUT_OF_RANGE.match(s)
         if bad:
             year, letter, number = bad.groups()
-            kind = {"q": "Q", "h": "H"}.get(letter.lower(), "M")
-            name, last = {"Q": ("季度", "Q4"), "H": ("半年", "H2"), "M": ("月份", "12")}[kind]
-            first = {"Q": "Q1", "H": "H1", "M": "01"}[kind]
+            kind = {"q": "Q", "h": "H", "b": "B"}.get(letter.lower(), "M")
+            name, last = {
+                "Q": ("季度", "Q4"),
+                "H": ("半年", "H2"),
+                "B": ("两个月期", "B6"),
+                "M": ("月份", "12"),
+            }[kind]
+            first = {"Q": "Q1", "H": "H1", "B": "B1", "M": "01"}[kind]
             sep = "-" if kind == "M" else ""
             raise PeriodError(
                 f"“{text.strip()}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
@@ -113,6 +122,8 @@ class Period:
             return f"{self.year}年第{_CN_Q[self.index]}季度"
         if self.kind == "H":
             return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
+        if self.kind == "B":
+            return f"{self.year}年{self.start.month}—{self.end.month}月"
         return f"{self.year}年{self.index}月"
 
     def contains(self, day: date) -> bool:

@@ -82,10 +82,10 @@ def activate(state: ChatState, ctx: ChatContext, button: ActivatePlan) -> list[R
         if row.active:
             return [Reply.of(f"“{row.slug}”已经是 {row.year} 年度的现行要点。")]
         before = store.active_plans(s)
-        old_plan = store.plan_for_year(before, row.year)
+        old_plan = store.covering(before, row.year)
         replaced = store.activate(s, row, actor=ctx.user_id)
         after = store.active_plans(s)
-        new_plan = store.plan_for_year(after, row.year)
+        new_plan = store.covering(after, row.year)
         change = store.reminder_change(s, old_plan, new_plan, state.sched.directory_for(s, after))
         slug, year = row.slug, row.year
     state.reload_plans()

@@ -96,7 +96,8 @@ def confirm(
             )
         except PeriodError as exc:
             return [Reply.of(str(exc))]
-        withdraw_reminders(s, unit.name, ob.key, completion.period)
+        if completion.occurrence >= ob.need:  # 至少2次: the period is done at the second
+            withdraw_reminders(s, unit.name, ob.key, completion.period)
         return [confirmed(unit.name, ob, completion, new)]
 
 
@@ -264,11 +265,21 @@ def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
 def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:  # noqa: ANN401
     undo = [[Button("↩ 撤销", Undo(ob.key, completion.period))]]
     if not new:
+        counted = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
         return Reply.of(
-            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认，无需重复。", undo
+            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认{counted}，无需重复。",
+            undo,
         )
+    if completion.occurrence < ob.need:
+        return Reply.of(
+            f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）"
+            f"第{completion.occurrence}次，本期需{ob.need}次，已完成 "
+            f"{completion.occurrence}/{ob.need}。",
+            undo,
+        )
+    done = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
     return Reply.of(
-        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）。本期不再提醒。\n"
+        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）{done}。本期不再提醒。\n"
         "如需留存证明，可直接发送照片或文件（会附在这条记录上）。误点了可以撤销。",
         undo,
     )

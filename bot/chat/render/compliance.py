@@ -9,6 +9,7 @@ from sqlmodel import Session
 from bot.chat.buttons import ExportEvidence
 from bot.chat.render.replies import Attachment, Button, Doc, Reply
 from bot.chat.render.report_picture import render_matrix
+from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.annual_report import annual_report_status
 from scheduler.records.completions import DONE, OVERDUE, PENDING, compliance_matrix
@@ -26,9 +27,15 @@ def compliance_reply(
         period = Period.parse(period_arg) if period_arg else Period(today.year, "Y", 1)
     except PeriodError as exc:
         return [Reply.of(f"{exc}。期间写法如 2026、2026Q3。")]
-    m = compliance_matrix(session, sched.plan, sched.directory(session), period, now=now)
+    try:
+        chosen = plan_of_year(sched.plans, period.year)
+    except NoPlanForYear as exc:
+        return [Reply.of(str(exc))]
+    m = compliance_matrix(session, chosen.plan, sched.directory(session), period, now=now)
     counts = m.counts()
     doc = Doc().line((f"{period.label}完成情况", "b"))
+    if names_year(sched.plans, chosen, today.year):
+        doc.line(f"（{chosen.label()}）")
     doc.line(
         f"已完成 {counts[DONE]}，待完成 {counts[PENDING]}，已逾期 {counts[OVERDUE]}"
         f"（{len(m.units)} 个单位 × {len(m.columns)} 项）"
@@ -52,7 +59,7 @@ def compliance_reply(
     if period.kind == "Y":
         try:
             annual = annual_report_status(
-                session, sched.plan, sched.directory(session), period.year, now=now
+                session, chosen.plan, sched.directory(session), period.year, now=now
             )
         except RegistryError:  # a plan without the annual report
             annual = None

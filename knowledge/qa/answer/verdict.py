@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from knowledge.plan.binding import bind
-from knowledge.plan.model import ETC_NAME
+from knowledge.plan.model import ETC_NAME, Cadence
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.claim import claim
 from knowledge.qa.answer.families import fill, legacy, target_of
@@ -21,14 +21,23 @@ from knowledge.qa.result.answer import Answer, Intent, ItemDuty
 from knowledge.qa.text import render as R
 from knowledge.text.normalize import cn_to_int, norm
 
-_PER_YEAR = {"annual": 1, "once": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 _CADENCE_CN = {
     "annual": "每年",
     "once": "年度内",
     "half_yearly": "每半年",
     "quarterly": "每季度",
+    "bimonthly": "每两个月",
     "monthly": "每月",
 }
+
+
+def _per_year(cadence: str) -> int:
+    """Periods a year of ``cadence``, from the plan model (one source for every cadence the
+    grammar reads; a cadence without a fixed period counts as one a year)."""
+    try:
+        return Cadence(cadence).per_year or 1
+    except ValueError:
+        return 1
 
 
 def _asked_target(a: Answerer, query: Query) -> Target | None:
@@ -213,8 +222,7 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
         return base
     asked_cad, n = query.amount
     o = base.obligations[0]
-    cad = o.cadence if o.cadence in _PER_YEAR else "annual"
-    same = _PER_YEAR[cad] == _PER_YEAR[asked_cad] and (o.min_count or 1) == n
+    same = _per_year(o.cadence) == _per_year(asked_cad) and (o.min_count or 1) == n
     head = (
         f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
         if same
@@ -276,16 +284,16 @@ def sufficient(a: Answerer, query: Query) -> Answer:
         return base
     asked_cad, n = query.amount
     o = base.obligations[0]
-    need_cad = o.cadence if o.cadence in _PER_YEAR else "annual"
+    need_cad = o.cadence
     need = o.min_count or 1
-    asked_year, need_year = n * _PER_YEAR[asked_cad], need * _PER_YEAR[need_cad]
+    asked_year, need_year = n * _per_year(asked_cad), need * _per_year(need_cad)
     rule = f"文件要求{o.cadence_label}至少{need}次{o.action}"
     if asked_year < need_year:
         word, head = "no", f"不够。{rule}"
-        if _PER_YEAR[need_cad] > 1:
+        if _per_year(need_cad) > 1:
             head += f"，一年至少{need_year}次"
         head += "。"
-    elif _PER_YEAR[asked_cad] >= _PER_YEAR[need_cad]:
+    elif _per_year(asked_cad) >= _per_year(need_cad):
         word, head = "yes", f"够。{rule}，{_CADENCE_CN.get(asked_cad, '')}{n}次达到要求。"
     else:
         word, head = (
@@ -296,4 +304,5 @@ def sufficient(a: Answerer, query: Query) -> Answer:
 
 
 def _period_word(cadence: str) -> str:
-    return {"quarterly": "季度", "monthly": "月", "half_yearly": "半年"}.get(cadence, "年度")
+    words = {"quarterly": "季度", "monthly": "月", "bimonthly": "两个月", "half_yearly": "半年"}
+    return words.get(cadence, "年度")

@@ -27,6 +27,8 @@ def next_due(ob: Obligation, today: date, plan_year: int | None = None) -> tuple
         return due, d.description or f"每年{d.month}月{d.day}日前"
     if ob.cadence == Cadence.MONTHLY:
         return _month_end(today.year, today.month), "本月底前"
+    if ob.cadence == Cadence.BIMONTHLY:  # Jan–Feb, Mar–Apr, …: the end of the pair's 2nd month
+        return _month_end(today.year, ((today.month - 1) // 2 + 1) * 2), "本期（每两个月）末前"
     if ob.cadence == Cadence.QUARTERLY:
         q_end_month = ((today.month - 1) // 3 + 1) * 3
         return _month_end(today.year, q_end_month), "本季度末前"

@@ -275,7 +275,7 @@ def too_long(body: str) -> Reply | None:
         return None
     limit = TELEGRAM_LIMIT - notice_length("")
     return Reply.of(
-        f"通知太长：共 {n - notice_length('')} 字，一条 Telegram 消息最多 {limit} 字"
+        f"通知太长：共 {n - notice_length('')} 字，一条消息最多 {limit} 字"
         f"（另加“【通知】”）。请删减 {n - TELEGRAM_LIMIT} 字以上，或分成几条通知分别发送。"
     )
 

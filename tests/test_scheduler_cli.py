@@ -40,6 +40,11 @@ def test_db_upgrade_and_units(cli_env) -> None:
     assert code == 1 and "已存在" in out
     code, out = run("units", "add", "某中心", "--category", "planet")
     assert code == 1 and "未知的单位类别" in out
+    # the Chinese label `units list` shows is accepted as well
+    code, out = run("units", "add", "程河镇", "--category", "镇")
+    assert code == 0 and "程河镇（镇）" in out, out
+    code, out = run("units", "add", "某检察分院", "--category", "检察院")
+    assert code == 0 and "法院/检察院" in out, out
     code, out = run("units", "list", "--json")
     units = {u["name"]: u for u in json.loads(out)}
     assert units[TOWN]["source"] == "admin" and units["区司法局"]["category"] == "department"

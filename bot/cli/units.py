@@ -49,7 +49,8 @@ def units_add(
         typer.Option(
             "--category",
             "-c",
-            help="类别：" + "、".join(f"{c.value}（{CATEGORY_LABELS[c]}）" for c in UnitCategory),
+            help="类别（英文或中文均可）："
+            + "、".join(f"{c.value}（{CATEGORY_LABELS[c]}）" for c in UnitCategory),
         ),
     ],
     alias: Annotated[list[str] | None, typer.Option("--alias", help="别名，可多次给出")] = None,

@@ -13,11 +13,25 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
-from knowledge.plan.model import UnitCategory
+from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
 from knowledge.plan.units import Resolution, UnitDirectory
 from scheduler.records.audit_log import audit
 from scheduler.store.models import Chat, ChatStatus, UnitRow
 from scheduler.timing.clock import utcnow
+
+
+def category_named(text: str) -> UnitCategory | None:
+    """A unit category by its key (``town``) or by the Chinese label lists show (镇, 街道, 园区,
+    区直部门, 法院/检察院 or either of 法院 / 检察院 …); None when it names none."""
+    text = text.strip()
+    try:
+        return UnitCategory(text.lower())
+    except ValueError:
+        pass
+    for cat, label in CATEGORY_LABELS.items():
+        if text == label or text in label.split("/"):
+            return cat
+    return None
 
 
 class RegistryError(ValueError):
@@ -166,11 +180,10 @@ def add_unit(
     name = name.strip()
     if not name:
         raise RegistryError("单位名称不能为空")
-    try:
-        cat = UnitCategory(category)
-    except ValueError:
-        options = "、".join(c.value for c in UnitCategory)
-        raise RegistryError(f"未知的单位类别“{category}”，可选：{options}") from None
+    cat = category_named(str(category))
+    if cat is None:
+        options = "、".join(f"{c.value}（{CATEGORY_LABELS[c]}）" for c in UnitCategory)
+        raise RegistryError(f"未知的单位类别“{category}”，可选：{options}")
     existing = get_unit(session, name)
     if existing is not None and existing.active:
         raise RegistryError(f"单位“{name}”已存在（类别：{existing.category}）")

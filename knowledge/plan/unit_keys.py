@@ -24,9 +24,11 @@ def _pairs() -> tuple[tuple[str, str], ...]:
 
 
 def split_level(name: str) -> tuple[str, str]:
+    """(level prefix, the rest). 区委… / 县委… keep their prefix: the party committee's organs
+    are named with it (区委办, 区委依法治区办), "委依法治区办" is no name."""
     n = norm(name)
     for level in LEVELS:
-        if n.startswith(level) and len(n) > len(level) + 1:
+        if n.startswith(level) and len(n) > len(level) + 1 and not n[len(level) :].startswith("委"):
             return level, n[len(level) :]
     return "", n
 
@@ -46,11 +48,17 @@ def spellings(name: str) -> list[str]:
     """Other spellings of a document's unit name: short ⇄ full form, with and without the level."""
     level, rest = split_level(name)
     out: list[str] = []
-    for full, short in _pairs():
-        if rest.endswith(full):
-            out.append(level + rest[: -len(full)] + short)
-        elif rest.endswith(short):
-            out.append(level + rest[: -len(short)] + full)
+    fulls = [(full, short) for full, short in _pairs() if rest.endswith(full)]
+    if fulls:  # a full form is only shortened (行政审批局 is not 审批局 to lengthen again),
+        # and given the other full forms of the same short one (行政审批服务局)
+        for full, short in fulls:
+            stem = rest[: -len(full)]
+            out.append(level + stem + short)
+            out += [level + stem + f for f, s in _pairs() if s == short and f != full]
+    else:
+        out += [
+            level + rest[: -len(short)] + full for full, short in _pairs() if rest.endswith(short)
+        ]
     if level:
         out += [o[len(level) :] for o in list(out)] + [rest]
     return [o for o in dict.fromkeys(out) if o and o != norm(name)]

@@ -30,6 +30,7 @@ openConversationId)``. Tests push messages and card clicks (:meth:`FakeDingTalk.
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import json
 import threading
@@ -209,7 +210,8 @@ class FakeDingTalk:
     def handle(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("robotCode", self.robot_code) != self.robot_code and "robotCode" in body:
             return 400, {"code": "invalidParameter.robotCode", "message": "robotCode 无效"}
-        key = uuid.uuid4().hex
+        # base64, as DingTalk's keys: "+", "/" and "=" must be URL-encoded in readStatus's query
+        key = base64.b64encode(uuid.uuid4().bytes + b"\xfb\xff" + uuid.uuid4().bytes).decode()
         if path == "v1.0/robot/oToMessages/batchSend":
             users = body.get("userIds") or []
             if not users or len(users) > 20:

@@ -1,11 +1,13 @@
 """Whether a 1:1 robot message was read (已读 / 未读), for a notice's delivery report.
 
 ``GET /v1.0/robot/oToMessages/readStatus?robotCode=…&processQueryKey=…`` (DingTalk's
-"批量查询人与机器人会话机器人消息是否已读"), with the ``processQueryKey`` that
-``oToMessages/batchSend`` answered (the outbox keeps it as the message's provider id), answers
-``{sendStatus, messageReadInfoList: [{name, userId, readStatus: "READ" | "UNREAD",
-readTimestamp}]}``. The field names and the READ / UNREAD values are those of DingTalk's
-reference of this call (the older ``robot.message.ototask.query`` answers the same values).
+"批量查询人与机器人会话机器人消息是否已读", ``BatchOTOQuery`` of the generated SDK), with the
+``processQueryKey`` that ``oToMessages/batchSend`` answered (the outbox keeps it as the message's
+provider id; httpx URL-encodes it, as the reference asks), answers ``{sendStatus (SUCCESS,
+PROCESSING, RECALLED), messageReadInfoList: [{name, userId, readStatus, readTimestamp}]}``;
+``readStatus`` is ``READ`` or ``UNREAD`` (the reference, and the older
+``robot.message.ototask.query``). DingTalk answers this only within 24 hours of the send: later,
+the query fails and the status is unknown.
 
 Only 1:1 markdown messages have a read status: a group message is read by many, and a card
 (``createAndDeliver``, the messages with buttons: a notice that asks for 收到) has no such query.

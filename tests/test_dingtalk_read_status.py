@@ -13,6 +13,7 @@ import time_machine
 
 from bot.channels.dingtalk.ids import group_chat, user_chat
 from scheduler.delivery.channel import SentMessage, read_status
+from scheduler.delivery.read_report import blocking
 from scheduler.delivery.routing import RoutingChannel
 from scheduler.timing.clock import TZ
 from tests.dingtalk_harness import ADMIN_STAFF, DingTalkHarness, build_harness
@@ -102,3 +103,10 @@ def test_a_channel_without_the_hook_answers_unknown_and_routing_asks_each() -> N
     routing = RoutingChannel(Silent(), {"dt:": Knowing()})  # type: ignore[arg-type]
     got = asyncio.run(read_status(routing, [tg, dt_user, dt_group]))
     assert got == {1: None, 2: True, 3: False}
+
+
+async def test_the_blocking_hook_asks_from_a_worker_thread_and_never_deadlocks() -> None:
+    ask = blocking(asyncio.get_running_loop(), Knowing())
+    messages = [SentMessage(2, user_chat("s1"), "k"), SentMessage(3, user_chat("s2"), "k")]
+    assert await asyncio.to_thread(ask, messages) == {2: True, 3: False}
+    assert ask(messages) == {2: None, 3: None}  # on the loop's own thread: unknown, at once

@@ -61,6 +61,11 @@ def blocking(loop: asyncio.AbstractEventLoop, channel: object) -> ReadStatusFn:
     ``loop``, where the channel's HTTP client lives."""
 
     def ask(messages: Sequence[SentMessage]) -> ReadStatus:
+        try:
+            if asyncio.get_running_loop() is loop:  # called on the loop itself: would deadlock
+                return dict.fromkeys((m.id for m in messages), None)
+        except RuntimeError:  # no loop in this thread: the chat core's worker thread
+            pass
         future = asyncio.run_coroutine_threadsafe(read_status(channel, messages), loop)
         return future.result(ASK_TIMEOUT)
 

@@ -24,6 +24,7 @@ from bot.chat.render.replies import Reply
 from bot.chat.router import Router
 from bot.chat.state import ChatState
 from knowledge.qa import QAEngine
+from scheduler.delivery.read_report import ReadStatusFn
 from scheduler.jobs.context import SchedulerContext
 from scheduler.timing.clock import now as clock_now
 
@@ -59,6 +60,7 @@ class Assistant:
     flood = _Shared[FloodGuard]()
     flood_in_core = _Shared[bool]()
     request_planner_run = _Shared[Callable[[], object] | None]()
+    read_status = _Shared[ReadStatusFn | None]()
 
     def __init__(
         self,

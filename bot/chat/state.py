@@ -25,6 +25,7 @@ from bot.chat.render.help import HelpLine
 from knowledge.plan.model import WorkPlan
 from knowledge.qa import QAEngine
 from knowledge.qa.query.conversation import Conversations
+from scheduler.delivery.read_report import ReadStatusFn
 from scheduler.jobs.context import SchedulerContext, run_planner
 from scheduler.records import access, chat_registry
 from scheduler.records.plans import ordered_for
@@ -88,6 +89,9 @@ class ChatState:
         self.clock = clock
         # set by the front end that runs the scheduler jobs: asks for a planner run now
         self.request_planner_run: Callable[[], object] | None = None
+        # set by the front end whose channel can say whether a message was read (DingTalk):
+        # the delivery report asks it (scheduler.delivery.read_report); None: no such channel
+        self.read_status: ReadStatusFn | None = None
         self.plan_soon = False  # a chat was approved: plan its reminders without waiting
         self.units = UnitCache()
         self.conversations = Conversations()

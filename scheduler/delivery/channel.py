@@ -7,6 +7,7 @@ Telegram lives in ``bot/``; a console and a file channel in :mod:`scheduler.deli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -52,3 +53,25 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: OutgoingMessage) -> DeliveryOutcome: ...
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A message the outbox sent, as a channel's read status is asked of it."""
+
+    id: int  # outbox row id
+    chat_id: str
+    provider_message_id: str | None
+
+
+ReadStatus = dict[int, bool | None]  # outbox id → read, not read, None: the channel cannot tell
+
+
+async def read_status(channel: object, messages: Sequence[SentMessage]) -> ReadStatus:
+    """Whether each message was read, from a channel that offers ``read_status(messages)``
+    (DingTalk, for 1:1 robot messages); None for every message of a channel that does not
+    (Telegram has no read receipts for bots)."""
+    ask = getattr(channel, "read_status", None)
+    if ask is None or not messages:
+        return dict.fromkeys((m.id for m in messages), None)
+    return await ask(messages)

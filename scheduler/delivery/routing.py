@@ -8,9 +8,17 @@ the outbox knows which platforms exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from scheduler.delivery.channel import Channel, DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.channel import (
+    Channel,
+    DeliveryOutcome,
+    DeliveryStatus,
+    OutgoingMessage,
+    ReadStatus,
+    SentMessage,
+    read_status,
+)
 
 
 class RoutingChannel:
@@ -34,3 +42,14 @@ class RoutingChannel:
             error = f"no channel configured for chat {message.chat_id}"
             return DeliveryOutcome(DeliveryStatus.RETRY, retry_after=300.0, error=error)
         return await channel.send(message)
+
+    async def read_status(self, messages: Sequence[SentMessage]) -> ReadStatus:
+        """Each message's read status, from the channel its chat belongs to."""
+        by_channel: dict[int, tuple[Channel | None, list[SentMessage]]] = {}
+        for m in messages:
+            channel = self.channel_for(m.chat_id)
+            by_channel.setdefault(id(channel), (channel, []))[1].append(m)
+        out: ReadStatus = {}
+        for channel, group in by_channel.values():
+            out.update(await read_status(channel, group))
+        return out

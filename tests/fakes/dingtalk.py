@@ -9,6 +9,9 @@ fazhi's OpenAPI client posts to it. Written from DingTalk's documentation:
   token is answered 401 ``InvalidAuthentication``;
 - ``POST /v1.0/robot/oToMessages/batchSend`` ``{robotCode, userIds (≤ 20), msgKey,
   msgParam}`` → ``{processQueryKey, invalidStaffIdList, flowControlledStaffIdList}``;
+- ``GET /v1.0/robot/oToMessages/readStatus?robotCode&processQueryKey`` → ``{sendStatus,
+  messageReadInfoList: [{name, userId, readStatus: READ | UNREAD, readTimestamp}]}`` (a user
+  has read what :meth:`FakeDingTalk.mark_read` says);
 - ``POST /v1.0/robot/groupMessages/send`` ``{robotCode, openConversationId, msgKey,
   msgParam}`` → ``{processQueryKey}``;
 - ``POST /v1.0/card/instances/createAndDeliver`` ``{cardTemplateId, outTrackId, callbackType:
@@ -27,6 +30,7 @@ openConversationId)``. Tests push messages and card clicks (:meth:`FakeDingTalk.
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import json
 import threading
@@ -105,6 +109,7 @@ class FakeDingTalk:
         self.faults: dict[str, tuple[int, dict[str, Any]]] = {}
         self.files: dict[str, bytes] = {}  # downloadCode → a file users sent
         self.media: dict[str, tuple[str, bytes]] = {}  # media id → uploaded (name, bytes)
+        self.oto: dict[str, dict[str, float]] = {}  # processQueryKey → staffId → read at (0: not)
         self._recent: collections.deque[float] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -205,13 +210,15 @@ class FakeDingTalk:
     def handle(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("robotCode", self.robot_code) != self.robot_code and "robotCode" in body:
             return 400, {"code": "invalidParameter.robotCode", "message": "robotCode 无效"}
-        key = uuid.uuid4().hex
+        # base64, as DingTalk's keys: "+", "/" and "=" must be URL-encoded in readStatus's query
+        key = base64.b64encode(uuid.uuid4().bytes + b"\xfb\xff" + uuid.uuid4().bytes).decode()
         if path == "v1.0/robot/oToMessages/batchSend":
             users = body.get("userIds") or []
             if not users or len(users) > 20:
                 return 400, {"code": "invalidParameter.userIds", "message": "userIds 为 1–20 个"}
             for user in users:
                 self._deliver(("user", user), body)
+            self.oto[key] = dict.fromkeys(users, 0.0)
             return 200, {
                 "processQueryKey": key,
                 "invalidStaffIdList": [],
@@ -231,6 +238,27 @@ class FakeDingTalk:
                 }
             return 200, {"downloadUrl": f"{self.base_url}/{code}"}
         return 404, {"code": "NotFound", "message": path}
+
+    def read_status(self, robot_code: str, key: str) -> tuple[int, dict[str, Any]]:
+        if robot_code != self.robot_code or key not in self.oto:
+            return 400, {"code": "invalidParameter", "message": "processQueryKey 无效"}
+        infos = [
+            {
+                "name": user,
+                "userId": user,
+                "readStatus": "READ" if at else "UNREAD",
+                "readTimestamp": int(at * 1000),
+            }
+            for user, at in self.oto[key].items()
+        ]
+        return 200, {"sendStatus": "SUCCESS", "messageReadInfoList": infos}
+
+    def mark_read(self, staff_id: str) -> None:
+        """The user opens the robot's chat: every 1:1 message sent to them so far is read."""
+        with self.lock:
+            for readers in self.oto.values():
+                if staff_id in readers and not readers[staff_id]:
+                    readers[staff_id] = time.time()
 
     def _deliver(self, chat: Chat, body: dict[str, Any]) -> None:
         param = json.loads(body.get("msgParam") or "{}")

@@ -78,9 +78,26 @@ class Api(tornado.web.RequestHandler):
                 return
             self._answer(*fake.handle(path, body))
 
-    def get(self, path: str) -> None:  # a message file's download URL
+    def get(self, path: str) -> None:  # a message file's download URL, or a read status
+        if path == "v1.0/robot/oToMessages/readStatus":
+            self._read_status()
+            return
         data = self.fake.files.get(path)
         if data is None:
             self._answer(404, {"code": "NotFound"})
             return
         self.finish(data)
+
+    def _read_status(self) -> None:
+        fake = self.fake
+        with fake.lock:
+            query = {k: self.get_query_argument(k, "") for k in ("robotCode", "processQueryKey")}
+            fake.record("GET", "/v1.0/robot/oToMessages/readStatus", query)
+            token = self.request.headers.get("x-acs-dingtalk-access-token", "")
+            if fake.tokens.get(token, 0.0) <= time.time():
+                fake.rejected_tokens += 1
+                self._answer(
+                    401, {"code": "InvalidAuthentication", "message": "不合法的access_token"}
+                )
+                return
+            self._answer(*fake.read_status(query["robotCode"], query["processQueryKey"]))

@@ -28,6 +28,7 @@ from bot.chat.assistant import Assistant
 from scheduler.delivery.budget import SendBudget
 from scheduler.delivery.channel import Channel
 from scheduler.delivery.outcomes import RetryPolicy
+from scheduler.delivery.read_report import blocking
 from scheduler.jobs.install import install_jobs, run_outbox_soon, run_planner_soon
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,13 @@ class DingTalkBot:
         self.front.kick = fn
 
     async def start(self) -> None:
+        # the delivery report's 已读 / 未读 (the chat core asks from its worker threads)
+        self.assistant.read_status = blocking(asyncio.get_running_loop(), self.channel)
         self._task = asyncio.create_task(self.client.start(), name="dingtalk-stream")
         log.info("DingTalk Stream client started (client id %s)", self.config.client_id)
 
     async def stop(self) -> None:
+        self.assistant.read_status = None
         await self.client.stop()
         if self._task is not None:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):

@@ -33,12 +33,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from bot.channels.dingtalk import convert, ids
+from bot.channels.dingtalk import convert, ids, read_status
 from bot.channels.dingtalk.openapi import DingTalkApiError, OpenApi
 from bot.channels.telegram.rate_limit import FloodLimiter
-from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
+from scheduler.delivery.channel import (
+    DeliveryOutcome,
+    DeliveryStatus,
+    OutgoingMessage,
+    ReadStatus,
+    SentMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +59,8 @@ _RECEIVER = re.compile(
 )
 
 
-PROVIDER_ID_MAX = 64  # the outbox column's length
+PROVIDER_ID_MAX = 64  # the outbox column's length; a processQueryKey (the read status's key)
+# is a short base64 string and fits
 
 
 def _sent(provider_id: object) -> DeliveryOutcome:
@@ -136,6 +144,10 @@ class DingTalkChannel:
                 outcome.error,
             )
             return outcome
+
+    async def read_status(self, messages: Sequence[SentMessage]) -> ReadStatus:
+        """已读 / 未读 of 1:1 robot messages (:mod:`bot.channels.dingtalk.read_status`)."""
+        return await read_status.read_status(self.api, self.robot_code, messages)
 
     async def _markdown(
         self, message: OutgoingMessage, to: ids.Target, text: str

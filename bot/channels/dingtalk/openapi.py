@@ -96,10 +96,17 @@ class OpenApi:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Call ``path`` with the token; a 401 drops the token and retries once."""
+        return await self._with_token("POST", path, body=body)
+
+    async def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """``GET path?params`` with the token (a query such as a message's read status)."""
+        return await self._with_token("GET", path, params=params)
+
+    async def _with_token(self, method: str, path: str, **request: Any) -> dict[str, Any]:  # noqa: ANN401
         for attempt in (1, 2):
             token = await self.token()
             try:
-                return await self._post(path, body, token)
+                return await self._request(method, path, token, **request)
             except DingTalkApiError as exc:
                 if exc.status != 401 or attempt == 2:
                     raise
@@ -107,9 +114,22 @@ class OpenApi:
         raise AssertionError("unreachable")
 
     async def _post(self, path: str, body: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return await self._request("POST", path, token, body=body)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         headers = {"x-acs-dingtalk-access-token": token} if token else {}
         try:
-            response = await self._http.post(path, json=body, headers=headers)
+            response = await self._http.request(
+                method, path, json=body, params=params, headers=headers
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise DingTalkApiError(0, type(exc).__name__, "请求未发出", sent=False) from exc
         except httpx.HTTPError as exc:  # read/write time-out, connection lost after sending

@@ -20,6 +20,7 @@ from bot.chat.buttons import (
 from bot.chat.features.receipts import (
     RECEIPT_USAGE,
     parse_receipt_options,
+    with_read_status,
     with_receipt_toggle,
     with_receipts,
 )
@@ -107,6 +108,7 @@ def cancel(state: ChatState, ctx: ChatContext, button: CancelNotice) -> list[Rep
 @feature.button(NoticeReport, admin=True)
 def report(state: ChatState, _ctx: ChatContext, button: NoticeReport) -> list[Reply]:
     from scheduler.delivery.broadcast import broadcast_report
+    from scheduler.delivery.read_report import sent_messages
     from scheduler.delivery.receipts import receipt_status
     from scheduler.store.models import Broadcast
 
@@ -116,7 +118,8 @@ def report(state: ChatState, _ctx: ChatContext, button: NoticeReport) -> list[Re
         bc = s.get(Broadcast, bc_id)
         if bc is not None and bc.receipt_required:
             reply = with_receipts(reply, receipt_status(s, bc_id))
-        return [reply]
+        sent = sent_messages(s, bc_id) if state.read_status is not None else []
+    return [with_read_status(reply, state, sent)]
 
 
 @feature.button(ResendNotice, admin=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import logging
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from bot.chat.buttons import Acknowledge, ChaseReceipts, NoticeReport, ToggleReceipt
@@ -19,10 +21,12 @@ from bot.chat.render.replies import Button, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from knowledge.text.normalize import cn_to_int, norm
+from scheduler.delivery.channel import SentMessage
 from scheduler.delivery.receipts import ReceiptStatus
 from scheduler.records import unit_registry
 from scheduler.timing.clock import local
 
+log = logging.getLogger(__name__)
 feature = Feature("receipts")
 
 
@@ -217,6 +221,30 @@ def with_receipts(report: Reply, status: ReceiptStatus) -> Reply:
         html=report.html + "\n" + "\n".join(html.escape(x, quote=False) for x in lines),
         plain=report.plain + "\n" + "\n".join(lines),
         buttons=tuple(buttons),
+    )
+
+
+def with_read_status(
+    report: Reply, state: ChatState, sent: Sequence[tuple[str, SentMessage]]
+) -> Reply:
+    """The delivery report with 已读 / 未读 of the private chats whose channel can tell
+    (``state.read_status``, set by such a channel's front end); unchanged otherwise, and when
+    the channel does not answer (the report must not fail for it)."""
+    from scheduler.delivery.read_report import read_lines
+
+    if not sent or state.read_status is None:
+        return report
+    try:
+        lines = read_lines(sent, state.read_status([m for _, m in sent]))
+    except Exception:  # noqa: BLE001 - a time-out or a closed loop: report without it
+        log.warning("read status of a notice's messages not available", exc_info=True)
+        return report
+    if not lines:
+        return report
+    return dataclasses.replace(
+        report,
+        html=report.html + "\n" + "\n".join(html.escape(x, quote=False) for x in lines),
+        plain=report.plain + "\n" + "\n".join(lines),
     )
 
 

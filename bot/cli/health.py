@@ -27,9 +27,10 @@ def data_home_lines(url: str | None) -> list[str]:
     ``./data/fazhi.db`` sits unused in the working folder."""
     from knowledge.datahome import data_dir, data_dir_source, stray_database
     from scheduler.store.db import DatabaseURLError, resolve_url
+    from scheduler.store.redaction import redact_url
 
-    try:
-        db = resolve_url(url).render_as_string(hide_password=True)
+    try:  # hide_password covers userinfo only, not ``?password=``
+        db = redact_url(resolve_url(url).render_as_string(hide_password=True), url or "")
     except DatabaseURLError:
         db = "（DATABASE_URL 无效）"
     lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
@@ -64,8 +65,11 @@ def check() -> tuple[bool, list[str]]:
 
 
 def main() -> int:
+    from scheduler.store.redaction import redact_url
+
     healthy, lines = check()
-    for line in lines:
+    url = database_url() or ""
+    for line in (redact_url(line, url) for line in lines):
         stream = sys.stderr if not healthy and line.startswith("错误：") else sys.stdout
         print(line, file=stream)
     return 0 if healthy else 1

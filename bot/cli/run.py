@@ -129,7 +129,10 @@ def run(
     # without a configured secret, one per start: only Telegram (told by setWebhook) can then
     # post updates to this server
     webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
-    redact_root_handlers(settings.token, webhook_secret)
+    from scheduler.store.redaction import secrets_in
+
+    # the database URL may come from .env, out of the redaction's sight in the environment
+    redact_root_handlers(settings.token, webhook_secret, *secrets_in(settings.database_url or ""))
     for line in data_home_lines(settings.database_url):
         log.info(line)
     from telegram.error import InvalidToken, NetworkError

@@ -33,7 +33,14 @@ def db_upgrade(database_url: DbOpt = None) -> None:
     """把数据库结构升级到最新版本（启动时也会自动执行）。"""
     with user_errors():
         engine = init_db(database_url)
-        console.print(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+        from scheduler.store.redaction import redact_url
+
+        console.print(
+            redact_url(
+                f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}",
+                database_url or "",
+            )
+        )
 
 
 # -- schedule ---------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import logging
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands
     from sqlmodel import Session
 
 from knowledge.datahome import data_dir
+from scheduler.store.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +44,6 @@ _EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或
 
 class DatabaseURLError(ValueError):
     """DATABASE_URL cannot be used; the message (Chinese) says why (never the password)."""
-
-
-_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^\s:/@'\"]*:)([^\s@'\"]+)(@)")
-
-
-def redact_url(text: str) -> str:
-    """``text`` with the password of every URL in it masked (``user:***@host``)."""
-    return _URL_PASSWORD.sub(r"\1***\3", text)
 
 
 def default_url() -> str:
@@ -71,23 +63,29 @@ def resolve_url(url: str | None = None) -> URL:
         parsed = make_url(raw)
     except (ArgumentError, ValueError) as exc:
         raise DatabaseURLError(
-            redact_url(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。") + _EXAMPLES
+            redact_url(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。", raw) + _EXAMPLES
         ) from None
     driver = parsed.drivername
     if driver in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
         if not parsed.host and not parsed.query.get("host"):
             raise DatabaseURLError(
-                redact_url(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。") + _EXAMPLES
+                redact_url(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。", raw) + _EXAMPLES
+            )
+        if "@" in (parsed.host or ""):
+            raise DatabaseURLError(
+                "DATABASE_URL 的密码里有未编码的 @：请把密码中的 @ 写成 %40。" + _EXAMPLES
             )
         if not parsed.database:
             raise DatabaseURLError(
-                redact_url(f"DATABASE_URL 缺少数据库名（{raw!r}）。") + _EXAMPLES
+                redact_url(f"DATABASE_URL 缺少数据库名（{raw!r}）。", raw) + _EXAMPLES
             )
         try:
             _ = parsed.port
         except ValueError as exc:  # pragma: no cover - make_url already checks ports
-            raise DatabaseURLError(f"DATABASE_URL 端口不正确：{exc}。{_EXAMPLES}") from None
+            raise DatabaseURLError(
+                redact_url(f"DATABASE_URL 端口不正确：{exc}。", raw) + _EXAMPLES
+            ) from None
     elif driver in ("sqlite", "sqlite+pysqlite"):
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseURLError(
@@ -95,7 +93,11 @@ def resolve_url(url: str | None = None) -> URL:
             )
     else:
         raise DatabaseURLError(
-            f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
+            redact_url(
+                f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。",
+                raw,
+            )
+            + _EXAMPLES
         )
     return parsed
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import signal
 from functools import partial
 from typing import Annotated
 
@@ -137,6 +138,9 @@ def run(
         log.info(line)
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.runtime.shutdown import exit_on_sigterm
+
+    exit_on_sigterm()
     try:
         if role == "sender":
             _run_sender(settings)
@@ -218,9 +222,14 @@ def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
             webhook_url=url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
+            stop_signals=(signal.SIGINT,),  # SIGTERM: bot.runtime.shutdown
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=int(settings.fazhi_poll_timeout))
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=int(settings.fazhi_poll_timeout),
+            stop_signals=(signal.SIGINT,),
+        )
 
 
 def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:

@@ -124,7 +124,42 @@ def make_engine(url: str | URL | None = None) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return _postgres_engine(parsed)
+
+
+# TCP keepalives (a host that vanished is noticed in ~25 s instead of the kernel's 2 hours)
+# and a bounded connect; libpq's own parameters, see "Parameter Key Words"
+PG_CONNECT = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15000,  # ms without an acknowledgement of data sent
+}
+
+
+def _postgres_engine(parsed: URL) -> Engine:
+    """PostgreSQL with every wait bounded: connect (``connect_timeout``), a dead peer
+    (keepalives), a statement the server runs too long (``statement_timeout``, sent in
+    ``options`` next to any the URL has), and a server that never answers at all (the
+    client-side :mod:`scheduler.store.watchdog`). Broken connections are invalidated and the
+    pool refills itself; ``pool_pre_ping`` checks a pooled connection before handing it out."""
+    from scheduler.store import watchdog
+
+    limit = watchdog.limit_from_env()
+    options = str(parsed.query.get("options", ""))
+    options = f"{options} -c statement_timeout={int(limit * 1000)}".strip()
+    args = {key: value for key, value in PG_CONNECT.items() if key not in parsed.query}
+    engine = create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=limit,
+        connect_args={**args, "options": options},
+    )
+    watchdog.install(engine, limit)
+    return engine
 
 
 # PostgreSQL advisory lock key held while the schema is upgraded ("fazh" in ASCII)
@@ -175,6 +210,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler.store:migrations")
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # a migration may take its time
+            from scheduler.store.watchdog import LIMIT_KEY
+
+            conn.info[LIMIT_KEY] = None
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         _lock_for_upgrade(conn)
         _restamp_legacy_revision(conn)
         cfg.attributes["connection"] = conn
@@ -277,8 +317,12 @@ def limit_statements(session: Session, seconds: float) -> None:
     """Statements of ``session``'s current transaction give up (a ``DBAPIError``) after
     ``seconds``, waiting for a lock included: for reads whose caller has a way on without
     them (a question answered without the chat's unit). PostgreSQL only: SQLite readers do
-    not wait for writers in WAL mode."""
+    not wait for writers in WAL mode. The server's ``statement_timeout`` and the client's
+    watchdog (for a server that does not answer at all) both take the limit."""
     if session.get_bind().dialect.name == "postgresql":
+        from scheduler.store.watchdog import LIMIT_KEY
+
+        session.connection().info[LIMIT_KEY] = seconds + 0.5
         session.execute(
             text("SELECT set_config('statement_timeout', :ms, true)"),
             {"ms": str(max(1, int(seconds * 1000)))},

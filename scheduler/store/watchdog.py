@@ -13,11 +13,13 @@ does not wait for a silent database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -46,46 +48,52 @@ class Watchdog:
 
     def __init__(self, tick: float = 0.1) -> None:
         self.tick = tick
-        self._armed: dict[int, tuple[float, int]] = {}  # id(dbapi conn) -> (deadline, fd)
+        # id(dbapi conn) -> (deadline, fd, the connection): the connection is checked again
+        # before its socket is shut, so that a descriptor reused by another socket is never hit
+        self._armed: dict[int, tuple[float, int, weakref.ref[Any]]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.fired = 0
 
     def arm(self, dbapi_conn: Any, seconds: float | None) -> None:  # noqa: ANN401
+        dbapi_conn = _unwrap(dbapi_conn)
         fd = _socket_of(dbapi_conn)
         if fd is None or seconds is None:
             return
         with self._lock:
-            self._armed[id(dbapi_conn)] = (time.monotonic() + seconds, fd)
+            self._armed[id(dbapi_conn)] = (time.monotonic() + seconds, fd, weakref.ref(dbapi_conn))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="db-watchdog", daemon=True)
                 self._thread.start()
 
     def disarm(self, dbapi_conn: Any) -> None:  # noqa: ANN401
         with self._lock:
-            self._armed.pop(id(dbapi_conn), None)
+            self._armed.pop(id(_unwrap(dbapi_conn)), None)
 
     def abort_all(self) -> int:
         """Cut every connection waiting on a statement now; returns how many."""
         with self._lock:
-            fds = [fd for _, fd in self._armed.values()]
+            armed = [(fd, ref) for _, fd, ref in self._armed.values()]
             self._armed.clear()
-        for fd in fds:
-            _shut(fd)
-        return len(fds)
+        return sum(_shut_if_still(fd, ref) for fd, ref in armed)
 
     def _watch(self) -> None:
         while True:
             time.sleep(self.tick)
             now = time.monotonic()
             with self._lock:
-                late = [(k, fd) for k, (deadline, fd) in self._armed.items() if deadline <= now]
-                for key, _ in late:
+                late = [(k, fd, ref) for k, (at, fd, ref) in self._armed.items() if at <= now]
+                for key, _, _ in late:
                     del self._armed[key]
-            for _, fd in late:
-                self.fired += 1
-                log.warning("数据库在时限内没有应答，断开该连接（之后重新连接）")
-                _shut(fd)
+            for _, fd, ref in late:
+                if _shut_if_still(fd, ref):
+                    self.fired += 1
+                    log.warning("数据库在时限内没有应答，断开该连接（之后重新连接）")
+
+
+def _unwrap(conn: Any) -> Any:  # noqa: ANN401
+    """The driver's connection behind SQLAlchemy's proxies (the ping gets one)."""
+    return getattr(conn, "dbapi_connection", None) or getattr(conn, "driver_connection", conn)
 
 
 def _socket_of(dbapi_conn: Any) -> int | None:  # noqa: ANN401
@@ -93,6 +101,15 @@ def _socket_of(dbapi_conn: Any) -> int | None:  # noqa: ANN401
         return int(dbapi_conn.pgconn.socket)
     except Exception:  # noqa: BLE001 - closed, or not psycopg
         return None
+
+
+def _shut_if_still(fd: int, ref: weakref.ref[Any]) -> bool:
+    """Shut ``fd`` when it is still the open socket of the connection it was armed for."""
+    conn = ref()
+    if conn is None or getattr(conn, "closed", True) or _socket_of(conn) != fd:
+        return False
+    _shut(fd)
+    return True
 
 
 def _shut(fd: int) -> None:
@@ -133,7 +150,7 @@ def install(engine: Engine, limit: float) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _error(context) -> None:  # noqa: ANN001
-        if context.connection is not None and not context.connection.invalidated:
+        with contextlib.suppress(Exception):  # no connection (a failed connect), or gone
             WATCHDOG.disarm(context.connection.connection.dbapi_connection)
 
     @event.listens_for(engine.pool, "checkin")

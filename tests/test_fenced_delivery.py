@@ -37,7 +37,7 @@ CHATS = 300
 LEASE = timedelta(seconds=2)
 OUTAGE = 2 * LEASE.total_seconds() + 0.5
 LIMITS = FloodLimits(overall=(60, 1.0), private_chat=(50, 1.0), group_chat=(50, 1.0))
-HANG = 180.0  # seconds: only a hang takes longer
+HANG = 120.0  # seconds: only a hang takes longer
 
 
 def _fill(engine: Engine) -> None:
@@ -96,7 +96,13 @@ def _server() -> FakeBotApi:
 
 
 @pytest.mark.postgres
-async def test_postgres_away_for_twice_the_lease_mid_broadcast(pg_url: str) -> None:
+@pytest.mark.parametrize("fault", ["cut", "silence"])
+async def test_postgres_away_for_twice_the_lease_mid_broadcast(
+    pg_url: str, fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cut``: connections dropped and refused; ``silence``: accepted, never answered (the
+    watchdog cuts them after FAZHI_DB_TIMEOUT) — and for good: sending resumes on new ones."""
+    monkeypatch.setenv("FAZHI_DB_TIMEOUT", "1.5")
     direct = init_db(pg_url)
     _fill(direct)
     url = make_url(pg_url)
@@ -105,7 +111,8 @@ async def test_postgres_away_for_twice_the_lease_mid_broadcast(pg_url: str) -> N
     engines = [make_engine(through) for _ in range(2)]
     try:
         with _server() as server:
-            senders = await _broadcast_through_outage(engines, server, proxy.cut, proxy.resume)
+            fail = proxy.cut if fault == "cut" else proxy.silence
+            senders = await _broadcast_through_outage(engines, server, fail, proxy.resume)
             _assert_each_chat_once(server, direct)
         assert not any(s.attempted for s in senders)  # every attempt's outcome was written
     finally:

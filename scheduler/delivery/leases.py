@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from scheduler.store.db_clock import now_sql
 from scheduler.store.models import OutboxMessage, OutboxState, ProcessLease
+from scheduler.timing.clock import utcnow
 
 DEFAULT_LEASE = timedelta(seconds=30)  # stuck messages are back in the queue within a minute
 
@@ -60,8 +61,10 @@ def _claimable(
     out *and* whose sender is gone (its heartbeat row expired, or it never kept one). A row
     this sender claimed is never taken back by it: it is being sent, or was sent and its
     outcome waits to be written (the fence that keeps an outage from re-sending it)."""
+    # when a queued row is due is the planner's time (reminders at 09:00 by this process's
+    # clock, as it planned them); only leases, which processes compare, use the database's
     ready = (OutboxMessage.state == OutboxState.QUEUED) & (
-        OutboxMessage.next_attempt_at <= _now(engine, now)  # type: ignore[operator]
+        OutboxMessage.next_attempt_at <= (now or utcnow())  # type: ignore[operator]
     )
     if not reclaim:
         return ready

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session
@@ -16,7 +15,6 @@ from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus
 from scheduler.delivery.outbox import enqueue
 from scheduler.records.access import admin_chat_ids
 from scheduler.records.chat_registry import follow_migration, get_chat, mark_blocked
-from scheduler.store.db_clock import now_sql
 from scheduler.store.models import Chat, ChatStatus, OutboxMessage, OutboxState, UnitRow
 from scheduler.timing.clock import utcnow
 
@@ -56,12 +54,7 @@ def record_outcome(
     sender (that sender's own mark then finds it done); any other outcome is applied only while
     ``sender_id`` still holds the claim. Raises the database's error when the mark cannot be
     written: the caller retries it (see :meth:`scheduler.delivery.sender.OutboxSender`)."""
-    db_clock = now is None  # back-offs count from the database's clock, like the claims
     now = now or utcnow()
-
-    def at(delay: float) -> Any:  # noqa: ANN401
-        return now_sql(engine.dialect.name, delay) if db_clock else now + timedelta(seconds=delay)
-
     with Session(engine, expire_on_commit=False) as session:
         row = session.get(
             OutboxMessage, message_id, with_for_update=engine.dialect.name == "postgresql"
@@ -96,7 +89,7 @@ def record_outcome(
                     if outcome.throttled
                     else policy.delay(row.attempts, outcome.retry_after)
                 )
-                row.next_attempt_at = at(delay)
+                row.next_attempt_at = now + timedelta(seconds=delay)
                 _finish(session, row, OutboxState.QUEUED, outcome.error)
         elif status == DeliveryStatus.FAILED:
             _finish(session, row, OutboxState.FAILED, outcome.error)
@@ -123,7 +116,7 @@ def record_outcome(
                 .values(chat_id=outcome.new_chat_id)
             )
             row.chat_id = outcome.new_chat_id
-            row.next_attempt_at = at(0.0)
+            row.next_attempt_at = now
             row.attempts = max(0, row.attempts - 1)  # the move is not a failed attempt
             _finish(session, row, OutboxState.QUEUED, f"群组已迁移：{old} → {outcome.new_chat_id}")
         else:

@@ -149,7 +149,13 @@ def _postgres_engine(parsed: URL) -> Engine:
 
     limit = watchdog.limit_from_env()
     options = str(parsed.query.get("options", ""))
-    options = f"{options} -c statement_timeout={int(limit * 1000)}".strip()
+    # a client gone silent mid-transaction (its COMMIT never arrives) would hold its row locks
+    # for as long as the server's end of the connection stays open: the server ends it
+    idle = int(limit * 2000)
+    options = (
+        f"{options} -c statement_timeout={int(limit * 1000)}"
+        f" -c idle_in_transaction_session_timeout={idle}"
+    ).strip()
     args = {key: value for key, value in PG_CONNECT.items() if key not in parsed.query}
     engine = create_engine(
         parsed,

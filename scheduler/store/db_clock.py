@@ -15,8 +15,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Float, func, literal_column, select
-from sqlmodel.sql.sqltypes import UTCDateTime
+from sqlalchemy import ColumnElement, DateTime, Engine, Float, func, literal_column, select
 
 # SQLAlchemy stores SQLite datetimes as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC here): the same form,
 # so that times compare as strings and read back with their fraction
@@ -34,7 +33,9 @@ def now_sql(dialect: str, shift: float = 0.0) -> ColumnElement[datetime]:
         expr = "now()" if not shift else f"(now() + interval '{_seconds(shift)} seconds')"
     else:
         expr = _SQLITE_NOW.format(shift=f", '{_seconds(shift)} seconds'" if shift else "")
-    return literal_column(expr, type_=UTCDateTime())
+    # written into and compared with UTC columns, never read back (the health check needs it
+    # without the models, hence SQLAlchemy's own type)
+    return literal_column(expr, type_=DateTime(timezone=True))
 
 
 def epoch_sql(dialect: str) -> ColumnElement[float]:

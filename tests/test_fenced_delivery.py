@@ -96,9 +96,7 @@ def _server() -> FakeBotApi:
 
 
 @pytest.mark.postgres
-# "silence" (connections accepted, never answered) passes most runs but hung the drain in 2 of
-# 6 runs on a loaded machine (cause not found yet); it stays out of the suite until it is
-@pytest.mark.parametrize("fault", ["cut"])
+@pytest.mark.parametrize("fault", ["cut", "silence"])
 async def test_postgres_away_for_twice_the_lease_mid_broadcast(
     pg_url: str, fault: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,7 +55,12 @@ def _now(engine: Engine, now: datetime | None, shift: timedelta = timedelta()) -
 
 
 def _claimable(
-    engine: Engine, now: datetime | None, lease: timedelta, sender_id: str, reclaim: bool
+    engine: Engine,
+    now: datetime | None,
+    lease: timedelta,
+    sender_id: str,
+    reclaim: bool,
+    holding: Collection[int] = (),
 ) -> ColumnElement[bool]:
     """Ready queued rows; and, when ``reclaim``, rows another sender claimed whose lease ran
     out *and* whose sender is gone (its heartbeat row expired, or it never kept one). A row
@@ -66,6 +71,15 @@ def _claimable(
     ready = (OutboxMessage.state == OutboxState.QUEUED) & (
         OutboxMessage.next_attempt_at <= (now or utcnow())  # type: ignore[operator]
     )
+    # its own expired claims the sender does not hold: a claim whose answer the connection lost
+    # (committed, never seen); the ones it holds (in flight, outcome pending) are fenced
+    own = (
+        (OutboxMessage.state == OutboxState.SENDING)
+        & (OutboxMessage.claimed_by == sender_id)
+        & (OutboxMessage.claimed_at < _now(engine, now, -lease))  # type: ignore[operator]
+        & OutboxMessage.id.notin_(list(holding))  # type: ignore[union-attr]
+    )
+    ready = ready | own
     if not reclaim:
         return ready
     alive = _alive(engine, now)
@@ -86,6 +100,7 @@ def claim(
     lease: timedelta = DEFAULT_LEASE,
     now: datetime | None = None,
     reclaim: bool = True,
+    holding: Collection[int] = (),
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` messages for ``sender_id``, oldest first, and commit.
 
@@ -102,7 +117,7 @@ def claim(
     atomic as well. Each claim counts as an attempt (a 429 gives it back, see
     :func:`record_outcome`).
     """
-    claimable = _claimable(engine, now, lease, sender_id, reclaim)
+    claimable = _claimable(engine, now, lease, sender_id, reclaim, holding)
     pick = (
         select(OutboxMessage.id)
         .where(claimable)

@@ -113,6 +113,7 @@ class OutboxSender:
         self._db_down_logged = False
         # ids sent (or being sent) whose outcome is not written yet: never sent again here
         self.attempted: set[int] = set()
+        self._holding: set[int] = set()  # ids claimed here and not finished
         self._db_ok_since: float | None = None  # monotonic time since the database answers
         self._last_beat = float("-inf")
 
@@ -232,15 +233,21 @@ class OutboxSender:
                 return None
             await self._beat()
             reclaim = self._may_reclaim()
+            holding = set(self._holding | self.attempted)
             rows = await self._db_or_none(
                 "领取",
-                lambda: claim(self.engine, self.sender_id, 1, lease=self.lease, reclaim=reclaim),
-            )
+                lambda: claim(
+                    self.engine, self.sender_id, 1, lease=self.lease, reclaim=reclaim,
+                    holding=holding,
+                ),
+            )  # fmt: skip
             if not rows:
                 return None
             row = rows[0]
             if row.id in self.attempted:  # requeued by a tool meanwhile: its outcome is on its way
                 return "attempted"
+            assert row.id is not None
+            self._holding.add(row.id)
             previous, mine = self._queue_turn(row.chat_id)
         assert row.id is not None
         outcome = None
@@ -253,6 +260,7 @@ class OutboxSender:
                 return "dropped"
             return await self._mark(row.id, outcome)
         finally:
+            self._holding.discard(row.id)
             self._end_turn(row.chat_id, mine, outcome.status if outcome else None)
 
     def _queue_turn(self, chat_id: str) -> tuple[Turn | None, Turn]:

@@ -9,7 +9,7 @@ most the messages that were in flight.
 
 **Fenced.** A message whose send was attempted is never sent again by this process, whatever
 the database does meanwhile: its id stays in a local record of attempts until the outcome is
-written; the sender never claims its own rows back; and a sender that has just reconnected
+written; the sender never claims back a row it holds; and a sender that has just reconnected
 after an outage waits one lease before it takes anyone else's claims, so that senders alive
 through the same outage renew their heartbeat and write their outcomes first. All lease
 times are the database's (:mod:`scheduler.store.db_clock`): the processes need not share a

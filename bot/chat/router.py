@@ -41,6 +41,9 @@ from knowledge.text.normalize import norm
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 500  # characters of free text
+# characters after a command: checked before any handler sees (and might echo) them; a
+# command that takes a text of its own (/broadcast) declares more
+MAX_ARGUMENT = 500
 
 CommandHandler = Callable[[ChatState, ChatContext, str], list[Reply]]
 ButtonHandler = Callable[[ChatState, ChatContext, Any], list[Reply]]
@@ -60,6 +63,7 @@ class Command:
     help: tuple[str, str] | None = None
     menu: str | None = None
     feature: str = ""
+    max_args: int = MAX_ARGUMENT
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,10 @@ class Feature:
         admin: bool = False,
         help: tuple[str, str] | None = None,  # noqa: A002 - what /help lists
         menu: str | None = None,
+        max_args: int = MAX_ARGUMENT,
     ) -> Callable[[H], H]:
         def register(fn: H) -> H:
-            self.commands.append(Command(name, fn, admin, help, menu, self.name))
+            self.commands.append(Command(name, fn, admin, help, menu, self.name, max_args))
             return fn
 
         return register
@@ -177,7 +182,14 @@ class Router:
             return [help_reply(state.help_lines, state.is_admin(ctx), head=head)]
         if cmd.admin and not state.is_admin(ctx):
             return [Reply.of(common.NOT_ADMIN)]
-        return cmd.handler(state, ctx, args.strip())
+        args = args.strip()
+        if len(args) > cmd.max_args:  # refused without echoing any of it
+            return [
+                Reply.of(
+                    f"/{cmd.name} 后面的内容太长（{len(args)} 字）：请控制在 {cmd.max_args} 字以内。"
+                )
+            ]
+        return cmd.handler(state, ctx, args)
 
     def button(self, state: ChatState, ctx: ChatContext, data: str) -> list[Reply]:
         try:

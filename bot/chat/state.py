@@ -31,6 +31,7 @@ from scheduler.records import access, chat_registry
 from scheduler.records.plans import ordered_for
 from scheduler.store.db import quick_session, session_scope
 from scheduler.store.models import UnitRow
+from scheduler.store.watchdog import within
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ UNIT_CACHE_SECONDS = 30.0
 # for a lock included, before the question is answered without them: a locked table must not
 # hold an answer that needs no database (the acceptance allows 2 s in all)
 QUESTION_READ_SECONDS = 0.5
+# the same reads' whole wait, connecting included (a server that accepts but never answers)
+QUESTION_WAIT_SECONDS = 0.8
 UNIT_CACHE_CHATS = 1024  # beyond this many chats, the least recently looked-up half is dropped
 QA_CHECK_SECONDS = 60.0  # how often the question engine looks for new units or plans
 
@@ -154,12 +157,16 @@ class ChatState:
         hit = self.units.get(ctx.chat_id)
         if hit is not None and now - hit[0] < UNIT_CACHE_SECONDS:
             return hit[1]
-        try:
+
+        def read() -> str | None:
             with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
                 unit = self.chat_unit(s, ctx)
-                name = unit.name if unit else None
-        except DBAPIError as exc:  # the database is away: answer without the unit
-            log.warning("unit of chat %s unknown, database unavailable: %s", ctx.chat_id, exc.orig)
+                return unit.name if unit else None
+
+        try:
+            name = within(QUESTION_WAIT_SECONDS, read)
+        except (DBAPIError, TimeoutError) as exc:  # the database is away: answer without it
+            log.warning("unit of chat %s unknown, database unavailable: %s", ctx.chat_id, exc)
             return hit[1] if hit is not None else None
         self.units.put(ctx.chat_id, now, name)
         return name
@@ -191,13 +198,20 @@ class ChatState:
         if t - self._qa_checked < QA_CHECK_SECONDS:
             return self.qa
         self._qa_checked = t
+
+        def read_directory():  # noqa: ANN202
+            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
+                return self.sched.directory(s)
+
         try:
-            if self.sched.pinned_plan is None and self._plans_signature() != self._plans_seen:
+            pinned = self.sched.pinned_plan is not None
+            if not pinned and within(QUESTION_WAIT_SECONDS, self._plans_signature) != (
+                self._plans_seen
+            ):
                 self.reload_plans()  # another process imported or activated a plan
                 return self.qa
-            with quick_session(self.sched.engine, QUESTION_READ_SECONDS) as s:
-                directory = self.sched.directory(s)
-        except DBAPIError:  # the database is away: the engine we have answers
+            directory = within(QUESTION_WAIT_SECONDS, read_directory)
+        except (DBAPIError, TimeoutError):  # the database is away: the engine we have answers
             return self.qa
         if set(directory.units) != set(self.qa.directory.units):
             self.qa = QAEngine([p.plan for p in self.qa.plans.values()], directory)

@@ -28,9 +28,10 @@ def data_home_lines(url: str | None) -> list[str]:
     ``./data/fazhi.db`` sits unused in the working folder."""
     from knowledge.datahome import data_dir, data_dir_source, stray_database
     from scheduler.store.db import DatabaseURLError, resolve_url
+    from scheduler.store.redaction import redact_url
 
-    try:
-        db = resolve_url(url).render_as_string(hide_password=True)
+    try:  # hide_password covers userinfo only, not ``?password=``
+        db = redact_url(resolve_url(url).render_as_string(hide_password=True), url or "")
     except DatabaseURLError:
         db = "（DATABASE_URL 无效）"
     lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
@@ -78,12 +79,35 @@ def check() -> tuple[bool, list[str]]:
             "错误：数据库尚未迁移（还没有建表）：请先运行 fazhi db upgrade（fazhi run 启动时也会自动建表）。",
             *data_home_lines(url),
         ]
-    return True, [f"ok revision={revision} outbox_pending={backlog}", *data_home_lines(url)]
+    lines = [f"ok revision={revision} outbox_pending={backlog}", *data_home_lines(url)]
+    return True, lines + clock_lines(engine)
+
+
+def clock_lines(engine) -> list[str]:  # noqa: ANN001
+    """A warning when this machine's clock and the database's differ by more than 2 s: the
+    delivery decides by the database's clock, but logs, reminders' dates and the send budget's
+    hand-over to this process read this one."""
+    from scheduler.store.db_clock import SKEW_WARNING, clock_skew
+
+    try:
+        skew = clock_skew(engine)
+    except Exception:  # noqa: BLE001 - the verdict above already says whether the database answers
+        return []
+    if abs(skew) <= SKEW_WARNING:
+        return []
+    side = "慢" if skew > 0 else "快"
+    return [
+        f"警告：本机时钟比数据库时钟{side} {abs(skew):.1f} 秒（超过 {SKEW_WARNING:.0f} 秒）："
+        "请为本机和数据库服务器开启时间同步（NTP）。"
+    ]
 
 
 def main() -> int:
+    from scheduler.store.redaction import redact_url
+
     healthy, lines = check()
-    for line in lines:
+    url = database_url() or ""
+    for line in (redact_url(line, url) for line in lines):
         stream = sys.stderr if not healthy and line.startswith("错误：") else sys.stdout
         print(line, file=stream)
     return 0 if healthy else 1

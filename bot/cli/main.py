@@ -101,7 +101,19 @@ def ask_words(argv: list[str]) -> list[str] | None:
     return None
 
 
+# characters of one command-line argument: longer ones are refused before any command reads
+# (and might echo) them; a note, a question or a path is far shorter
+MAX_ARGUMENT = 2000
+
+
 def main() -> None:
+    too_long = next((a for a in sys.argv[1:] if len(a) > MAX_ARGUMENT), None)
+    if too_long is not None:
+        print(
+            f"错误：有一个参数太长（{len(too_long)} 字）：每个参数请控制在 {MAX_ARGUMENT} 字以内。",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     if sys.argv[1:] == ["health"]:  # the container's check, every minute: no CLI framework
         from bot.cli.health import main as health
 

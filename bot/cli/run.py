@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import signal
 from functools import partial
 from typing import Annotated
 
@@ -132,11 +133,19 @@ def run(
     # without a configured secret, one per start: only Telegram (told by setWebhook) can then
     # post updates to this server
     webhook_secret = settings.fazhi_webhook_secret or secrets.token_urlsafe(32)
-    redact_root_handlers(*settings.secrets, webhook_secret)
+    from scheduler.store.redaction import secrets_in
+
+    # the database URL may come from .env, out of the redaction's sight in the environment
+    redact_root_handlers(
+        *settings.secrets, webhook_secret, *secrets_in(settings.database_url or "")
+    )
     for line in data_home_lines(settings.database_url):
         log.info(line)
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.runtime.shutdown import exit_on_sigterm
+
+    exit_on_sigterm()
     try:
         if role == "sender":
             _run_sender(settings)
@@ -280,9 +289,14 @@ def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
             webhook_url=url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
+            stop_signals=(signal.SIGINT,),  # SIGTERM: bot.runtime.shutdown
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=int(settings.fazhi_poll_timeout))
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=int(settings.fazhi_poll_timeout),
+            stop_signals=(signal.SIGINT,),
+        )
 
 
 def chat(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:

@@ -39,10 +39,12 @@ def register(app: typer.Typer) -> None:
 def db_upgrade(database_url: DbOpt = None) -> None:
     """把数据库结构升级到最新版本（启动时也会自动执行）。"""
     with user_errors():
+        from scheduler.store.redaction import redact_url
+
         engine = make_engine(database_url)
         before = current_revision(engine)
         head = ",".join(sorted(migration_heads()))
-        where = engine.url.render_as_string(hide_password=True)
+        where = redact_url(engine.url.render_as_string(hide_password=True), database_url or "")
         if before == head:
             console.print(f"数据库已是最新结构（{head}），无需升级：{where}")
             return

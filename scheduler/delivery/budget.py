@@ -11,20 +11,25 @@ otherwise (a late message would bunch with the next ones, which go on time; see
 :class:`bot.channels.telegram.rate_limit.FloodLimiter`).
 
 A bot-wide 429 (:meth:`SendBudget.pause`) moves the next free slot past ``retry_after`` for
-everyone. Times are epoch seconds (``time.time()``): the processes share a clock.
+everyone. Times in the row are epoch seconds of the database's clock
+(:mod:`scheduler.store.db_clock`), so the processes need not share one: each statement returns
+the database's now with the slot, and the slot is handed to the caller in its own clock
+(``time.time()``). A ``clock`` given to the constructor (simulated-time tests) is used instead.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, literal_column, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from scheduler.store.db import limit_statements
+from scheduler.store.db_clock import epoch_sql
 from scheduler.store.models import SendBudget as BudgetRow
 
 TELEGRAM = "telegram"
@@ -50,12 +55,14 @@ class SendBudget:
         rate: int = 30,
         period: float = 1.0,
         margin: float = SHARED_MARGIN,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.engine = engine
         self.name = name
         self.interval = period / rate * (1 + margin)
-        self.clock = clock
+        self.clock = clock or time.time
+        self._db_clock = clock is None
+        self._offset = 0.0  # the database's clock minus this process's, as last seen
         self._greatest = func.greatest if engine.dialect.name == "postgresql" else func.max
         self._ensured = False
 
@@ -74,45 +81,59 @@ class SendBudget:
         """The clock slots are given in."""
         return self.clock()
 
+    def _now_sql(self) -> Any:  # noqa: ANN401
+        """The row's "now": the database's clock, or the given one."""
+        return epoch_sql(self.engine.dialect.name) if self._db_clock else self.clock()
+
+    def _local(self, db_time: float, db_now: float, local_now: float) -> float:
+        """A time of the row in this process's clock."""
+        if not self._db_clock:
+            return db_time
+        self._offset = db_now - local_now
+        return db_time - self._offset
+
     def take_slot(self) -> float:
         """Take the next free slot; returns its time (``now()`` or later)."""
-        now = self.clock()
+        local = self.clock()
+        now = self._now_sql()
         with Session(self.engine) as session:
             limit_statements(session, SLOT_WAIT)
             self._ensure_row(session)
             start = self._greatest(BudgetRow.next_free, now, BudgetRow.paused_until)
-            next_free = session.exec(  # type: ignore[call-overload]
+            next_free, db_now = session.exec(  # type: ignore[call-overload]
                 update(BudgetRow)
                 .where(BudgetRow.name == self.name)
                 .values(next_free=start + self.interval)
-                .returning(BudgetRow.next_free)
-            ).scalar_one()
+                .returning(BudgetRow.next_free, literal_column("0") + now)
+            ).one()
             session.commit()
-        return float(next_free) - self.interval
+        return self._local(float(next_free) - self.interval, float(db_now), local)
 
     def move_to_now(self, slot: float) -> float | None:
         """Move ``slot``, which its holder missed, to now when no later slot has been handed
         out since (the next free one is still the one after it, and no pause came): the holder
         sends now and the next slot follows by one interval. Returns the new slot's time, or
         None when a later slot exists (then the missed one is given up: take a new one)."""
-        now = self.clock()
+        local = self.clock()
+        now = self._now_sql()
+        slot_in_row = slot + self._offset if self._db_clock else slot
         with Session(self.engine) as session:
             limit_statements(session, SLOT_WAIT)
             moved = session.exec(  # type: ignore[call-overload]
                 update(BudgetRow)
                 .where(
                     BudgetRow.name == self.name,
-                    BudgetRow.next_free < slot + self.interval * 1.5,
+                    BudgetRow.next_free < slot_in_row + self.interval * 1.5,
                     BudgetRow.next_free <= now + self.interval,
                 )
                 .values(next_free=now + self.interval)
             ).rowcount
             session.commit()
-        return now if moved else None
+        return local if moved else None
 
     def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (Telegram answered 429 with this ``retry_after``)."""
-        until = self.clock() + seconds
+        until = self._now_sql() + seconds
         with Session(self.engine) as session:
             self._ensure_row(session)
             session.exec(  # type: ignore[call-overload]

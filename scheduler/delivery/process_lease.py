@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from scheduler.store.db_clock import now_sql
 from scheduler.store.models import ProcessLease
-from scheduler.timing.clock import utcnow
 
 UPDATES = "telegram-updates"
 DEFAULT_TTL = timedelta(seconds=30)
@@ -33,17 +34,29 @@ def ttl_from_env(default: timedelta = DEFAULT_TTL) -> timedelta:
         return default
 
 
+def _at(engine: Engine, now: datetime | None, shift: timedelta = timedelta()) -> Any:  # noqa: ANN401
+    """``now`` + ``shift`` when given (tests), else the database's clock (never this
+    process's: two processes whose clocks disagree must still agree on who holds a role)."""
+    if now is not None:
+        return now + shift
+    return now_sql(engine.dialect.name, shift.total_seconds())
+
+
 def acquire(
     engine: Engine, name: str, holder: str, ttl: timedelta, now: datetime | None = None
 ) -> bool:
     """Take or renew the lease ``name`` for ``holder``; True when ``holder`` holds it now."""
-    now = now or utcnow()
     insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     with Session(engine) as session:
         created = (
             session.exec(  # type: ignore[call-overload]
                 insert(ProcessLease)
-                .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
+                .values(
+                    name=name,
+                    holder=holder,
+                    expires_at=_at(engine, now, ttl),
+                    acquired_at=_at(engine, now),
+                )
                 .on_conflict_do_nothing(index_elements=["name"])
                 .returning(ProcessLease.name)
             ).first()
@@ -55,9 +68,9 @@ def acquire(
                 update(ProcessLease)
                 .where(
                     ProcessLease.name == name,
-                    (ProcessLease.holder == holder) | (ProcessLease.expires_at < now),
+                    (ProcessLease.holder == holder) | (ProcessLease.expires_at < _at(engine, now)),  # type: ignore[operator]
                 )
-                .values(holder=holder, expires_at=now + ttl)
+                .values(holder=holder, expires_at=_at(engine, now, ttl))
             ).rowcount
         session.commit()
     return bool(created or taken)
@@ -69,12 +82,16 @@ def release(engine: Engine, name: str, holder: str) -> None:
         session.exec(  # type: ignore[call-overload]
             update(ProcessLease)
             .where(ProcessLease.name == name, ProcessLease.holder == holder)
-            .values(expires_at=utcnow() - timedelta(seconds=1))
+            .values(expires_at=_at(engine, None, timedelta(seconds=-1)))
         )
         session.commit()
 
 
 def holder_of(engine: Engine, name: str) -> str | None:
     with Session(engine) as session:
-        row = session.get(ProcessLease, name)
-        return row.holder if row is not None and row.expires_at > utcnow() else None
+        return session.scalars(
+            select(ProcessLease.holder).where(
+                ProcessLease.name == name,
+                ProcessLease.expires_at > _at(engine, None),  # type: ignore[operator]
+            )
+        ).first()

@@ -1,10 +1,19 @@
 """The outbox sender: claim → send through a :class:`~scheduler.delivery.channel.Channel` → mark.
 
-Delivery guarantee: **at least once**. A claim is a lease (:func:`scheduler.delivery.leases.claim`):
-while a send is slow the sender renews it (a heartbeat every third of the lease); when a
-process dies, its claims expire and any running sender takes them back in its normal claiming,
-so a stuck message goes out again within one lease plus one poll. The message in flight at the
-crash may then be sent twice: a crash re-sends at most the messages that were in flight.
+Delivery guarantee: **at least once**, and a second send only after a crash. A claim is a
+lease (:func:`scheduler.delivery.leases.claim`): while a send is slow the sender renews it, and
+the sender as a whole keeps a heartbeat (a ``sender:<id>`` process lease) every third of the
+lease. Another sender takes a claim back only when both ran out — the process died — so a
+stuck message goes out again within about one lease plus one poll, and a crash re-sends at
+most the messages that were in flight.
+
+**Fenced.** A message whose send was attempted is never sent again by this process, whatever
+the database does meanwhile: its id stays in a local record of attempts until the outcome is
+written; the sender never claims back a row it holds; and a sender that has just reconnected
+after an outage waits one lease before it takes anyone else's claims, so that senders alive
+through the same outage renew their heartbeat and write their outcomes first. All lease
+times are the database's (:mod:`scheduler.store.db_clock`): the processes need not share a
+clock.
 
 Database work never runs on the event loop: every call goes to a small thread pool of this
 sender's own, so a locked SQLite file or a hung PostgreSQL stalls the sender, not the bot's
@@ -29,6 +38,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +48,10 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from scheduler.delivery.channel import Channel, DeliveryOutcome, DeliveryStatus
-from scheduler.delivery.leases import claim, lease_from_env, recover, renew
+from scheduler.delivery.leases import beat, claim, lease_from_env, recover, renew
 from scheduler.delivery.outbox import pending_count, to_outgoing
 from scheduler.delivery.outcomes import RetryPolicy, drop_expired, record_outcome
 from scheduler.store.models import OutboxMessage
@@ -53,6 +64,7 @@ DEFAULT_IN_FLIGHT = 10
 Turn = asyncio.Future[DeliveryStatus | None]
 T = TypeVar("T")
 MARK_RETRY_MAX = 5.0  # seconds between attempts to write an outcome while the database is away
+DB_ERRORS = (DBAPIError, PoolTimeout)  # the database is away (or every connection hangs)
 
 
 def default_sender_id(name: str = "sender") -> str:
@@ -99,19 +111,46 @@ class OutboxSender:
         self._chat_tails: dict[str, Turn] = {}
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="outbox-db")
         self._db_down_logged = False
+        # ids sent (or being sent) whose outcome is not written yet: never sent again here
+        self.attempted: set[int] = set()
+        self._holding: set[int] = set()  # ids claimed here and not finished
+        self._db_ok_since: float | None = None  # monotonic time since the database answers
+        self._last_beat = float("-inf")
 
     # -- database calls, off the event loop ------------------------------------------------------
     async def _db(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        try:
+            result = await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        except DB_ERRORS:
+            self._db_ok_since = None
+            raise
+        if self._db_ok_since is None:
+            self._db_ok_since = time.monotonic()
+        return result
+
+    def _may_reclaim(self) -> bool:
+        """Take others' expired claims only after the database has answered for a lease."""
+        since = self._db_ok_since
+        return since is not None and time.monotonic() - since >= self.lease.total_seconds()
+
+    async def _beat(self, force: bool = False) -> None:
+        """The sender's heartbeat, every third of the lease (while the database answers)."""
+        due = time.monotonic() - self._last_beat >= self.lease.total_seconds() / 3
+        if (force or due) and await self._db_or_none(
+            "心跳", beat, self.engine, self.sender_id, self.lease
+        ):
+            self._last_beat = time.monotonic()
 
     async def _db_or_none(self, what: str, fn: Callable[..., T], *args: object) -> T | None:
         """A call whose failure only means "try later" (claiming, counting)."""
         try:
             result = await self._db(fn, *args)
-        except DBAPIError as exc:
+        except DB_ERRORS as exc:
             if not self._db_down_logged:
-                log.warning("数据库暂不可用（%s）：%s", what, type(exc.orig).__name__)
+                log.warning(
+                    "数据库暂不可用（%s）：%s", what, type(getattr(exc, "orig", exc)).__name__
+                )
                 self._db_down_logged = True
             return None
         self._db_down_logged = False
@@ -120,29 +159,35 @@ class OutboxSender:
     def recover(self) -> int:
         """Re-queue this sender's unmarked claims (a restart under the same id) and expired
         leases. Synchronous: for tools and tests; the sender itself calls it off the loop."""
-        n = recover(self.engine, self.sender_id, self.lease)
+        n = recover(self.engine, self.sender_id, self.lease, others=False)
         if n:
             log.warning("重新排队 %d 条未确认发送结果的消息（可能重复发送一次）", n)
         self._recovered = True
         return n
 
     async def _mark(self, message_id: int, outcome: DeliveryOutcome) -> str:
-        """Write the outcome, retrying until the database takes it."""
+        """Write the outcome, retrying until the database takes it; the heartbeat goes first
+        each time, so that nobody takes the row back once the database answers again."""
         wait = 0.1
+        longest = min(MARK_RETRY_MAX, self.lease.total_seconds() / 3)
         while True:
             try:
-                return await self._db(
+                state = await self._db(
                     record_outcome, self.engine, message_id, self.sender_id, outcome, self.policy
                 )
-            except DBAPIError as exc:
+            except DB_ERRORS as exc:
                 log.warning(
                     "发送结果暂时无法写入数据库（消息 %s，%s），%.1f 秒后重试",
                     message_id,
-                    type(exc.orig).__name__,
+                    type(getattr(exc, "orig", exc)).__name__,
                     wait,
                 )
                 await asyncio.sleep(wait)
-                wait = min(MARK_RETRY_MAX, wait * 2)
+                wait = min(longest, wait * 2)
+                await self._beat(force=True)
+                continue
+            self.attempted.discard(message_id)
+            return state
 
     async def _send_in_turn(
         self, row: OutboxMessage, previous: Turn | None
@@ -155,6 +200,8 @@ class OutboxSender:
             return DeliveryOutcome(DeliveryStatus.BLOCKED, error="对方已屏蔽机器人")
         if row.not_after is not None and row.not_after <= utcnow():
             return None
+        assert row.id is not None
+        self.attempted.add(row.id)  # from here on, this process never sends it again
         return await self.channel.send(to_outgoing(row))
 
     async def _send_with_heartbeat(
@@ -170,6 +217,7 @@ class OutboxSender:
                 if done:
                     return task.result()
                 await self._db_or_none("续租", renew, self.engine, self.sender_id, [row.id])
+                await self._beat()
         except asyncio.CancelledError:
             task.cancel()
             raise
@@ -183,12 +231,23 @@ class OutboxSender:
         async with self._claiming:
             if not self._recovered and await self._db_or_none("恢复", self.recover) is None:
                 return None
+            await self._beat()
+            reclaim = self._may_reclaim()
+            holding = set(self._holding | self.attempted)
             rows = await self._db_or_none(
-                "领取", lambda: claim(self.engine, self.sender_id, 1, lease=self.lease)
-            )
+                "领取",
+                lambda: claim(
+                    self.engine, self.sender_id, 1, lease=self.lease, reclaim=reclaim,
+                    holding=holding,
+                ),
+            )  # fmt: skip
             if not rows:
                 return None
             row = rows[0]
+            if row.id in self.attempted:  # requeued by a tool meanwhile: its outcome is on its way
+                return "attempted"
+            assert row.id is not None
+            self._holding.add(row.id)
             previous, mine = self._queue_turn(row.chat_id)
         assert row.id is not None
         outcome = None
@@ -201,6 +260,7 @@ class OutboxSender:
                 return "dropped"
             return await self._mark(row.id, outcome)
         finally:
+            self._holding.discard(row.id)
             self._end_turn(row.chat_id, mine, outcome.status if outcome else None)
 
     def _queue_turn(self, chat_id: str) -> tuple[Turn | None, Turn]:

@@ -55,20 +55,28 @@ def record(
     by: str,
     note: str = "",
     now: datetime | None = None,
+    by_id: str | None = None,
 ) -> tuple[Completion, bool]:
-    """Record the submitted report (``evidence`` = the file) or its publication (the link) as
+    """``by`` names the person, ``by_id`` is their user id (the audit row's actor). Record the submitted report (``evidence`` = the file) or its publication (the link) as
     this year's completion; a newer file or link is added to the earlier ones (the last is the
     current one). Returns the completion and whether it is new."""
     ob = report_obligation(plan, kind)
     period = Period.containing(ob.cadence, local(now or clock_now()).date())
-    completion, new = confirm(session, unit, ob, period, by=by, note=note, now=now)
+    completion, new = confirm(session, unit, ob, period, by=by, note=note, now=now, by_id=by_id)
     known = (completion.evidence or "").splitlines()
     if evidence not in known:  # a newer file or link is added; earlier ones are kept
         completion.evidence = "\n".join([*known, evidence])
     if not new and note and note not in completion.note:
         completion.note = (completion.note + "\n" + note).strip()
     session.add(completion)
-    audit(session, by, f"annual_report_{kind}", unit, period=period.key, evidence=evidence[:200])
+    audit(
+        session,
+        by_id or by,
+        f"annual_report_{kind}",
+        unit,
+        period=period.key,
+        evidence=evidence[:200],
+    )
     session.flush()
     return completion, new
 

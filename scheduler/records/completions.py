@@ -38,7 +38,8 @@ class UnknownObligationError(RegistryError):
         self.text = text
         self.candidates = candidates
         hint = f"，您是否要找：{'、'.join(candidates)}" if candidates else ""
-        super().__init__(f"未找到事项“{text}”{hint}")
+        shown = text if len(text) <= 30 else text[:29] + "…"  # never echoed at length
+        super().__init__(f"未找到事项“{shown}”{hint}")
 
 
 def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:

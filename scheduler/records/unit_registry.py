@@ -44,7 +44,8 @@ class UnknownUnitError(RegistryError):
         self.candidates = tuple(candidates)
         if self.candidates:
             hint = f"，您是否要找：{'、'.join(self.candidates)}"
-        super().__init__(f"未找到单位“{text}”{hint}")
+        shown = text if len(text) <= 30 else text[:29] + "…"  # never echoed at length
+        super().__init__(f"未找到单位“{shown}”{hint}")
 
 
 def sync_units(session: Session, directory: UnitDirectory) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import logging
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands
     from sqlmodel import Session
 
 from knowledge.datahome import data_dir
+from scheduler.store.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +44,6 @@ _EXAMPLES = "示例：postgresql://用户名:密码@主机:5432/数据库名 或
 
 class DatabaseURLError(ValueError):
     """DATABASE_URL cannot be used; the message (Chinese) says why (never the password)."""
-
-
-_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^\s:/@'\"]*:)([^\s@'\"]+)(@)")
-
-
-def redact_url(text: str) -> str:
-    """``text`` with the password of every URL in it masked (``user:***@host``)."""
-    return _URL_PASSWORD.sub(r"\1***\3", text)
 
 
 def default_url() -> str:
@@ -71,23 +63,29 @@ def resolve_url(url: str | None = None) -> URL:
         parsed = make_url(raw)
     except (ArgumentError, ValueError) as exc:
         raise DatabaseURLError(
-            redact_url(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。") + _EXAMPLES
+            redact_url(f"DATABASE_URL 无法解析（{raw!r}）：{exc}。", raw) + _EXAMPLES
         ) from None
     driver = parsed.drivername
     if driver in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
         if not parsed.host and not parsed.query.get("host"):
             raise DatabaseURLError(
-                redact_url(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。") + _EXAMPLES
+                redact_url(f"DATABASE_URL 缺少 PostgreSQL 主机名（{raw!r}）。", raw) + _EXAMPLES
+            )
+        if "@" in (parsed.host or ""):
+            raise DatabaseURLError(
+                "DATABASE_URL 的密码里有未编码的 @：请把密码中的 @ 写成 %40。" + _EXAMPLES
             )
         if not parsed.database:
             raise DatabaseURLError(
-                redact_url(f"DATABASE_URL 缺少数据库名（{raw!r}）。") + _EXAMPLES
+                redact_url(f"DATABASE_URL 缺少数据库名（{raw!r}）。", raw) + _EXAMPLES
             )
         try:
             _ = parsed.port
         except ValueError as exc:  # pragma: no cover - make_url already checks ports
-            raise DatabaseURLError(f"DATABASE_URL 端口不正确：{exc}。{_EXAMPLES}") from None
+            raise DatabaseURLError(
+                redact_url(f"DATABASE_URL 端口不正确：{exc}。", raw) + _EXAMPLES
+            ) from None
     elif driver in ("sqlite", "sqlite+pysqlite"):
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseURLError(
@@ -95,7 +93,11 @@ def resolve_url(url: str | None = None) -> URL:
             )
     else:
         raise DatabaseURLError(
-            f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。{_EXAMPLES}"
+            redact_url(
+                f"DATABASE_URL 写的是不支持的数据库类型 {driver!r}：只支持 postgresql 和 sqlite。",
+                raw,
+            )
+            + _EXAMPLES
         )
     return parsed
 
@@ -122,7 +124,48 @@ def make_engine(url: str | URL | None = None) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return _postgres_engine(parsed)
+
+
+# TCP keepalives (a host that vanished is noticed in ~25 s instead of the kernel's 2 hours)
+# and a bounded connect; libpq's own parameters, see "Parameter Key Words"
+PG_CONNECT = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15000,  # ms without an acknowledgement of data sent
+}
+
+
+def _postgres_engine(parsed: URL) -> Engine:
+    """PostgreSQL with every wait bounded: connect (``connect_timeout``), a dead peer
+    (keepalives), a statement the server runs too long (``statement_timeout``, sent in
+    ``options`` next to any the URL has), and a server that never answers at all (the
+    client-side :mod:`scheduler.store.watchdog`). Broken connections are invalidated and the
+    pool refills itself; ``pool_pre_ping`` checks a pooled connection before handing it out."""
+    from scheduler.store import watchdog
+
+    limit = watchdog.limit_from_env()
+    options = str(parsed.query.get("options", ""))
+    # a client gone silent mid-transaction (its COMMIT never arrives) would hold its row locks
+    # for as long as the server's end of the connection stays open: the server ends it
+    idle = int(limit * 2000)
+    options = (
+        f"{options} -c statement_timeout={int(limit * 1000)}"
+        f" -c idle_in_transaction_session_timeout={idle}"
+    ).strip()
+    args = {key: value for key, value in PG_CONNECT.items() if key not in parsed.query}
+    engine = create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=limit,
+        connect_args={**args, "options": options},
+    )
+    watchdog.install(engine, limit)
+    return engine
 
 
 # PostgreSQL advisory lock key held while the schema is upgraded ("fazh" in ASCII)
@@ -173,6 +216,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = Config()
     cfg.set_main_option("script_location", "scheduler.store:migrations")
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # a migration may take its time
+            from scheduler.store.watchdog import LIMIT_KEY
+
+            conn.info[LIMIT_KEY] = None
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         _lock_for_upgrade(conn)
         _restamp_legacy_revision(conn)
         cfg.attributes["connection"] = conn
@@ -275,8 +323,12 @@ def limit_statements(session: Session, seconds: float) -> None:
     """Statements of ``session``'s current transaction give up (a ``DBAPIError``) after
     ``seconds``, waiting for a lock included: for reads whose caller has a way on without
     them (a question answered without the chat's unit). PostgreSQL only: SQLite readers do
-    not wait for writers in WAL mode."""
+    not wait for writers in WAL mode. The server's ``statement_timeout`` and the client's
+    watchdog (for a server that does not answer at all) both take the limit."""
     if session.get_bind().dialect.name == "postgresql":
+        from scheduler.store.watchdog import LIMIT_KEY
+
+        session.connection().info[LIMIT_KEY] = seconds + 0.5
         session.execute(
             text("SELECT set_config('statement_timeout', :ms, true)"),
             {"ms": str(max(1, int(seconds * 1000)))},

@@ -44,6 +44,20 @@ class PeriodError(ValueError):
     """A period key that cannot be parsed; the message is Chinese."""
 
 
+# the forms :meth:`Period.parse` reads, as every refusal lists them
+ALLOWED_FORMS = (
+    "可写成：2026（全年）、2026H1 或 2026年上半年、2026Q3 或 2026年第三季度、2026-05 或 2026年5月"
+)
+# years a plan of this system can be about; anything else is a typo, refused as such
+YEARS = range(2000, 2100)
+ECHO = 20  # characters of a refused text said back
+
+
+def _echo(text: str) -> str:
+    s = text.strip()
+    return s if len(s) <= ECHO else s[: ECHO - 1] + "…"
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
@@ -58,6 +72,10 @@ class Period:
             if not m:
                 continue
             year = int(m.group(1))
+            if year not in YEARS:
+                raise PeriodError(
+                    f"期间“{_echo(text)}”的年份 {year} 不在 {YEARS[0]}–{YEARS[-1]} 之内。{ALLOWED_FORMS}"
+                )
             if kind == "Y":
                 return cls(year, "Y", 1)
             raw = m.group(2)
@@ -76,12 +94,10 @@ class Period:
             first = {"Q": "Q1", "H": "H1", "B": "B1", "M": "01"}[kind]
             sep = "-" if kind == "M" else ""
             raise PeriodError(
-                f"“{text.strip()}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
+                f"“{_echo(text)}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
                 f"{year}{sep}{last}，第 {int(number)} 个不存在"
             )
-        raise PeriodError(
-            f"无法识别的期间：“{text.strip()}”（示例：2026、2026Q3、2026H1、2026-05）"
-        )
+        raise PeriodError(f"无法识别的期间：“{_echo(text)}”。{ALLOWED_FORMS}")
 
     @classmethod
     def containing(cls, cadence: Cadence, day: date) -> Period:

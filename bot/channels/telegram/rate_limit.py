@@ -51,6 +51,9 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 SHARED_TIMEOUT = 1.0  # seconds to wait for the shared budget before going on with local limits
+# after the shared budget did not answer, this long on local limits only before asking again:
+# a database that accepts connections but never answers must not cost every message a second
+SHARED_AWAY = 5.0
 CAUTION_STEP = 0.05  # the overall spacing widens by this share at each bot-wide 429 …
 CAUTION_MAX = 1.25  # … up to this factor,
 CAUTION_EASE = 0.0005  # and narrows by this share with each message sent (0.05 in 100)
@@ -148,6 +151,7 @@ class FloodLimiter:
         self.shared = shared
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="send-budget")
         self._shared_down = False
+        self._shared_retry_at = 0.0
         self._spacing = SpacingLimiter(clock)
         self._sleep = sleep
         self._overall = self.limits.interval(self.limits.overall)
@@ -264,6 +268,8 @@ class FloodLimiter:
         """A slot from the shared budget (``fn``: take or move one), in a thread; None when
         there is none or the database does not answer in time."""
         loop = asyncio.get_running_loop()
+        if self._shared_down and time.monotonic() < self._shared_retry_at:
+            return None
         try:
             slot = await asyncio.wait_for(
                 loop.run_in_executor(self._pool, fn, *args), SHARED_TIMEOUT
@@ -272,6 +278,7 @@ class FloodLimiter:
             if not self._shared_down:
                 log.warning("shared send budget unavailable, local limits only: %r", exc)
                 self._shared_down = True
+            self._shared_retry_at = time.monotonic() + SHARED_AWAY
             return None
         self._shared_down = False
         return None if slot is None else float(slot)

@@ -127,6 +127,7 @@ def _record(
                 kind,
                 value,
                 by=ctx.user_name or ctx.user_id,
+                by_id=ctx.user_id,
                 note=note,
                 now=state.clock(),
             )

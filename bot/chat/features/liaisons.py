@@ -58,7 +58,7 @@ def liaison(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     cmd = parse(args, replying=replying)
     if cmd.action == "usage":
         return [Reply.of(f"{cmd.problem}\n\n{USAGE}" if cmd.problem else USAGE)]
-    actor = ctx.user_name or ctx.user_id
+    actor = ctx.user_id  # audit rows name people by id: display names change and repeat
     with state.session() as s:
         try:
             if cmd.unit:

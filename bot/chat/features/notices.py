@@ -51,6 +51,7 @@ BROADCAST_USAGE = (
         "向全部、某类、某条责任单位或某单位发通知，可要求回执",
     ),
     menu="发送通知",
+    max_args=8192,  # the notice itself: its own check says how much over 4,096 it is
 )
 def broadcast(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     from scheduler.delivery.broadcast import audience_chats, create_broadcast

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.chat.buttons import Approve, Register, Reject
 from bot.chat.incoming import ChatContext
-from bot.chat.render.common import NEED_UNIT, NOT_LIAISON, status_label
+from bot.chat.render.common import NEED_UNIT, NOT_LIAISON, short, status_label
 from bot.chat.render.replies import Button, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -110,13 +110,13 @@ def unit_status(chat: Chat | None, unit: UnitRow | None) -> Reply:
 def unit_choices(query: str, rows: list[UnitRow], exact: bool) -> Reply:
     if not rows:
         return Reply.of(
-            f"没有找到与“{query}”相符的单位。请写单位全称或常用简称（如 区司法局、市监局）；"
+            f"没有找到与“{short(query, 30)}”相符的单位。请写单位全称或常用简称（如 区司法局、市监局）；"
             "如果单位不在名录中，请联系管理员添加。"
         )
     if exact and len(rows) == 1:
         text = f"要把本聊天登记为“{rows[0].name}”吗？"
     else:
-        text = f"与“{query}”相近的单位如下，请选择："
+        text = f"与“{short(query, 30)}”相近的单位如下，请选择："
     buttons = [[Button(r.name, Register(r.id))] for r in rows]  # type: ignore[arg-type]
     return Reply.of(text, buttons)
 

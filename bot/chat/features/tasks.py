@@ -154,6 +154,8 @@ def snooze(state: ChatState, ctx: ChatContext, button: Snooze) -> list[Reply]:
         unit = state.chat_unit(s, ctx)
         if unit is None:
             return [Reply.of(NEED_UNIT)]
+        if not state.may_act(s, ctx, unit):  # the same people who may confirm it
+            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
         try:
             when = snooze_reminder(
                 state.sched, s, ctx.chat_id, unit.name, ob, button.period, state.clock()
@@ -246,9 +248,10 @@ def done_menu(unit: str, statuses: list[Any]) -> Reply:
     return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
 
 
-# anything that starts like a period (a year) is read as one — and refused when it is not a
-# valid one — rather than silently becoming a note on the current period
-_PERIOD = re.compile(r"^\d{4}(?:$|[-_年QqHhMm第上下])")
+# anything that starts like a period (a year: four digits or more) is read as one — and refused
+# when it is not a valid one (99999Q4, 2026X4) — rather than silently becoming a note on the
+# current period
+_PERIOD = re.compile(r"^\d{4,}")
 
 
 def looks_like_period(text: str) -> bool:
@@ -256,7 +259,7 @@ def looks_like_period(text: str) -> bool:
 
 
 def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
-    doc = Doc().line(f"没有找到任务“{key}”。可确认的任务：")
+    doc = Doc().line(f"没有找到任务“{short(key, 30)}”。可确认的任务：")
     for ob in plan.obligations:
         doc.line(f"· {ob.key}：{ob.action}（第{ob.item}条，{ob.cadence_label}）")
     return Reply.of(doc)

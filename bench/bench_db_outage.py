@@ -15,31 +15,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from bench.pg_schema import fresh_schema
+
 TARGET = 2.0
-
-
-@contextmanager
-def _schema(base: str) -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base).set(drivername="postgresql")
-    conninfo = url.render_as_string(hide_password=False)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def measure(pg_url: str, questions: int) -> dict[str, list[float]]:
@@ -94,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if base is None:
         print("skipped: no PostgreSQL server (set --database-url or start it on 127.0.0.1:5432)")
         return 0
-    with _schema(base) as pg_url:
+    with fresh_schema(base) as pg_url:
         times = measure(pg_url, args.questions)
     ok = True
     for kind, took in times.items():

@@ -30,12 +30,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from bench.pg_schema import fresh_schema
 from scheduler.timing.clock import TZ
 
 WHEN = datetime(2026, 10, 12, 10, 0, tzinfo=TZ)  # Q4 has begun: quarterly steps are due
@@ -124,25 +122,6 @@ def run(sizes: list[int], repeat: int) -> bool:
     return ok
 
 
-@contextmanager
-def _pg_schema(url: str) -> Iterator[str]:
-    """``url`` scoped to a new schema (its search_path), dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url).set(drivername="postgresql")
-    conninfo = base.render_as_string(hide_password=False)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        scoped = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def run_postgres(url: str, units: int, repeat: int) -> bool:
     """PostgreSQL and SQLite side by side at ``units`` units, first and later tick."""
     print(f"planner tick at {WHEN.isoformat()}, {units} units, PostgreSQL and SQLite")
@@ -150,7 +129,7 @@ def run_postgres(url: str, units: int, repeat: int) -> bool:
     later: dict[str, float] = {}
     for name in ("PostgreSQL", "SQLite"):
         if name == "PostgreSQL":
-            with _pg_schema(url) as scoped:
+            with fresh_schema(url) as scoped:
                 first, first_cpu, lat, lat_cpu, queued = measure(units, repeat, scoped)
         else:
             first, first_cpu, lat, lat_cpu, queued = measure(units, repeat)

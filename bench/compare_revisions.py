@@ -11,6 +11,8 @@ Measured through interfaces both revisions have:
   resident memory of the process (``os.wait4``; CPU time is far less sensitive to a busy
   machine than wall time);
 - ``fazhi ask --batch`` over a question set: CPU seconds and peak memory;
+- the chat core answering ``--updates`` varied questions in-process: CPU seconds (what the
+  updates benchmark measures, without its network and scheduling noise);
 - ``bench.bench_updates`` and ``bench.bench_memory`` of each tree: their "fazhi / echo" ratio,
   itself taken against the echo bot in the same run.
 
@@ -35,6 +37,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "data" / "qa_heldout_blind.jsonl"
 RATIO = re.compile(r"fazhi / echo\s+([\d.]+)x")
+# CPU seconds for N varied questions handed to the chat core in-process (no Telegram, no
+# server): what the updates benchmark measures, without its network and scheduling noise.
+CHAT_CORE = """
+import sys, tempfile, time
+try:
+    from bot.chat.incoming import ChatContext
+except ImportError:  # before the chat core was split into features
+    from bot.chat.core import ChatContext
+from bench.bench_updates import bench_database_url
+from bench.questions import questions
+from bot.runtime.compose import build_assistant
+from bot.runtime.settings import Settings
+n = int(sys.argv[1])
+d = tempfile.mkdtemp()
+a = build_assistant(Settings(_env_file=None, database_url=bench_database_url(d),
+                             fazhi_data_dir=d, fazhi_questions_per_minute=1000))
+qs = list(questions(n))
+for q in qs[:50]:
+    a.handle_text(ChatContext(chat_id="1", user_id="1"), q)
+t = time.process_time()
+for i, q in enumerate(qs):
+    a.handle_text(ChatContext(chat_id=str(100 + i % 100), user_id=str(100 + i % 100)), q)
+print(time.process_time() - t)
+"""
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,11 @@ def measures(questions: Path, updates: int, memory_questions: int) -> dict[str, 
         cpu, rss, _ = _run(cmd, tree.path, env, stdin=questions)
         return {f"ask --batch ({_lines(questions)} q): CPU s": cpu, "ask --batch: peak MiB": rss}
 
+    def core(tree: Tree, env: dict[str, str]) -> dict[str, float]:
+        cmd = [tree.python, "-c", CHAT_CORE, str(updates)]
+        _, _, text = _run(cmd, tree.path, {**env, "PYTHONPATH": str(tree.path)})
+        return {f"chat core ({updates} q): CPU s": float(text.strip().splitlines()[-1])}
+
     def bench(module: str, args: list[str], label: str) -> Callable:
         def run(tree: Tree, env: dict[str, str]) -> dict[str, float]:
             _, _, text = _run(
@@ -123,6 +154,7 @@ def measures(questions: Path, updates: int, memory_questions: int) -> dict[str, 
         "startup": ask,
         "units": units,
         "qa": batch,
+        "core": core,
         "updates": bench("bench_updates", ["--updates", str(updates)], "updates: fazhi/echo rate"),
         "memory": bench(
             "bench_memory", ["--questions", str(memory_questions)], "memory: fazhi/echo RSS"

@@ -161,12 +161,12 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
         ("kb", "units"): [Case(("kb", "units", "--plan", UNKNOWN), UNKNOWN)],
         ("kb", "obligations"): [Case(("kb", "obligations", "--plan", UNKNOWN), UNKNOWN)],
         ("kb", "check"): [
-            Case(("kb", "check", str(f.binary)), "二进制"),
+            Case(("kb", "check", str(f.binary)), "图片"),  # the file is a PNG
             Case(("kb", "check", str(f.folder)), "目录"),
             Case(("kb", "check", str(f.missing)), "找不到"),
         ],
         ("kb", "import"): [
-            Case(("kb", "import", str(f.binary)), "二进制"),
+            Case(("kb", "import", str(f.binary)), "图片"),
             Case(("kb", "import", str(f.folder)), str(f.folder)),
         ],
         ("db", "upgrade"): [

@@ -34,6 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 
 
+def _default_signals() -> None:
+    """The run gets SIGINT and SIGQUIT as a terminal gives them: a soak started in the
+    background of a non-interactive shell has them ignored, and the console's Ctrl-C test
+    would then wait for a signal that never comes."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def spin() -> None:
     """One core's worth of load."""
     while True:
@@ -67,6 +75,7 @@ def one_run(run: int, logs: Path, timeout: float) -> Outcome:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_default_signals,
             )
             try:
                 code = proc.wait(timeout=timeout)

@@ -219,6 +219,10 @@ def test_the_console_operator_is_not_rate_limited(
 
 
 # -- Ctrl-C ----------------------------------------------------------------------------------
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_quits_the_console_at_once(tmp_path: Path) -> None:
     env = {**os.environ, "FAZHI_DATA_DIR": str(tmp_path / "data"), "TELEGRAM_BOT_TOKEN": ""}
     env.pop("DATABASE_URL", None)
@@ -229,6 +233,9 @@ def test_ctrl_c_quits_the_console_at_once(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env=env,
+        # a suite started in the background of a non-interactive shell inherits SIGINT ignored;
+        # the console, like any terminal program, is tested as a user's terminal starts it
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout is not None

@@ -139,3 +139,26 @@ def test_every_benchmark_the_docs_name_is_a_module_of_bench() -> None:
     for doc in (README, ROOT / "docs" / "benchmarks.md", ROOT / "docs" / "architecture.md"):
         for name in re.findall(r"python -m bench\.([a-z_]+)", doc.read_text("utf-8")):
             assert (ROOT / "bench" / f"{name}.py").exists(), f"{doc.name}: bench.{name}"
+
+
+def _slugs(doc: Path) -> set[str]:
+    headings = re.findall(r"^#+ (.+)$", doc.read_text("utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_links_between_readme_and_docs_resolve() -> None:
+    """What moved to docs/ is still reached: every relative link of README and docs/*.md names
+    a file that exists, and a link to a heading names one of that file's headings."""
+    bad = []
+    for doc in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        for target, anchor in re.findall(
+            r"\]\(([^)#\s]*)(?:#([^)\s]+))?\)", doc.read_text("utf-8")
+        ):
+            if re.match(r"[a-z]+://", target):
+                continue
+            path = (doc.parent / target) if target else doc
+            if not path.exists():
+                bad.append(f"{doc.name}: {target}")
+            elif anchor and path.suffix == ".md" and anchor not in _slugs(path):
+                bad.append(f"{doc.name}: {target}#{anchor}")
+    assert bad == []

@@ -250,6 +250,7 @@ def _run_sender(settings) -> None:  # noqa: ANN001
             file_url = file_url[: -len("/bot")] + "/file/bot"
         kwargs = {"base_url": base_url, "base_file_url": file_url}
 
+    from bot.runtime.telegram_connect import connect_with_backoff
     from scheduler.delivery.routing import RoutingChannel
 
     dingtalk = _dingtalk_config(settings)
@@ -258,7 +259,9 @@ def _run_sender(settings) -> None:  # noqa: ANN001
         async with contextlib.AsyncExitStack() as stack:
             telegram = None
             if settings.token is not None:
-                bot = await stack.enter_async_context(Bot(settings.token, **kwargs))
+                bot = Bot(settings.token, **kwargs)
+                stack.push_async_callback(bot.shutdown)
+                await connect_with_backoff(bot)  # Telegram unreachable: wait, do not exit
                 limiter = FloodLimiter(shared=SendBudget(engine))
                 telegram = TelegramChannel(bot, limiter=limiter)
             others = {}
@@ -278,7 +281,13 @@ def _run_sender(settings) -> None:  # noqa: ANN001
 
 
 def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
+    """Poll or serve the webhook; while Telegram is unreachable at start, retry with a growing
+    wait (PTB's bootstrap retries, forever) and log each failure with its reason."""
     from telegram import Update
+
+    from bot.runtime.telegram_connect import log_failed_attempts
+
+    log_failed_attempts(app)
 
     if url:
         path = url.rstrip("/").rsplit("/", 1)[-1] if url.count("/") > 2 else "telegram"
@@ -290,12 +299,14 @@ def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
             stop_signals=(signal.SIGINT,),  # SIGTERM: bot.runtime.shutdown
+            bootstrap_retries=-1,
         )
     else:
         app.run_polling(
             allowed_updates=Update.ALL_TYPES,
             timeout=int(settings.fazhi_poll_timeout),
             stop_signals=(signal.SIGINT,),
+            bootstrap_retries=-1,
         )
 
 

@@ -45,7 +45,7 @@ def _start(tmp_path: Path, base_url: str, token: str, *args: str) -> subprocess.
     )
 
 
-def _wait_for(proc: subprocess.Popen[str], log: Path, done: Callable[[str], bool]) -> str:
+def wait_for(proc: subprocess.Popen[str], log: Path, done: Callable[[str], bool]) -> str:
     limit = time.monotonic() + HANG
     while time.monotonic() < limit:
         text = log.read_text("utf-8")
@@ -58,7 +58,7 @@ def _wait_for(proc: subprocess.Popen[str], log: Path, done: Callable[[str], bool
     pytest.fail(f"hung:\n{log.read_text('utf-8')}")
 
 
-def _stop(proc: subprocess.Popen[str], log: Path) -> str:
+def stop_cleanly(proc: subprocess.Popen[str], log: Path) -> str:
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=HANG)
@@ -78,14 +78,14 @@ def test_run_keeps_retrying_a_refused_connection_and_stops_on_sigterm(
     base_url = f"http://127.0.0.1:{_refusing_port()}/bot"
     proc = _start(tmp_path, base_url, "123456:refused", "--role", role)
     log = tmp_path / "run.log"
-    text = _wait_for(proc, log, lambda t: "第 2 次尝试失败" in t)
+    text = wait_for(proc, log, lambda t: "第 2 次尝试失败" in t)
     failures = [line for line in text.splitlines() if FAILED in line]
     assert len(failures) >= 2
     for line in failures:
         assert "连接被拒绝或无法建立连接" in line and "TELEGRAM_API_BASE_URL" in line
         assert "123456:refused" not in line  # the token is a secret
     assert "无法连接 Telegram Bot API：请检查网络" not in text  # the old exit message
-    _stop(proc, log)
+    stop_cleanly(proc, log)
 
 
 def test_run_connects_once_telegram_answers(tmp_path: Path) -> None:
@@ -93,10 +93,10 @@ def test_run_connects_once_telegram_answers(tmp_path: Path) -> None:
         server.add_fault(Fault(502, "Bad Gateway"), method="getMe", times=2)
         proc = _start(tmp_path, server.base_url, server.token)
         log = tmp_path / "run.log"
-        text = _wait_for(proc, log, lambda t: "已连接 Telegram Bot API（第 3 次尝试）" in t)
+        text = wait_for(proc, log, lambda t: "已连接 Telegram Bot API（第 3 次尝试）" in t)
         assert "第 1 次尝试失败" in text and "第 2 次尝试失败" in text
         limit = time.monotonic() + HANG
         while not server.calls_to("getUpdates") and time.monotonic() < limit:
             time.sleep(0.2)
         assert server.calls_to("getUpdates"), log.read_text("utf-8")  # polling after the retries
-        _stop(proc, log)
+        stop_cleanly(proc, log)

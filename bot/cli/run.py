@@ -20,8 +20,9 @@ HOW_TO_GET_A_TOKEN = """\
 获取令牌：
   1. 在 Telegram 中打开 @BotFather，发送 /newbot，按提示设置名称和用户名；
   2. 复制它给出的令牌（形如 123456789:AA…）；
-  3. 写入项目根目录的 .env 文件：TELEGRAM_BOT_TOKEN=你的令牌（参见 .env.example），
-     或在环境变量中设置，然后重新运行 fazhi run。
+  3. 运行 fazhi config set TELEGRAM_BOT_TOKEN -，粘贴令牌后回车（写入数据目录的
+     fazhi.env，在任何文件夹都生效）；也可以写入当前文件夹的 .env（参见 .env.example）
+     或设为环境变量。然后重新运行 fazhi run。
 也可以接入钉钉（设置 DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET，见 README“钉钉机器人”）。
 不连接 Telegram 也可以试用：fazhi chat（控制台对话）。"""
 

@@ -60,16 +60,23 @@ def _unit_list(text: str) -> bool:
 
 
 def _row(index: int, number: str, cells: list[str], kinds: Kinds) -> TableRow:
-    """Cells in column order; extra paragraphs belong to the task cell (a cell of several
-    paragraphs), so the cells are matched to the columns from both ends."""
+    """Cells in column order. A cell of several paragraphs: the cells are matched to the
+    columns from both ends, and the extra paragraphs belong to the task cell, except unit
+    lists right before a unit column that follows the task (区司法局 / 区直各执法单位: one
+    unit cell of two paragraphs)."""
     cols = [k for k in kinds if k[0] != "number"]
     row = TableRow(line=index, number=None, label="", task="")
     if number:
         fill_cell(row, "number", None, number)
     if len(cells) > len(cols):
         t = next((k for k, (kind, _r) in enumerate(cols) if kind == "task"), 0)
-        extra = len(cells) - len(cols)
-        cells = [*cells[:t], "".join(cells[t : t + extra + 1]), *cells[t + extra + 1 :]]
+        n_right = len(cols) - t - 1
+        middle = cells[t : len(cells) - n_right]
+        right = cells[len(cells) - n_right :]
+        if right and cols[t + 1][0] == "unit":
+            while len(middle) > 1 and _unit_list(middle[-1]):
+                right[0] = middle.pop().rstrip("、，,") + "、" + right[0]
+        cells = [*cells[:t], "".join(middle), *right]
     for cell, (kind, role) in zip(cells, cols, strict=False):
         fill_cell(row, kind, role, cell)
     return row

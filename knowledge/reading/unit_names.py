@@ -24,7 +24,9 @@ _ETC_SUFFIX = re.compile(r"^(.*?)(等(?:[\u4e00-\u9fff]{0,8}?(?:部门|单位|�
 # units joined by a conjunction: "市级各有关部门及各县市区政府", "区委和区政府"
 _CONJUNCTION = re.compile(r"以及|及|和|与")
 # one group written with inner 、: 各县、市、区政府, 各镇、街道
-_LEVEL_PIECE = re.compile(r"^各?[县市区镇乡街旗]$|^各[县市区镇乡街旗](?:、[县市区镇乡街旗])+$")
+_LEVEL_PIECE = re.compile(
+    r"(?:^|以及|及|和|与)(?:各?[县市区镇乡街旗]|各[县市区镇乡街旗](?:、[县市区镇乡街旗])+)$"
+)  # the group may open after a conjunction: 市城管局以及各县、市、区政府
 _GROUP_START = re.compile(r"^(各|全区|全县|全市|全镇|所有|有关|相关|其他|其它|其余)")
 _LEVELS = "区县市镇乡省州旗盟团"
 _TRIM = " \t\u3000。.：:“”\"'‘’"
@@ -87,7 +89,7 @@ def _join_level_groups(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """各县、市、区政府 is one group: pieces of one level character joined by 、 stay together."""
     out: list[tuple[str, str]] = []
     for piece, sep in pieces:
-        if out and out[-1][1] == "、" and _LEVEL_PIECE.match(out[-1][0].strip()):
+        if out and out[-1][1] == "、" and _LEVEL_PIECE.search(out[-1][0].strip()):
             prev = out[-1][0].strip()
             if piece.strip()[:1] in _LEVELS:
                 out[-1] = (prev + "、" + piece.strip(), sep)

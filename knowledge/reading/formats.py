@@ -147,7 +147,8 @@ def _xlsx_text(data: bytes, name: str) -> str:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # not read-only: a read-only sheet does not know its merged cells
+        book = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DocumentError(
             [(0, "无法打开这个 Excel 文件，文件可能已损坏；请在 Excel 中另存为 .xlsx 后再导入。")],
@@ -156,8 +157,15 @@ def _xlsx_text(data: bytes, name: str) -> str:
     lines: list[str] = []
     for sheet in book.worksheets:
         lines.append("")
-        for row in sheet.iter_rows(values_only=True):
-            cells = ["" if v is None else str(v).strip().replace("\n", " ") for v in row]
+        merged: dict[tuple[int, int], Any] = {}  # a merged cell's value in every cell it covers
+        for rng in sheet.merged_cells.ranges:
+            value = sheet.cell(rng.min_row, rng.min_col).value
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    merged[(r, c)] = value
+        for row in sheet.iter_rows():
+            values = [merged.get((c.row, c.column), c.value) for c in row]
+            cells = ["" if v is None else str(v).strip().replace("\n", " ") for v in values]
             while cells and not cells[-1]:
                 cells.pop()
             if any(cells):

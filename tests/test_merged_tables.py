@@ -1,4 +1,4 @@
-"""Tables of saved web pages: a data table is read as rows with its merged cells (rowspan,
+"""Tables of saved web pages and Excel sheets: a data table is read as rows with its merged cells (rowspan,
 colspan) repeated in every row and column they cover; a table that only lays the page out
 (the article in one of its cells) is read as the paragraphs it holds."""
 
@@ -43,3 +43,28 @@ def test_a_layout_table_keeps_its_paragraphs() -> None:
     result = parse_text(_read(html))
     assert [i.label for i in result.plan.items] == ["一、", "二、", "三、", "四、"]
     assert all(i.unit_names == ("区司法局",) for i in result.plan.items)
+
+
+def test_an_excel_sheets_merged_cells_cover_their_rows(tmp_path) -> None:  # noqa: ANN001
+    from openpyxl import Workbook
+
+    from knowledge.reading.loader import check_file
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年某区法治政府建设工作任务分解表"])
+    sheet.append(["序号", "工作任务", "牵头单位", "配合单位", "完成时限"])
+    sheet.append([1, "健全重大行政决策程序。", "区政府办公室", "区司法局", "2026年6月底前"])
+    sheet.append([2, "清理规范性文件。", None, "区直各部门", None])
+    sheet.append([3, "开展案卷评查。", "区司法局", "区直各行政执法单位", "2026年11月底前"])
+    sheet.merge_cells("C3:C4")  # one lead over rows 1–2
+    sheet.merge_cells("E3:E4")  # one deadline over rows 1–2
+    path = tmp_path / "分解表.xlsx"
+    book.save(path)
+    plan = check_file(path).plan
+    got = [(i.label, i.unit_names, i.deadline) for i in plan.items]
+    assert got == [
+        ("1", ("区政府办公室", "区司法局"), "2026年6月底前"),
+        ("2", ("区政府办公室", "区直各部门"), "2026年6月底前"),
+        ("3", ("区司法局", "区直各行政执法单位"), "2026年11月底前"),
+    ]

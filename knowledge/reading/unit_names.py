@@ -30,6 +30,9 @@ _LEVEL_PIECE = re.compile(
 _GROUP_START = re.compile(r"^(各|全区|全县|全市|全镇|所有|有关|相关|其他|其它|其余)")
 _LEVELS = "区县市镇乡省州旗盟团"
 _TRIM = " \t\u3000。.：:“”\"'‘’"
+_OWN_BRACKET = re.compile(r"\([^()]*\)$")
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+_WHITE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def is_unit_shaped(name: str) -> bool:
         return False
     if _GROUP_START.match(n):
         return True
-    base = re.sub(r"\([^()]*\)$", "", n)  # 各街办(新区): the name before its own bracket
+    base = _OWN_BRACKET.sub("", n)  # 各街办(新区): the name before its own bracket
     if base.endswith("等") and len(base) > 3:  # 经开区管委会等: a partial list's last name
         base = base[:-1]
     words = layout_words()
@@ -59,7 +62,7 @@ def _complete(name: str) -> bool:
 
 def reads_like_sentence(name: str) -> bool:
     n = norm(name)
-    if re.search(r"[。！？!?]", n):
+    if _SENTENCE_MARK.search(n):
         return True
     if len(n) > 25:
         return True
@@ -117,7 +120,7 @@ def _split_conjunction(name: str) -> list[str]:
 
 def _rejoin_wrapped(piece: str) -> list[str]:
     """'市司法 局' → ['市司法局']; '区司法局 区法院' → two names."""
-    parts = [p for p in re.split(r"\s+", piece.strip()) if p]
+    parts = [p for p in _WHITE.split(piece.strip()) if p]
     if len(parts) <= 1:
         return parts
     out = [parts[0]]

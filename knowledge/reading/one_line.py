@@ -28,7 +28,7 @@ _CANDIDATE = re.compile(
 )
 _CLOSED = "。；;〕】]）)」』：:！!？?"
 _TITLE_END = re.compile(r"(?:要点|计划|方案|安排|清单|任务|措施)$")
-_TITLE_AT_START = re.compile(
+TITLE_AT_START = re.compile(
     r"[^。，,；;：:]{4,60}?(?:工作要点|工作安排|工作计划|实施方案|分工方案|任务清单|要点)"
 )
 _TAIL = re.compile(r"[^、，,；;：:。\s（）()〔〕【】]{1,30}$")
@@ -117,7 +117,7 @@ def _front_cuts(line: str, end: int) -> list[int]:
         cuts += [s.start("office"), s.start("date"), s.end("date")]
         pos = s.end("date")
     title = None
-    for t in _TITLE_AT_START.finditer(line, pos, end):
+    for t in TITLE_AT_START.finditer(line, pos, end):
         if not re.search(r"印发|《", t.group(0)):
             title = t
     if title:

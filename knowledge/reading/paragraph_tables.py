@@ -174,6 +174,35 @@ def _split_glued(text: str, between: bool = False) -> tuple[str, str]:
     return text, ""
 
 
+def _glued_at(token: str) -> int:
+    """Where two names glued without a separator meet (镇司法所镇党政办 → 4), else 0: the left
+    ends like a unit, the right opens like one (区…, 各…) and is one."""
+    for p in range(2, len(token) - 1):
+        left, right = token[:p], token[p:]
+        if (
+            _UNIT_START.match(right)
+            and left.endswith(layout_words().suffixes)
+            and is_unit_shaped(left)
+            and _unit_list(right)
+        ):
+            return p
+    return 0
+
+
+def _unit_columns(units: str, n_cols: int) -> list[str]:
+    """The unit text of a glued row with ``n_cols`` unit columns (牵头单位 / 配合单位) cut
+    where a name runs into the next column's first name; [units] when there is no such place."""
+    cuts: list[int] = []
+    pos = 0
+    for piece in re.split(r"([、，,；;\s]+)", units):
+        at = _glued_at(piece) if piece.strip() and len(cuts) < n_cols - 1 else 0
+        if at:
+            cuts.append(pos + at)
+        pos += len(piece)
+    bounds = [0, *cuts, len(units)]
+    return [units[a:b].strip("、，,；; ") for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow], int]:
     """Rows of a glued table: each opens with the next row number (when the table has a 序号
     column) and ends with a unit list; the first line that does not ends the table."""
@@ -205,8 +234,14 @@ def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow],
         if not numbered and (not units or not task):
             break
         row.task = task
-        if units and unit_kinds:
-            row.units.append((unit_kinds[-1][1] or Role.RESPONSIBLE, units))
+        parts = _unit_columns(units, len(unit_kinds)) if len(unit_kinds) > 1 else [units]
+        if len(parts) == 1:
+            parts, cols = [units], unit_kinds[-1:]
+        else:
+            cols = unit_kinds
+        for (_kind, role), part in zip(cols, parts, strict=False):
+            if part and unit_kinds:
+                row.units.append((role or Role.RESPONSIBLE, part))
         rows.append(row)
         j += 1
     return rows, j

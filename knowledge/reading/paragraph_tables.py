@@ -42,7 +42,10 @@ def _header_run(lines: list[str], i: int) -> tuple[Kinds, int] | None:
     """Column headers one per line starting at ``i``: their kinds and the index after them."""
     run: list[str] = []
     j = i
-    while j < len(lines) and lines[j] and _HEADER_WORD.match(lines[j]) and len(run) < 8:
+    note = layout_words().first_lead_re
+    while (
+        j < len(lines) and lines[j] and _HEADER_WORD.match(note.sub("", lines[j])) and len(run) < 8
+    ):
         if cell_kind(lines[j])[0] == "other" and lines[j] not in _EXTRA_HEADERS:
             break
         run.append(lines[j])

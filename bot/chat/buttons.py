@@ -36,9 +36,11 @@ __all__ = [
     "ButtonError",
     "CancelNotice",
     "ChaseReceipts",
+    "DenyRequest",
     "DiscardPlan",
     "Done",
     "ExportEvidence",
+    "GrantRequest",
     "ItemsPage",
     "MorePages",
     "NoticeReport",
@@ -149,6 +151,19 @@ class ExportEvidence(Payload, tag="ev"):
     """📦 under /report: the evidence archive of a year."""
 
     year: int
+
+
+# -- exemption and extension requests ------------------------------------------------------------
+@dataclass(frozen=True)
+class GrantRequest(Payload, tag="rq:ok"):
+    """批准 under a unit's request for an exemption (豁免) or an extension (延期)."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class DenyRequest(Payload, tag="rq:no"):
+    request_id: int
 
 
 def decode_or_none(data: str | None) -> Payload | None:

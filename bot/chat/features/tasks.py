@@ -210,16 +210,18 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
         ob = st.obligation
         extra = (
             f"，下次提醒 {st.next_reminder.isoformat()}"
-            if st.next_reminder and st.state != "done"
+            if st.next_reminder and st.state not in ("done", "exempt")
             else ""
         )
+        if st.request is not None:  # an approved exemption or extension, with its reason
+            extra += f"；{st.request.label}"
         doc.line(
             f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
         )
     items = [d.item for d in duties.duties if d.kind in ("named", "group")]
     if items:
         doc.blank().line(("本单位负责的条目：", "b"), "、".join(f"第{n}条" for n in items))
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     buttons = [
         [
             Button(
@@ -233,7 +235,7 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
 
 
 def done_menu(unit: str, statuses: list[Any]) -> Reply:
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     if not pending:
         return Reply.of(f"“{unit}”本期的任务都已确认完成。")
     buttons = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import Session, create_engine, select
 
 from bot.chat.assistant import Assistant
 from bot.chat.buttons import DenyRequest, GrantRequest
@@ -157,3 +157,80 @@ def test_extension_moves_the_due_date_and_rejection_changes_nothing(
     assert "截止 2026-10-15" in line and "延期至 2026-10-15：会议改期" in line
     detail = [d for _actor, act, d in _audit(a) if act == "reject_request"]
     assert detail[0]["note"] == "第四季度照常学法" and detail[0]["requested_by"] == "700"
+
+
+FAZHI = Path(sys.executable).with_name("fazhi")
+
+
+def fazhi(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"FAZHI_DATA_DIR": str(home), "COLUMNS": "200", "TELEGRAM_BOT_TOKEN": ""}
+    return subprocess.run(
+        [str(FAZHI), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home.parent,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_requests_and_heads_from_the_installed_cli(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    r = fazhi(home, "requests", "--help")
+    assert r.returncode == 0 and "豁免" in r.stdout and "Usage" not in r.stdout
+    r = fazhi(home, "requests", "exempt", "司法局", "学法", "2026Q3")
+    assert r.returncode == 1 and "理由" in r.stderr and "Traceback" not in r.stderr
+    r = fazhi(
+        home, "requests", "exempt", "司法局", "学法", "2026Q3", "--reason", "本季度无执法任务"
+    )
+    assert r.returncode == 0 and "已提交豁免申请 #1" in r.stdout, r.stderr
+    r = fazhi(
+        home, "requests", "extend", "司法局", "学法", "2026Q2", "--until", "明天", "--reason", "x"
+    )
+    assert r.returncode == 1 and "不是日期" in r.stderr
+    r = fazhi(
+        home, "requests", "extend", "火星局", "学法", "--until", "2026-12-31", "--reason", "x"
+    )
+    assert r.returncode == 1 and "火星局" in r.stderr and "Traceback" not in r.stderr
+    r = fazhi(
+        home, "requests", "extend", "财政局", "学法", "2026Q3", "--until", "2026-10-20",
+        "--reason", "会议改期", "--by", "联络员",
+    )  # fmt: skip
+    assert r.returncode == 0 and "#2" in r.stdout
+    r = fazhi(home, "requests", "list", "--json")
+    rows = json.loads(r.stdout)
+    assert [(x["id"], x["kind"], x["unit"], x["state"]) for x in rows] == [
+        (2, "extend", "区财政局", "pending"),
+        (1, "exempt", BUREAU, "pending"),
+    ]
+    r = fazhi(home, "requests", "approve", "1", "--by", "督办员")
+    assert r.returncode == 0 and "已批准" in r.stdout
+    r = fazhi(home, "requests", "approve", "1")
+    assert r.returncode == 1 and "已处理" in r.stderr
+    r = fazhi(home, "requests", "reject", "2", "--reason", "请按期完成")
+    assert r.returncode == 0 and "已驳回" in r.stdout
+    r = fazhi(home, "requests", "reject", "99")
+    assert r.returncode == 1 and "没有编号为 99" in r.stderr
+    r = fazhi(home, "requests", "list", "--all")
+    assert r.returncode == 0 and "已批准" in r.stdout and "已驳回" in r.stdout
+    r = fazhi(home, "report", "--period", "2026Q3", "--json")
+    cells = {(c["unit"], c["obligation"]): c for c in json.loads(r.stdout)}
+    study = cells[(BUREAU, "i2-study")]
+    assert study["state"] == "exempt" and study["request"]["reason"] == "本季度无执法任务"
+    # the head (负责人) of a unit
+    r = fazhi(home, "units", "head", "司法局")
+    assert r.returncode == 0 and "还没有登记负责人" in r.stdout
+    r = fazhi(home, "units", "head", "司法局", "--name", "李局长", "--chat", "abc")
+    assert r.returncode == 1 and "不是聊天ID" in r.stderr
+    r = fazhi(home, "units", "head", "司法局", "--name", "李局长", "--chat", "9001")
+    assert r.returncode == 0 and "李局长" in r.stdout
+    r = fazhi(home, "units", "head", "区司法局")
+    assert "李局长（9001）" in r.stdout
+    engine = create_engine(f"sqlite:///{home / 'fazhi.db'}")
+    with Session(engine) as s:
+        acts = [(a.actor, a.action) for a in s.exec(select(AuditLog).order_by(AuditLog.id))]
+    engine.dispose()
+    assert ("cli", "request_exempt") in acts and ("督办员", "approve_request") in acts
+    assert ("cli", "reject_request") in acts and ("cli", "set_unit_head") in acts

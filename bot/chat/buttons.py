@@ -21,7 +21,9 @@ from scheduler.delivery.buttons import (
     CALLBACK_LIMIT,
     Acknowledge,
     ButtonError,
+    DenyRequest,
     Done,
+    GrantRequest,
     Payload,
     Snooze,
     decode,
@@ -151,19 +153,6 @@ class ExportEvidence(Payload, tag="ev"):
     """📦 under /report: the evidence archive of a year."""
 
     year: int
-
-
-# -- exemption and extension requests ------------------------------------------------------------
-@dataclass(frozen=True)
-class GrantRequest(Payload, tag="rq:ok"):
-    """批准 under a unit's request for an exemption (豁免) or an extension (延期)."""
-
-    request_id: int
-
-
-@dataclass(frozen=True)
-class DenyRequest(Payload, tag="rq:no"):
-    request_id: int
 
 
 def decode_or_none(data: str | None) -> Payload | None:

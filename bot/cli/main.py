@@ -31,6 +31,7 @@ FAMILIES = (
     "bot.cli.obligations",
     "bot.cli.run",
     "bot.cli.evidence",
+    "bot.cli.requests",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -45,6 +46,7 @@ COMMAND_FAMILY = {
     "undo": "bot.cli.records",
     "obligations": "bot.cli.obligations",
     "evidence": "bot.cli.evidence",
+    "requests": "bot.cli.requests",
     "run": "bot.cli.run",
     "chat": "bot.cli.run",
     "health": "bot.cli.run",

@@ -5,10 +5,6 @@ the requesting chat is told of the decision. The work is :mod:`scheduler.records
 
 from __future__ import annotations
 
-import html
-
-from sqlmodel import Session
-
 from bot.chat.buttons import DenyRequest, GrantRequest
 from bot.chat.features.tasks import looks_like_period
 from bot.chat.incoming import ChatContext
@@ -23,10 +19,8 @@ from bot.chat.render.requests import (
 )
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
-from scheduler.delivery.buttons import keyboard_row
-from scheduler.delivery.outbox import enqueue
-from scheduler.records import access
-from scheduler.records.requests import EXEMPT, EXTEND, PENDING, RequestView, decide, request
+from scheduler.jobs.request_decisions import notify_admins, settle
+from scheduler.records.requests import EXEMPT, EXTEND, PENDING, decide, request
 from scheduler.records.unit_registry import RegistryError
 from scheduler.timing.periods import PeriodError
 
@@ -73,7 +67,7 @@ def extend(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
         period, rest = rest[0], rest[1:]
     day = parse_day(rest[0], year) if rest else None
     if day is None:
-        shown = html.escape(rest[0][:20]) if rest else ""
+        shown = rest[0][:20] if rest else ""
         return [Reply.of(f"“{shown}”不是日期。\n\n{EXTEND_USAGE}")]
     return ask(state, ctx, EXTEND, words[0], period, " ".join(rest[1:]), day, EXTEND_USAGE)
 
@@ -113,22 +107,8 @@ def ask(
         except (RegistryError, PeriodError) as exc:
             return [Reply.of(f"{exc}。\n\n{usage}")]
         if new:
-            notify_admins(s, view)
+            notify_admins(s, view, admin_notice(view))
     return [Reply.of(asked_text(view, new))]
-
-
-def notify_admins(s: Session, view: RequestView) -> None:
-    for admin_chat in access.admin_chat_ids(s):
-        enqueue(
-            s,
-            key=f"req:{view.id}:{admin_chat}",
-            chat_id=admin_chat,
-            body=html.escape(admin_notice(view)),
-            kind="notice",
-            buttons=[
-                keyboard_row(("✅ 批准", GrantRequest(view.id)), ("❌ 驳回", DenyRequest(view.id)))
-            ],
-        )
 
 
 @feature.command(
@@ -197,8 +177,6 @@ def decided(
     note: str,
     edit: bool = False,
 ) -> list[Reply]:
-    from scheduler.jobs.snooze import withdraw_reminders
-
     with state.session() as s:
         try:
             view = decide(
@@ -213,17 +191,6 @@ def decided(
             )
         except RegistryError as exc:
             return [Reply.of(f"{exc}。")]
-        r = view.row
-        if approve:
-            withdraw_reminders(s, view.unit, r.obligation_key, r.period)
         text = decided_text(view)
-        if r.chat_id and r.chat_id != ctx.chat_id:
-            enqueue(
-                s,
-                key=f"reqdone:{view.id}:{r.chat_id}",
-                chat_id=r.chat_id,
-                body=html.escape(text),
-                kind="notice",
-                unit_name=view.unit,
-            )
+        settle(s, view, text, decided_in=ctx.chat_id)
     return [Reply.of(text, edit=edit)]

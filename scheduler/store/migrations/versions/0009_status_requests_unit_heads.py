@@ -1,7 +1,7 @@
 """Units' requests for an exemption (豁免) or an extension (延期) of an obligation's period, with
 the admins' decisions; and each unit's head (负责人), whom escalation tells after the liaison.
 
-Revision ID: 0009_exemption_and_extension_requests
+Revision ID: 0009_status_requests_unit_heads
 Revises: 0008_plan_short_ids
 Create Date: 2026-12-07 21:20:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0009_exemption_and_extension_requests"
+revision = "0009_status_requests_unit_heads"
 down_revision = "0008_plan_short_ids"
 branch_labels = None
 depends_on = None

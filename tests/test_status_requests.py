@@ -155,6 +155,11 @@ def test_extension_moves_the_due_date_and_rejection_changes_nothing(
     [mine] = a.handle_command(LIAISON, "mytasks", "")  # in Q3: its due is the new date
     line = next(ln for ln in mine.plain.splitlines() if "学法" in ln and "[" in ln)
     assert "截止 2026-10-15" in line and "延期至 2026-10-15：会议改期" in line
+    # in Q4 the extended Q3 session is still shown, open until its new date
+    a.clock = lambda: late
+    mine = a.handle_command(LIAISON, "mytasks", "")
+    assert len(mine) == 2 and "已批准延期" in mine[1].plain
+    assert "学法" in mine[1].plain and "2026Q3" in mine[1].plain and "2026-10-15" in mine[1].plain
     detail = [d for _actor, act, d in _audit(a) if act == "reject_request"]
     assert detail[0]["note"] == "第四季度照常学法" and detail[0]["requested_by"] == "700"
 

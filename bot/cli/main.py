@@ -34,6 +34,7 @@ FAMILIES = (
     "bot.cli.run",
     "bot.cli.evidence",
     "bot.cli.config",
+    "bot.cli.requests",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -48,6 +49,7 @@ COMMAND_FAMILY = {
     "undo": "bot.cli.records",
     "obligations": "bot.cli.obligations",
     "evidence": "bot.cli.evidence",
+    "requests": "bot.cli.requests",
     "run": "bot.cli.run",
     "chat": "bot.cli.run",
     "health": "bot.cli.run",

@@ -154,6 +154,11 @@ def report(
                     if (ov := m.override(u, c.obligation.key))
                     else {}
                 ),
+                **(
+                    {"request": {"kind": rq.kind, "reason": rq.reason, "new_due": str(rq.new_due)}}
+                    if (rq := m.requests.get((u, c.label)))
+                    else {}
+                ),
             }
             for u in m.units
             for c in m.columns
@@ -188,7 +193,7 @@ def report(
     title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
     if names_year(ctx.plans, chosen, now().year):
         title += f"（{chosen.label()}）"
-    colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}
+    colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow", "不适用（豁免）": "blue"}
     # one column per task fits only a wide terminal; otherwise one row per unit with counts
     if console.width >= 14 + 12 * (len(header) - 1):
         table = Table(title=title)

@@ -175,3 +175,17 @@ class Acknowledge(Payload, tag="ack"):
     """收到 under a notice that needs a receipt."""
 
     broadcast_id: int
+
+
+@dataclass(frozen=True)
+class GrantRequest(Payload, tag="rq:ok"):
+    """批准 under a unit's request for an exemption (豁免) or an extension (延期)."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class DenyRequest(Payload, tag="rq:no"):
+    """驳回 under the same request."""
+
+    request_id: int

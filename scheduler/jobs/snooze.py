@@ -16,7 +16,7 @@ from scheduler.store.models import OutboxMessage, OutboxState
 from scheduler.timing.clock import TZ, local
 from scheduler.timing.periods import Period
 
-REMINDER_KINDS = ("reminder", "snooze")
+REMINDER_KINDS = ("reminder", "snooze", "escalation")  # escalation: scheduler.jobs.escalation
 
 
 def snooze_reminder(

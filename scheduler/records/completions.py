@@ -12,16 +12,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from knowledge.plan.binding import Override
 from knowledge.plan.model import Obligation, WorkPlan
 from knowledge.plan.units import UnitDirectory
-from knowledge.text.normalize import norm
 from scheduler.planning.planner import cadence_periods, due_date, reminders_in, responsible_units
 from scheduler.planning.rules import RuleSet
 from scheduler.records.audit_log import audit
+from scheduler.records.obligation_names import (  # noqa: F401 - re-exported, callers import them here
+    UnknownObligationError,
+    resolve_obligation,
+)
+from scheduler.records.status_overrides import (
+    EXEMPT,
+    StatusOverride,
+    effective_due,
+    status_overrides,
+)
 from scheduler.records.unit_registry import RegistryError, UnknownUnitError, get_unit
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
@@ -31,40 +39,7 @@ from scheduler.timing.workdays import WorkCalendar
 
 DONE, PENDING, OVERDUE, NOT_APPLICABLE = "done", "pending", "overdue", "n/a"
 STATE_LABELS = {DONE: "已完成", PENDING: "待完成", OVERDUE: "已逾期", NOT_APPLICABLE: "—"}
-
-
-class UnknownObligationError(RegistryError):
-    def __init__(self, text: str, candidates: tuple[str, ...] = ()) -> None:
-        self.text = text
-        self.candidates = candidates
-        hint = f"，您是否要找：{'、'.join(candidates)}" if candidates else ""
-        shown = text if len(text) <= 30 else text[:29] + "…"  # never echoed at length
-        super().__init__(f"未找到事项“{shown}”{hint}")
-
-
-def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
-    """An obligation by key (i2-study), kind (study) or Chinese action (学法); otherwise
-    :class:`UnknownObligationError` with candidates."""
-    q = norm(text)
-    for ob in plan.obligations:
-        if q in (norm(ob.key), norm(ob.kind), norm(ob.action)):
-            return ob
-    spellings: list[tuple[str, Obligation]] = []
-    for ob in plan.obligations:
-        spellings += [(norm(ob.key), ob), (norm(ob.action), ob), (norm(ob.kind), ob)]
-    contained = {ob.key: ob for s, ob in spellings if len(q) >= 2 and q in s}
-    if len(contained) == 1:
-        return next(iter(contained.values()))
-    found = process.extract(
-        q, [s for s, _ in spellings], scorer=fuzz.WRatio, limit=10, score_cutoff=50
-    )
-    cands: list[str] = list(contained)
-    for _s, _score, idx in found:
-        key = spellings[idx][1].key
-        if key not in cands:
-            cands.append(key)
-    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
-    raise UnknownObligationError(text, labels)
+STATE_LABELS[EXEMPT] = "不适用（豁免）"  # an approved exemption: not bound this period, not done
 
 
 def _default_period(ob: Obligation, now: datetime) -> Period:
@@ -258,6 +233,7 @@ class ObligationStatus:
     note: str = ""
     done_count: int = 0  # completions in the period so far
     need: int = 1  # completions the period needs (至少2次: 2)
+    request: StatusOverride | None = None  # an approved exemption or extension, with its reason
 
     @property
     def progress(self) -> str:
@@ -283,15 +259,19 @@ def status_for_unit(
     now = local(now or clock_now())
     today = now.date()
     comps = _completions(session)
+    granted = status_overrides(session, unit)
     upcoming = reminders_in(plan, directory, rules, cal, (today.year,), units={unit})
     out: list[ObligationStatus] = []
     for ob in plan.obligations:
         if unit not in responsible_units(directory, plan, ob):
             continue
         period = _default_period(ob, now)
-        due = due_date(ob, period)
+        req = granted.get((unit, ob.key, period.key))
+        due = effective_due(due_date(ob, period), req)
         done = comps.get((unit, ob.key, period.key), [])
         c = done[-1] if len(done) >= ob.need else None
+        state = _state(c is not None, due, today)
+        state = EXEMPT if req and req.kind == EXEMPT and state != DONE else state
         nxt = next(
             (
                 r.day
@@ -305,13 +285,14 @@ def status_for_unit(
                 obligation=ob,
                 period=period,
                 due=due,
-                state=_state(c is not None, due, today),
-                next_reminder=None if c else nxt,
+                state=state,
+                next_reminder=None if c or state == EXEMPT else nxt,
                 confirmed_by=c.confirmed_by if c else None,
                 confirmed_at=local(c.confirmed_at) if c else None,
                 note=c.note if c else "",
                 done_count=len(done),
                 need=ob.need,
+                request=req,
             )
         )
     return out
@@ -340,6 +321,8 @@ class Matrix:
     progress: dict[tuple[str, str], int] = field(default_factory=dict)
     # admins' overrides of whom an obligation binds that shaped this matrix (shown in reports)
     overrides: list[Override] = field(default_factory=list)
+    # approved exemptions (不适用, with a reason) and extensions (a new due) of its cells
+    requests: dict[tuple[str, str], StatusOverride] = field(default_factory=dict)
 
     def override(self, unit: str, obligation_key: str) -> Override | None:
         for ov in self.overrides:
@@ -351,12 +334,12 @@ class Matrix:
         """已完成 / 待完成 / 已逾期, with "1/2" when the obligation needs several."""
         state = self.cells[(unit, column.label)]
         need = column.obligation.need
-        if need > 1 and state != NOT_APPLICABLE:
+        if need > 1 and state not in (NOT_APPLICABLE, EXEMPT):
             return f"{STATE_LABELS[state]} {min(self.progress.get((unit, column.label), 0), need)}/{need}"
         return STATE_LABELS[state]
 
     def counts(self) -> dict[str, int]:
-        out = {DONE: 0, PENDING: 0, OVERDUE: 0}
+        out = {DONE: 0, PENDING: 0, OVERDUE: 0, EXEMPT: 0}
         for v in self.cells.values():
             if v in out:
                 out[v] += 1
@@ -375,6 +358,7 @@ def compliance_matrix(
     p = period if isinstance(period, Period) else Period.parse(period)
     today = local(now or clock_now()).date()
     counted = completion_counts(session)
+    granted = status_overrides(session, period=p)
     columns = [
         Column(ob, sub, due_date(ob, sub))
         for ob in plan.obligations
@@ -393,7 +377,11 @@ def compliance_matrix(
                 state = NOT_APPLICABLE
             else:
                 n = counted.get((unit, col.obligation.key, col.period.key), 0)
-                state = _state(n >= col.obligation.need, col.due, today)
+                req = granted.get((unit, col.obligation.key, col.period.key))
+                state = _state(n >= col.obligation.need, effective_due(col.due, req), today)
+                if req is not None:
+                    m.requests[(unit, col.label)] = req
+                    state = EXEMPT if req.kind == EXEMPT and state != DONE else state
                 if col.obligation.need > 1:
                     m.progress[(unit, col.label)] = n
             m.cells[(unit, col.label)] = state

@@ -6,7 +6,7 @@ import io
 
 from scheduler.records.completions import Matrix
 
-FILLS = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C"}
+FILLS = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C", "不适用（豁免）": "BDD7EE"}
 
 
 def matrix_rows(m: Matrix) -> tuple[list[str], list[list[str]]]:
@@ -45,9 +45,35 @@ def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
             cell.font = Font(bold=True)
         for ov in m.overrides:
             adj.append([ov.unit, ov.obligation, ov.label, ov.reason, ov.by, ov.at])
+    if m.requests:
+        req = wb.create_sheet("豁免和延期")
+        req.append(["单位", "任务", "期间", "批准事项", "理由", "新截止日", "批准人", "时间"])
+        for cell in req[1]:
+            cell.font = Font(bold=True)
+        for r in request_rows(m):
+            req.append(r)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def request_rows(m: Matrix) -> list[list[str]]:
+    """The approved exemptions and extensions behind a report: unit, obligation, period, what,
+    reason, new due, by, when."""
+    seen = sorted({(r.unit, r.obligation, r.period): r for r in m.requests.values()}.items())
+    return [
+        [
+            r.unit,
+            r.obligation,
+            r.period,
+            "豁免（不适用）" if r.kind == "exempt" else "延期",
+            r.reason,
+            r.new_due.isoformat() if r.new_due else "",
+            r.approved_by,
+            r.approved_at.strftime("%Y-%m-%d %H:%M"),
+        ]
+        for _key, r in seen
+    ]
 
 
 def override_lines(m: Matrix) -> list[str]:

@@ -18,6 +18,7 @@ from bot.chat.features import (
     receipts,
     registration,
     report,
+    requests,
     start,
     tasks,
 )
@@ -28,6 +29,7 @@ FEATURES: tuple[Feature, ...] = (
     questions.feature,
     registration.feature,
     tasks.feature,
+    requests.feature,
     annual_report.feature,
     admin.feature,
     notices.feature,

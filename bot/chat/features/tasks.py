@@ -36,7 +36,8 @@ def mytasks(state: ChatState, ctx: ChatContext, _args: str) -> list[Reply]:
         duties = state.current_qa().answer(
             f"{unit.name}有哪些任务", unit=unit.name, today=state.clock().date()
         )
-        return [mytasks_reply(unit.name, statuses, duties)]
+        reply = mytasks_reply(unit.name, statuses, duties)
+        return [reply, *extended_earlier(state, s, unit.name, statuses)]
 
 
 @feature.command("done", help=("/done", "确认本期已完成某项任务"), menu="确认本期已完成某项任务")
@@ -201,6 +202,30 @@ def unit_statuses(state: ChatState, s: Session, unit: str, now: datetime) -> lis
     return status_for_unit(s, sched.plan, directory, unit, sched.rules, sched.calendar(s), now=now)
 
 
+def extended_earlier(state: ChatState, s: Session, unit: str, statuses: list[Any]) -> list[Reply]:
+    """An earlier period an admin extended past today and not yet done: still open, so shown
+    beside the current ones (it is not overdue until its new date)."""
+    from scheduler.records.completions import completed_set
+    from scheduler.records.requests import EXTEND, status_overrides
+
+    today = state.clock().date()
+    shown = {(st.obligation.key, st.period.key) for st in statuses}
+    done = completed_set(s, state.plan)
+    lines = [
+        f"· {ob.action}（第{ob.item}条，{ov.period}）{ov.label}"
+        for (_u, key, period), ov in sorted(status_overrides(s, unit).items())
+        if ov.kind == EXTEND and ov.new_due and ov.new_due >= today
+        and (key, period) not in shown and (unit, key, period) not in done
+        and (ob := state.plan.obligation(key)) is not None
+    ]  # fmt: skip
+    if not lines:
+        return []
+    doc = Doc().line(("已批准延期、尚未完成的任务：", "b"))
+    for line in lines:
+        doc.line(line)
+    return [Reply.of(doc)]
+
+
 # -- texts --------------------------------------------------------------------------------------
 def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     doc = Doc().line((f"{unit} 的周期性任务", "b"))
@@ -210,16 +235,18 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
         ob = st.obligation
         extra = (
             f"，下次提醒 {st.next_reminder.isoformat()}"
-            if st.next_reminder and st.state != "done"
+            if st.next_reminder and st.state not in ("done", "exempt")
             else ""
         )
+        if st.request is not None:  # an approved exemption or extension, with its reason
+            extra += f"；{st.request.label}"
         doc.line(
             f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
         )
     items = [d.item for d in duties.duties if d.kind in ("named", "group")]
     if items:
         doc.blank().line(("本单位负责的条目：", "b"), "、".join(f"第{n}条" for n in items))
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     buttons = [
         [
             Button(
@@ -233,7 +260,7 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
 
 
 def done_menu(unit: str, statuses: list[Any]) -> Reply:
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     if not pending:
         return Reply.of(f"“{unit}”本期的任务都已确认完成。")
     buttons = [

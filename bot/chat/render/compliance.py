@@ -12,8 +12,8 @@ from bot.chat.render.report_picture import render_matrix
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.annual_report import annual_report_status
-from scheduler.records.completions import DONE, OVERDUE, PENDING, compliance_matrix
-from scheduler.records.report import matrix_xlsx, override_lines
+from scheduler.records.completions import DONE, EXEMPT, OVERDUE, PENDING, compliance_matrix
+from scheduler.records.report import matrix_xlsx, override_lines, request_rows
 from scheduler.records.unit_registry import RegistryError
 from scheduler.timing.clock import local
 from scheduler.timing.periods import Period, PeriodError
@@ -38,7 +38,8 @@ def compliance_reply(
         doc.line(f"（{chosen.label()}）")
     doc.line(
         f"已完成 {counts[DONE]}，待完成 {counts[PENDING]}，已逾期 {counts[OVERDUE]}"
-        f"（{len(m.units)} 个单位 × {len(m.columns)} 项）"
+        + (f"，豁免 {counts[EXEMPT]}" if counts[EXEMPT] else "")
+        + f"（{len(m.units)} 个单位 × {len(m.columns)} 项）"
     )
     for col in m.columns:
         if col.period.start > today:
@@ -56,6 +57,11 @@ def compliance_reply(
         doc.line(("管理员调整（不按规则判断）：", "b"))
         for line in override_lines(m):
             doc.line(f"· {line}")
+    if m.requests:
+        doc.line(("已批准的豁免和延期：", "b"))
+        for unit, key, p, what, reason, new_due, by, _at in request_rows(m):
+            until = f" {new_due}" if new_due else ""
+            doc.line(f"· {unit} · {key} {p}：{what}{until}，理由：{reason}（{by}）")
     if period.kind == "Y":
         try:
             annual = annual_report_status(
@@ -81,7 +87,7 @@ def compliance_reply(
         pic = render_matrix(m)
         replies.append(
             Reply.of(
-                f"{period.label}完成情况图（绿：已完成，黄：待完成，红：已逾期，灰：不适用）",
+                f"{period.label}完成情况图（绿：已完成，黄：待完成，红：已逾期，蓝：豁免，灰：不适用）",
                 attachment=Attachment(
                     f"fazhi-report-{period.key}.png", pic.png(), "完成情况图", photo=pic.fits_photo
                 ),

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scheduler.records.completions import DONE, NOT_APPLICABLE, OVERDUE, PENDING, Column, Matrix
+from scheduler.records.completions import (
+    DONE,
+    EXEMPT,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    Column,
+    Matrix,
+)
 from scheduler.timing.periods import Period
 
 # state → (fill colour, mark drawn in the cell, legend label)
@@ -24,6 +32,8 @@ STATE_STYLE: dict[str, tuple[tuple[int, int, int], str, str]] = {
     PENDING: ((255, 193, 7), "待办", "待完成"),
     OVERDUE: ((229, 57, 53), "逾期", "已逾期"),
     NOT_APPLICABLE: ((224, 224, 224), "", "不适用"),
+    # an approved exemption: 不适用 for this period with a reason, never done (blue, not green)
+    EXEMPT: ((66, 133, 244), "豁免", "豁免（不适用）"),
 }
 BACKGROUND = (255, 255, 255)
 INK = (33, 33, 33)
@@ -126,6 +136,7 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
         subtitle = (
             f"{len(m.units)} 个单位 × {len(m.columns)} 项：已完成 {c[DONE]}，"
             f"待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}"
+            + (f"，豁免 {c[EXEMPT]}" if c.get(EXEMPT) else "")
         )
     name_w = max([f.getlength(u) for u in m.units] + [f.getlength("单位")]) + 2 * 8
     name_w = int(min(name_w, 20 * FONT_SIZE))
@@ -203,7 +214,7 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
             d.rectangle(box, fill=colour, outline=GRID)
             pic.cells[(unit, col.label)] = box
             if mark:
-                ink = (255, 255, 255) if state in (DONE, OVERDUE) else INK
+                ink = (255, 255, 255) if state in (DONE, OVERDUE, EXEMPT) else INK
                 d.text(
                     ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2),
                     mark,

@@ -21,6 +21,7 @@ from scheduler.delivery.buttons import (
     CALLBACK_LIMIT,
     Acknowledge,
     ButtonError,
+    ChaseAnswer,
     Done,
     Payload,
     Snooze,
@@ -35,6 +36,7 @@ __all__ = [
     "Approve",
     "ButtonError",
     "CancelNotice",
+    "ChaseAnswer",
     "ChaseReceipts",
     "DiscardPlan",
     "Done",
@@ -44,6 +46,7 @@ __all__ = [
     "NoticeReport",
     "Payload",
     "Register",
+    "RemindOverdue",
     "Reject",
     "ResendNotice",
     "SendNotice",
@@ -147,6 +150,14 @@ class DiscardPlan(Payload, tag="plan:no"):
 @dataclass(frozen=True)
 class ExportEvidence(Payload, tag="ev"):
     """📦 under /report: the evidence archive of a year."""
+
+    year: int
+
+
+# -- supervision (ChaseAnswer, under a chase, comes from the scheduler) ---------------------------
+@dataclass(frozen=True)
+class RemindOverdue(Payload, tag="chs:all"):
+    """📣 under /report: chase every unit with an overdue obligation of the year."""
 
     year: int
 

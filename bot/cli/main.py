@@ -31,6 +31,7 @@ FAMILIES = (
     "bot.cli.obligations",
     "bot.cli.run",
     "bot.cli.evidence",
+    "bot.cli.supervision",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -45,6 +46,11 @@ COMMAND_FAMILY = {
     "undo": "bot.cli.records",
     "obligations": "bot.cli.obligations",
     "evidence": "bot.cli.evidence",
+    "remind": "bot.cli.supervision",
+    "reply": "bot.cli.supervision",
+    "chases": "bot.cli.supervision",
+    "ledger": "bot.cli.supervision",
+    "annual-draft": "bot.cli.supervision",
     "run": "bot.cli.run",
     "chat": "bot.cli.run",
     "health": "bot.cli.run",

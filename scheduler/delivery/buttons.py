@@ -175,3 +175,10 @@ class Acknowledge(Payload, tag="ack"):
     """收到 under a notice that needs a receipt."""
 
     broadcast_id: int
+
+
+@dataclass(frozen=True)
+class ChaseAnswer(Payload, tag="chs:ans"):
+    """已在办 under a chase (催办): the unit answers that chase (its first row's id)."""
+
+    chase_id: int

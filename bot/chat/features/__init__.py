@@ -19,6 +19,7 @@ from bot.chat.features import (
     registration,
     report,
     start,
+    supervision,
     tasks,
 )
 from bot.chat.router import Feature
@@ -33,6 +34,7 @@ FEATURES: tuple[Feature, ...] = (
     notices.feature,
     receipts.feature,
     report.feature,
+    supervision.feature,
     overrides.feature,
     evidence.feature,
     liaisons.feature,

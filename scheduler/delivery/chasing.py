@@ -2,9 +2,10 @@
 active chats listing what it has not done, with an 已在办 button; the records are
 :mod:`scheduler.records.chases`.
 
-Idempotent: the chase rows of a unit, obligation, period and day are found again on a retry,
-and the message's outbox key is made of them, so the same chase on the same day never sends
-twice (``INSERT … ON CONFLICT DO NOTHING`` of the outbox).
+Idempotent: the chase rows of a unit, obligation, period and day are found again on a retry
+and only items chased for the first time that day are sent; the message's outbox key is made
+of their rows, so even two processes chasing at once queue it once (``INSERT … ON CONFLICT DO
+NOTHING`` of the outbox).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scheduler.delivery.outbox import enqueue
 from scheduler.records.chases import Target, record_chases
 from scheduler.records.chat_registry import active_chats
 from scheduler.records.completions import OVERDUE
+from scheduler.store.models import Chase
 from scheduler.timing.clock import local
 from scheduler.timing.clock import now as clock_now
 
@@ -58,29 +60,33 @@ def chase(
     by_id: str | None = None,
     now: datetime | None = None,
 ) -> ChaseResult:
-    """Record the chase of ``targets`` and queue one message per unit and chat."""
+    """Record the chase of ``targets`` and queue, to each active chat of each unit with an
+    item not chased yet today, one message listing those items."""
     now = now or clock_now()
-    rows, new_items = record_chases(session, targets, by, by_id, now)
-    by_unit: dict[str, list[Target]] = {}
-    for t in targets:
-        by_unit.setdefault(t.unit, []).append(t)
+    recorded = record_chases(session, targets, by, by_id, now)
+    fresh: dict[str, list[tuple[Target, Chase]]] = {}
+    units: list[str] = []
+    for t, row, new in recorded:
+        if t.unit not in units:
+            units.append(t.unit)
+        if new:
+            fresh.setdefault(t.unit, []).append((t, row))
     day = local(now).date()
     messages = 0
     no_chat: list[str] = []
-    for unit, unit_targets in by_unit.items():
-        chases = rows[unit]
-        ids = ",".join(str(c.id) for c in sorted(chases, key=lambda c: c.id or 0))
+    for unit, items in fresh.items():
+        ids = ",".join(str(row.id) for _, row in items)
         digest = hashlib.sha1(ids.encode()).hexdigest()[:12]  # noqa: S324 - a key, not security
         chats = active_chats(session, unit)
         if not chats:
             no_chat.append(unit)
-        first = min(c.id for c in chases if c.id is not None)
-        for chat, row in chats:
+        first = min(row.id for _, row in items if row.id is not None)
+        for chat, unit_row in chats:
             messages += enqueue(
                 session,
-                key=f"chase:u{row.id}:{day:%Y%m%d}:{digest}:c{chat.id}",
+                key=f"chase:u{unit_row.id}:{day:%Y%m%d}:{digest}:c{chat.id}",
                 chat_id=chat.chat_id,
-                body=body(unit, unit_targets),
+                body=body(unit, [t for t, _ in items]),
                 kind="chase",
                 buttons=[keyboard_row(("🫡 已在办", ChaseAnswer(first)))],
                 meta={"unit": unit, "chases": ids},
@@ -88,4 +94,5 @@ def chase(
                 unit_name=unit,
             )
     session.flush()
-    return ChaseResult(list(by_unit), len(targets), new_items, messages, no_chat)
+    new_items = sum(len(v) for v in fresh.values())
+    return ChaseResult(units, len(targets), new_items, messages, no_chat)

@@ -99,6 +99,9 @@ def _done_paragraphs(rows: list[LedgerRow], district: bool) -> list[str]:
         files = [f for r in group for f in r.evidence]
         if files:
             text += f"证明材料：{'、'.join(dict.fromkeys(files))}。"
+        notes = [n.replace("\n", " ") for r in group for n in r.notes]
+        if notes:
+            text += f"登记说明：{'；'.join(dict.fromkeys(notes))}。"
         out.append(text + _cite(ids))
     return out
 

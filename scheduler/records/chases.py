@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from knowledge.plan.model import Obligation, WorkPlan
@@ -84,25 +85,24 @@ def record_chases(
     by: str,
     by_id: str | None = None,
     now: datetime | None = None,
-) -> tuple[dict[str, list[Chase]], int]:
-    """The chase rows of ``targets`` by unit (today's existing ones found, new ones audited)
-    and how many are new."""
+) -> list[tuple[Target, Chase, bool]]:
+    """Each of ``targets`` with its chase row of today and whether that row is new (new ones
+    are audited; one chased before today is found again)."""
     now = now or clock_now()
     day = local(now).date()
-    out: dict[str, list[Chase]] = {}
-    new = 0
+    out: list[tuple[Target, Chase, bool]] = []
     for t in targets:
         unit = get_unit(session, t.unit)
         if unit is None:
             raise UnknownUnitError(t.unit)
-        row = session.exec(
-            select(Chase).where(
-                Chase.unit_id == unit.id,
-                Chase.obligation_key == t.obligation.key,
-                Chase.period == t.period.key,
-                Chase.day == day,
-            )
-        ).first()
+        found = select(Chase).where(
+            Chase.unit_id == unit.id,
+            Chase.obligation_key == t.obligation.key,
+            Chase.period == t.period.key,
+            Chase.day == day,
+        )
+        row = session.exec(found).first()
+        new = row is None
         if row is None:
             row = Chase(
                 unit_id=unit.id,  # type: ignore[arg-type]
@@ -113,8 +113,13 @@ def record_chases(
                 chased_by_id=by_id,
                 chased_at=now,
             )
-            session.add(row)
-            session.flush()
+            try:
+                with session.begin_nested():  # another process chasing the same at once
+                    session.add(row)
+                    session.flush()
+            except IntegrityError:
+                row, new = session.exec(found).one(), False
+        if new:
             audit(
                 session,
                 by_id or by,
@@ -125,10 +130,9 @@ def record_chases(
                 chase=row.id,
                 name=by,
             )
-            new += 1
-        out.setdefault(t.unit, []).append(row)
+        out.append((t, row, new))
     session.flush()
-    return out, new
+    return out
 
 
 def _batch(session: Session, unit: UnitRow, chase_id: int | None) -> list[Chase]:

@@ -35,6 +35,7 @@ HEADERS = (
     "完成日期",
     "确认人",
     "证明材料",
+    "登记说明",
     "催办",
     "单位回复",
     "豁免/延期",
@@ -64,6 +65,7 @@ class LedgerRow:
     done_on: tuple[date, ...] = ()
     confirmed_by: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     chases: tuple[str, ...] = ()
     replies: tuple[str, ...] = ()
     waiver: str = ""
@@ -82,6 +84,7 @@ class LedgerRow:
             "\n".join(d.isoformat() for d in self.done_on),
             "\n".join(self.confirmed_by),
             "\n".join(self.evidence),
+            "\n".join(self.notes),
             "\n".join(self.chases),
             "\n".join(self.replies),
             self.waiver,
@@ -170,6 +173,7 @@ def build_ledger(
                         for line in (c.evidence or "").splitlines()
                         if line.strip()
                     ),
+                    notes=tuple(c.note.strip() for c in done if c.note.strip()),
                     chases=chases,
                     replies=replies,
                     waiver=w.label if w is not None else "",

@@ -1,0 +1,183 @@
+"""催办 through the chat core: an admin chases one unit or every overdue unit (/remind, or 📣
+under /report), the message goes through the outbox once however often the chase is repeated
+that day, the unit answers (the 已在办 button, /reply, a text "已在办，预计…") with its user id
+recorded, the answers stand beside the chase in /report, and all of it is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.chat.assistant import Assistant
+from bot.chat.incoming import ChatContext
+from bot.runtime.compose import build_assistant
+from scheduler.records import chat_registry
+from scheduler.store.db import session_scope
+from scheduler.store.models import AuditLog, Chase, ChaseReply, OutboxMessage
+from scheduler.timing.clock import TZ
+from tests.bot_harness import ADMIN_ID, make_settings
+
+NOW = dt.datetime(2026, 10, 15, 10, tzinfo=TZ)  # Q3's study session is overdue for bureaus
+UNITS = {"2001": "区司法局", "2002": "区财政局"}
+ADMIN = ChatContext(str(ADMIN_ID), str(ADMIN_ID), "督办员")
+JUSTICE = ChatContext("2001", "7001", "李联络")
+FINANCE = ChatContext("2002", "7002", "王联络")
+
+
+@pytest.fixture
+def assistant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Assistant]:
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+    a = build_assistant(make_settings(tmp_path))
+    a.clock = lambda: NOW
+    with session_scope(a.sched.engine) as s:
+        for chat, unit in UNITS.items():
+            chat_registry.register_chat(s, chat, unit, title=f"{unit}联络员")
+            chat_registry.approve(s, chat, actor="test")
+    yield a
+    a.sched.engine.dispose()
+
+
+def _rows(a: Assistant, model):  # noqa: ANN001, ANN202
+    with Session(a.sched.engine) as s:
+        return list(s.exec(select(model)).all())
+
+
+def _chase_messages(a: Assistant) -> list[OutboxMessage]:
+    return [m for m in _rows(a, OutboxMessage) if m.kind == "chase"]
+
+
+def test_chase_one_unit_then_again_sends_once(assistant: Assistant) -> None:
+    [reply] = assistant.handle_command(ADMIN, "remind", "司法局")
+    assert "已催办 1 个单位" in reply.plain and "区司法局" in reply.plain
+    [msg] = _chase_messages(assistant)
+    assert msg.chat_id == "2001" and "【催办】" in msg.body and "学法" in msg.body
+    assert "已逾期" in msg.body and "/reply" in msg.body
+    [[button]] = json.loads(msg.buttons or "[]")
+    assert button["data"].startswith("chs:ans:")
+    [again] = assistant.handle_command(ADMIN, "remind", "区司法局")
+    assert "今天已经催办过" in again.plain
+    assert len(_chase_messages(assistant)) == 1  # a retry never sends twice
+    assert all(c.chased_by_id == str(ADMIN_ID) for c in _rows(assistant, Chase))
+
+
+def test_chase_every_overdue_unit_with_one_action_and_the_report_button(
+    assistant: Assistant,
+) -> None:
+    [report, *_] = assistant.handle_command(ADMIN, "report", "2026")
+    data = [b.data for row in report.buttons for b in row]
+    assert "chs:all:2026" in data
+    [reply] = assistant.handle_callback(ADMIN, "chs:all:2026")
+    assert "已催办" in reply.plain
+    chased = {m.chat_id for m in _chase_messages(assistant)}
+    assert chased == {"2001", "2002"}  # every unit with a chat is told; others are listed
+    assert "未能送达" in reply.plain
+    n = len(_chase_messages(assistant))
+    assistant.handle_command(ADMIN, "remind", "全部逾期")
+    assert len(_chase_messages(assistant)) == n
+    [narrow] = assistant.handle_command(ADMIN, "remind", "全部逾期 学法 2026Q3")
+    assert "学法（2026Q3）" in narrow.plain and "今天已经催办过" in narrow.plain
+
+
+def test_the_unit_replies_by_button_command_and_text(assistant: Assistant) -> None:
+    assistant.handle_command(ADMIN, "remind", "司法局 学法 2026Q3")
+    [msg] = _chase_messages(assistant)
+    data = json.loads(msg.buttons or "[]")[0][0]["data"]
+    [r1] = assistant.handle_callback(JUSTICE, data)
+    assert "已记录" in r1.plain and "已在办" in r1.plain
+    [r2] = assistant.handle_command(JUSTICE, "reply", "已在办，预计10月30日前完成")
+    assert "已记录" in r2.plain
+    [r3] = assistant.handle_text(JUSTICE, "已在办，预计10月31日前报送纪要")
+    assert "已记录" in r3.plain
+    [dup] = assistant.handle_callback(JUSTICE, data)
+    assert "无需重复" in dup.plain
+    replies = _rows(assistant, ChaseReply)
+    assert [r.text for r in replies] == [
+        "已在办",
+        "已在办，预计10月30日前完成",
+        "已在办，预计10月31日前报送纪要",
+    ]
+    assert {(r.user_id, r.user_name, r.chat_id) for r in replies} == {("7001", "李联络", "2001")}
+    [report, *_] = assistant.handle_command(ADMIN, "report", "2026")
+    assert "催办与回复" in report.plain
+    line = next(x for x in report.plain.splitlines() if "区司法局 · 学法（2026Q3）" in x)
+    assert "催办（督办员）" in line and "已在办，预计10月30日前完成（李联络" in line
+    actions = [a.action for a in _rows(assistant, AuditLog)]
+    assert actions.count("chase") == 1 and actions.count("chase_reply") == 3
+
+
+def test_a_unit_not_chased_is_not_taken_for_a_reply(assistant: Assistant) -> None:
+    [r] = assistant.handle_command(FINANCE, "reply", "已在办")
+    assert "没有被催办" in r.plain
+    answers = assistant.handle_text(FINANCE, "已在办，预计下周完成")
+    assert all("已记录" not in a.plain for a in answers)  # a question, not a reply
+    assert _rows(assistant, ChaseReply) == []
+
+
+def test_another_units_chase_button_is_refused(assistant: Assistant) -> None:
+    assistant.handle_command(ADMIN, "remind", "司法局")
+    first = min(c.id for c in _rows(assistant, Chase))
+    [r] = assistant.handle_callback(FINANCE, f"chs:ans:{first}")
+    assert "不是发给" in r.plain
+    assert _rows(assistant, ChaseReply) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("", "用法"),
+        ("不存在的单位", "未找到"),
+        ("司法局 不存在的任务", "未找到事项"),
+        ("司法局 学法 2026Q9", "未找到事项"),
+    ],
+)
+def test_odd_remind_input_gets_one_chinese_sentence(
+    assistant: Assistant, args: str, expected: str
+) -> None:
+    [r] = assistant.handle_command(ADMIN, "remind", args)
+    assert expected in r.plain
+    assert _chase_messages(assistant) == []
+
+
+def test_remind_is_for_admins_and_reply_for_registered_chats(assistant: Assistant) -> None:
+    [r] = assistant.handle_command(JUSTICE, "remind", "全部逾期")
+    assert "仅限管理员" in r.plain
+    [r] = assistant.handle_command(ChatContext("9", "9", "路人"), "reply", "已在办")
+    assert "还没有登记单位" in r.plain
+    [r] = assistant.handle_command(JUSTICE, "reply", "")
+    assert "用法" in r.plain
+
+
+def test_done_or_not_yet_due_is_not_chased(assistant: Assistant) -> None:
+    assistant.handle_command(JUSTICE, "done", "学法 2026Q3")
+    [r] = assistant.handle_command(ADMIN, "remind", "司法局 学法 2026Q3")
+    assert "没有需要催办" in r.plain
+    assistant.handle_command(ADMIN, "remind", "司法局")
+    periods = {c.period for c in _rows(assistant, Chase) if c.obligation_key.endswith("study")}
+    assert "2026Q3" not in periods and "2026Q4" not in periods  # done; not yet due
+
+
+def test_an_exempted_or_extended_obligation_is_not_chased(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plug for sup-exempt's records (scheduler.records.waivers.waivers_for): what it
+    reports as exempted, or extended to a day not yet past, is never chased."""
+    from scheduler.records import chases
+    from scheduler.records.waivers import EXEMPTION, EXTENSION, Waiver
+
+    key = next(o.key for o in assistant.state.plan.obligations if o.kind == "study")
+    found = {
+        ("区司法局", key, "2026Q3"): Waiver("区司法局", key, "2026Q3", EXEMPTION, "本季度无"),
+        ("区财政局", key, "2026Q3"): Waiver(
+            "区财政局", key, "2026Q3", EXTENSION, until=dt.date(2026, 10, 31)
+        ),
+    }
+    monkeypatch.setattr(chases, "waivers_for", lambda *_a, **_k: found)
+    [r] = assistant.handle_command(ADMIN, "remind", "全部逾期 学法 2026Q3")
+    units = {c.unit_id for c in _rows(assistant, Chase)}
+    assert "区司法局" not in r.plain.split("已发送")[0] and "区财政局" not in r.plain
+    assert len(units) > 0  # the other overdue bureaus are chased

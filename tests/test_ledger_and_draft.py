@@ -46,13 +46,21 @@ def records(ctx):  # noqa: ANN001, ANN201
     """Two bureaus' study sessions (with evidence and a note), one chase with a reply."""
     study = resolve_obligation(ctx.plan, "学法")
     with session_scope(ctx.engine) as s:
-        c, _ = confirm(s, "区司法局", study, "2026Q1", by="张三", by_id="7001", note="党组会集体学法")
+        c, _ = confirm(
+            s, "区司法局", study, "2026Q1", by="张三", by_id="7001", note="党组会集体学法"
+        )
         c.evidence = "telegram:document:F1:会议纪要.pdf\ntelegram:photo:P1"
         confirm(s, "区司法局", study, "2026Q2", by="张三", by_id="7001")
         confirm(s, "区财政局", study, "2026Q1", by="赵六", by_id="7002")
         directory = ctx.directory(s)
         targets = chase_targets(
-            s, ctx.plan, directory, YEAR, unit="区司法局", obligation=study, period=Period.parse("2026Q3")
+            s,
+            ctx.plan,
+            directory,
+            YEAR,
+            unit="区司法局",
+            obligation=study,
+            period=Period.parse("2026Q3"),
         )
         chase(s, targets, "督办员", "42")
         reply(s, "区司法局", "已在办，预计10月30日前完成", user_id="7001", user_name="李联络")
@@ -155,9 +163,7 @@ def _draft(ctx, unit: str | None):  # noqa: ANN001, ANN202
 def test_the_draft_has_the_sections_and_every_fact_is_traceable(ctx, records, unit) -> None:  # noqa: ANN001
     draft, doc = _draft(ctx, unit)
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    titles = [
-        s["title"].format(year=YEAR, next_year=YEAR + 1) for s in sections_data()["section"]
-    ]
+    titles = [s["title"].format(year=YEAR, next_year=YEAR + 1) for s in sections_data()["section"]]
     assert headings == [*titles, "附：记录来源"]
     assert "第二十五条" in doc.paragraphs[1].text
     comps = {f"记录#{c.id}": (c, u) for c, u in _completions(ctx) if unit in (None, u)}

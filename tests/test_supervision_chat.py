@@ -181,3 +181,31 @@ def test_an_exempted_or_extended_obligation_is_not_chased(
     units = {c.unit_id for c in _rows(assistant, Chase)}
     assert "区司法局" not in r.plain.split("已发送")[0] and "区财政局" not in r.plain
     assert len(units) > 0  # the other overdue bureaus are chased
+
+
+def test_admins_get_the_ledger_and_units_their_draft_as_files(assistant: Assistant) -> None:
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    assistant.handle_command(JUSTICE, "done", "学法 2026Q1")
+    assistant.handle_command(ADMIN, "remind", "司法局")
+    assistant.handle_command(JUSTICE, "reply", "已在办")
+    [r] = assistant.handle_command(ADMIN, "ledger", "2026")
+    assert r.attachment is not None and r.attachment.filename == "fazhi-ledger-2026.xlsx"
+    wb = load_workbook(io.BytesIO(r.attachment.content))
+    rows = list(wb["区司法局"].iter_rows(min_row=3, values_only=True))
+    assert any(row[-4] and "已在办" in row[-3] for row in rows)  # chase and reply side by side
+    [r] = assistant.handle_command(JUSTICE, "ledger", "")
+    assert "仅限管理员" in r.plain
+    [r] = assistant.handle_command(ADMIN, "ledger", "abc")
+    assert "年份" in r.plain and r.attachment is None
+    [r] = assistant.handle_command(JUSTICE, "annual_draft", "2026")
+    assert r.attachment is not None and r.attachment.filename.endswith(".docx")
+    doc = Document(io.BytesIO(r.attachment.content))
+    assert doc.paragraphs[0].text == "区司法局2026年度法治政府建设情况报告（草稿）"
+    [r] = assistant.handle_command(ADMIN, "annual_draft", "2026")
+    assert r.attachment is not None and "全区" in r.plain
+    [r] = assistant.handle_command(ChatContext("9", "9", "路人"), "annual_draft", "")
+    assert "还没有登记单位" in r.plain

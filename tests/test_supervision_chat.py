@@ -209,3 +209,12 @@ def test_admins_get_the_ledger_and_units_their_draft_as_files(assistant: Assista
     assert r.attachment is not None and "全区" in r.plain
     [r] = assistant.handle_command(ChatContext("9", "9", "路人"), "annual_draft", "")
     assert "还没有登记单位" in r.plain
+
+
+def test_a_reply_to_the_chase_message_is_the_units_answer(assistant: Assistant) -> None:
+    assistant.handle_command(ADMIN, "remind", "司法局")
+    [msg] = _chase_messages(assistant)
+    replying = ChatContext("2001", "7001", "李联络", replied_bot_text=msg.body[:80])
+    [r] = assistant.handle_text(replying, "纪要下周一报送")
+    assert "已记录" in r.plain
+    assert {x.text for x in _rows(assistant, ChaseReply)} == {"纪要下周一报送"}

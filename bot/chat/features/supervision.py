@@ -1,6 +1,6 @@
 """Supervision (督办) in chat: the office chases one unit or every overdue unit (/remind, or 📣
 under /report), a unit answers its chase (/reply, the 已在办 button under the chase, or a text
-that begins 已在办 / 回复催办), and admins get the ledger (/ledger) as an .xlsx file.
+that begins 已在办 / 回复催办, or any text sent as a reply to the chase message), and admins get the ledger (/ledger) as an .xlsx file.
 
 The records are :mod:`scheduler.records.chases` and :mod:`scheduler.records.ledger`; the
 messages are queued by :mod:`scheduler.delivery.chasing`. Nothing here ranks people: the
@@ -29,6 +29,7 @@ REMIND_USAGE = (
     "例如：/remind 区司法局、/remind 全部逾期 学法 2026Q3"
 )
 REPLY_USAGE = "用法：/reply 回复内容，例如：/reply 已在办，预计12月20日前完成"
+CHASE_HEAD = "【催办】"  # how a chase message begins (scheduler.delivery.chasing.body)
 _REPLY_TEXT = re.compile(r"^(?:回复催办|催办回复)\s*[:：,，]?\s*(.+)$|^(已在办.*)$", re.S)
 
 
@@ -134,11 +135,14 @@ def answer_button(state: ChatState, ctx: ChatContext, button: ChaseAnswer) -> li
 
 @feature.text()
 def answer_text(state: ChatState, ctx: ChatContext, text: str) -> list[Reply] | None:
-    """ "已在办，预计…" or "回复催办：…" from a unit's chat that was chased; None otherwise."""
+    """A reply to the chase message, or "已在办，预计…" / "回复催办：…", from a unit's chat that
+    was chased; None otherwise (the text is then a question)."""
     m = _REPLY_TEXT.match(text.strip())
-    if m is None or state.unit_name(ctx) is None:
+    to_chase = ctx.replied_bot_text.startswith(CHASE_HEAD)
+    if (m is None and not to_chase) or state.unit_name(ctx) is None:
         return None
-    replies = answer(state, ctx, (m.group(1) or m.group(2)).strip(), quiet=True)
+    said = (m.group(1) or m.group(2)).strip() if m is not None else text.strip()
+    replies = answer(state, ctx, said, quiet=True)
     return replies or None
 
 

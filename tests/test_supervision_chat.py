@@ -132,7 +132,7 @@ def test_another_units_chase_button_is_refused(assistant: Assistant) -> None:
         ("", "用法"),
         ("不存在的单位", "未找到"),
         ("司法局 不存在的任务", "未找到事项"),
-        ("司法局 学法 2026Q9", "未找到事项"),
+        ("司法局 学法 2026Q9", "期间写法"),
     ],
 )
 def test_odd_remind_input_gets_one_chinese_sentence(
@@ -197,6 +197,10 @@ def test_admins_get_the_ledger_and_units_their_draft_as_files(assistant: Assista
     wb = load_workbook(io.BytesIO(r.attachment.content))
     rows = list(wb["区司法局"].iter_rows(min_row=3, values_only=True))
     assert any(row[-4] and "已在办" in row[-3] for row in rows)  # chase and reply side by side
+    [report, *_] = assistant.handle_command(ADMIN, "report", "2026")
+    assert "ldg:2026" in [b.data for row in report.buttons for b in row]
+    [by_button] = assistant.handle_callback(ADMIN, "ldg:2026")
+    assert by_button.attachment is not None and by_button.attachment.filename.endswith(".xlsx")
     [r] = assistant.handle_command(JUSTICE, "ledger", "")
     assert "仅限管理员" in r.plain
     [r] = assistant.handle_command(ADMIN, "ledger", "abc")

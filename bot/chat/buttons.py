@@ -41,6 +41,7 @@ __all__ = [
     "DiscardPlan",
     "Done",
     "ExportEvidence",
+    "ExportLedger",
     "ItemsPage",
     "MorePages",
     "NoticeReport",
@@ -158,6 +159,13 @@ class ExportEvidence(Payload, tag="ev"):
 @dataclass(frozen=True)
 class RemindOverdue(Payload, tag="chs:all"):
     """📣 under /report: chase every unit with an overdue obligation of the year."""
+
+    year: int
+
+
+@dataclass(frozen=True)
+class ExportLedger(Payload, tag="ldg"):
+    """📒 under /report: the ledger (台账) of a year as an .xlsx file."""
 
     year: int
 

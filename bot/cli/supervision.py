@@ -58,7 +58,9 @@ def remind(
             try:
                 period = Period.parse(word)
                 continue
-            except PeriodError:
+            except PeriodError as exc:
+                if word[:4].isdigit():  # 2026Q9: a period written wrong, not a task
+                    fail(f"{exc}。期间写法如 2026、2026Q3")
                 obligation = obligation_named(ctx, word)
         year = period.year if period else now().year
         plan = ctx.plan_at(year)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.chat.buttons import ChaseAnswer, RemindOverdue
+from bot.chat.buttons import ChaseAnswer, ExportLedger, RemindOverdue
 from bot.chat.incoming import ChatContext
 from bot.chat.render.common import NEED_UNIT, NOT_LIAISON, short
 from bot.chat.render.replies import Attachment, Doc, Reply
@@ -29,6 +29,7 @@ REMIND_USAGE = (
     "例如：/remind 区司法局、/remind 全部逾期 学法 2026Q3"
 )
 REPLY_USAGE = "用法：/reply 回复内容，例如：/reply 已在办，预计12月20日前完成"
+_PERIODISH = re.compile(r"^\d{4}")
 CHASE_HEAD = "【催办】"  # how a chase message begins (scheduler.delivery.chasing.body)
 _REPLY_TEXT = re.compile(r"^(?:回复催办|催办回复)\s*[:：,，]?\s*(.+)$|^(已在办.*)$", re.S)
 
@@ -53,8 +54,9 @@ def remind(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
             period = Period.parse(word)
             year = period.year
             continue
-        except PeriodError:
-            pass
+        except PeriodError as exc:
+            if _PERIODISH.match(word):  # 2026Q9: a period written wrong, not a task
+                return [Reply.of(f"{exc}。期间写法如 2026、2026Q3。")]
         from scheduler.records.completions import UnknownObligationError, resolve_obligation
 
         try:
@@ -182,6 +184,12 @@ def answer(
             "。办理完成后请发送 /done 确认。"
         )
     ]
+
+
+@feature.button(ExportLedger, admin=True)
+def ledger_button(state: ChatState, ctx: ChatContext, button: ExportLedger) -> list[Reply]:
+    """📒 under /report: the year's ledger."""
+    return ledger(state, ctx, str(button.year))
 
 
 @feature.command(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.chat.buttons import ExportEvidence, RemindOverdue
+from bot.chat.buttons import ExportEvidence, ExportLedger, RemindOverdue
 from bot.chat.render.replies import Attachment, Button, Doc, Reply
 from bot.chat.render.report_picture import render_matrix
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
@@ -71,7 +71,12 @@ def compliance_reply(
                 doc.line(line)
     chase_text(doc, session, period, {c.obligation.key: c.obligation.action for c in m.columns})
     data = matrix_xlsx(m)
-    buttons = [[Button("📦 导出证明材料档案", ExportEvidence(period.year))]]
+    buttons = [
+        [
+            Button("📦 导出证明材料档案", ExportEvidence(period.year)),
+            Button("📒 督办台账", ExportLedger(period.year)),
+        ]
+    ]
     if counts[OVERDUE]:
         buttons.insert(0, [Button("📣 催办全部逾期单位", RemindOverdue(period.year))])
     replies = [

@@ -222,3 +222,14 @@ def test_a_reply_to_the_chase_message_is_the_units_answer(assistant: Assistant) 
     [r] = assistant.handle_text(replying, "纪要下周一报送")
     assert "已记录" in r.plain
     assert {x.text for x in _rows(assistant, ChaseReply)} == {"纪要下周一报送"}
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [("ledger", "2020"), ("annual_draft", "2020"), ("remind", "全部逾期 学法 2020Q1")],
+)
+def test_a_year_before_every_plan_is_one_sentence(
+    assistant: Assistant, command: str, args: str
+) -> None:
+    [r] = assistant.handle_command(ADMIN, command, args)
+    assert "没有 2020 年或更早的工作要点" in r.plain and r.attachment is None

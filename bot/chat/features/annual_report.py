@@ -18,6 +18,7 @@ from bot.chat.render.common import NEED_UNIT, NOT_LIAISON
 from bot.chat.render.replies import Attachment, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
+from knowledge.plan.years import NoPlanForYear
 from scheduler.jobs.snooze import withdraw_reminders
 from scheduler.records import unit_registry
 from scheduler.records.annual_report import AnnualReportStatus
@@ -155,6 +156,10 @@ def annual_draft(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
         if not 2000 <= year <= 2100:
             return [Reply.of(f"年份 {year} 不对，请写四位年份，如 /annual_draft 2026")]
     admin = state.is_admin(ctx)
+    try:
+        plan = state.sched.plan_at(year)
+    except NoPlanForYear as exc:
+        return [Reply.of(str(exc))]
     with state.session() as s:
         directory = state.sched.directory(s)
         own = state.chat_unit(s, ctx)
@@ -169,7 +174,7 @@ def annual_draft(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
             return [Reply.of(NEED_UNIT)]
         else:
             unit = own.name
-        draft = build_draft(s, state.sched.plan_at(year), directory, year, unit, state.clock())
+        draft = build_draft(s, plan, directory, year, unit, state.clock())
     scope = draft.scope
     return [
         Reply.of(

@@ -18,6 +18,7 @@ from bot.chat.render.replies import Attachment, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from knowledge.plan.model import Obligation
+from knowledge.plan.years import NoPlanForYear
 from scheduler.records import unit_registry
 from scheduler.timing.periods import Period, PeriodError
 
@@ -83,7 +84,10 @@ def _chase(
     from scheduler.delivery.chasing import chase
     from scheduler.records.chases import chase_targets
 
-    plan = state.sched.plan_at(year)
+    try:
+        plan = state.sched.plan_at(year)
+    except NoPlanForYear as exc:
+        return [Reply.of(str(exc))]
     if obligation is not None:  # the same obligation in the plan of the period's year
         obligation = plan.obligation(obligation.key) or obligation
     everyone = unit_word in ALL_OVERDUE
@@ -205,8 +209,11 @@ def ledger(state: ChatState, _ctx: ChatContext, args: str) -> list[Reply]:
         if not word.isdigit() or not 2000 <= int(word) <= 2100:
             return [Reply.of(f"年份“{short(args.strip(), 20)}”不对，请写四位年份，如 /ledger 2026")]
         year = int(word)
-    with state.session() as s:
+    try:
         plan = state.sched.plan_at(year)
+    except NoPlanForYear as exc:
+        return [Reply.of(str(exc))]
+    with state.session() as s:
         book = build_ledger(s, plan, state.sched.directory(s), year, now=state.clock())
     data = ledger_xlsx(book)
     return [

@@ -213,6 +213,8 @@ def test_admins_get_the_ledger_and_units_their_draft_as_files(assistant: Assista
     assert r.attachment is not None and "全区" in r.plain
     [r] = assistant.handle_command(ChatContext("9", "9", "路人"), "annual_draft", "")
     assert "还没有登记单位" in r.plain
+    actions = [a.action for a in _rows(assistant, AuditLog)]
+    assert actions.count("ledger_export") == 2 and actions.count("annual_draft") == 2
 
 
 def test_a_reply_to_the_chase_message_is_the_units_answer(assistant: Assistant) -> None:

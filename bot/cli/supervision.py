@@ -11,6 +11,7 @@ import typer
 
 from bot.cli.common import DbOpt, console, fail, load_context, obligation_named, user_errors
 from bot.cli.output import checked_output, write_atomic
+from scheduler.records.audit_log import audit
 from scheduler.store.db import session_scope
 
 ALL_OVERDUE = ("全部逾期", "全部", "所有逾期", "所有", "all")
@@ -163,6 +164,7 @@ def ledger(
             directory = ctx.directory(s)
             name = resolve_unit(directory, unit) if unit else None
             book = build_ledger(s, ctx.plan_at(year), directory, year, unit=name)
+            audit(s, "cli", "ledger_export", str(year), units=len(book.units), rows=len(book.rows))
     if fmt == "csv":
         data = ledger_csv(book)
         if output is None:
@@ -199,6 +201,7 @@ def annual_draft(
             directory = ctx.directory(s)
             name = resolve_unit(directory, unit) if unit else None
             draft = build_draft(s, ctx.plan_at(year), directory, year, name)
+            audit(s, "cli", "annual_draft", draft.scope, year=year, records=len(draft.sources))
     output = output or Path(f"fazhi-annual-draft-{year}.docx")
     checked_output(output, "docx")
     write_atomic(output, draft_docx(draft))

@@ -22,6 +22,7 @@ from knowledge.plan.years import NoPlanForYear
 from scheduler.jobs.snooze import withdraw_reminders
 from scheduler.records import unit_registry
 from scheduler.records.annual_report import AnnualReportStatus
+from scheduler.records.audit_log import audit
 
 if TYPE_CHECKING:
     from scheduler.store.models import Completion
@@ -175,6 +176,7 @@ def annual_draft(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
         else:
             unit = own.name
         draft = build_draft(s, plan, directory, year, unit, state.clock())
+        audit(s, ctx.user_id, "annual_draft", draft.scope, year=year, records=len(draft.sources))
     scope = draft.scope
     return [
         Reply.of(

@@ -20,6 +20,7 @@ from bot.chat.state import ChatState
 from knowledge.plan.model import Obligation
 from knowledge.plan.years import NoPlanForYear
 from scheduler.records import unit_registry
+from scheduler.records.audit_log import audit
 from scheduler.timing.periods import Period, PeriodError
 
 feature = Feature("supervision")
@@ -199,7 +200,7 @@ def ledger_button(state: ChatState, ctx: ChatContext, button: ExportLedger) -> l
 @feature.command(
     "ledger", admin=True, help=("/ledger [年份]", "督办台账（Excel）"), menu="督办台账（Excel）"
 )
-def ledger(state: ChatState, _ctx: ChatContext, args: str) -> list[Reply]:
+def ledger(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     from scheduler.records.ledger import build_ledger
     from scheduler.records.ledger_xlsx import ledger_xlsx
 
@@ -215,6 +216,9 @@ def ledger(state: ChatState, _ctx: ChatContext, args: str) -> list[Reply]:
         return [Reply.of(str(exc))]
     with state.session() as s:
         book = build_ledger(s, plan, state.sched.directory(s), year, now=state.clock())
+        audit(
+            s, ctx.user_id, "ledger_export", str(year), units=len(book.units), rows=len(book.rows)
+        )
     data = ledger_xlsx(book)
     return [
         Reply.of(

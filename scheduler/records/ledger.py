@@ -100,7 +100,13 @@ class Ledger:
     rows: list[LedgerRow] = field(default_factory=list)
 
     def of(self, unit: str) -> list[LedgerRow]:
-        return [r for r in self.rows if r.unit == unit]
+        return self.by_unit().get(unit, [])
+
+    def by_unit(self) -> dict[str, list[LedgerRow]]:
+        out: dict[str, list[LedgerRow]] = {u: [] for u in self.units}
+        for r in self.rows:
+            out.setdefault(r.unit, []).append(r)
+        return out
 
 
 def _completions(session: Session, year: int, unit: str | None) -> dict[tuple, list[Completion]]:
@@ -181,6 +187,6 @@ def build_ledger(
                     chase_ids=tuple(e.id for e in chased.get(key, [])),
                 )
             )
-        if any(r.unit == u for r in book.rows):
+        if book.rows and book.rows[-1].unit == u:  # the unit has rows (just appended)
             book.units.append(u)
     return book

@@ -52,6 +52,8 @@ def records(ctx):  # noqa: ANN001, ANN201
         c.evidence = "telegram:document:F1:会议纪要.pdf\ntelegram:photo:P1"
         confirm(s, "区司法局", study, "2026Q2", by="张三", by_id="7001")
         confirm(s, "区财政局", study, "2026Q1", by="赵六", by_id="7002")
+        submit = next(o for o in ctx.plan.obligations if o.kind == "annual_report")
+        confirm(s, "区司法局", submit, "2026", by="张三", evidence="telegram:document:F2:报告.docx")
         directory = ctx.directory(s)
         targets = chase_targets(
             s,
@@ -194,6 +196,8 @@ def test_the_draft_has_the_sections_and_every_fact_is_traceable(ctx, records, un
     assert len(next_year) == 1 and next_year[0].startswith("待补充")  # nothing invented
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "李联络：已在办，预计10月30日前完成" in text
+    other = "\n".join(t for h, t in _body(doc) if h == titles[4])
+    assert "报送上一年度法治政府建设情况报告" in other and "报告.docx" in other
     if unit is None:
         assert "区财政局于" in text and "区司法局于" in text
 

@@ -162,14 +162,16 @@ def build_draft(
             ] + _done_paragraphs(mine, unit is None)
             if len(sec.paragraphs) == 1:
                 sec.paragraphs = []
-        elif fill == "waivers":
+        elif fill == "waivers":  # and the submission and publication of last year's report
+            reports = [r for r in book.rows if kinds.get(r.obligation_key) in skip]
+            sec.paragraphs += _done_paragraphs(reports, unit is None)
             for w in waivers_for(session, year, unit).values():
                 sec.paragraphs.append(
                     f"{w.unit}的{w.obligation_key}（{w.period}）{w.label}。〔豁免/延期记录〕"
                 )
         sec.paragraphs.append(f"{holder}：{spec['prompt']}")
         draft.sections.append(sec)
-    for r in rows:
+    for r in book.rows:
         for rid, day, who in zip(r.record_ids, r.done_on, r.confirmed_by, strict=False):
             draft.sources.append(
                 Source(

@@ -1,6 +1,7 @@
 """Supervision (督办) in chat: the office chases one unit or every overdue unit (/remind, or 📣
-under /report), a unit answers its chase (/reply, the 已在办 button under the chase, or a text
-that begins 已在办 / 回复催办, or any text sent as a reply to the chase message), and admins get the ledger (/ledger) as an .xlsx file.
+under /report), a unit answers its chase (/reply, the 已在办 button under the chase, a text
+that begins 已在办 / 回复催办, or any text sent as a reply to the chase message), and admins
+get the ledger (/ledger, or 📒 under /report) as an .xlsx file.
 
 The records are :mod:`scheduler.records.chases` and :mod:`scheduler.records.ledger`; the
 messages are queued by :mod:`scheduler.delivery.chasing`. Nothing here ranks people: the

@@ -35,6 +35,7 @@ FAMILIES = (
     "bot.cli.evidence",
     "bot.cli.config",
     "bot.cli.requests",
+    "bot.cli.supervision",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -50,6 +51,11 @@ COMMAND_FAMILY = {
     "obligations": "bot.cli.obligations",
     "evidence": "bot.cli.evidence",
     "requests": "bot.cli.requests",
+    "remind": "bot.cli.supervision",
+    "reply": "bot.cli.supervision",
+    "chases": "bot.cli.supervision",
+    "ledger": "bot.cli.supervision",
+    "annual-draft": "bot.cli.supervision",
     "run": "bot.cli.run",
     "chat": "bot.cli.run",
     "health": "bot.cli.run",

@@ -17,6 +17,7 @@ SUFFIXES = {
     "png": (".png",),
     "zip": (".zip",),
     "ics": (".ics",),
+    "docx": (".docx",),
 }
 KINDS = {
     "csv": "CSV 表格",
@@ -24,6 +25,7 @@ KINDS = {
     "png": "PNG 图片",
     "zip": "zip 压缩包",
     "ics": "日历文件",
+    "docx": "Word 文档",
 }
 
 

@@ -134,6 +134,7 @@ def report(
         with session_scope(ctx.engine) as s:
             m = compliance_matrix(s, chosen.plan, ctx.directory(s), p)
             annual = _annual_report_lines(ctx, s, p, chosen.plan)
+            chased = _chase_lines(s, p, chosen.plan)
     header, rows = matrix_rows(m)
     if as_json:
         data: list[dict[str, Any]] = [
@@ -224,6 +225,22 @@ def report(
             console.print(f"  · {line}", highlight=False, soft_wrap=True)
     for line in annual:
         console.print(line, highlight=False)
+    if chased:
+        console.print(f"[bold]催办与回复（{len(chased)} 项）：[/bold]")
+        for line in chased:
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
+
+
+def _chase_lines(s: Any, p: Period, plan: WorkPlan) -> list[str]:
+    """The period's chases, each with the unit's replies beside it."""
+    from scheduler.records.chases import chase_log
+
+    actions = {ob.key: ob.action for ob in plan.obligations}
+    return [
+        e.line(actions.get(e.obligation_key, ""))
+        for e in chase_log(s, p.year)
+        if p.start <= Period.parse(e.period).start and Period.parse(e.period).end <= p.end
+    ]
 
 
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period, plan: WorkPlan) -> list[str]:

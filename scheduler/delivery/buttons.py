@@ -189,3 +189,10 @@ class DenyRequest(Payload, tag="rq:no"):
     """驳回 under the same request."""
 
     request_id: int
+
+
+@dataclass(frozen=True)
+class ChaseAnswer(Payload, tag="chs:ans"):
+    """已在办 under a chase (催办): the unit answers that chase (its first row's id)."""
+
+    chase_id: int

@@ -293,3 +293,38 @@ class StatusRequest(SQLModel, table=True):
     decided_by_id: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = None
     decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Chase(SQLModel, table=True):
+    """The office chased (催办) a unit for an obligation of a period. One row per unit,
+    obligation, period and local day: a second chase the same day (a retry, a double tap) finds
+    the first and sends nothing again."""
+
+    __tablename__ = "chase"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "obligation_key", "period", "day", name="uq_chase_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    obligation_key: str = Field(max_length=80)
+    period: str = Field(max_length=16)
+    day: date  # the local day of the chase
+    chased_by: str = Field(default="", max_length=200)  # the person's name
+    chased_by_id: str | None = Field(default=None, max_length=64)  # their user id
+    chased_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ChaseReply(SQLModel, table=True):
+    """A unit's answer to a chase (a short text, or "已在办，预计…"), by whom."""
+
+    __tablename__ = "chase_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chase_id: int = Field(foreign_key="chase.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    user_id: str = Field(default="", max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    chat_id: str = Field(default="", max_length=64)
+    replied_at: datetime = Field(default_factory=utcnow)

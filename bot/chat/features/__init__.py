@@ -20,6 +20,7 @@ from bot.chat.features import (
     report,
     requests,
     start,
+    supervision,
     tasks,
 )
 from bot.chat.router import Feature
@@ -35,6 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     notices.feature,
     receipts.feature,
     report.feature,
+    supervision.feature,
     overrides.feature,
     evidence.feature,
     liaisons.feature,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.chat.buttons import ExportEvidence
+from bot.chat.buttons import ExportEvidence, ExportLedger, RemindOverdue
 from bot.chat.render.replies import Attachment, Button, Doc, Reply
 from bot.chat.render.report_picture import render_matrix
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
@@ -75,11 +75,20 @@ def compliance_reply(
             doc.line((lines[0], "b"))
             for line in lines[1:]:
                 doc.line(line)
+    chase_text(doc, session, period, {c.obligation.key: c.obligation.action for c in m.columns})
     data = matrix_xlsx(m)
+    buttons = [
+        [
+            Button("📦 导出证明材料档案", ExportEvidence(period.year)),
+            Button("📒 督办台账", ExportLedger(period.year)),
+        ]
+    ]
+    if counts[OVERDUE]:
+        buttons.insert(0, [Button("📣 催办全部逾期单位", RemindOverdue(period.year))])
     replies = [
         Reply.of(
             doc,
-            [[Button("📦 导出证明材料档案", ExportEvidence(period.year))]],
+            buttons,
             attachment=Attachment(f"fazhi-report-{period.key}.xlsx", data, "完成情况明细"),
         )
     ]
@@ -94,3 +103,24 @@ def compliance_reply(
             )
         )
     return replies
+
+
+SHOWN_CHASES = 15  # the latest chases in the report; every one is in the ledger (/ledger)
+
+
+def chase_text(doc: Doc, session: Session, period: Period, actions: dict[str, str]) -> None:
+    """The period's chases with the units' replies beside them (the latest first)."""
+    from scheduler.records.chases import chase_log
+
+    entries = [
+        e
+        for e in chase_log(session, period.year)
+        if Period.parse(e.period).start >= period.start and Period.parse(e.period).end <= period.end
+    ]
+    if not entries:
+        return
+    doc.blank().line((f"催办与回复（{len(entries)} 项）：", "b"))
+    for e in reversed(entries[-SHOWN_CHASES:]):
+        doc.line(f"· {e.line(actions.get(e.obligation_key, ''))}")
+    if len(entries) > SHOWN_CHASES:
+        doc.line(f"……另有 {len(entries) - SHOWN_CHASES} 项，完整记录见台账（/ledger）。")

@@ -272,8 +272,6 @@ class FloodLimiter:
         loop = asyncio.get_running_loop()
         if self._shared_down and time.monotonic() < self._shared_retry_at:
             return None
-        if database_away():  # a question's read gave up on it a moment ago: not a second wait
-            return None
         try:
             slot = await asyncio.wait_for(
                 loop.run_in_executor(self._pool, fn, *args), SHARED_TIMEOUT
@@ -283,8 +281,8 @@ class FloodLimiter:
                 log.warning("shared send budget unavailable, local limits only: %r", exc)
                 self._shared_down = True
             self._shared_retry_at = time.monotonic() + SHARED_AWAY
-            if isinstance(exc, TimeoutError):  # silent, not refusing: questions skip it too
-                mark_away()
+            if isinstance(exc, TimeoutError) and not database_away():
+                mark_away()  # silent, not refusing: questions skip it too for a while
             return None
         self._shared_down = False
         return None if slot is None else float(slot)

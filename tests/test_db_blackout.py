@@ -139,6 +139,12 @@ def _broadcast_states(engine: Engine) -> dict[str, int]:
         return counts(s, kinds=["broadcast"])
 
 
+def _enqueue_broadcast(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        for i in range(CHATS):
+            enqueue(s, key=f"bo:{i}", chat_id=FIRST_CHAT + i, body=f"通知 {i}", kind="broadcast")
+
+
 def run_blackout(
     pg_url: str,
     home: Path,
@@ -164,10 +170,7 @@ def run_blackout(
             _wait(lambda: holder_of(direct, UPDATES) is not None, HANG, asker.log_tail)
             asker.ask()  # warm: the question index is loaded
             seen.answers["answering"] = [asker.ask() for _ in range(3)]  # the baseline
-            with session_scope(direct) as s:
-                for i in range(CHATS):
-                    enqueue(s, key=f"bo:{i}", chat_id=FIRST_CHAT + i, body=f"通知 {i}",
-                            kind="broadcast")  # fmt: skip
+            _enqueue_broadcast(direct)
             _wait(lambda: server.delivered_count >= 60, HANG, asker.log_tail)
 
             first.silence()  # 1. nothing answers, and every open connection hangs
@@ -223,3 +226,58 @@ def test_fazhi_run_through_a_silent_database_and_a_second_port(pg_url: str, tmp_
     assert seen.states["sent"] == CHATS and seen.states["sending"] == 0, seen.states
     assert seen.exit_seconds is not None, seen.log[-3000:]  # SIGTERM ended it
     assert "Traceback" not in seen.log, seen.log[-3000:]
+
+
+@pytest.mark.postgres
+def test_sigterm_mid_broadcast_while_silent_and_another_process_finishes(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the broadcast is going out and the database is silent: the process ends
+    (what it had in flight is sent, its outcome cannot be written), and a process started
+    afterwards on a path that answers takes the rest over once the leases ran out: nothing
+    lost, at most the messages in flight twice (the acceptance's bound after a stop that
+    could not write its outcomes)."""
+    direct = init_db(pg_url)
+    url = make_url(pg_url)
+    proxy = SilentProxy((url.host or "127.0.0.1", url.port or 5432))
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    homes = [tmp_path / "stopped", tmp_path / "after"]
+    for home in homes:
+        home.mkdir()
+    procs: list[subprocess.Popen] = []
+    try:
+        with FakeBotApi() as server:
+            procs.append(_start(through, server, homes[0], DB_TIMEOUT, LEASE))
+            asker = _Asker(server, homes[0])
+            _wait(lambda: holder_of(direct, UPDATES) is not None, HANG, asker.log_tail)
+            _enqueue_broadcast(direct)
+            _wait(lambda: server.delivered_count >= 60, HANG, asker.log_tail)
+            proxy.silence()
+            took = asker.ask()
+            started = time.monotonic()
+            procs[0].send_signal(signal.SIGTERM)
+            procs[0].wait(timeout=EXIT_HANG)
+            print(f"answer {took:.2f} s; SIGTERM → exit in {time.monotonic() - started:.1f} s")
+            stopped_at = server.delivered_count
+            procs.append(_start(pg_url, server, homes[1], DB_TIMEOUT, LEASE))
+
+            def complete() -> bool:
+                return _broadcast_states(direct)["sent"] == CHATS
+
+            _wait(complete, HANG, lambda: _Asker(server, homes[1]).log_tail())
+            per_chat = Counter(m.chat_id for m in server.messages() if m.chat_id >= FIRST_CHAT)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=EXIT_HANG)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        proxy.close()
+        direct.dispose()
+    seen = Blackout(per_chat=per_chat)
+    print(f"stopped after {stopped_at}; {seen.duplicates} twice, {len(seen.lost)} lost")
+    assert stopped_at < CHATS  # stopped mid-broadcast
+    assert seen.lost == [] and seen.duplicates <= DEFAULT_IN_FLIGHT

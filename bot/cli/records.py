@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,8 @@ from bot.cli.common import (
     DbOpt,
     JsonOpt,
     console,
+    echo,
+    emit_json,
     fail,
     load_context,
     obligation_named,
@@ -26,7 +27,15 @@ from knowledge.plan.model import WorkPlan
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.planning.planner import responsible_units
-from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
+from scheduler.records.completions import (
+    DONE,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    compliance_matrix,
+    confirm,
+    undo,
+)
 from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.records.unit_registry import resolve_unit
 from scheduler.store.db import session_scope
@@ -159,7 +168,7 @@ def report(
             for c in m.columns
             if m.cells[(u, c.label)] != NOT_APPLICABLE
         ]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit_json(data)
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -168,7 +177,7 @@ def report(
             write_atomic(output, buf.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
             console.print(f"已写入 {output.absolute()}")
         else:
-            typer.echo(buf.getvalue(), nl=False)
+            echo(buf.getvalue(), nl=False)
         return
     if fmt == "xlsx":
         output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
@@ -185,7 +194,10 @@ def report(
         console.print(f"已写入 {output.absolute()}")
         return
     c = m.counts()
-    title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
+    title = (
+        f"{p.label}完成情况：已完成 {c[DONE]}，已逾期 {c[OVERDUE]}，待完成 {c[PENDING]}，"
+        f"不适用 {c[NOT_APPLICABLE]}（{len(m.units)} 个单位 × {len(m.columns)} 项）"
+    )
     if names_year(ctx.plans, chosen, now().year):
         title += f"（{chosen.label()}）"
     colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}

@@ -124,8 +124,8 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
     if subtitle is None:
         c = m.counts()
         subtitle = (
-            f"{len(m.units)} 个单位 × {len(m.columns)} 项：已完成 {c[DONE]}，"
-            f"待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}"
+            f"{len(m.units)} 个单位 × {len(m.columns)} 项 = {len(m.units) * len(m.columns)}："
+            f"已完成 {c[DONE]}，待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}，不适用 {c[NOT_APPLICABLE]}"
         )
     name_w = max([f.getlength(u) for u in m.units] + [f.getlength("单位")]) + 2 * 8
     name_w = int(min(name_w, 20 * FONT_SIZE))
@@ -142,7 +142,12 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
     legend_h = CELL_H + 10
     grid_top = PAD + title_h + sub_h + legend_h + 6
     grid_w = name_w + len(m.columns) * CELL_W
-    width = max(PAD * 2 + grid_w, PAD * 2 + int(big.getlength(title)), 480)
+    width = max(
+        PAD * 2 + grid_w,
+        PAD * 2 + int(big.getlength(title)),
+        PAD * 2 + int(f.getlength(subtitle)),
+        480,
+    )
     height = grid_top + head1_h + head2_h + len(m.units) * CELL_H + PAD
     img = Image.new("RGB", (width, height), BACKGROUND)
     d = ImageDraw.Draw(img)

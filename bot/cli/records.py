@@ -58,13 +58,24 @@ def done(
     by: Annotated[str, typer.Option("--by", help="确认人")] = "cli",
     note: Annotated[str, typer.Option("--note", help="备注")] = "",
     evidence: Annotated[
-        str | None, typer.Option("--evidence", help="佐证材料（文件编号或链接）")
+        str | None,
+        typer.Option(
+            "--evidence",
+            help="证明材料：文件路径（文件存入数据目录，随证明材料档案导出）、链接或文字说明",
+        ),
     ] = None,
     database_url: DbOpt = None,
 ) -> None:
+    from scheduler.records import evidence_files
+
     with user_errors():
         ctx = load_context(database_url)
         ob = obligation_named(ctx, obligation)
+        try:  # a file is kept before the record that names it is committed
+            evidence, file_name = evidence_files.evidence_value(evidence)
+        except evidence_files.EvidenceFileError as exc:
+            fail(str(exc))
+            raise
         with session_scope(ctx.engine) as s:
             directory = ctx.directory(s)
             name = resolve_unit(directory, unit)
@@ -75,11 +86,22 @@ def done(
                     "--applies --reason 理由（记入审计日志）"
                 )
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
+            files = 0
+            if evidence and not new:  # as in chat: the material joins the recorded completion
+                files = evidence_files.attach(s, c, evidence, name, by)
         p = Period.parse(c.period)
         counted = f"，{c.occurrence}/{ob.need}次" if ob.need > 1 else ""
+        kept = f"证明材料“{file_name}”已存入数据目录，导出档案时一并打包。" if file_name else ""
         if new:
             console.print(
-                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。"
+                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。{kept}",
+                markup=False,
+            )
+        elif files:
+            console.print(
+                f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记；"
+                f"材料已附在该完成记录上（共 {files} 份）。{kept}",
+                markup=False,
             )
         else:
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")

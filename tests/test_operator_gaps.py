@@ -266,3 +266,11 @@ def test_the_json_shapes_docstring_names_their_document() -> None:
     assert serialize.__doc__ is not None and "docs/cli-json.md" in serialize.__doc__
     assert "README" not in serialize.__doc__
     assert (ROOT / "docs" / "cli-json.md").is_file()
+
+
+def test_health_into_a_closed_pipe_keeps_its_verdict(home: Path) -> None:
+    """`fazhi health | head -1` (the fast path without the CLI framework): no traceback, the
+    exit code still says whether the bot's database answers."""
+    assert fazhi(home, "db", "upgrade").returncode == 0
+    proc = closed_stdout(home, "health")
+    assert (proc.returncode, proc.stderr) == (0, "")

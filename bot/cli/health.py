@@ -120,11 +120,16 @@ def clock_lines(engine) -> list[str]:  # noqa: ANN001
 
 
 def main() -> int:
+    from bot.runtime.error_boundary import silence_stdout
     from scheduler.store.redaction import redact_url
 
     healthy, lines = check()
     url = database_url() or ""
     for line in (redact_url(line, url) for line in lines):
         stream = sys.stderr if not healthy and line.startswith("错误：") else sys.stdout
-        print(line, file=stream)
+        try:
+            print(line, file=stream, flush=True)
+        except BrokenPipeError:  # `fazhi health | head -1`: the verdict is the exit code
+            if stream is sys.stdout:
+                silence_stdout()
     return 0 if healthy else 1

@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bot.cli.common import DbOpt, JsonOpt, console, fail, load_context, user_errors
+from bot.cli.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    fail,
+    load_context,
+    user_errors,
+)
 from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
 from scheduler.records.access import add_liaison, list_liaisons, remove_liaison
 from scheduler.records.unit_registry import (
@@ -131,7 +138,7 @@ def units_list(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
                 for u in list_units(s)
             ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        emit_json(rows)
         return
     table = Table(title=f"单位名录（{len(rows)} 个）")
     for col in ("单位", "类别", "来源", "别名"):
@@ -218,7 +225,7 @@ def liaison_list(
                 for li, u in list_liaisons(s, only)
             ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        emit_json(rows)
         return
     if not rows:
         console.print("还没有联络员。用 fazhi units liaison add 单位 用户ID 指定。")

@@ -339,7 +339,7 @@ class Matrix:
         return STATE_LABELS[state]
 
     def counts(self) -> dict[str, int]:
-        out = {DONE: 0, PENDING: 0, OVERDUE: 0, EXEMPT: 0}
+        out = {DONE: 0, PENDING: 0, OVERDUE: 0, EXEMPT: 0, NOT_APPLICABLE: 0}  # units × columns
         for v in self.cells.values():
             if v in out:
                 out[v] += 1

@@ -6,7 +6,9 @@ themselves under ``材料/``. Evidence sent in chat is stored as a Telegram file
 (``telegram:photo:<id>`` / ``telegram:document:<id>:<name>``); it is downloaded once through a
 ``fetch(file_id) -> bytes`` the caller provides (the Bot API, see ``bot/channels/telegram/evidence_fetch.py``)
 and kept in ``$FAZHI_DATA_DIR/evidence/``, so a second export reads the copy. A file that cannot
-be downloaded is named in the index with the reason; the export goes on.
+be downloaded is named in the index with the reason; the export goes on. A file given on the
+command line (``fazhi done … --evidence 纪要.txt``) is kept there at once, as
+``file:<sha256>:<name>`` (:mod:`scheduler.records.evidence_files`).
 
 This module does no network work itself (the scheduler does not talk to Telegram).
 """
@@ -49,7 +51,7 @@ def safe_name(text: str) -> str:
 class EvidenceRef:
     """Where a completion's evidence is: a Telegram file, a link, or a note."""
 
-    kind: str  # photo | document | link | other
+    kind: str  # photo | document (to download) | stored (kept already) | link | other
     file_id: str = ""
     name: str = ""
     raw: str = ""
@@ -61,13 +63,26 @@ class EvidenceRef:
         if raw.startswith("telegram:document:"):
             file_id, _, name = raw.removeprefix("telegram:document:").partition(":")
             return cls("document", file_id, name, raw)
+        if raw.startswith("file:"):
+            digest, _, name = raw.removeprefix("file:").partition(":")
+            return cls("stored", digest, name, raw)
         if raw.startswith(("http://", "https://")):
             return cls("link", raw=raw)
         return cls("other", raw=raw)
 
+    @classmethod
+    def stored(cls, digest: str, name: str) -> EvidenceRef:
+        """A file kept in the evidence folder under its content's SHA-256."""
+        return cls("stored", digest, name, f"file:{digest}:{name}")
+
     @property
     def downloadable(self) -> bool:
         return self.kind in ("photo", "document") and bool(self.file_id)
+
+    @property
+    def is_file(self) -> bool:
+        """A file the archive carries (downloaded or stored), not a link or a note."""
+        return self.kind in ("photo", "document", "stored") and bool(self.file_id)
 
     @property
     def suffix(self) -> str:
@@ -232,7 +247,7 @@ def write_archive(units: list[UnitFile], year: int, out: Path) -> ExportResult:
         for uf in units:
             folder = safe_name(uf.unit)
             for n, e in enumerate(uf.entries, 1):
-                files_of_entry = [item for item in e.evidence if item.ref.downloadable]
+                files_of_entry = [item for item in e.evidence if item.ref.is_file]
                 for k, item in enumerate(files_of_entry, 1):
                     src = cached_path(item.ref)
                     if not src.exists():

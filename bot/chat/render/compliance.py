@@ -12,7 +12,14 @@ from bot.chat.render.report_picture import render_matrix
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.records.annual_report import annual_report_status
-from scheduler.records.completions import DONE, EXEMPT, OVERDUE, PENDING, compliance_matrix
+from scheduler.records.completions import (
+    DONE,
+    EXEMPT,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    compliance_matrix,
+)
 from scheduler.records.report import matrix_xlsx, override_lines, request_rows
 from scheduler.records.unit_registry import RegistryError
 from scheduler.timing.clock import local
@@ -37,9 +44,10 @@ def compliance_reply(
     if names_year(sched.plans, chosen, today.year):
         doc.line(f"（{chosen.label()}）")
     doc.line(
-        f"已完成 {counts[DONE]}，待完成 {counts[PENDING]}，已逾期 {counts[OVERDUE]}"
-        + (f"，豁免 {counts[EXEMPT]}" if counts[EXEMPT] else "")
-        + f"（{len(m.units)} 个单位 × {len(m.columns)} 项）"
+        f"已完成 {counts[DONE]}，待完成 {counts[PENDING]}，已逾期 {counts[OVERDUE]}，"
+        + (f"豁免 {counts[EXEMPT]}，" if counts[EXEMPT] else "")
+        + f"不适用 {counts[NOT_APPLICABLE]}（{len(m.units)} 个单位 × {len(m.columns)} 项 "
+        f"= {len(m.units) * len(m.columns)}）"
     )
     for col in m.columns:
         if col.period.start > today:

@@ -126,18 +126,25 @@ def _groups(columns: list[Column]) -> list[tuple[str, list[Column]]]:
     return out
 
 
+def matrix_subtitle(m: Matrix) -> str:
+    """'22 个单位 × 9 项 = 198：已完成 16，待完成 44，已逾期 58，不适用 80': the states add up
+    to the cells only with 不适用 (an obligation that does not bind the unit)."""
+    c = m.counts()
+    return (
+        f"{len(m.units)} 个单位 × {len(m.columns)} 项 = {len(m.units) * len(m.columns)}："
+        f"已完成 {c[DONE]}，待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}，"
+        + (f"豁免 {c[EXEMPT]}，" if c.get(EXEMPT) else "")
+        + f"不适用 {c[NOT_APPLICABLE]}"
+    )
+
+
 def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = None) -> Picture:
     """Draw the matrix: title, legend, a two-row header (obligation, period) and a row per
     unit with its name; each cell coloured by state with a short mark."""
     f, small, big = font(FONT_SIZE), font(SMALL_SIZE), font(TITLE_SIZE)
     title = title or f"{m.period.label}法治政府建设任务完成情况"
     if subtitle is None:
-        c = m.counts()
-        subtitle = (
-            f"{len(m.units)} 个单位 × {len(m.columns)} 项：已完成 {c[DONE]}，"
-            f"待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}"
-            + (f"，豁免 {c[EXEMPT]}" if c.get(EXEMPT) else "")
-        )
+        subtitle = matrix_subtitle(m)
     name_w = max([f.getlength(u) for u in m.units] + [f.getlength("单位")]) + 2 * 8
     name_w = int(min(name_w, 20 * FONT_SIZE))
     groups = _groups(m.columns)
@@ -153,7 +160,12 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
     legend_h = CELL_H + 10
     grid_top = PAD + title_h + sub_h + legend_h + 6
     grid_w = name_w + len(m.columns) * CELL_W
-    width = max(PAD * 2 + grid_w, PAD * 2 + int(big.getlength(title)), 480)
+    width = max(
+        PAD * 2 + grid_w,
+        PAD * 2 + int(big.getlength(title)),
+        PAD * 2 + int(f.getlength(subtitle)),
+        480,
+    )
     height = grid_top + head1_h + head2_h + len(m.units) * CELL_H + PAD
     img = Image.new("RGB", (width, height), BACKGROUND)
     d = ImageDraw.Draw(img)

@@ -63,7 +63,8 @@ def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
         key = spellings[idx][1].key
         if key not in cands:
             cands.append(key)
-    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
+    # Chinese names only: what an official types back (the key is accepted too, never shown)
+    labels = tuple(f"“{plan.obligation(k).action}”" for k in cands[:5])  # type: ignore[union-attr]
     raise UnknownObligationError(text, labels)
 
 
@@ -79,21 +80,22 @@ def check_period(obligation: Obligation, p: Period, today: date) -> None:
     current = Period.containing(obligation.cadence, today)
     if p.kind != expected:
         raise PeriodError(
-            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.key}，"
-            f"而不是 {p.key}"
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.label}，"
+            f"而不是 {p.label}"
         )
     first = Period.of_year(obligation.cadence, today.year)[0]
-    span = first.key if first == current else f"{first.key} 到 {current.key}"
+    span = first.label if first == current else f"{first.label} 到 {current.label}"
     if p.year != today.year or p.start > today:
         when = "尚未开始" if p.start > today else f"不在本年度（{today.year}年）"
-        raise PeriodError(f"期间 {p.key} {when}：只能登记本年度已开始的期间，即 {span}")
+        raise PeriodError(f"期间 {p.label} {when}：只能登记本年度已开始的期间，即 {span}")
 
 
 def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
     if period is None:
         return _default_period(obligation, now)
-    p = period if isinstance(period, Period) else Period.parse(period)
-    check_period(obligation, p, local(now).date())
+    today = local(now).date()
+    p = period if isinstance(period, Period) else Period.parse(period, today)
+    check_period(obligation, p, today)
     return p
 
 
@@ -188,7 +190,8 @@ def undo(
     if period is None:
         p = _default_period(obligation, now or clock_now())
     else:
-        p = period if isinstance(period, Period) else Period.parse(period)
+        today = local(now or clock_now()).date()
+        p = period if isinstance(period, Period) else Period.parse(period, today)
     rows = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     existing = rows[-1] if rows else None
     if existing is None:

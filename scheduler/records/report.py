@@ -11,7 +11,7 @@ FILLS = {"已完成": "C6EFCE", "已逾期": "FFC7CE", "待完成": "FFEB9C"}
 
 def matrix_rows(m: Matrix) -> tuple[list[str], list[list[str]]]:
     """Header and one row per unit, cells as Chinese state labels."""
-    header = ["单位", *[f"{c.obligation.action}（{c.period.key}）" for c in m.columns]]
+    header = ["单位", *[f"{c.obligation.action}（{c.period.label}）" for c in m.columns]]
     rows = [[u, *[m.cell_label(u, c) for c in m.columns]] for u in m.units]
     return header, rows
 
@@ -39,12 +39,14 @@ def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
     ws.freeze_panes = "B3"
     ws.column_dimensions["A"].width = 18
     if m.overrides:
+        labels = {c.obligation.key: c.obligation.action for c in m.columns}
         adj = wb.create_sheet("管理员调整")
         adj.append(["单位", "任务", "调整", "理由", "操作人", "时间"])
         for cell in adj[1]:
             cell.font = Font(bold=True)
         for ov in m.overrides:
-            adj.append([ov.unit, ov.obligation, ov.label, ov.reason, ov.by, ov.at])
+            name = labels.get(ov.obligation, ov.obligation)
+            adj.append([ov.unit, name, ov.label, ov.reason, ov.by, ov.at])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -54,7 +56,7 @@ def override_lines(m: Matrix) -> list[str]:
     """The admins' overrides behind a report, one Chinese line each."""
     labels = {c.obligation.key: c.obligation.action for c in m.columns}
     return [
-        f"{ov.unit} · {ov.obligation}（{labels.get(ov.obligation, '')}）{ov.label}："
+        f"{ov.unit} · “{labels.get(ov.obligation, ov.obligation)}”{ov.label}："
         f"{ov.reason}（{ov.by}，{ov.at.replace('T', ' ')[:16]}）"
         for ov in m.overrides
     ]

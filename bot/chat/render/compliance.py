@@ -24,9 +24,9 @@ def compliance_reply(
 ) -> list[Reply]:
     today = local(now).date()
     try:
-        period = Period.parse(period_arg) if period_arg else Period(today.year, "Y", 1)
+        period = Period.parse(period_arg, today) if period_arg else Period(today.year, "Y", 1)
     except PeriodError as exc:
-        return [Reply.of(f"{exc}。期间写法如 2026、2026Q3。")]
+        return [Reply.of(f"{exc}。")]
     try:
         chosen = plan_of_year(sched.plans, period.year)
     except NoPlanForYear as exc:

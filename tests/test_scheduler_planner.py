@@ -157,7 +157,9 @@ def test_due_reminders_pure_and_collapsed() -> None:
     assert all(r.obligation.key != "i1-patrol" or r.period.key != "2026-03" for r in later)
     # January's and February's patrols, never confirmed, are overdue: worded so
     overdue = [r for r in later if r.obligation.key == "i1-patrol"]
-    assert overdue and all(r.step.stage == "overdue" and "已超过截止日期" in r.body for r in overdue)
+    assert overdue and all(
+        r.step.stage == "overdue" and "已超过截止日期" in r.body for r in overdue
+    )
     assert not any(
         r.obligation.key == "i3-report"
         for r in due_reminders(at(D(2026, 3, 3)), plan, directory, rules, cal)
@@ -262,9 +264,9 @@ async def test_year_walk_exact_dates_holidays_and_confirmation(ctx, tmp_path) ->
     assert sorted(bureau) == BUREAU_2026
     confirmed_away = {
         (D(2026, 7, 1), "i4-meeting", "q3"),
-    (D(2026, 7, 3), "i2-study", "overdue"),
+        (D(2026, 7, 3), "i2-study", "overdue"),
         (D(2026, 10, 8), "i4-meeting", "q4"),
-    (D(2026, 10, 10), "i2-study", "overdue"),  # a Saturday make-up working day
+        (D(2026, 10, 10), "i2-study", "overdue"),  # a Saturday make-up working day
         (D(2026, 10, 8), "i2-training", "q4"),
     }
     assert sorted(town) == [r for r in TOWN_2026 if r not in confirmed_away]

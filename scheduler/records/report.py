@@ -17,9 +17,12 @@ def matrix_rows(m: Matrix) -> tuple[list[str], list[list[str]]]:
 
 
 def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
-    """The matrix as an .xlsx workbook: title row, bold header, coloured states."""
+    """The matrix as an .xlsx workbook: title row, bold wrapped header, coloured states,
+    columns fitted to their contents (:mod:`scheduler.records.xlsx_layout`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+
+    from scheduler.records.xlsx_layout import lay_out
 
     header, rows = matrix_rows(m)
     wb = Workbook()
@@ -28,25 +31,21 @@ def matrix_xlsx(m: Matrix, title: str | None = None) -> bytes:
     ws.append([title or f"{m.period.label}完成情况"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
     for r in rows:
         ws.append(r)
         for cell in ws[ws.max_row][1:]:
             state = str(cell.value).split(" ")[0]  # "待完成 1/2"
             if state in FILLS:
                 cell.fill = PatternFill("solid", fgColor=FILLS[state])
-    ws.freeze_panes = "B3"
-    ws.column_dimensions["A"].width = 18
+    lay_out(ws, header_row=2, freeze_columns=1)
     if m.overrides:
         labels = {c.obligation.key: c.obligation.action for c in m.columns}
         adj = wb.create_sheet("管理员调整")
         adj.append(["单位", "任务", "调整", "理由", "操作人", "时间"])
-        for cell in adj[1]:
-            cell.font = Font(bold=True)
         for ov in m.overrides:
             name = labels.get(ov.obligation, ov.obligation)
             adj.append([ov.unit, name, ov.label, ov.reason, ov.by, ov.at])
+        lay_out(adj, header_row=1)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

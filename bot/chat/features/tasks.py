@@ -209,12 +209,13 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     for st in statuses:
         ob = st.obligation
         extra = (
-            f"，下次提醒 {st.next_reminder.isoformat()}"
+            f"，下次提醒 {_day(st.next_reminder)}"
             if st.next_reminder and st.state != "done"
             else ""
         )
         doc.line(
-            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
+            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，"
+            f"截止 {_day(st.due)}{extra}）"
         )
     items = [d.item for d in duties.duties if d.kind in ("named", "group")]
     if items:
@@ -230,6 +231,10 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
         for st in pending[:6]
     ]
     return Reply.of(doc, buttons)
+
+
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def done_menu(unit: str, statuses: list[Any]) -> Reply:

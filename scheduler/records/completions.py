@@ -63,7 +63,6 @@ def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
         key = spellings[idx][1].key
         if key not in cands:
             cands.append(key)
-    # Chinese names only: what an official types back (the key is accepted too, never shown)
     labels = tuple(f"“{plan.obligation(k).action}”" for k in cands[:5])  # type: ignore[union-attr]
     raise UnknownObligationError(text, labels)
 
@@ -90,13 +89,11 @@ def check_period(obligation: Obligation, p: Period, today: date) -> None:
         raise PeriodError(f"期间 {p.label} {when}：只能登记本年度已开始的期间，即 {span}")
 
 
-def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
+def _period(ob: Obligation, period: str | Period | None, now: datetime) -> Period:
+    """The period named (its key, or its Chinese name also without the year), else the current."""
     if period is None:
-        return _default_period(obligation, now)
-    today = local(now).date()
-    p = period if isinstance(period, Period) else Period.parse(period, today)
-    check_period(obligation, p, today)
-    return p
+        return _default_period(ob, now)
+    return period if isinstance(period, Period) else Period.parse(period, local(now).date())
 
 
 def confirm(
@@ -126,6 +123,8 @@ def confirm(
     if row is None:
         raise UnknownUnitError(unit)
     p = _period(obligation, period, now or clock_now())
+    if period is not None:
+        check_period(obligation, p, local(now or clock_now()).date())
     existing = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     if len(existing) >= obligation.need:
         return existing[-1], False
@@ -187,11 +186,7 @@ def undo(
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
-    if period is None:
-        p = _default_period(obligation, now or clock_now())
-    else:
-        today = local(now or clock_now()).date()
-        p = period if isinstance(period, Period) else Period.parse(period, today)
+    p = _period(obligation, period, now or clock_now())
     rows = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     existing = rows[-1] if rows else None
     if existing is None:

@@ -25,7 +25,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.assistant import Assistant
 from bot.chat.incoming import ChatContext
@@ -34,6 +34,9 @@ from bot.chat.router import parse_command
 from knowledge.text.display import wrap
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.store.db import data_dir
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
 
 CONSOLE_CHAT = ChatContext(
     chat_id="console", user_id="console", user_name="控制台用户", rate_limited=False
@@ -185,10 +188,10 @@ async def run_console(
     await _loop(chat, assistant, start_jobs, next_line)
 
 
-async def _prompted(session: object) -> str:
+async def _prompted(session: PromptSession[str]) -> str:
     """A line from prompt_toolkit's prompt ("" at Ctrl-D, as EOF on a pipe)."""
     try:
-        line = await session.prompt_async("> ")  # type: ignore[attr-defined]
+        line = await session.prompt_async("> ")
     except EOFError:
         return ""
     return line + "\n"

@@ -65,7 +65,7 @@ def test_due_soon_on_its_day_and_as_a_catch_up_on_the_last_day() -> None:
 
 def test_overdue_after_the_due_date_within_the_year() -> None:
     body = _study(at(D(2026, 4, 3)), "2026Q1")  # Q1 ended 03-31; 3 working days later
-    assert "已超过截止日期（2026年3月31日）3天" in body
+    assert "请于2026年3月31日前完成。截止日期已过3天，尚未确认完成" in body
     assert "/done 学法 2026年第一季度" in body
     assert "本季度" not in body
 

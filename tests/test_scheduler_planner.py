@@ -158,7 +158,7 @@ def test_due_reminders_pure_and_collapsed() -> None:
     # January's and February's patrols, never confirmed, are overdue: worded so
     overdue = [r for r in later if r.obligation.key == "i1-patrol"]
     assert overdue and all(
-        r.step.stage == "overdue" and "已超过截止日期" in r.body for r in overdue
+        r.step.stage == "overdue" and "截止日期已过" in r.body for r in overdue
     )
     assert not any(
         r.obligation.key == "i3-report"

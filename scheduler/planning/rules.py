@@ -20,7 +20,7 @@ STAGES = ("start", "due_soon", "overdue")
 WORDING_DEFAULTS = {
     "catch_up": "补发提醒：原定{planned}提醒，现距截止还有{days_left}天，尚未确认完成",
     "catch_up_last_day": "补发提醒：原定{planned}提醒，今天是截止日，尚未确认完成",
-    "overdue": "已超过截止日期（{due_label}）{days_over}天，尚未确认完成，请尽快完成并确认",
+    "overdue": "截止日期已过{days_over}天，尚未确认完成，请尽快补做并确认",
 }
 
 

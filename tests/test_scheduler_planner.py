@@ -157,9 +157,7 @@ def test_due_reminders_pure_and_collapsed() -> None:
     assert all(r.obligation.key != "i1-patrol" or r.period.key != "2026-03" for r in later)
     # January's and February's patrols, never confirmed, are overdue: worded so
     overdue = [r for r in later if r.obligation.key == "i1-patrol"]
-    assert overdue and all(
-        r.step.stage == "overdue" and "截止日期已过" in r.body for r in overdue
-    )
+    assert overdue and all(r.step.stage == "overdue" and "截止日期已过" in r.body for r in overdue)
     assert not any(
         r.obligation.key == "i3-report"
         for r in due_reminders(at(D(2026, 3, 3)), plan, directory, rules, cal)

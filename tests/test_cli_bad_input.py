@@ -121,7 +121,10 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
         ("done",): [
             Case(("done", UNKNOWN, "学法"), UNKNOWN),
             Case(("done", "区司法局", UNKNOWN), UNKNOWN),
-            Case(("done", "区司法局", "学法", "--period", "2026Q5"), "2026Q1 到 2026Q4"),
+            Case(
+                ("done", "区司法局", "学法", "--period", "2026Q5"),
+                "2026年第一季度 到 2026年第四季度",
+            ),
             Case(("done", "区司法局", "学法", "--period", "99999Q1"), "期间"),
             Case(("done", "区司法局", "学法"), "DATABASE_URL", {"DATABASE_URL": BROKEN_DB}),
         ],
@@ -135,7 +138,7 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
                 "不存在",
             ),
             Case(("report", "-o", str(f.folder), "--format", "xlsx"), "文件夹"),
-            Case(("report", "--period", "2026Q9"), "2026Q1 到 2026Q4"),
+            Case(("report", "--period", "2026Q9"), "2026年第一季度 到 2026年第四季度"),
             Case(("report", "--format", "pdf"), "pdf"),
         ],
         ("run",): [

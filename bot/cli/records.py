@@ -155,7 +155,7 @@ def report(
                 )
         checked_output(output, fmt)
     with user_errors():
-        p = Period.parse(period) if period else Period(now().year, "Y", 1)
+        p = Period.parse(period, now().date()) if period else Period(now().year, "Y", 1)
         ctx = load_context(database_url)
         try:
             chosen = plan_of_year(ctx.plans, p.year)  # the one rule for the plan of a year

@@ -54,22 +54,21 @@ def check_period(obligation: Obligation, p: Period, today: date) -> None:
     current = Period.containing(obligation.cadence, today)
     if p.kind != expected:
         raise PeriodError(
-            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.key}，"
-            f"而不是 {p.key}"
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.label}，"
+            f"而不是 {p.label}"
         )
     first = Period.of_year(obligation.cadence, today.year)[0]
-    span = first.key if first == current else f"{first.key} 到 {current.key}"
+    span = first.label if first == current else f"{first.label} 到 {current.label}"
     if p.year != today.year or p.start > today:
         when = "尚未开始" if p.start > today else f"不在本年度（{today.year}年）"
-        raise PeriodError(f"期间 {p.key} {when}：只能登记本年度已开始的期间，即 {span}")
+        raise PeriodError(f"期间 {p.label} {when}：只能登记本年度已开始的期间，即 {span}")
 
 
-def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
+def _period(ob: Obligation, period: str | Period | None, now: datetime) -> Period:
+    """The period named (its key, or its Chinese name also without the year), else the current."""
     if period is None:
-        return _default_period(obligation, now)
-    p = period if isinstance(period, Period) else Period.parse(period)
-    check_period(obligation, p, local(now).date())
-    return p
+        return _default_period(ob, now)
+    return period if isinstance(period, Period) else Period.parse(period, local(now).date())
 
 
 def confirm(
@@ -99,6 +98,8 @@ def confirm(
     if row is None:
         raise UnknownUnitError(unit)
     p = _period(obligation, period, now or clock_now())
+    if period is not None:
+        check_period(obligation, p, local(now or clock_now()).date())
     existing = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     if len(existing) >= obligation.need:
         return existing[-1], False
@@ -160,10 +161,7 @@ def undo(
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
-    if period is None:
-        p = _default_period(obligation, now or clock_now())
-    else:
-        p = period if isinstance(period, Period) else Period.parse(period)
+    p = _period(obligation, period, now or clock_now())
     rows = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     existing = rows[-1] if rows else None
     if existing is None:

@@ -30,6 +30,7 @@ from scheduler.records.unit_registry import UnknownUnitError, get_unit
 from scheduler.store.db import data_dir
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
+from scheduler.timing.periods import period_label
 
 Fetch = Callable[[str], bytes]
 Progress = Callable[[int, int, str], None]  # done, total, what
@@ -208,14 +209,14 @@ def index_sheet(uf: UnitFile, year: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from scheduler.records.xlsx_layout import lay_out
+
     wb = Workbook()
     ws = wb.active
     ws.title = "完成记录"
     ws.append([f"{uf.unit} {year}年法治政府建设任务完成记录"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(HEADER)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
     for e in uf.entries:
         c = e.completion
         evidence = "\n".join(item.cell() for item in e.evidence)
@@ -223,15 +224,14 @@ def index_sheet(uf: UnitFile, year: int) -> bytes:
             [
                 e.action,
                 f"第{e.item}条" if e.item else "",
-                c.period,
+                period_label(c.period),
                 local(c.confirmed_at).strftime("%Y-%m-%d %H:%M"),
                 c.confirmed_by,
                 c.note,
                 evidence,
             ]
         )
-    for col, width in zip("ABCDEFG", (36, 8, 10, 18, 14, 40, 40), strict=True):
-        ws.column_dimensions[col].width = width
+    lay_out(ws, header_row=2)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -253,7 +253,7 @@ def write_archive(units: list[UnitFile], year: int, out: Path) -> ExportResult:
                     if not src.exists():
                         item.problem = item.problem or "文件不存在"
                         problems.append(
-                            f"{uf.unit} {e.action} {e.completion.period}：{item.problem}"
+                            f"{uf.unit} {e.action}（{period_label(e.completion.period)}）：{item.problem}"
                         )
                         continue
                     tail = f"_{k}" if len(files_of_entry) > 1 else ""

@@ -40,5 +40,5 @@ def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
         key = spellings[idx][1].key
         if key not in cands:
             cands.append(key)
-    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
+    labels = tuple(f"“{plan.obligation(k).action}”" for k in cands[:5])  # type: ignore[union-attr]
     raise UnknownObligationError(text, labels)

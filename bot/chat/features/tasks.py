@@ -4,7 +4,7 @@ under reminders, and /calendar (the year's deadlines as an .ics file)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -54,7 +54,7 @@ def done(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     ob = find_obligation(state.plan, key)
     if ob is None:
         return [unknown_obligation(key, state.plan)]
-    if period and not looks_like_period(period):
+    if period and not looks_like_period(period, state.clock().date()):
         note, period = rest.strip(), ""
     return confirm(state, ctx, ob.key, period or None, note=note.strip())
 
@@ -108,7 +108,7 @@ def confirm(
 def undo_command(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     key, _, period = args.strip().partition(" ")
     if not key:
-        return [Reply.of("请写要撤销的任务，例如 /undo i2-study 或 /undo 学法 2026Q3。")]
+        return [Reply.of("请写要撤销的任务，例如 /undo 学法 或 /undo 学法 2026年第三季度。")]
     ob = find_obligation(state.plan, key)
     if ob is None:
         return [unknown_obligation(key, state.plan)]
@@ -234,14 +234,15 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     for st in statuses:
         ob = st.obligation
         extra = (
-            f"，下次提醒 {st.next_reminder.isoformat()}"
+            f"，下次提醒 {_day(st.next_reminder)}"
             if st.next_reminder and st.state not in ("done", "exempt")
             else ""
         )
         if st.request is not None:  # an approved exemption or extension, with its reason
             extra += f"；{st.request.label}"
         doc.line(
-            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
+            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，"
+            f"截止 {_day(st.due)}{extra}）"
         )
     items = [d.item for d in duties.duties if d.kind in ("named", "group")]
     if items:
@@ -259,6 +260,10 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     return Reply.of(doc, buttons)
 
 
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def done_menu(unit: str, statuses: list[Any]) -> Reply:
     pending = [st for st in statuses if st.state not in ("done", "exempt")]
     if not pending:
@@ -272,52 +277,68 @@ def done_menu(unit: str, statuses: list[Any]) -> Reply:
         ]
         for st in pending[:8]
     ]
-    return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
+    return Reply.of(
+        "请选择本期已完成的任务（也可发送 /done 任务名称 期间 备注，如 /done 学法 本季度）：",
+        buttons,
+    )
 
 
 # anything that starts like a period (a year: four digits or more) is read as one — and refused
 # when it is not a valid one (99999Q4, 2026X4) — rather than silently becoming a note on the
-# current period
+# current period; so is a period of this year written without it (第四季度, 本季度, 5月)
 _PERIOD = re.compile(r"^\d{4,}")
 
 
-def looks_like_period(text: str) -> bool:
-    return bool(_PERIOD.match(text.strip()))
+def looks_like_period(text: str, today: date) -> bool:
+    from scheduler.timing.periods import Period, PeriodError
+
+    if _PERIOD.match(text.strip()):
+        return True
+    try:
+        Period.parse(text, today)
+    except PeriodError:
+        return False
+    return True
 
 
 def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
-    doc = Doc().line(f"没有找到任务“{short(key, 30)}”。可确认的任务：")
+    doc = Doc().line(f"没有找到任务“{short(key, 30)}”。可确认的任务（发送 /done 加任务名称）：")
     for ob in plan.obligations:
-        doc.line(f"· {ob.key}：{ob.action}（第{ob.item}条，{ob.cadence_label}）")
+        doc.line(f"· {ob.action}（第{ob.item}条，{ob.cadence_label}）")
     return Reply.of(doc)
 
 
 def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:  # noqa: ANN401
+    from scheduler.timing.periods import period_label
+
     undo = [[Button("↩ 撤销", Undo(ob.key, completion.period))]]
+    period = period_label(completion.period)
     if not new:
         counted = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
         return Reply.of(
-            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认{counted}，无需重复。",
+            f"“{unit}”的“{ob.action}”（{period}）此前已确认{counted}，无需重复。",
             undo,
         )
     if completion.occurrence < ob.need:
         return Reply.of(
-            f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）"
+            f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{period}）"
             f"第{completion.occurrence}次，本期需{ob.need}次，已完成 "
             f"{completion.occurrence}/{ob.need}。",
             undo,
         )
     done = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
     return Reply.of(
-        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）{done}。本期不再提醒。\n"
+        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{period}）{done}。本期不再提醒。\n"
         "如需留存证明，可直接发送照片或文件（会附在这条记录上）。误点了可以撤销。",
         undo,
     )
 
 
 def undone(unit: str, ob: Obligation, period: str) -> Reply:
+    from scheduler.timing.periods import period_label
+
     return Reply.of(
-        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period}）恢复为未完成，"
+        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period_label(period)}）恢复为未完成，"
         "撤销已记入审计日志。",
         edit=True,
     )

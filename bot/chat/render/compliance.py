@@ -31,9 +31,9 @@ def compliance_reply(
 ) -> list[Reply]:
     today = local(now).date()
     try:
-        period = Period.parse(period_arg) if period_arg else Period(today.year, "Y", 1)
+        period = Period.parse(period_arg, today) if period_arg else Period(today.year, "Y", 1)
     except PeriodError as exc:
-        return [Reply.of(f"{exc}。期间写法如 2026、2026Q3。")]
+        return [Reply.of(f"{exc}。")]
     try:
         chosen = plan_of_year(sched.plans, period.year)
     except NoPlanForYear as exc:
@@ -67,9 +67,9 @@ def compliance_reply(
             doc.line(f"· {line}")
     if m.requests:
         doc.line(("已批准的豁免和延期：", "b"))
-        for unit, key, p, what, reason, new_due, by, _at in request_rows(m):
+        for unit, name, p, what, reason, new_due, by, _at in request_rows(m):
             until = f" {new_due}" if new_due else ""
-            doc.line(f"· {unit} · {key} {p}：{what}{until}，理由：{reason}（{by}）")
+            doc.line(f"· {unit} · {name}（{p}）：{what}{until}，理由：{reason}（{by}）")
     if period.kind == "Y":
         try:
             annual = annual_report_status(

@@ -128,7 +128,7 @@ def test_liaison_at_due_head_after_n_office_after_m_working_days(setup, tmp_path
     )
     assert "请转告单位负责人" in rows[(HEADLESS, "head")].body
     assert "逾期5个工作日" in rows[(LATE, "office")].body
-    assert "/done i2-study 2026Q2" in rows[(LATE, "liaison")].body
+    assert "/done 学法 2026年第二季度" in rows[(LATE, "liaison")].body
     # the extension: nothing until its new date (Wednesday 15 July), then the liaison
     assert all(u != EXTENDED for u, _s, _c in _stages(ctx))
     run_escalation(ctx, at(7, 15))

@@ -192,3 +192,20 @@ def test_plan_reminders_stop_for_an_exempted_period(ctx) -> None:  # noqa: ANN00
         metas = [json.loads(r.meta) for r in s.exec(select(OutboxMessage)).all()]
     assert ("i2-study", "2026Q3") not in {(m.get("obligation"), m.get("period")) for m in metas}
     assert any(m.get("obligation") == "i4-meeting" for m in metas)  # the others still go
+
+
+def test_a_confirmation_withdraws_a_queued_office_escalation_too(setup) -> None:  # noqa: ANN001
+    """The office's message names no unit in its row: it is found by its key's stem."""
+    ctx = setup
+    run_escalation(ctx, at(7, 7))  # catching up: liaison, head and office all queued at once
+    mine = [(st, c) for u, st, c in _stages(ctx) if u == LATE]
+    assert ("office", ADMIN_CHAT) in mine and len(mine) == 3
+    with session_scope(ctx.engine) as s:
+        from scheduler.jobs.snooze import withdraw_reminders
+
+        confirm(s, LATE, ctx.plan.obligation("i2-study"), "2026Q2", by="联络员", now=at(7, 7, 11))
+        assert withdraw_reminders(s, LATE, "i2-study", "2026Q2") == 3
+    rows = [r for r in _escalations(ctx) if json.loads(r.meta)["period"] == "2026Q2"]
+    assert {r.state for r in rows if json.loads(r.meta)["unit"] == LATE} == {"dropped"}
+    # the other late unit's office message stays queued
+    assert {r.state for r in rows if json.loads(r.meta)["unit"] == HEADLESS} == {"queued"}

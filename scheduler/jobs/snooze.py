@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from knowledge.plan.model import Obligation
@@ -73,12 +74,20 @@ def snooze_reminder(
 
 
 def withdraw_reminders(session: Session, unit: str, obligation_key: str, period_key: str) -> int:
-    """Drop queued reminders of a confirmed (unit, obligation, period): nothing after confirming."""
+    """Drop queued reminders of a confirmed (unit, obligation, period): nothing after confirming.
+    The office's escalation messages carry no unit name (they go to the admins' chats), so
+    they are found by their key's stem ``esc:{obligation}:{unit}:{period}:`` instead."""
+    queued = OutboxMessage.state == OutboxState.QUEUED.value
+    kinds = OutboxMessage.kind.in_(REMINDER_KINDS)  # type: ignore[attr-defined]
+    stem = f"esc:{obligation_key}:{unit}:{period_key}:"
     rows = session.exec(
         select(OutboxMessage).where(
-            OutboxMessage.unit_name == unit,
-            OutboxMessage.state == OutboxState.QUEUED.value,
-            OutboxMessage.kind.in_(REMINDER_KINDS),  # type: ignore[attr-defined]
+            queued,
+            kinds,
+            or_(
+                OutboxMessage.unit_name == unit,
+                OutboxMessage.key.startswith(stem, autoescape=True),  # type: ignore[attr-defined]
+            ),
         )
     ).all()
     n = 0

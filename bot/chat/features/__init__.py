@@ -10,6 +10,7 @@ from bot.chat.features import (
     admin,
     annual_report,
     evidence,
+    heads,
     liaisons,
     notices,
     overrides,
@@ -40,5 +41,6 @@ FEATURES: tuple[Feature, ...] = (
     overrides.feature,
     evidence.feature,
     liaisons.feature,
+    heads.feature,
     plans.feature,
 )

@@ -116,7 +116,7 @@ def test_exemption_asked_in_chat_approved_by_button_counts_as_not_applicable(
     cells = [c.value for row in wb["完成情况"].iter_rows() for c in row]
     assert "不适用（豁免）" in cells and "已完成" not in cells[2:]
     [row] = [[c.value for c in r] for r in wb["豁免和延期"].iter_rows(min_row=2)]
-    assert row[:5] == [BUREAU, "i2-study", "2026Q3", "豁免（不适用）", "本季度无执法任务"]
+    assert row[:5] == [BUREAU, "学法", "2026年第三季度", "豁免（不适用）", "本季度无执法任务"]
     png = Image.open(io.BytesIO(replies[1].attachment.content))
     assert png.size == pic.image.size and "蓝：豁免" in replies[1].plain
     # audited with the user ids
@@ -154,7 +154,7 @@ def test_extension_moves_the_due_date_and_rejection_changes_nothing(
         assert after.cells[(BUREAU, "i2-study 2026Q3")] == OVERDUE
     [mine] = a.handle_command(LIAISON, "mytasks", "")  # in Q3: its due is the new date
     line = next(ln for ln in mine.plain.splitlines() if "学法" in ln and "[" in ln)
-    assert "截止 2026-10-15" in line and "延期至 2026-10-15：会议改期" in line
+    assert "截止 2026年10月15日" in line and "延期至 2026-10-15：会议改期" in line
     # in Q4 the extended Q3 session is still shown, open until its new date
     a.clock = lambda: late
     mine = a.handle_command(LIAISON, "mytasks", "")

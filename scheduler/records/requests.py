@@ -81,7 +81,7 @@ def _period(ob: Obligation, text: str | None, today: date) -> Period:
     current = Period.containing(ob.cadence, today)
     if not text:
         return current
-    p = Period.parse(text)
+    p = Period.parse(text, today)  # 本季度, 2026年第三季度 as well as 2026Q3
     if p.kind != current.kind:
         raise PeriodError(
             f"“{ob.action}”按{ob.cadence_label}计，期间应写成如 {current.key}，而不是 {p.key}"

@@ -46,7 +46,7 @@ def exempt(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     words = args.split()
     if len(words) < 2:
         return [Reply.of(EXEMPT_USAGE)]
-    period = words[1] if looks_like_period(words[1]) else None
+    period = words[1] if looks_like_period(words[1], state.clock().date()) else None
     reason = " ".join(words[2:] if period else words[1:])
     return ask(state, ctx, EXEMPT, words[0], period, reason, None, EXEMPT_USAGE)
 
@@ -63,7 +63,7 @@ def extend(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
         return [Reply.of(EXTEND_USAGE)]
     period = None
     rest = words[1:]
-    if parse_day(rest[0], year) is None and looks_like_period(rest[0]):
+    if parse_day(rest[0], year) is None and looks_like_period(rest[0], state.clock().date()):
         period, rest = rest[0], rest[1:]
     day = parse_day(rest[0], year) if rest else None
     if day is None:

@@ -164,6 +164,26 @@ def test_extension_moves_the_due_date_and_rejection_changes_nothing(
     assert detail[0]["note"] == "第四季度照常学法" and detail[0]["requested_by"] == "700"
 
 
+def test_a_record_question_answers_with_the_extension_or_the_exemption(
+    assistant: Assistant,
+) -> None:
+    """“我们这个季度学法登记了没有”: the approved extension's date, not the plan's; an
+    exempted period is said to be 豁免, neither done nor owed."""
+    a, ask = assistant, "我们这个季度学法登记了没有"
+    before = _text(a.handle_text(LIAISON, ask))
+    assert before.startswith("还没有登记") and "截止 2026-09-30" in before
+    a.handle_command(LIAISON, "extend", "学法 2026Q3 10月15日 会议改期")
+    a.handle_command(ADMIN, "grant", "1")
+    extended = _text(a.handle_text(LIAISON, ask))
+    assert extended.startswith("还没有登记") and "截止 2026-10-15（已批准延期）" in extended
+    assert "2026-09-30" not in extended
+    a.handle_command(LIAISON, "exempt", "学法 2026Q3 本季度无执法任务")
+    a.handle_command(ADMIN, "grant", "2")
+    exempted = _text(a.handle_text(LIAISON, ask))
+    assert exempted.startswith("本期已批准豁免") and "豁免（不适用）" in exempted
+    assert "还没有登记" not in exempted and "截止" not in exempted
+
+
 FAZHI = Path(sys.executable).with_name("fazhi")
 
 

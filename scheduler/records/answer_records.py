@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import date, datetime, time
 
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from knowledge.plan.model import Cadence, WorkPlan
 from knowledge.plan.units import UnitDirectory
 from knowledge.qa.result.records import RecordLine, RecordsForbidden
 from scheduler.records.completions import DONE, EXEMPT, NOT_APPLICABLE, compliance_matrix
+from scheduler.records.status_overrides import effective_due
 from scheduler.timing.clock import TZ
 from scheduler.timing.periods import Period
 
@@ -95,7 +97,10 @@ class DbRecords:
         lines = []
         for ob, col, m in self._lines(kind, period, today, [unit]):
             state = m.cells.get((unit, col.label))
-            if state in (None, NOT_APPLICABLE, EXEMPT):
+            if state in (None, NOT_APPLICABLE):
                 continue
-            lines.append(RecordLine(ob.key, ob.action, ob.item, col.period.label, col.due, state))
+            req = m.requests.get((unit, col.label))
+            due = effective_due(col.due, req)  # the plan's date, or an approved extension's
+            line = RecordLine(ob.key, ob.action, ob.item, col.period.label, due, state)
+            lines.append(replace(line, extended=due != col.due and state != EXEMPT))
         return lines

@@ -12,6 +12,13 @@ from knowledge.qa.result.answer import Answer, Intent
 from knowledge.qa.result.records import Records, RecordsForbidden
 from knowledge.qa.text import render as R
 
+STATE_WORDS = {
+    "done": "已完成",
+    "pending": "未完成",
+    "overdue": "已逾期",
+    "exempt": "豁免（不适用）",
+}
+
 
 def status(a: Answerer, query: Query, records: Records | None) -> Answer:
     if query.scope == "unit" and a.target is None and a.chat_unit and not query.units:
@@ -69,17 +76,18 @@ def status(a: Answerer, query: Query, records: Records | None) -> Answer:
     text_lines: list[str] = []
     word: str | None = None
     if query.scope == "unit":
-        done = all(r.state == "done" for r in lines)
-        word = "yes" if done else "no"
-        head = "已登记。" if done else "还没有登记。"
+        exempt = all(r.state == "exempt" for r in lines)  # 豁免: neither done nor owed
+        done = not exempt and all(r.state in ("done", "exempt") for r in lines)
+        word = None if exempt else "yes" if done else "no"
+        head = "本期已批准豁免，无需登记。" if exempt else "已登记。" if done else "还没有登记。"
         text_lines.append(head)
         for r in lines:
-            state = {"done": "已完成", "pending": "未完成", "overdue": "已逾期"}.get(
-                r.state, r.state
-            )
-            text_lines.append(
-                f"{unit}　{r.action}（{r.period}，截止 {r.due.isoformat()}）：{state}"
-            )
+            state = STATE_WORDS.get(r.state, r.state)
+            if r.state == "exempt":
+                text_lines.append(f"{unit}　{r.action}（{r.period}）：{state}")
+                continue
+            due = f"截止 {r.due.isoformat()}" + ("（已批准延期）" if r.extended else "")
+            text_lines.append(f"{unit}　{r.action}（{r.period}，{due}）：{state}")
         if not done:
             text_lines.append("完成后点提醒上的“已完成”或发送 /done 登记。")
     else:

@@ -25,10 +25,11 @@ class RecordLine:
     action: str
     item: int
     period: str  # 2026年第三季度
-    due: date
-    state: str = ""  # one unit: done / pending / overdue
+    due: date  # one unit: after an approved extension (延期), its new date
+    state: str = ""  # one unit: done / pending / overdue / exempt (an approved 豁免)
     units: tuple[str, ...] = ()  # "missing": units that have not confirmed
     responsible: int = 0  # "missing": how many units are responsible
+    extended: bool = False  # one unit: ``due`` is an approved extension's
 
 
 class Records(Protocol):
@@ -40,5 +41,5 @@ class Records(Protocol):
 
     def unit_status(self, unit: str, kind: str, period: str, today: date) -> list[RecordLine]:
         """The unit's state for each obligation of ``kind`` ("" for every kind) it is
-        responsible for."""
+        responsible for, with the due date an approved extension set."""
         ...

@@ -54,6 +54,7 @@ from tests.fakes.dingtalk_gateway import (
     card_click,
     disconnect,
     push_frame,
+    quote,
 )
 
 CLIENT_ID = "dingfakeclientid"
@@ -306,9 +307,14 @@ class FakeDingTalk:
         nick: str = "测试用户",
         title: str = "",
         message_id: str | None = None,
+        quoting: Delivered | None = None,
     ) -> Frame:
-        """A user writes to the robot (1:1, or in a group with an @-mention)."""
+        """A user writes to the robot (1:1, or in a group with an @-mention), ``quoting`` one
+        of its messages."""
         data = bot_message(self.robot_code, self.base_url, chat, text, staff_id, nick, title)
+        if quoting is not None:
+            q = quote(quoting.kind, quoting.text, quoting.title, f"msg{uuid.uuid4().hex}")
+            data["text"].update(q)
         if message_id:
             data["msgId"] = message_id
         return self.push(BOT_TOPIC, data, data["msgId"])

@@ -221,3 +221,22 @@ def card_click(
         "content": json.dumps(content),
         "extension": "{}",
     }
+
+
+def quote(kind: str, text: str, title: str, message_id: str) -> dict[str, Any]:
+    """What a message quoting one of the robot's (``kind``: its msgKey, or "card") carries in its
+    ``text`` besides the content: ``isReplyMsg`` and ``repliedMsg`` as DingTalk clients send
+    them (undocumented; shapes as reported by other robots' adapters): a markdown message's
+    title and text, a card's element tree with its text in ``TEXT`` nodes."""
+    if kind == "card":
+        tree = {"elementType": "CARD", "children": [{"elementType": "TEXT", "value": text}]}
+        msg_type, content = "interactiveCard", {"cardContent": tree}
+    else:
+        msg_type, content = "markdown", {"title": title, "text": text}
+    replied = {
+        "msgType": msg_type,
+        "msgId": message_id,
+        "senderId": "$:LWCP_v1:$robot",  # the robot's chatbotUserId
+        "content": content,
+    }
+    return {"isReplyMsg": True, "repliedMsg": replied}

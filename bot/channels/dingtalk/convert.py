@@ -73,6 +73,7 @@ def incoming(data: dict[str, Any]) -> Incoming | None:
         user_name=nick,
         chat_title=str(data.get("conversationTitle") or "") if group else nick,
         is_group=group,
+        replied_bot_text=quoted_bot_text(data),
     )
     kind = data.get("msgtype")
     text, file = "", None
@@ -118,3 +119,49 @@ def card_press(data: dict[str, Any]) -> tuple[ChatContext, str] | None:
     group = to.group
     ctx = ChatContext(chat_id=chat_id, user_id=ids.person(staff), is_group=group)
     return ctx, payload
+
+
+_MARKS = re.compile(r"[*#>`_\s]+")  # markdown marks and white space, in a quoted start
+
+
+def quoted_bot_text(data: dict[str, Any]) -> str:
+    """The start (80 characters, plain) of the robot's message this one quotes, as Telegram's
+    converter gives a reply's; "" when it quotes none, a person's message, or no text.
+
+    DingTalk puts a quote in ``text.isReplyMsg`` / ``text.repliedMsg`` (undocumented; the SDK
+    keeps them in ``TextContent.extensions``): ``msgType``, ``senderId`` and ``content``, whose
+    shape depends on the quoted type: ``{"text": …}`` or a string for text and markdown,
+    ``richText`` parts, or a card's element tree. The robot's own messages are those whose
+    sender is the ``chatbotUserId`` of this message, and cards (only robots send them)."""
+    text = data.get("text")
+    replied = text.get("repliedMsg") if isinstance(text, dict) else None
+    if not isinstance(replied, dict):
+        return ""
+    sender = str(replied.get("senderId") or "")
+    kind = str(replied.get("msgType") or "")
+    if (
+        not (sender and sender == str(data.get("chatbotUserId") or ""))
+        and kind != "interactiveCard"
+    ):
+        return ""
+    plain = html.unescape(_TAG.sub("", " ".join(_strings(replied.get("content"))))).strip()
+    return _MARKS.sub(" ", plain[:200]).strip()[:80] if plain else ""
+
+
+def _strings(node: object, depth: int = 0) -> list[str]:
+    """The texts in a quoted message's content, in order (a card's tree: its ``value`` and
+    ``text`` leaves); bounded in depth, as the content comes from outside."""
+    if depth > 8:
+        return []
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [t for item in node for t in _strings(item, depth + 1)]
+    if not isinstance(node, dict):
+        return []
+    out: list[str] = []
+    for key in ("title", "text", "content", "value", "richText", "cardContent", "children"):
+        if key == "title" and "text" in node:
+            continue  # a markdown message: its title repeats the text's first line
+        out += _strings(node.get(key), depth + 1)
+    return out

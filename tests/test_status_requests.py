@@ -184,6 +184,19 @@ def test_a_record_question_answers_with_the_extension_or_the_exemption(
     assert "还没有登记" not in exempted and "截止" not in exempted
 
 
+def test_a_request_may_name_its_period_in_chinese(assistant: Assistant) -> None:
+    a = assistant
+    out = _text(a.handle_command(LIAISON, "exempt", "学法 本季度 本季度无执法任务"))
+    assert "已提交豁免申请 #1" in out
+    out = _text(a.handle_command(LIAISON, "extend", "学法 2026年第四季度 2027-01-15 会议改期"))
+    assert "已提交延期申请 #2" in out
+    a.handle_command(ADMIN, "grant", "1")
+    a.handle_command(ADMIN, "grant", "2")
+    with session_scope(a.sched.engine) as s:
+        got = {(o.period, o.kind) for o in status_overrides(s, BUREAU).values()}
+    assert got == {("2026Q3", "exempt"), ("2026Q4", "extend")}
+
+
 FAZHI = Path(sys.executable).with_name("fazhi")
 
 

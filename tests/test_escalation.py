@@ -79,6 +79,18 @@ def _stages(ctx) -> list[tuple[str, str, str]]:  # noqa: ANN001
     return sorted(out, key=lambda t: (order[t[1]], t[0], t[2]))
 
 
+def test_the_liaisons_due_day_message_is_not_caught_up() -> None:
+    """ "今天截止" is said on the due day only; head and office stages are caught up."""
+    schedule = load_schedule()
+    assert [(s.name, s.catch_up) for s in schedule.stages] == [
+        ("liaison", False),
+        ("head", True),
+        ("office", True),
+    ]
+    with pytest.raises(EscalationError, match="catch_up"):
+        load_schedule('[[stage]]\nname = "x"\nto = "head"\nafter = 1\ncatch_up = 1\ntemplate = "t"')
+
+
 def test_the_schedule_is_data_with_its_source() -> None:
     schedule = load_schedule()
     assert [(s.name, s.to, s.after) for s in schedule.stages] == [
@@ -197,14 +209,14 @@ def test_plan_reminders_stop_for_an_exempted_period(ctx) -> None:  # noqa: ANN00
 def test_a_confirmation_withdraws_a_queued_office_escalation_too(setup) -> None:  # noqa: ANN001
     """The office's message names no unit in its row: it is found by its key's stem."""
     ctx = setup
-    run_escalation(ctx, at(7, 7))  # catching up: liaison, head and office all queued at once
-    mine = [(st, c) for u, st, c in _stages(ctx) if u == LATE]
-    assert ("office", ADMIN_CHAT) in mine and len(mine) == 3
+    run_escalation(ctx, at(7, 7))  # catching up: head and office queued at once (the liaison's
+    mine = [(st, c) for u, st, c in _stages(ctx) if u == LATE]  # "今天截止" is not caught up)
+    assert ("office", ADMIN_CHAT) in mine and len(mine) == 2
     with session_scope(ctx.engine) as s:
         from scheduler.jobs.snooze import withdraw_reminders
 
         confirm(s, LATE, ctx.plan.obligation("i2-study"), "2026Q2", by="联络员", now=at(7, 7, 11))
-        assert withdraw_reminders(s, LATE, "i2-study", "2026Q2") == 3
+        assert withdraw_reminders(s, LATE, "i2-study", "2026Q2") == 2
     rows = [r for r in _escalations(ctx) if json.loads(r.meta)["period"] == "2026Q2"]
     assert {r.state for r in rows if json.loads(r.meta)["unit"] == LATE} == {"dropped"}
     # the other late unit's office message stays queued

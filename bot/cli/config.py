@@ -200,7 +200,7 @@ def _write(path: Path, key: str, value: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         old = path.read_text("utf-8") if path.is_file() else ""
-        write_atomic(path, updated_text(old, key, value).encode("utf-8"))
+        write_atomic(path, updated_text(old, key, value).encode("utf-8"), mode=0o600)  # secrets
     except UnicodeDecodeError:
         fail(f"{path} 不是 UTF-8 文本文件，无法修改：请检查或删除该文件后重试。")
     except OSError as exc:

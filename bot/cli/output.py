@@ -59,9 +59,10 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~mask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    mode = _mode_for(path)
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename; the
+    file gets ``mode`` when given (a file of secrets: 0600), else the umask's or its old mode."""
+    mode = _mode_for(path) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.absolute().parent)
     try:
         with os.fdopen(fd, "wb") as f:

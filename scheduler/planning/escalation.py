@@ -35,6 +35,7 @@ class Stage:
     to: str  # liaison | head | office
     after: int  # working days after the due date (0: on it)
     template: str
+    catch_up: bool = True  # sent later when its day was missed (within catch_up_days)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ def load_schedule(text: str | None = None) -> Schedule:
             raise EscalationError(f"{where}: after 应为不小于 0 的工作日数")
         if not raw.get("name") or not raw.get("template"):
             raise EscalationError(f"{where}: 需要 name 和 template")
-        stages.append(Stage(raw["name"], raw["to"], after, raw["template"]))
+        catch_up = raw.get("catch_up", True)
+        if not isinstance(catch_up, bool):
+            raise EscalationError(f"{where}: catch_up 应为 true 或 false")
+        stages.append(Stage(raw["name"], raw["to"], after, raw["template"], catch_up))
     if len({s.name for s in stages}) != len(stages):
         raise EscalationError("督办升级文件：stage 名称重复")
     return Schedule(
@@ -152,6 +156,9 @@ def due_escalations(
                     due = extended.get(k, plan_due)
                     for stage, day in stage_days(due):
                         when = datetime.combine(day, at, tzinfo=TZ)
-                        if when <= now and (today - day).days <= schedule.catch_up_days:
+                        late = (today - day).days
+                        if when <= now and late <= (
+                            schedule.catch_up_days if stage.catch_up else 0
+                        ):
                             out.append(Escalation(unit, ob, period, due, stage, when))
     return sorted(out, key=lambda e: (e.when, e.unit, e.obligation.key, e.stage.after))

@@ -146,6 +146,8 @@ class Analysis:
         has_unit = self.target is not None or self.needs_unit or self.unknown is not None
         if has_unit and len(re.findall(r"[\u4e00-\u9fff]", topic)) < 3:
             has_topic = False  # 机关, 工作: leftovers of a unit question are not a topic
+        elif self.literal and not has_unit:
+            has_topic = True  # 事项目录是哪一条: the document's phrase, though made of cue words
         self.has_topic = has_topic
         self.in_range = [n for n in q.refs if n in self.p.position]
         self.out_of_range = [n for n in q.refs if n not in self.p.position]

@@ -32,6 +32,17 @@ from knowledge.qa.question.kinds import DATE_RE
 from knowledge.qa.question.words import QuestionWords
 
 
+# …呢 / …呢呀 / …呢啊？: "and what about"; a courtesy opening does not hide 那 / 再看看
+_ENDS_NE = re.compile(r"呢[啊呀吧哦嘛]*[？?。!！\s]*$")
+_COURTESY = re.compile(
+    r"^(?:请问一下|请问|麻烦问一下|麻烦问下|麻烦|想问一下|想问下|问一下|问下|打扰一下|你好|您好)[，,]*"
+)
+
+
+def _opening(text: str) -> str:
+    return _COURTESY.sub("", text)
+
+
 def _short(text: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", text)) <= 10
 
@@ -44,7 +55,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     text = a.q.text
     prev = turn.query
     cue = bool(
-        words.refer.search(text) or words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+        words.refer.search(text) or words.lead.match(_opening(text)) or _ENDS_NE.search(a.q.raw)
     )
     special = _special(query, turn, a, words, cue)
     if special is not None:
@@ -95,7 +106,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         query = query.with_(topics=(), ask="" if query.ask == "topic" else query.ask)
     if query.topics:
         # 那公开呢 (after 年度报告什么时候报): the same question about another topic
-        lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+        lead = words.lead.match(_opening(text)) or _ENDS_NE.search(a.q.raw)
         if (
             lead
             and query.ask in ("", "topic")
@@ -110,7 +121,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         query.items
         and not query.units
         and query.ask == "text"
-        and words.lead.match(text)
+        and words.lead.match(_opening(text))
         and prev.ask in ("who", "cadence", "duty", "verdict")
     ):
         # 再看看第十三条 / 那第十三条 (after 第十二条谁负责): the same question about it

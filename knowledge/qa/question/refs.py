@@ -31,6 +31,8 @@ _RANGE_RE = re.compile(rf"^{_RANGE}$")
 _ORDINAL_NOT_ITEM = set("个次年季期批名届轮步章节天周月日号位责把人级类种部档层线")
 # N条 preceded by these is not a reference: 哪一条, 这一条, 每一条
 _NOT_BEFORE = set("哪这那每任某几多上下前后往末头首")
+# 那一条, 这两条, 那三条: "that one", "these two"; 那17条 / 那十三条 name an item
+_FEW = frozenset({"一", "两", "二", "三", "俩"})
 _QUESTION_AFTER = set("讲说是呢吗谁由要写的，。？?!！ ")
 _NOT_AFTER = {"条": set("龙件例"), "项": set("制目"), "点": set("钟名"), "款": set("项")}
 
@@ -51,8 +53,8 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
     if suf:
         if after and after in _NOT_AFTER.get(suf, set()):
             return False
-        if not pre and before in _NOT_BEFORE:
-            return False
+        if not pre and before in _NOT_BEFORE and not (before in "那这" and num not in _FEW):
+            return False  # (那17条呢 / 那十三条的呢 after an item: what about that item)
         # 三项制度, 一点: a Chinese numeral + 项 needs 第
         if suf in "项点款" and not pre and not chained and not num.isdigit():
             # 十九项 alone or before a question word is an item; 三项制度, 两项任务 are not

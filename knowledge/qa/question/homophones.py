@@ -1,0 +1,122 @@
+"""Homophone slips of the pinyin input method: 责任担位 → 责任单位, 付责 → 负责, 检查院 → 检察院.
+
+Officials type with pinyin; the commonest slip is the right syllable with the wrong character.
+A character is replaced by one with the same toneless reading when the replacement joins its
+neighbours into words the vocabulary knows and the typed character does not. The vocabulary is
+the document's own text, the unit names and the question words (so a new year's document
+brings its words along); the readings are a table of the GB 2312 characters
+(``knowledge/data/pinyin.tsv``). Nothing is replaced that already reads as known words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+# numerals and the item / count words stay as typed (第十四条, 几个, 一条)
+_KEEP = frozenset("零〇一二两三四五六七八九十百千第条项个次")
+
+
+@lru_cache(maxsize=1)
+def readings() -> dict[str, frozenset[str]]:
+    """Character → its usual toneless pinyin reading (a set, so that a table may give more)."""
+    out: dict[str, set[str]] = {}
+    raw = resources.files("knowledge.data").joinpath("pinyin.tsv").read_text("utf-8")
+    for line in raw.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        syllable, chars = line.split("\t")
+        for ch in chars:
+            out.setdefault(ch, set()).add(syllable)
+    return {ch: frozenset(s) for ch, s in out.items()}
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Common two-character words (``knowledge/data/common_words.txt``)."""
+    raw = resources.files("knowledge.data").joinpath("common_words.txt").read_text("utf-8")
+    return frozenset(
+        w for line in raw.splitlines() if not line.startswith("#") for w in line.split()
+    )
+
+
+class HomophoneRepair:
+    """Built once from the vocabulary: ``words`` (unit names, question words: whole words, so
+    each pair of adjacent characters in them is a strong sign) and ``texts`` (the documents:
+    a pair there may straddle two words, a weaker sign)."""
+
+    def __init__(self, words: Iterable[str], texts: Iterable[str]) -> None:
+        self.strong = _pairs(words)
+        self.pairs = self.strong | _pairs(texts)
+        reading = readings()
+        by_sound: dict[str, set[str]] = {}
+        for ch in {ch for p in self.pairs for ch in p}:
+            for syllable in reading.get(ch, ()):
+                by_sound.setdefault(syllable, set()).add(ch)
+        self._alike: dict[str, tuple[str, ...]] = {}
+        for ch, syllables in reading.items():
+            alike = {h for s in syllables for h in by_sound.get(s, ()) if h != ch}
+            if alike and ch not in _KEEP:
+                self._alike[ch] = tuple(sorted(alike - _KEEP))
+
+    def _fit(self, left: str, ch: str, right: str) -> tuple[int, int]:
+        """(known pairs, strong pairs) ``ch`` makes with its neighbours."""
+        a, b = left + ch, ch + right
+        return (a in self.pairs) + (b in self.pairs), (a in self.strong) + (b in self.strong)
+
+    def _best(self, chars: list[str], i: int) -> tuple[int, str] | None:
+        """The gain and the homophone at ``i``: the one character that makes both pairs known,
+        or one strong pair where the typed character makes no known pair and no common word
+        (审计局 is not a slip for 审急局, though 应急局 is a unit)."""
+        alike = self._alike.get(chars[i])
+        if not alike:
+            return None
+        left = chars[i - 1] if i else ""
+        right = chars[i + 1] if i + 1 < len(chars) else ""
+        have, _ = self._fit(left, chars[i], right)
+        if have == 2:
+            return None
+        common = common_words()
+        typed_word = left + chars[i] in common or chars[i] + right in common
+        fits = {h: self._fit(left, h, right) for h in alike}
+        top = max(fits.values())
+        best = [h for h, f in fits.items() if f == top]
+        known, strong = top
+        if len(best) != 1 or known <= have or not (known == 2 or (strong and not typed_word)):
+            return None
+        return known - have, best[0]
+
+    def repair(self, text: str) -> str:
+        """``text`` with its slips replaced, the surest first (a replacement changes what its
+        neighbours fit with: 执发部门 is 执法部门, not 制发部门)."""
+        chars = list(text)
+        done: set[int] = set()
+        while True:
+            found = [
+                (b, i) for i in range(len(chars)) if i not in done and (b := self._best(chars, i))
+            ]
+            if not found:
+                break
+            (gain, h), i = max(found, key=lambda f: (f[0][0], -f[1]))
+            chars[i] = h
+            done.add(i)
+        out = "".join(chars)
+        if _BARE_THAT.search(out) and not _ASKING.search(_BARE_THAT.sub("", out)):
+            # 那些工作每季度要做 / 工作要点是那年的: with no other question word, 那 is 哪
+            out = _BARE_THAT.sub(lambda m: "哪" + m.group(1), out, count=1)
+        return out
+
+
+def _pairs(texts: Iterable[str]) -> frozenset[str]:
+    pairs: set[str] = set()
+    for text in texts:
+        for run in _CJK.findall(text):
+            pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+    return frozenset(pairs)
+
+
+_BARE_THAT = re.compile(r"那(些|几|个|一|年|条|项)")
+_ASKING = re.compile(r"哪|谁|什么|啥|几|多少|吗|呢|么|怎|如何|是否|是不是|有没有|能否|为何")

@@ -31,7 +31,6 @@ from knowledge.qa.query.form import Query
 from knowledge.qa.question.kinds import DATE_RE
 from knowledge.qa.question.words import QuestionWords
 
-
 # …呢 / …呢呀 / …呢啊？: "and what about"; a courtesy opening does not hide 那 / 再看看
 _ENDS_NE = re.compile(r"呢[啊呀吧哦嘛]*[？?。!！\s]*$")
 _COURTESY = re.compile(

@@ -319,7 +319,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     )
     if words.named.search(text) or where:
         # 区委政法委在哪几条: where a unit stands is where it is listed by name
-        op = op or ("and" if len(base.units) > 1 else "")
+        either = re.search(r"或者|或是|或|还是|任一|任何一个|之一", text)
+        op = op or (("or" if either else "and") if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
     if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
         if a.q.refs or a.q.cues.who:

@@ -71,6 +71,18 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "phrase_which": ("{phrase}是哪一条", "“{phrase}”在哪一条"),
     "phrase_who": ("{phrase}谁负责", "{phrase}由哪些单位负责"),
     "plan_year": ("这是哪一年的工作要点", "工作要点是哪年的", "这份要点是哪个年度的"),
+    "sufficient": (
+        "如果{action}{cadence}{n}次，够吗",
+        "{action}{cadence}{n}次够不够",
+        "{cadence}{action}{n}次可以吗",
+        "{cadence}{action}{n}次行不行",
+    ),
+    "role_verdict:lead": ("{unit}是{item}的牵头单位吗", "{item}是{unit}牵头吗", "{unit}牵头{item}吗"),
+    "role_verdict:supporting": ("{unit}是{item}的配合单位吗", "{item}{unit}是配合单位吗"),
+    "item_total": ("工作要点一共几条", "一共有多少条", "要点总共有几条", "总共列了多少条"),
+    "follow_role:lead": ("牵头的呢", "那牵头单位是谁", "牵头单位呢"),
+    "follow_role:supporting": ("配合的呢", "那配合单位有哪些", "配合单位呢"),
+    "off_topic": ("今天天气怎么样", "食堂几点开饭", "会议室在几楼", "周末要加班吗", "打印机坏了找谁修"),
 }
 
 ENGLISH: dict[str, tuple[str, ...]] = {
@@ -101,10 +113,17 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "phrase_which": ("Which item is about {phrase}?",),
     "phrase_who": ("Who is responsible for {phrase}?",),
     "plan_year": ("Which year is this work plan for?",),
+    "sufficient": ("Is {action} {n} times {cadence_en} enough?",),
+    "role_verdict:lead": ("Does {unit} lead {item}?",),
+    "role_verdict:supporting": ("Does {unit} support {item}?",),
+    "item_total": ("How many items are there in total?",),
+    "follow_role:lead": ("What about the lead units?",),
+    "follow_role:supporting": ("What about the supporting units?",),
+    "off_topic": ("What's the weather like today?", "When does the canteen open?"),
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en)\}")
+_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n)\}")
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
     Cadence.QUARTERLY: "every quarter",
@@ -222,6 +241,30 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "cadence":
         for ob in _unique_obligations(f):
             out += _b(op, oracle.cadence(f, ob), action=ob.action)
+    elif op == "sufficient":  # the count required, one less, one more
+        for ob in _unique_obligations(f):
+            if ob.cadence in CADENCE_EN:
+                for n in sorted({ob.need - 1, ob.need, ob.need + 1} - {0}):
+                    label, en = CADENCE_LABELS[ob.cadence], CADENCE_EN[ob.cadence]
+                    exp = oracle.sufficient(f, ob, n)
+                    out += _b(op, exp, action=ob.action, cadence=label, cadence_en=en, n=n)
+    elif op == "role_verdict":
+        for n in nums:
+            for u in f.named_units(f.item(n)):
+                for role in (LEAD, SUPPORT):
+                    exp = oracle.role_verdict(f, n, u, role)
+                    out += _b(op, exp, f"{op}:{role.value}", item=n, unit=u)
+    elif op == "item_total":
+        out += _b(op, oracle.item_total(f))
+    elif op == "follow_role":  # 第六条谁负责 → 牵头的呢
+        for n in nums:
+            for role in (LEAD, SUPPORT):
+                exp = oracle.item_role(f, n, role)
+                ctx = (f"{item_ref(n, 'cn')}谁负责",)
+                out += _b(op, exp, f"{op}:{role.value}", context=ctx)
+    elif op == "off_topic":  # 区司法局有哪些任务 → 今天天气怎么样
+        for u in units[:MAX_PAIRS]:
+            out += _b(op, oracle.off_topic(f), context=(f"{u}有哪些任务",))
     elif op in ("phrase_which", "phrase_who"):
         fn = getattr(oracle, op)
         for phrase, n in sample(f.plan, PHRASES_PER_PLAN, seed):

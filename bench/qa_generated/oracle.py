@@ -260,3 +260,38 @@ def plan_year(f: PlanFacts) -> Expectation | None:
     if f.year is None:
         return None
     return Expectation(text_all=((f"{f.year}",),), year=f.year)
+
+
+# -- the families the issue lists beyond the first grammar: verdicts on a stated practice, roles
+#    asked yes/no, the document's size, a role switched in a follow-up, small talk mid-way --
+
+COUNTED = (Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.HALF_YEARLY, Cadence.ANNUAL)
+
+
+def sufficient(f: PlanFacts, ob: Obligation, n: int) -> Expectation | None:
+    """"We do it n times per <the obligation's own period>, is that enough?": yes when n
+    reaches the count the document requires in that period."""
+    if ob.cadence not in COUNTED or n < 1:
+        return None
+    return Expectation(first=ob.item, verdict="yes" if n >= ob.need else "no", year=f.year)
+
+
+def role_verdict(f: PlanFacts, n: int, unit: str, role: Role) -> Expectation | None:
+    """"Does <unit> lead (support) item n?", for a unit the item lists in a plan that writes
+    roles: yes when that is its role there."""
+    it = f.item(n)
+    if unit not in f.named_units(it) or not any(r.role != Role.RESPONSIBLE for r in it.units):
+        return None
+    has = any(r.name == unit and r.role == role for r in it.units)
+    return Expectation(first=n, verdict="yes" if has else "no", year=f.year)
+
+
+def item_total(f: PlanFacts) -> Expectation:
+    """How many items the document has."""
+    return Expectation(text_all=(count_words(len(f.plan.items), "条"),), year=f.year)
+
+
+def off_topic(f: PlanFacts) -> Expectation:
+    """Small talk or a question the document has nothing on, after a unit's question: no
+    item of the earlier answer is cited again."""
+    return Expectation(items=frozenset(), year=f.year)

@@ -13,6 +13,7 @@ from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.claim import claim
 from knowledge.qa.answer.families import fill, legacy, target_of
 from knowledge.qa.answer.shape import complete
+from knowledge.qa.index.evidence import covered_chars
 from knowledge.qa.index.plan_index import Target
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -221,7 +222,8 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     if not base.obligations or query.amount is None:
         return base
     asked_cad, n = query.amount
-    o = base.obligations[0]
+    topic = norm(query.topics[0] if query.topics else a.q.topic)
+    o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
     same = _per_year(o.cadence) == _per_year(asked_cad) and (o.min_count or 1) == n
     head = (
         f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
@@ -283,7 +285,8 @@ def sufficient(a: Answerer, query: Query) -> Answer:
     if not base.obligations or query.amount is None:
         return base
     asked_cad, n = query.amount
-    o = base.obligations[0]
+    topic = norm(query.topics[0] if query.topics else a.q.topic)
+    o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
     need_cad = o.cadence
     need = o.min_count or 1
     asked_year, need_year = n * _per_year(asked_cad), need * _per_year(need_cad)
@@ -300,7 +303,8 @@ def sufficient(a: Answerer, query: Query) -> Answer:
             None,
             f"不一定。{rule}，须{o.cadence_label}各至少{need}次，不能集中在一个{_period_word(need_cad)}完成。",
         )
-    return replace(base, text=head + "\n" + base.text, verdict=word)
+    items = (o.item, *(n for n in base.items if n != o.item))  # the rule judged first
+    return replace(base, text=head + "\n" + base.text, verdict=word, items=items)
 
 
 def _period_word(cadence: str) -> str:

@@ -306,7 +306,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if not base.units and not a.asked_self:
         if a.literal:
             return None  # 公职律师在哪条: a phrase of the document, not a unit's list
-        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
+        total = re.search(r"一共|总共|共计|总计|合计|全文|整个", text)  # the whole document
+        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text) and not total:
             return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
         if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):
             return base.with_(ask=ask, relation="not_shared", op=op)

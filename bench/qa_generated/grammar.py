@@ -77,12 +77,22 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{cadence}{action}{n}次可以吗",
         "{cadence}{action}{n}次行不行",
     ),
-    "role_verdict:lead": ("{unit}是{item}的牵头单位吗", "{item}是{unit}牵头吗", "{unit}牵头{item}吗"),
+    "role_verdict:lead": (
+        "{unit}是{item}的牵头单位吗",
+        "{item}是{unit}牵头吗",
+        "{unit}牵头{item}吗",
+    ),
     "role_verdict:supporting": ("{unit}是{item}的配合单位吗", "{item}{unit}是配合单位吗"),
     "item_total": ("工作要点一共几条", "一共有多少条", "要点总共有几条", "总共列了多少条"),
     "follow_role:lead": ("牵头的呢", "那牵头单位是谁", "牵头单位呢"),
     "follow_role:supporting": ("配合的呢", "那配合单位有哪些", "配合单位呢"),
-    "off_topic": ("今天天气怎么样", "食堂几点开饭", "会议室在几楼", "周末要加班吗", "打印机坏了找谁修"),
+    "off_topic": (
+        "今天天气怎么样",
+        "食堂几点开饭",
+        "会议室在几楼",
+        "周末要加班吗",
+        "打印机坏了找谁修",
+    ),
 }
 
 ENGLISH: dict[str, tuple[str, ...]] = {

@@ -269,7 +269,7 @@ COUNTED = (Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.HALF_YEARLY, Cadence.ANNU
 
 
 def sufficient(f: PlanFacts, ob: Obligation, n: int) -> Expectation | None:
-    """"We do it n times per <the obligation's own period>, is that enough?": yes when n
+    """ "We do it n times per <the obligation's own period>, is that enough?": yes when n
     reaches the count the document requires in that period."""
     if ob.cadence not in COUNTED or n < 1:
         return None
@@ -277,7 +277,7 @@ def sufficient(f: PlanFacts, ob: Obligation, n: int) -> Expectation | None:
 
 
 def role_verdict(f: PlanFacts, n: int, unit: str, role: Role) -> Expectation | None:
-    """"Does <unit> lead (support) item n?", for a unit the item lists in a plan that writes
+    """ "Does <unit> lead (support) item n?", for a unit the item lists in a plan that writes
     roles: yes when that is its role there."""
     it = f.item(n)
     if unit not in f.named_units(it) or not any(r.role != Role.RESPONSIBLE for r in it.units):

@@ -297,9 +297,12 @@ def off_topic(query: Query, a: Analysis, words: QuestionWords) -> bool:
 
 
 _EN_FORM = frozenset(
-    "the a an is are was be it its this that what what's which who whom whose when where how"
-    " does do did can could will would should must may to of for in on at by with about and or"
-    " there their they we our you your i me my item items".split()
+    re.findall(
+        r"\S+",
+        "the a an is are was be it its this that what what's which who whom whose when where how"
+        " does do did can could will would should must may to of for in on at by with about and"
+        " or there their they we our you your i me my item items",
+    )
 )
 
 

@@ -86,6 +86,13 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "item_total": ("工作要点一共几条", "一共有多少条", "要点总共有几条", "总共列了多少条"),
     "follow_role:lead": ("牵头的呢", "那牵头单位是谁", "牵头单位呢"),
     "follow_role:supporting": ("配合的呢", "那配合单位有哪些", "配合单位呢"),
+    "group_member": ("{group}包括{unit}吗", "{unit}算不算{group}", "{unit}属于{group}吗"),
+    "mentions": ("{item}提到{phrase}了吗", "{item}有没有写{phrase}", "{item}里有“{phrase}”吗"),
+    "each_item": (
+        "{item}和{item2}分别由谁负责",
+        "{item}和{item2}各是谁负责",
+        "{item}、{item2}的责任单位各是哪些",
+    ),
     "off_topic": (
         "今天天气怎么样",
         "食堂几点开饭",
@@ -129,11 +136,14 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "item_total": ("How many items are there in total?",),
     "follow_role:lead": ("What about the lead units?",),
     "follow_role:supporting": ("What about the supporting units?",),
+    "group_member": ("Does {group} include {unit}?",),
+    "mentions": ("Does {item} mention {phrase}?",),
+    "each_item": ("Who is responsible for {item} and {item2} respectively?",),
     "off_topic": ("What's the weather like today?", "When does the canteen open?"),
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n)\}")
+_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2)\}")
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
     Cadence.QUARTERLY: "every quarter",
@@ -272,6 +282,20 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
                 exp = oracle.item_role(f, n, role)
                 ctx = (f"{item_ref(n, 'cn')}谁负责",)
                 out += _b(op, exp, f"{op}:{role.value}", context=ctx)
+    elif op == "group_member":
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        for g in groups:
+            for u in units:
+                out += _b(op, oracle.group_member(f, g, u), group=g, unit=u)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "mentions":  # the phrase's own item (yes) and the next one (no)
+        for phrase, n in sample(f.plan, PHRASES_PER_PLAN // 2, seed):
+            for m in (n, nums[(nums.index(n) + 1) % len(nums)]):
+                out += _b(op, oracle.mentions(f, m, phrase), item=m, phrase=phrase)
+    elif op == "each_item":
+        for n, m in list(permutations(nums, 2))[: MAX_PAIRS * 4 : 3]:
+            out += _b(op, oracle.each_item(f, n, m), item=n, item2=m)
     elif op == "off_topic":  # 区司法局有哪些任务 → 今天天气怎么样
         for u in units[:MAX_PAIRS]:
             out += _b(op, oracle.off_topic(f), context=(f"{u}有哪些任务",))
@@ -290,7 +314,7 @@ def render(template: str, slots: dict[str, object], english: bool = False) -> Se
             segs.append(Segment(template[pos : m.start()]))
         name = m.group(1)
         value = slots[name]
-        if name == "item":
+        if name in ("item", "item2"):
             segs.append(Segment(item_ref(int(value), "en" if english else "cn"), "item", value))
         elif name in ("unit", "a", "b", "group"):
             segs.append(Segment(str(value), "unit", value))

@@ -295,3 +295,24 @@ def off_topic(f: PlanFacts) -> Expectation:
     """Small talk or a question the document has nothing on, after a unit's question: no
     item of the earlier answer is cited again."""
     return Expectation(items=frozenset(), year=f.year)
+
+
+def group_member(f: PlanFacts, group: str, unit: str) -> Expectation | None:
+    """ "Does <group> include <unit>?": by the unit's category and the group's categories; a
+    partial group (区直有关…) has no clear answer."""
+    g, u = f.directory.groups.get(group), f.directory.units.get(unit)
+    if g is None or u is None or g.partial:
+        return None
+    return Expectation(verdict="yes" if u.category in g.categories else "no", year=f.year)
+
+
+def mentions(f: PlanFacts, n: int, phrase: str) -> Expectation:
+    """ "Does item n mention <phrase>?": yes when the phrase stands in its text."""
+    it = f.item(n)
+    said = phrase in it.title + it.text
+    return Expectation(first=n, verdict="yes" if said else "no", year=f.year)
+
+
+def each_item(f: PlanFacts, n: int, m: int) -> Expectation:
+    """Two items asked at once ("who is responsible for each"): both, and only they."""
+    return Expectation(items=frozenset({n, m}), year=f.year)

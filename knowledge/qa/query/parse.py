@@ -101,6 +101,9 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     status = _status(a, words, text, base)
     if status is not None:
         return status
+    member = _member(a, text, base)
+    if member is not None:
+        return member
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
     shaped = structure(a, words, text, base)
@@ -129,6 +132,20 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     if not ask and a.has_topic:
         ask = "topic"
     return base.with_(ask=ask)
+
+
+_MEMBER = re.compile(r"属于|算不算|算是|算|包括|包含|含不含|含|在不在|之列|之内|范围|是不是|一员")
+
+
+def _member(a: Analysis, text: str, base: Query) -> Query | None:
+    """区发改局算不算区直各单位 / 各镇(街、区)包括区委编办吗: is the unit one the group stands for."""
+    groups = {m.name for m in a.unit_mentions if m.kind == "group"}
+    units = {m.name for m in a.unit_mentions if m.kind == "unit"}
+    if a.q.refs or len(groups) != 1 or len(units) != 1 or not _MEMBER.search(text):
+        return None
+    if not re.search(r"吗|么|不算|不在|不是|是否|有没有|[？?]$", text + a.q.raw[-1:]):
+        return None
+    return base.with_(ask="verdict", verdict="member", units=(*units, *groups), topics=())
 
 
 def _uncovered(a: Analysis, spaced: str) -> dict | None:
@@ -216,7 +233,10 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
         a.q.refs
         and not base.units
         and not a.asked_self
-        and re.search(r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写", text)
+        and re.search(
+            r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写|里有|中有|写了|写有",
+            text,
+        )
     ):
         return base.with_(
             ask="verdict", verdict="mentions", topics=(a.q.topic,) if a.q.topic else ()

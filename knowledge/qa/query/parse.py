@@ -10,7 +10,7 @@ import re
 
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
-from knowledge.qa.query.structure import structure
+from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
     CADENCE_RE,
     DUTY_RE,
@@ -119,9 +119,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     if each is not None:
         return each
     ask = _base_ask(a, words)
-    if q.refs and re.search(
-        r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任", text
-    ):
+    if q.refs and UNIT_COUNT_RE.search(text):
         return base.with_(ask="who", op="count")
     if (
         ask == "duty"
@@ -272,7 +270,8 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
     ):
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
-    if not who_ok and (topical or a.literal) and _CLAIM.search(text):
+    asks_cadence = re.search(r"频次|频率|多久|几次|多少次|周期|多长时间", text)
+    if not who_ok and (topical or a.literal) and _CLAIM.search(text) and not asks_cadence:
         # 年度报告也得公开吗: a statement about the document's content
         return base.with_(ask="verdict", verdict="claim", topics=base.topics or (a.q.topic,))
     return None
@@ -299,7 +298,7 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if base.role and (own or a.asked_self) and re.search(r"哪|几条|多少条", text):
         # 区司法局牵头的有哪几条: the items where the unit has that role
         return base.with_(ask=ask, relation="responsible", op=op, units=own)
-    if words.only.search(text) and not (own or a.asked_self):
+    if (words.only.search(text) or ONE_UNIT_RE.search(text)) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
     if words.no_group.search(text):
         return base.with_(ask=ask, relation="no_group", op=op, topics=())
@@ -362,15 +361,27 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     return None
 
 
+# 单独一个单位负责 / 就一家单位 / 只由1个部门: one unit alone, however it is said
+ONE_UNIT_RE = re.compile(
+    r"(?:只|仅|就|单独|唯一)(?:有|由|列了?|写了?|是)?(?:一|1)(?:个|家)(?:责任)?(?:单位|部门)"
+    r"|(?:一|1)(?:个|家)(?:单位|部门)单独"
+)
+
+
 def _each(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Two topics (or units) asked at once: 普法和信访各由谁负责 / 学法和培训分别多久一次."""
-    if not (words.each.search(text) or (a.q.cues.who or a.q.cues.cadence)):
+    # the groups named are blanked first: 各镇(街、区) holds neither 各 (each) nor 、 (and)
+    blank = a.q.text
+    for m in a.unit_mentions:
+        if m.kind == "group":
+            blank = blank[: m.start] + "，" * (m.end - m.start) + blank[m.end :]
+    if not (words.each.search(blank) or (a.q.cues.who or a.q.cues.cadence)):
         return None
     if a.q.refs and len(a.q.refs) > 1:
         return None
     if re.search(r"和|与|及|跟|、|同", a.literal_text):
         return None  # 改革和重点领域: one phrase of the document, not two topics
-    rest = words.each.sub("，", a.q.text)
+    rest = words.each.sub("，", blank)
     pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
     if len(pieces) < 2:
         return None

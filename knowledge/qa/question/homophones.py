@@ -76,7 +76,7 @@ class HomophoneRepair:
             return None
         left = chars[i - 1] if i else ""
         right = chars[i + 1] if i + 1 < len(chars) else ""
-        have, _ = self._fit(left, chars[i], right)
+        have, have_strong = self._fit(left, chars[i], right)
         if have == 2:
             return None
         common = common_words()
@@ -87,6 +87,8 @@ class HomophoneRepair:
         known, strong = top
         if len(best) != 1 or known <= have or not (known == 2 or (strong and not typed_word)):
             return None
+        if (have_strong or typed_word) and strong < 2:
+            return None  # 公安 (除了公安负责的) is a word already: only two strong pairs beat it
         return known - have, best[0]
 
     def repair(self, text: str) -> str:

@@ -175,6 +175,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{item}和{item2}各是谁负责",
         "{item}、{item2}的责任单位各是哪些",
     ),
+    "complete": (
+        "{item}的责任单位列全了吗",
+        "{item}的单位是不是都列出来了",
+        "{item}就这几个单位吗",
+    ),
+    "partial_items": (
+        "哪些条目的责任单位没有列全",
+        "哪几条的单位没写全",
+        "责任单位未逐一列明的是哪几条",
+    ),
+    "named_count": ("{unit}被点名的有几条", "直接点了{unit}名的有几条", "{unit}列名的条目有多少条"),
+    "each_count": ("{a}和{b}各负责几条", "{a}、{b}分别有几条任务"),
+    "deadline": ("{action}什么时候截止", "{action}最晚什么时候", "{action}的截止日期是哪天"),
     "off_topic": (
         "今天天气怎么样",
         "食堂几点开饭",
@@ -221,6 +234,11 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "group_member": ("Does {group} include {unit}?",),
     "mentions": ("Does {item} mention {phrase}?",),
     "each_item": ("Who is responsible for {item} and {item2} respectively?",),
+    "complete": ("Are all units of {item} listed?",),
+    "partial_items": ("Which items do not list all their units?",),
+    "named_count": ("How many items name {unit}?",),
+    "each_count": ("How many items do {a} and {b} each have?",),
+    "deadline": ("When is the deadline for {action}?",),
     "off_topic": ("What's the weather like today?", "When does the canteen open?"),
 }
 
@@ -378,6 +396,20 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "each_item":
         for n, m in list(permutations(nums, 2))[: MAX_PAIRS * 4 : 3]:
             out += _b(op, oracle.each_item(f, n, m), item=n, item2=m)
+    elif op == "complete":
+        for n in nums:
+            out += _b(op, oracle.complete(f, n), item=n)
+    elif op == "partial_items":
+        out += _b(op, oracle.partial_items(f))
+    elif op == "named_count":
+        for u in units:
+            out += _b(op, oracle.named_count(f, u), unit=u)
+    elif op == "each_count":
+        for a, b in pairs[:MAX_PAIRS]:
+            out += _b(op, oracle.each_count(f, a, b), a=a, b=b)
+    elif op == "deadline":
+        for ob in _unique_obligations(f):
+            out += _b(op, oracle.deadline(f, ob), action=ob.action)
     elif op == "off_topic":  # 区司法局有哪些任务 → 今天天气怎么样
         for u in units[:MAX_PAIRS]:
             out += _b(op, oracle.off_topic(f), context=(f"{u}有哪些任务",))

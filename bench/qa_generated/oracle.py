@@ -316,3 +316,48 @@ def mentions(f: PlanFacts, n: int, phrase: str) -> Expectation:
 def each_item(f: PlanFacts, n: int, m: int) -> Expectation:
     """Two items asked at once ("who is responsible for each"): both, and only they."""
     return Expectation(items=frozenset({n, m}), year=f.year)
+
+
+def _open(f: PlanFacts, n: int) -> bool:
+    """The item's unit list is not exhaustive: …等, a partial group, 未逐一列明."""
+    it = f.item(n)
+    return f.has_etc(it) or it.partial or any(f.is_partial_group(r) for r in f.named_refs(it))
+
+
+def complete(f: PlanFacts, n: int) -> Expectation:
+    """ "Are all of item n's units listed?": no when the list is open-ended."""
+    return Expectation(first=n, verdict="no" if _open(f, n) else "yes", year=f.year)
+
+
+def partial_items(f: PlanFacts) -> Expectation | None:
+    """Items whose unit list is not exhaustive."""
+    need = frozenset(n for n in f.numbers if _open(f, n))
+    return Expectation(items=need, year=f.year) if need else None
+
+
+def named_count(f: PlanFacts, unit: str) -> Expectation | None:
+    """How many items name the unit itself (not through a group)."""
+    named = f.items_where(unit, NAMED)
+    if not named:
+        return None
+    return Expectation(text_all=(count_words(len(named), "条"),), unit=unit, year=f.year)
+
+
+def each_count(f: PlanFacts, a: str, b: str) -> Expectation | None:
+    """ "How many items do A and B each have?": both counts in the text (any reading)."""
+    words = []
+    for u in (a, b):
+        named, full = f.items_where(u, NAMED), f.items_where(u, NAMED, GROUP)
+        counts = sorted({len(named), len(full), len(full | f.items_where(u, PARTIAL))} - {0})
+        if not counts:
+            return None
+        words.append(tuple(w for c in counts for w in count_words(c, "条")))
+    return Expectation(text_all=tuple(words), year=f.year)
+
+
+def deadline(f: PlanFacts, ob: Obligation) -> Expectation | None:
+    """ "When is <action> due?": the obligation's item, and the date in the text."""
+    if ob.deadline is None:
+        return None
+    m, d = ob.deadline.month, ob.deadline.day
+    return Expectation(first=ob.item, text_all=((f"{m}月{d}日", f"{m}月{d}号"),), year=f.year)

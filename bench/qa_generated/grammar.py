@@ -188,6 +188,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "named_count": ("{unit}被点名的有几条", "直接点了{unit}名的有几条", "{unit}列名的条目有多少条"),
     "each_count": ("{a}和{b}各负责几条", "{a}、{b}分别有几条任务"),
     "deadline": ("{action}什么时候截止", "{action}最晚什么时候", "{action}的截止日期是哪天"),
+    "follow_two": ("这两条{unit}都要负责吗", "这两条都有{unit}吗", "{unit}两条都要做吗"),
+    "follow_verdict_unit": ("那{unit}呢", "换成{unit}呢", "{unit}呢"),
+    "follow_verdict_item": ("那{item}呢", "{item}呢", "那{item}的呢"),
+    "follow_count": ("一共几条", "总共多少条", "那一共有几条"),
+    "follow_who": ("谁负责", "这个谁负责", "由哪些单位负责"),
     "off_topic": (
         "今天天气怎么样",
         "食堂几点开饭",
@@ -239,6 +244,11 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "named_count": ("How many items name {unit}?",),
     "each_count": ("How many items do {a} and {b} each have?",),
     "deadline": ("When is the deadline for {action}?",),
+    "follow_two": ("Is {unit} responsible for both of them?",),
+    "follow_verdict_unit": ("What about {unit}?",),
+    "follow_verdict_item": ("What about {item}?",),
+    "follow_count": ("How many items in total?",),
+    "follow_who": ("Who is responsible?",),
     "off_topic": ("What's the weather like today?", "When does the canteen open?"),
 }
 
@@ -410,6 +420,32 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "deadline":
         for ob in _unique_obligations(f):
             out += _b(op, oracle.deadline(f, ob), action=ob.action)
+    elif op == "follow_two":  # 第三条谁负责 → 第五条谁负责 → 这两条都有区司法局吗
+        for n, m in list(permutations(nums, 2))[::7]:
+            ctx = (f"{item_ref(n, 'cn')}谁负责", f"{item_ref(m, 'cn')}谁负责")
+            for u in units[:: max(1, len(units) // 4)]:
+                exp = oracle.both_items_verdict(f, n, m, u)
+                out += _b(op, exp, context=ctx, unit=u)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "follow_verdict_unit":  # 区财政局要负责第三条吗 → 那区司法局呢
+        for n in nums:
+            for a, b in pairs[:6]:
+                ctx = (f"{a}要负责{item_ref(n, 'cn')}吗",)
+                out += _b(op, oracle.named_verdict(f, n, b), context=ctx, unit=b)
+    elif op == "follow_verdict_item":  # 区财政局要负责第三条吗 → 那第五条呢
+        for n, m in list(permutations(nums, 2))[::5]:
+            u = units[(n * 7 + m) % len(units)]
+            ctx = (f"{u}要负责{item_ref(n, 'cn')}吗",)
+            out += _b(op, oracle.named_verdict(f, m, u), context=ctx, item=m)
+    elif op == "follow_count":  # 区司法局有哪些任务 → 一共几条
+        for u in units:
+            exp = oracle.unit_item_count(f, u)
+            out += _b(op, exp, context=(f"{u}有哪些任务",))
+    elif op == "follow_who":  # 学法多久一次 → 谁负责
+        for ob in _unique_obligations(f):
+            exp = oracle.item_units(f, ob.item)
+            out += _b(op, exp, context=(f"{ob.action}多久一次",))
     elif op == "off_topic":  # 区司法局有哪些任务 → 今天天气怎么样
         for u in units[:MAX_PAIRS]:
             out += _b(op, oracle.off_topic(f), context=(f"{u}有哪些任务",))

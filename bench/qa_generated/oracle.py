@@ -361,3 +361,12 @@ def deadline(f: PlanFacts, ob: Obligation) -> Expectation | None:
         return None
     m, d = ob.deadline.month, ob.deadline.day
     return Expectation(first=ob.item, text_all=((f"{m}月{d}日", f"{m}月{d}号"),), year=f.year)
+
+
+def both_items_verdict(f: PlanFacts, n: int, m: int, unit: str) -> Expectation | None:
+    """ "Must <unit> do both of these (two items asked before)?": yes when it is responsible
+    for each (by name or through a whole group), no when for neither or only one."""
+    rels = {f.relation(unit, f.item(n)), f.relation(unit, f.item(m))}
+    if PARTIAL in rels:
+        return None
+    return Expectation(verdict="yes" if rels <= {NAMED, GROUP} else "no", year=f.year)

@@ -64,7 +64,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     query = referents(query, turn, a, words)
     if query.ask == "status":
         return query
-    if not cue and not _short(text):
+    if not cue and not _short(_opening(text)):
         return query
     if query.op == "each":
         return query
@@ -216,7 +216,7 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
             )
         if items:
             query = query.with_(items=items, from_context=("items",))
-            if query.units and not query.ask and words.verdict.search(text):
+            if (query.units or query.self_unit) and not query.ask and words.verdict.search(text):
                 query = query.with_(ask="verdict", verdict="concern")  # 这两条都有区财政局吗
             return query
     if not query.items and not query.units and _BOTH_UNITS.search(text):

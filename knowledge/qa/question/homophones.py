@@ -49,7 +49,10 @@ class HomophoneRepair:
     a pair there may straddle two words, a weaker sign)."""
 
     def __init__(self, words: Iterable[str], texts: Iterable[str]) -> None:
+        words = list(words)
         self.strong = _pairs(words)
+        # two-character words standing alone in the vocabulary (几条, 单位, 负责)
+        self.words2 = frozenset(r for w in words for r in _CJK.findall(w) if len(r) == 2)
         self.pairs = self.strong | _pairs(texts)
         reading = readings()
         by_sound: dict[str, set[str]] = {}
@@ -85,11 +88,23 @@ class HomophoneRepair:
         top = max(fits.values())
         best = [h for h, f in fits.items() if f == top]
         known, strong = top
-        if len(best) != 1 or known <= have or not (known == 2 or (strong and not typed_word)):
+        if len(best) != 1:
             return None
-        if (have_strong or typed_word) and strong < 2:
+        clear = have == 0 and self._clear(left, chars[i], right, best[0])
+        if not clear and (known <= have or not (known == 2 or (strong and not typed_word))):
+            return None
+        if (have_strong or typed_word) and strong < 2 and not clear:
             return None  # 公安 (除了公安负责的) is a word already: only two strong pairs beat it
-        return known - have, best[0]
+        return max(known - have, 1), best[0]
+
+    def _clear(self, left: str, typed: str, right: str, h: str) -> bool:
+        """有机条 is 有几条: the homophone makes a word of its own (几条) on the side where the
+        typed character makes nothing (机条), though it makes a word on the other (有机)."""
+        common = common_words()
+        for mine, theirs in ((left + h, left + typed), (h + right, typed + right)):
+            if mine in self.words2 and theirs not in self.pairs and theirs not in common:
+                return True
+        return False
 
     def repair(self, text: str) -> str:
         """``text`` with its slips replaced, the surest first (a replacement changes what its
@@ -120,5 +135,5 @@ def _pairs(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(pairs)
 
 
-_BARE_THAT = re.compile(r"那(些|几|个|一|年|条|项)")
+_BARE_THAT = re.compile(r"那(些|几|个|一(?=条|项|年|个)|年|条|项)")
 _ASKING = re.compile(r"哪|谁|什么|啥|几|多少|吗|呢|么|怎|如何|是否|是不是|有没有|能否|为何")

@@ -54,6 +54,8 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
     if suf:
         if after and after in _NOT_AFTER.get(suf, set()):
             return False
+        if not pre and num in ("两", "俩"):
+            return False  # 两条 / 俩条 count items ("these two"); nobody writes 两条 for item 2
         if not pre and before in _NOT_BEFORE and not (before in "那这" and num not in _FEW):
             return False  # (那17条呢 / 那十三条的呢 after an item: what about that item)
         # 三项制度, 一点: a Chinese numeral + 项 needs 第

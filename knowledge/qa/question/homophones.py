@@ -11,6 +11,8 @@ brings its words along); the readings are a table of the GB 2312 characters
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -35,12 +37,26 @@ def readings() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Common two-character words (``knowledge/data/common_words.txt``)."""
+def _common_codes() -> array:
+    """Common two-character words (``knowledge/data/common_words.txt``), each one integer of
+    its two code points, sorted in a compact array (≈ 100 KB, not the 3 MB of a set)."""
     raw = resources.files("knowledge.data").joinpath("common_words.txt").read_text("utf-8")
-    return frozenset(
-        w for line in raw.splitlines() if not line.startswith("#") for w in line.split()
-    )
+    codes = {
+        _code(w) for line in raw.splitlines() if not line.startswith("#") for w in line.split()
+    }
+    return array("Q", sorted(codes))
+
+
+def _code(pair: str) -> int:
+    return (ord(pair[0]) << 21) | ord(pair[1]) if len(pair) == 2 else -1
+
+
+@lru_cache(maxsize=8192)  # bounded: the pairs of recent questions
+def is_common(pair: str) -> bool:
+    """Is ``pair`` a common two-character word (审计, 一期, 一共)?"""
+    code, codes = _code(pair), _common_codes()
+    i = bisect_left(codes, code)
+    return i < len(codes) and codes[i] == code
 
 
 class HomophoneRepair:
@@ -50,6 +66,7 @@ class HomophoneRepair:
 
     def __init__(self, words: Iterable[str], texts: Iterable[str]) -> None:
         words = list(words)
+        _common_codes()  # loaded with the engine, not inside the first question's time
         self.strong = _pairs(words)
         # two-character words standing alone in the vocabulary (几条, 单位, 负责)
         self.words2 = frozenset(r for w in words for r in _CJK.findall(w) if len(r) == 2)
@@ -82,14 +99,15 @@ class HomophoneRepair:
         have, have_strong = self._fit(left, chars[i], right)
         if have == 2:
             return None
-        common = common_words()
-        typed_word = left + chars[i] in common or chars[i] + right in common
         fits = {h: self._fit(left, h, right) for h in alike}
         top = max(fits.values())
         best = [h for h, f in fits.items() if f == top]
         known, strong = top
         if len(best) != 1:
             return None
+        if known <= have and have:
+            return None  # nothing to gain (and no word of its own where none was)
+        typed_word = is_common(left + chars[i]) or is_common(chars[i] + right)
         clear = have == 0 and self._clear(left, chars[i], right, best[0])
         if not clear and (known <= have or not (known == 2 or (strong and not typed_word))):
             return None
@@ -100,9 +118,8 @@ class HomophoneRepair:
     def _clear(self, left: str, typed: str, right: str, h: str) -> bool:
         """有机条 is 有几条: the homophone makes a word of its own (几条) on the side where the
         typed character makes nothing (机条), though it makes a word on the other (有机)."""
-        common = common_words()
         for mine, theirs in ((left + h, left + typed), (h + right, typed + right)):
-            if mine in self.words2 and theirs not in self.pairs and theirs not in common:
+            if mine in self.words2 and theirs not in self.pairs and not is_common(theirs):
                 return True
         return False
 

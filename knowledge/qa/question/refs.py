@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.qa.question.homophones import common_words
+from knowledge.qa.question.homophones import is_common
 from knowledge.text.normalize import cn_to_int
 
 _NUM = r"(?:\d+|[零〇一二两三四五六七八九十百]+)"
@@ -64,7 +64,7 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
             return not after or after in _QUESTION_AFTER
         return True
     if pre:
-        if pre != "第" and num + after in common_words():
+        if pre != "第" and is_common(num + after):
             return False  # 要点一共几条 / 条目一些: 一共, 一些 are words, not item 1
         return not (pre == "第" and after in _ORDINAL_NOT_ITEM)
     return chained

@@ -41,10 +41,11 @@ def _common_codes() -> array:
     """Common two-character words (``knowledge/data/common_words.txt``), each one integer of
     its two code points, sorted in a compact array (≈ 100 KB, not the 3 MB of a set)."""
     raw = resources.files("knowledge.data").joinpath("common_words.txt").read_text("utf-8")
-    codes = {
-        _code(w) for line in raw.splitlines() if not line.startswith("#") for w in line.split()
-    }
-    return array("Q", sorted(codes))
+    codes = array("Q")
+    for line in raw.splitlines():  # line by line: no transient set of 23,000 objects
+        if not line.startswith("#"):
+            codes.extend(_code(w) for w in line.split())
+    return codes  # the file is sorted (tests/test_qa_homophones.py checks it)
 
 
 def _code(pair: str) -> int:

@@ -216,7 +216,8 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
             )
         if items:
             query = query.with_(items=items, from_context=("items",))
-            if (query.units or query.self_unit) and not query.ask and words.verdict.search(text):
+            yes_no = words.verdict.search(text) or re.search(r"吗[？?。!！]*$", text)
+            if (query.units or query.self_unit) and query.ask in ("", "duty") and yes_no:
                 query = query.with_(ask="verdict", verdict="concern")  # 这两条都有区财政局吗
             return query
     if not query.items and not query.units and _BOTH_UNITS.search(text):

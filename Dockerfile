@@ -11,11 +11,13 @@ RUN useradd --create-home --uid 10001 fazhi \
     && mkdir -p /data && chown fazhi:fazhi /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# requirements.lock pins every dependency to the versions tested together (make lock), so an
+# image built next month has the same libraries as today's; pyproject.toml keeps the ranges.
+COPY pyproject.toml README.md requirements.lock ./
 COPY knowledge ./knowledge
 COPY scheduler ./scheduler
 COPY bot ./bot
-RUN pip install .
+RUN pip install -c requirements.lock .
 
 # numeric, so that a runtime enforcing non-root (runAsNonRoot) can check it
 USER 10001

@@ -32,6 +32,7 @@ MODEST: dict[str, list[str]] = {
     "bench_parse": ["--sizes", "1", "5"],
     "bench_qa_generated": ["--quick"],
     "bench_reply_latency": ["--repeat", "3"],
+    "bench_db_outage": ["--silence", "12", "--db-timeout", "2", "--lease", "4"],
 }
 
 

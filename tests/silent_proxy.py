@@ -35,8 +35,18 @@ class SilentProxy:
         self.port = self.server.sockets[0].getsockname()[1]
         started.set()
         self.loop.run_forever()
+        # closed: end the connections' tasks here, not as "destroyed but pending" at exit
+        tasks = asyncio.all_tasks(self.loop)
+        for task in tasks:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        self.loop.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # the proxy closed: done, not failed
+            await self._serve(reader, writer)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         if self.mode == "cut":
             writer.close()

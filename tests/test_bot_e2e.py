@@ -206,7 +206,12 @@ async def test_done_button_stops_the_next_reminder_of_that_period(two_unit_bot: 
     study = next(m for m in bot.messages(USER) if "done:i2-study:2026Q3" in bot.buttons(m))
     await bot.tap(USER, "done:i2-study:2026Q3", message_id=study.message_id)
     texts = await bot.wait_messages(USER, len(DUE_AT_NOW) + 1)
-    assert "已记录" in texts[-1] and "区司法局" in texts[-1] and "2026Q3" in texts[-1]
+    assert (
+        "已记录" in texts[-1]
+        and "区司法局" in texts[-1]
+        and "2026年第三季度" in texts[-1]
+        and "2026Q3" not in texts[-1]
+    )
     # a second tap does not record twice
     await bot.tap(USER, "done:i2-study:2026Q3", message_id=study.message_id)
     texts = await bot.wait_messages(USER, len(DUE_AT_NOW) + 2)

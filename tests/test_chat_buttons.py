@@ -157,7 +157,16 @@ def test_a_forged_button_in_chat_gets_a_chinese_sentence(assistant: Assistant, d
 def test_admin_kinds_are_refused_to_others_before_their_handler(assistant: Assistant) -> None:
     user = ChatContext("5002", "5002", "某人")
     admin = ChatContext(str(ADMIN_ID), str(ADMIN_ID), "管理员")
-    for data in ("bc:rep:1", "plan:on:1", "pg:units:1", "ev:2026", "apr:1", "bc:ch:1"):
+    for data in (
+        "bc:rep:1",
+        "plan:on:1",
+        "pg:units:1",
+        "ev:2026",
+        "apr:1",
+        "bc:ch:1",
+        "chs:all:2026",
+        "ldg:2026",
+    ):
         [reply] = assistant.handle_callback(user, data)
         assert "仅限管理员" in reply.plain, data
     [reply] = assistant.handle_callback(admin, "pg:units:1")

@@ -107,7 +107,7 @@ def test_a_name_or_a_kind_declared_twice_is_refused() -> None:
 
 def test_free_text_tries_the_features_in_order_then_the_question(assistant: Assistant) -> None:
     router = assistant.router
-    assert [r.feature for r in router.texts] == ["receipts", "plans", "questions"]
+    assert [r.feature for r in router.texts] == ["receipts", "supervision", "plans", "questions"]
     assert [r.feature for r in router.files] == ["annual_report", "evidence"]
     [answer] = assistant.handle_text(USER, "第十四条 我单位要做什么")
     assert "第十四条" in answer.plain or "第14条" in answer.plain

@@ -121,7 +121,10 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
         ("done",): [
             Case(("done", UNKNOWN, "学法"), UNKNOWN),
             Case(("done", "区司法局", UNKNOWN), UNKNOWN),
-            Case(("done", "区司法局", "学法", "--period", "2026Q5"), "2026Q1 到 2026Q4"),
+            Case(
+                ("done", "区司法局", "学法", "--period", "2026Q5"),
+                "2026年第一季度 到 2026年第四季度",
+            ),
             Case(("done", "区司法局", "学法", "--period", "99999Q1"), "期间"),
             Case(("done", "区司法局", "学法"), "DATABASE_URL", {"DATABASE_URL": BROKEN_DB}),
         ],
@@ -135,7 +138,7 @@ def explicit_cases(f: Files) -> dict[tuple[str, ...], list[Case]]:
                 "不存在",
             ),
             Case(("report", "-o", str(f.folder), "--format", "xlsx"), "文件夹"),
-            Case(("report", "--period", "2026Q9"), "2026Q1 到 2026Q4"),
+            Case(("report", "--period", "2026Q9"), "2026年第一季度 到 2026年第四季度"),
             Case(("report", "--format", "pdf"), "pdf"),
         ],
         ("run",): [
@@ -307,15 +310,24 @@ def test_holidays_in_gbk_are_read(files: Files, home: Path, tmp_path: Path) -> N
     assert "2028年：已导入 1 天" in proc.stdout and "国务院办公厅通知" in proc.stdout
 
 
-def test_run_without_network_is_one_sentence(tmp_path: Path) -> None:
+def test_run_without_network_says_why_in_one_sentence(tmp_path: Path) -> None:
+    from tests.test_run_unreachable import stop_cleanly, wait_for
+
     env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FAZHI_DEBUG")},
         "FAZHI_DATA_DIR": str(tmp_path / "data"),
         "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # nothing listens on port 1
     }
-    proc = _run(("run",), env, tmp_path)
-    assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr and 'File "' not in proc.stderr
-    assert "ABCDEFGHIJ" not in proc.stderr  # the token is never shown
-    assert proc.stderr.rstrip().splitlines()[-1].startswith("错误：无法连接 Telegram Bot API")
-    assert f"数据目录：{tmp_path / 'data'}" in proc.stderr  # the start-up log names the data home
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(FAZHI), "run"], env=env, cwd=tmp_path, stdout=out, stderr=out, text=True
+        )
+    text = wait_for(proc, log, lambda t: "第 1 次尝试失败" in t)
+    stop_cleanly(proc, log)  # it retries until stopped (tests/test_run_unreachable.py)
+    assert "Traceback" not in text and 'File "' not in text
+    assert "ABCDEFGHIJ" not in text  # the token is never shown
+    failure = next(line for line in text.splitlines() if "无法连接 Telegram Bot API（" in line)
+    assert failure.rstrip().endswith("请检查网络、代理或 TELEGRAM_API_BASE_URL。")
+    assert f"数据目录：{tmp_path / 'data'}" in text  # the start-up log names the data home

@@ -127,7 +127,7 @@ def test_done_refuses_an_invalid_or_future_period(
     console: ConsoleChat, assistant: Assistant
 ) -> None:
     for period, expected in (
-        ("2026Q5", "2026Q1 到 2026Q4"),
+        ("2026Q5", "2026年第一季度 到 2026年第四季度"),
         ("2027Q1", "尚未开始"),
         ("2025Q4", "不在本年度"),
         ("2026年第五季度", "无法识别"),
@@ -137,7 +137,7 @@ def test_done_refuses_an_invalid_or_future_period(
     with session_scope(assistant.sched.engine) as s:
         assert completed_set(s) == set()
     # a past period of this year is fine, and a note after the period stays a note
-    assert "2026Q2" in said(console, "/done i2-study 2026Q2 六月党组会学法")
+    assert "2026年第二季度" in said(console, "/done i2-study 2026Q2 六月党组会学法")
     with session_scope(assistant.sched.engine) as s:
         assert completed_set(s) == {(UNIT, "i2-study", "2026Q2")}
 

@@ -92,18 +92,25 @@ def _check_archive(content: bytes) -> None:
     assert list(header) == ["事项", "条目", "期间", "完成时间", "确认人", "备注", "证明材料"]
     rows = {r[2] + " " + r[0][:4]: r for r in ws.iter_rows(min_row=3, values_only=True)}
     assert len(rows) == 3
-    meeting = next(r for k, r in rows.items() if k.startswith("2026 召开"))
+    meeting = next(r for k, r in rows.items() if k.startswith("2026年 召开"))
     assert meeting[1] == "第4条" and meeting[3].startswith("2026-07-01")
     assert "专题会议已召开" in meeting[5] and "会议照片" in meeting[5]
     assert meeting[6].splitlines() == [
         photo.removeprefix(f"{BUREAU}/"),
         photo2.removeprefix(f"{BUREAU}/"),
     ]
-    study = rows["2026Q3 学法"]
+    study = rows["2026年第三季度 学法"]
     assert study[6] == pdf.removeprefix(f"{BUREAU}/")
-    published = next(r for k, r in rows.items() if k.startswith("2026 向社会"))
+    published = next(r for k, r in rows.items() if k.startswith("2026年 向社会"))
     assert published[6] in ("", None)
     assert all(r[4] for r in rows.values())  # who confirmed
+    # the shared layout: headers wrapped, the header rows frozen, widths fitted (CJK counts 2)
+    assert ws.freeze_panes == "A3"
+    assert all(c.alignment.wrap_text for c in ws[2])
+    assert ws.column_dimensions["A"].width >= 2 * len(
+        "召开部署安排法治政府建设年度重点工作的专题会议"
+    )
+    assert ws.column_dimensions["B"].width >= 2 * len("第4条")
 
 
 async def test_evidence_export_from_chat(bot: BotHarness, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """Fenced delivery: a message whose send was attempted is never sent again, whatever the database
-does meanwhile. A broadcast to a few hundred chats through the fake Bot API by two senders;
+does meanwhile. A broadcast to 600 chats through the fake Bot API by two senders;
 the database goes away for twice the lease in the middle of it — PostgreSQL behind a proxy that
 cuts every connection, SQLite failing every write with "database or disk is full" — and comes
 back: every chat gets its message exactly once.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -30,14 +31,15 @@ from scheduler.delivery.outcomes import RetryPolicy
 from scheduler.delivery.sender import OutboxSender
 from scheduler.store.db import _sqlite_pragmas, init_db, make_engine, session_scope
 from tests.fakes import FakeBotApi
-from tests.fakes.bot_api_faults import RateLimits
+from tests.fakes.bot_api_faults import Fault, RateLimits
 from tests.silent_proxy import SilentProxy
 
-CHATS = 300
+CHATS = 600
 LEASE = timedelta(seconds=2)
 OUTAGE = 2 * LEASE.total_seconds() + 0.5
 LIMITS = FloodLimits(overall=(60, 1.0), private_chat=(50, 1.0), group_chat=(50, 1.0))
 HANG = 120.0  # seconds: only a hang takes longer
+HELD = [20_000 + i for i in range(100, 105)]  # their sends are answered during the outage
 
 
 def _fill(engine: Engine) -> None:
@@ -52,7 +54,12 @@ async def _broadcast_through_outage(
     fail,
     heal,  # noqa: ANN001
 ) -> list[OutboxSender]:
-    """Two senders drain the outbox; the database fails after 60 deliveries, for OUTAGE s."""
+    """Two senders drain the outbox; the database fails for OUTAGE s while the sends to the
+    ``HELD`` chats have reached them and wait for their answer (the fake server holds it), so
+    that those sends' outcomes cannot be written before their lease ran out twice."""
+    release = threading.Event()
+    for chat in HELD:
+        server.add_fault(Fault.held(release, guard=HANG), chat_id=chat, method="sendMessage")
     async with Bot(server.token, base_url=server.base_url) as bot:
         senders = [
             OutboxSender(
@@ -65,12 +72,18 @@ async def _broadcast_through_outage(
             for k, engine in enumerate(engines)
         ]
         drains = [asyncio.ensure_future(s.drain(idle_wait=0.1)) for s in senders]
-        while server.delivered_count < 60:
-            assert not any(d.done() for d in drains)
-            await asyncio.sleep(0.02)
-        fail()
+        try:
+            while not all(server.messages(chat) for chat in HELD):
+                assert not any(d.done() for d in drains)
+                await asyncio.sleep(0.02)
+            fail()
+            at_fail = server.delivered_count
+        finally:
+            release.set()  # their answers come while the database is away
         await asyncio.sleep(OUTAGE)
         heal()
+        print(f"outage after {at_fail} deliveries, to {server.delivered_count} when it ended")
+        assert server.delivered_count < CHATS  # mid-broadcast: most was sent after it
         await asyncio.wait_for(asyncio.gather(*drains), HANG)
         for s in senders:
             s.close()

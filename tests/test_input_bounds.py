@@ -71,7 +71,7 @@ def test_done_refuses_a_bad_period_instead_of_taking_it_as_a_note(
 
 def test_unknown_period_forms_list_the_allowed_forms(assistant: Assistant) -> None:
     answer = _say(assistant, ADMIN, "report", "99999Q4")
-    assert "无法识别的期间" in answer and "2026Q3" in answer and "2026年上半年" in answer
+    assert "无法识别的期间" in answer and "2026年第三季度" in answer and "2026年上半年" in answer
 
 
 @pytest.mark.parametrize(

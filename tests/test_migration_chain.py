@@ -47,6 +47,7 @@ def test_one_linear_chain_numbered_in_order() -> None:
 def test_files_are_named_by_their_revision_without_tracker_numbers() -> None:
     for stem, rev, _ in _chain():
         assert stem == rev
+        assert len(rev) <= 32, f"{rev}: alembic_version holds 32 characters on PostgreSQL"
         assert not re.search(r"_i\d+_", stem), stem
 
 

@@ -62,7 +62,7 @@ def test_two_a_quarter_needs_two_completions(engine) -> None:
         m = compliance_matrix(s, plan, directory, "2026", now=NOW)
         header, rows = matrix_rows(m)
         row = next(r for r in rows if r[0] == BUREAU)
-        assert row[header.index("学法（2026Q3）")] == "待完成 1/2"
+        assert row[header.index("学法（2026年第三季度）")] == "待完成 1/2"
         c2, new2 = confirm(s, BUREAU, study, "2026Q3", by="王五", now=NOW)
         assert new2 and c2.occurrence == 2
         assert (BUREAU, "i2-study", "2026Q3") in completed_set(s, plan)

@@ -102,3 +102,50 @@ def test_every_listed_id_works_in_kb_commands(data: Path) -> None:
     assert out["activated"] == "xiangzhou-2021" and out.get("unchanged")
     proc = run(data, "kb", "remove", "xiangzhou-2021", "--yes", ok=False)
     assert proc.returncode != 0 and "内置" in proc.stderr
+
+
+def test_last_year_in_a_question_reads_the_2021_plan(data: Path) -> None:
+    """去年 in July 2026 is 2025: no plan of its own, so the latest plan before it, 2021's,
+    named as such."""
+    out = json.loads(run(data, "ask", "去年学法多久一次", "--today", "2026-07-01", "--json").stdout)
+    assert out["plan_id"] == "xiangzhou-2021"
+    assert "每季度至少1次" in out["text"] and "每两个月" not in out["text"]
+    assert "按2021年度工作要点" in out["text"]
+    out = json.loads(run(data, "ask", "今年学法多久一次", "--today", "2026-07-01", "--json").stdout)
+    assert out["plan_id"] == "xiangzhou-2026" and "每两个月至少1次" in out["text"]
+
+
+def test_the_console_chat_follows_the_2026_plan_and_last_year_the_2021_one(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same questions in the console chat (the bot's own core), on the data home the CLI
+    imported into."""
+    import datetime as dt
+    import io
+
+    from bot.channels.console.chat import ConsoleChat
+    from bot.runtime.compose import build_assistant
+    from bot.runtime.settings import Settings
+    from scheduler.timing.clock import TZ
+
+    monkeypatch.setenv("FAZHI_DATA_DIR", str(data))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token="123456:TEST",
+        database_url=f"sqlite:///{data / 'fazhi.db'}",  # where the CLI activated the plan
+        fazhi_admin_ids="1",
+        fazhi_data_dir=str(data),
+    )
+    assistant = build_assistant(settings, extra_admins=frozenset({"console"}))
+    assistant.clock = lambda: dt.datetime(2026, 7, 1, 10, tzinfo=TZ)
+    out = io.StringIO()
+    console = ConsoleChat(assistant, out=out)
+    try:
+        console.handle_line("学法多久一次")
+        now = out.getvalue()
+        assert "每两个月至少1次" in now and "按2026年度工作要点" in now, now
+        console.handle_line("去年学法多久一次")
+        last = out.getvalue()[len(now) :]
+        assert "每季度至少1次" in last and "按2021年度工作要点" in last, last
+    finally:
+        assistant.sched.engine.dispose()

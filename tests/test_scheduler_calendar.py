@@ -40,7 +40,7 @@ def test_period_parse(text: str, key: str, start: date, end: date) -> None:
 
 
 def test_period_errors_and_labels() -> None:
-    with pytest.raises(PeriodError, match="2026Q1 到 2026Q4"):
+    with pytest.raises(PeriodError, match="2026年第一季度 到 2026年第四季度"):
         Period.parse("2026Q5")
     assert Period.parse("2026Q3").label == "2026年第三季度"
     assert Period.containing(Cadence.QUARTERLY, date(2026, 11, 28)).key == "2026Q4"

@@ -56,8 +56,9 @@ def test_schedule_preview_json(cli_env) -> None:
     assert code == 0
     rows = json.loads(out)
     # a town: the annual reports, the training class, the court hearing and the annual meeting;
-    # not the quarterly study session of 区政府常务会议、政府部门办公会议 (8 reminders fewer)
-    assert len(rows) == 13
+    # not the quarterly study session of 区政府常务会议、政府部门办公会议 (8 reminders fewer);
+    # the two reports each also have an overdue step
+    assert len(rows) == 15
     assert {"date", "unit", "item", "obligation", "step"} <= set(rows[0])
     assert rows[0] == {
         **rows[0],
@@ -93,7 +94,7 @@ def test_unknown_unit_and_obligation_give_candidates(cli_env) -> None:
     code, out = run("schedule", "preview", "--unit", "财务局", "--year", "2026")
     assert code == 1 and "区财政局" in out and "Traceback" not in out
     code, out = run("done", "司法局", "学习法律")
-    assert code == 1 and "i2-study" in out
+    assert code == 1 and "“学法”" in out  # the candidate by its Chinese name
     code, out = run("done", "财务局", "学法", "--period", "2026Q3")
     assert code == 1 and "区财政局" in out
     code, out = run("done", "司法局", "学法", "--period", "2026Q9")
@@ -117,9 +118,9 @@ def test_done_and_report_formats(cli_env) -> None:
     assert cells[("区财政局", "i2-study", "2026Q3")] in ("overdue", "pending")
     code, out = run("report", "--period", "2026", "--format", "csv")
     table = list(csv.reader(io.StringIO(out)))
-    assert table[0][0] == "单位" and "学法（2026Q3）" in table[0]
+    assert table[0][0] == "单位" and "学法（2026年第三季度）" in table[0]
     row = next(r for r in table if r[0] == "区司法局")
-    assert row[table[0].index("学法（2026Q3）")] == "已完成"
+    assert row[table[0].index("学法（2026年第三季度）")] == "已完成"
     xlsx = cli_env / "r.xlsx"
     assert run("report", "--format", "xlsx", "--period", "2026", "-o", str(xlsx))[0] == 0
     ws = load_workbook(xlsx).active

@@ -121,15 +121,19 @@ def test_step_dates_and_message() -> None:
     patrol = [(r.period.key, r.step.name, r.day) for r in rs if r.obligation.key == "i1-patrol"]
     assert ("2026-10", "start", D(2026, 10, 8)) in patrol  # 1st..7th October are holidays
     assert ("2026-02", "start", D(2026, 2, 2)) in patrol
-    assert len(patrol) == 24
+    # start and end-5 each month, and overdue after each month but December (its overdue day
+    # falls in the next year, when a completion of 2026-12 can no longer be recorded)
+    assert len(patrol) == 12 + 12 + 11
     report = [r for r in rs if r.obligation.key == "i3-report"]
     assert [(r.step.name, r.day) for r in report] == [
         ("d-15", D(2026, 2, 3)),
         ("d-5", D(2026, 2, 24)),
+        ("overdue", D(2026, 3, 4)),
     ]
     body = report[0].body
     assert "2025年度" in body and "2026年3月1日" in body and "《督察工作规定》" in body
-    assert "/done i3-report 2026" in body
+    assert "i3-report" not in body  # officials see the Chinese name, never the key
+    assert f"/done {report[0].obligation.action} 2026年" in body
     assert all(r.when.hour == 9 and r.when.tzinfo is TZ for r in rs)
 
 
@@ -143,13 +147,17 @@ def test_due_reminders_pure_and_collapsed() -> None:
     # report steps (02-03, 02-24) have passed: only the latest of each is due
     assert {r.key for r in due} == {
         "rem:i1-patrol:区司法局:2026-02:end-5",
+        "rem:i1-patrol:区司法局:2026-01:overdue",  # January's, not confirmed
         "rem:i3-report:某镇:2026:d-5",
     }
     # after the deadline nothing of the report is due; confirmed obligations are not due
     later = due_reminders(
         at(D(2026, 3, 2)), plan, directory, rules, cal, {("区司法局", "i1-patrol", "2026-03")}
     )
-    assert all(r.obligation.key != "i1-patrol" for r in later)
+    assert all(r.obligation.key != "i1-patrol" or r.period.key != "2026-03" for r in later)
+    # January's and February's patrols, never confirmed, are overdue: worded so
+    overdue = [r for r in later if r.obligation.key == "i1-patrol"]
+    assert overdue and all(r.step.stage == "overdue" and "截止日期已过" in r.body for r in overdue)
     assert not any(
         r.obligation.key == "i3-report"
         for r in due_reminders(at(D(2026, 3, 3)), plan, directory, rules, cal)
@@ -180,21 +188,28 @@ ALL_2026 = [
     (D(2026, 3, 2), "i2-court_hearing", "early"),
     (D(2026, 3, 2), "i2-training", "early"),
     (D(2026, 3, 2), "i4-meeting", "early"),
+    (D(2026, 3, 4), "i1-annual_report", "overdue"),  # 3 working days after 1 March
     (D(2026, 3, 17), "i2-study", "end-10"),
     (D(2026, 3, 18), "i1-report_publish", "d-10"),
     (D(2026, 3, 27), "i1-report_publish", "d-3"),
     (D(2026, 4, 1), "i2-study", "start"),
+    (D(2026, 4, 3), "i2-study", "overdue"),  # Q1's, 3 working days after it ended
+    (D(2026, 4, 7), "i1-report_publish", "overdue"),  # 04-04..06 清明
     (D(2026, 6, 15), "i2-study", "end-10"),
     (D(2026, 7, 1), "i2-court_hearing", "q3"),
     (D(2026, 7, 1), "i2-study", "start"),
     (D(2026, 7, 1), "i2-training", "q3"),
     (D(2026, 7, 1), "i4-meeting", "q3"),
+    (D(2026, 7, 3), "i2-study", "overdue"),
     (D(2026, 9, 16), "i2-study", "end-10"),
     (D(2026, 10, 8), "i2-court_hearing", "q4"),
     (D(2026, 10, 8), "i2-study", "start"),
     (D(2026, 10, 8), "i2-training", "q4"),
     (D(2026, 10, 8), "i4-meeting", "q4"),
+    (D(2026, 10, 10), "i2-study", "overdue"),  # a Saturday make-up working day
     (D(2026, 12, 17), "i2-study", "end-10"),
+    # no overdue reminder of Q4's study session: it would fall in 2027, when a completion of
+    # 2026 can no longer be recorded
 ]
 
 
@@ -247,7 +262,9 @@ async def test_year_walk_exact_dates_holidays_and_confirmation(ctx, tmp_path) ->
     assert sorted(bureau) == BUREAU_2026
     confirmed_away = {
         (D(2026, 7, 1), "i4-meeting", "q3"),
+        (D(2026, 7, 3), "i2-study", "overdue"),
         (D(2026, 10, 8), "i4-meeting", "q4"),
+        (D(2026, 10, 10), "i2-study", "overdue"),  # a Saturday make-up working day
         (D(2026, 10, 8), "i2-training", "q4"),
     }
     assert sorted(town) == [r for r in TOWN_2026 if r not in confirmed_away]
@@ -278,10 +295,12 @@ async def test_three_day_outage_catch_up_once(ctx, tmp_path) -> None:
         (ln["meta"]["unit"], ln["meta"]["obligation"], ln["meta"]["step"])
         for ln in lines[before_outage:]
     )
-    expected = {(TOWN, ob, st) for d, ob, st in TOWN_2026 if d == D(2026, 7, 1)} | {
-        (BUREAU, ob, st) for d, ob, st in BUREAU_2026 if d == D(2026, 7, 1)
+    expected = {(TOWN, ob, st) for d, ob, st in TOWN_2026 if D(2026, 7, 1) <= d <= D(2026, 7, 3)}
+    expected |= {
+        (BUREAU, ob, st) for d, ob, st in BUREAU_2026 if D(2026, 7, 1) <= d <= D(2026, 7, 3)
     }
-    assert len(expected) == 5
-    assert set(after) == expected  # every reminder of 07-01, missed while down, went out
+    assert len(expected) == 6
+    # every reminder of 07-01, missed while down, went out; Q2's overdue one on its day 07-03
+    assert set(after) == expected
     assert set(after.values()) == {1}  # once, despite 70 hourly planner runs after the restart
     assert len({ln["id"] for ln in lines}) == len(lines)

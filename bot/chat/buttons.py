@@ -21,7 +21,10 @@ from scheduler.delivery.buttons import (
     CALLBACK_LIMIT,
     Acknowledge,
     ButtonError,
+    ChaseAnswer,
+    DenyRequest,
     Done,
+    GrantRequest,
     Payload,
     Snooze,
     decode,
@@ -35,15 +38,20 @@ __all__ = [
     "Approve",
     "ButtonError",
     "CancelNotice",
+    "ChaseAnswer",
     "ChaseReceipts",
+    "DenyRequest",
     "DiscardPlan",
     "Done",
     "ExportEvidence",
+    "GrantRequest",
+    "ExportLedger",
     "ItemsPage",
     "MorePages",
     "NoticeReport",
     "Payload",
     "Register",
+    "RemindOverdue",
     "Reject",
     "ResendNotice",
     "SendNotice",
@@ -147,6 +155,21 @@ class DiscardPlan(Payload, tag="plan:no"):
 @dataclass(frozen=True)
 class ExportEvidence(Payload, tag="ev"):
     """📦 under /report: the evidence archive of a year."""
+
+    year: int
+
+
+# -- supervision (ChaseAnswer, under a chase, comes from the scheduler) ---------------------------
+@dataclass(frozen=True)
+class RemindOverdue(Payload, tag="chs:all"):
+    """📣 under /report: chase every unit with an overdue obligation of the year."""
+
+    year: int
+
+
+@dataclass(frozen=True)
+class ExportLedger(Payload, tag="ldg"):
+    """📒 under /report: the ledger (台账) of a year as an .xlsx file."""
 
     year: int
 

@@ -19,6 +19,8 @@ class ChatContext:
     rate_limited: bool = True  # False for the local console operator
     replied_user_id: str = ""  # the author of the message this one replies to, if any
     replied_user_name: str = ""
+    # the start of the bot's own message this one replies to (a chase answered by replying)
+    replied_bot_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from bot.runtime.error_boundary import silence_stdout
+
 if TYPE_CHECKING:
     from knowledge.plan.model import Obligation, WorkPlan
     from scheduler.jobs.context import SchedulerContext
 
-console = Console(soft_wrap=True)  # sentences and paths are not cut; tables still fit
+
+class PipeSafeConsole(Console):
+    """A console whose closed standard output ends the printing, not the command. Rich's own
+    answer is ``SystemExit(1)`` from inside ``print``: in a command that prints within its
+    transaction, that rolled back the very change it was reporting. Commands print success only
+    after the commit; this makes a closed pipe after the commit harmless too."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        silence_stdout()
+
+
+console = PipeSafeConsole(soft_wrap=True)  # sentences and paths are not cut; tables still fit
 err_console = Console(stderr=True, soft_wrap=True)
 
 DbOpt = Annotated[
@@ -37,8 +51,17 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def echo(text: str, nl: bool = True) -> None:
+    """``typer.echo`` to the standard output, quiet when its reader has gone (see
+    :class:`PipeSafeConsole`)."""
+    try:
+        typer.echo(text, nl=nl)
+    except BrokenPipeError:
+        silence_stdout()
+
+
 def emit_json(data: Any) -> None:  # noqa: ANN401 - any JSON value
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @contextmanager

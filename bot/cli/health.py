@@ -1,26 +1,31 @@
 """`fazhi health`: the container's health check (every minute) — the database is reachable and
-migrated. Light on purpose: the SQL core and python-dotenv only, not the CLI framework nor the
-settings model, so the check costs a fraction of a second (``bench/bench_startup.py``)."""
+migrated — and where each setting came from. Light on purpose: the SQL core and python-dotenv
+only, not the CLI framework nor the settings model, so the check costs a fraction of a second
+(``bench/bench_startup.py``)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 
 def database_url() -> str | None:
-    """``DATABASE_URL`` as :class:`bot.runtime.settings.Settings` reads it: the environment (any case),
-    else the ``.env`` file of the working directory."""
-    for key, value in os.environ.items():
-        if key.lower() == "database_url":
-            return value or None
-    from dotenv import dotenv_values
+    """``DATABASE_URL`` as :class:`bot.runtime.settings.Settings` reads it: the environment (any
+    case), else ``.env`` in the working folder, else ``fazhi.env`` in the data home."""
+    from bot.runtime.sources import lookup
 
-    for key, value in dotenv_values(".env").items():
-        if key.lower() == "database_url":
-            return value or None
-    return None
+    found = lookup().get("DATABASE_URL")
+    return (found.value or None) if found is not None else None
+
+
+def setting_lines() -> list[str]:
+    """The lookup order, then each setting that is set, its value (secrets masked) and source."""
+    from bot.runtime.sources import home_file, local_file, lookup, shown
+
+    lines = [f"设置来源（先找到的为准）：环境变量 > {local_file()} > {home_file()}"]
+    for item in lookup().values():
+        lines.append(f"  {item.key}={shown(item.key, item.value)}（{item.source}）")
+    return lines
 
 
 def data_home_lines(url: str | None) -> list[str]:
@@ -34,7 +39,13 @@ def data_home_lines(url: str | None) -> list[str]:
         db = redact_url(resolve_url(url).render_as_string(hide_password=True), url or "")
     except DatabaseURLError:
         db = "（DATABASE_URL 无效）"
-    lines = [f"数据目录：{data_dir()}（{data_dir_source()}）", f"数据库：{db}"]
+    from bot.runtime.sources import DATA_DIR_KEY, ENVIRONMENT, lookup
+
+    where = data_dir_source()
+    found = lookup().get(DATA_DIR_KEY)
+    if found is not None and found.source != ENVIRONMENT:
+        where = f"{DATA_DIR_KEY}，来自 {found.source}"
+    lines = [f"数据目录：{data_dir()}（{where}）", f"数据库：{db}"]
     stray = stray_database()
     if stray is not None and not url:
         lines.append(
@@ -56,7 +67,13 @@ def _missing_sqlite_file(parsed: object) -> Path | None:
 
 def check() -> tuple[bool, list[str]]:
     """(healthy, lines to print): the verdict first ("ok revision=…" or "错误：…", one
-    sentence from :mod:`bot.runtime.error_boundary`, no SQL), then where the data lives."""
+    sentence from :mod:`bot.runtime.error_boundary`, no SQL), then where the data lives, then
+    where each setting came from."""
+    healthy, lines = _verdict()
+    return healthy, lines + setting_lines()
+
+
+def _verdict() -> tuple[bool, list[str]]:
     from bot.runtime.error_boundary import describe
     from scheduler.store.db import current_revision, make_engine, outbox_backlog, resolve_url
 
@@ -103,11 +120,16 @@ def clock_lines(engine) -> list[str]:  # noqa: ANN001
 
 
 def main() -> int:
+    from bot.runtime.error_boundary import silence_stdout
     from scheduler.store.redaction import redact_url
 
     healthy, lines = check()
     url = database_url() or ""
     for line in (redact_url(line, url) for line in lines):
         stream = sys.stderr if not healthy and line.startswith("错误：") else sys.stdout
-        print(line, file=stream)
+        try:
+            print(line, file=stream, flush=True)
+        except BrokenPipeError:  # `fazhi health | head -1`: the verdict is the exit code
+            if stream is sys.stdout:
+                silence_stdout()
     return 0 if healthy else 1

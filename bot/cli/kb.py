@@ -9,17 +9,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bot.cli import kb_store
-from bot.cli.common import JsonOpt, active_plans, emit_json, fail, plan_named
+from bot.cli.common import (
+    JsonOpt,
+    PipeSafeConsole,
+    active_plans,
+    emit_json,
+    fail,
+    plan_named,
+)
 from knowledge.plan.model import CATEGORY_LABELS
 from knowledge.plan.serialize import directory_dict, item_dict, meta_dict, obligation_dict
 from knowledge.reading.loader import check_file, directory_for
 
 kb_app = typer.Typer(help="知识库：工作要点条目、责任单位、周期性任务。", no_args_is_help=True)
-console = Console()
+console = PipeSafeConsole()
 
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="工作要点编号（默认：内置的第一份）")]
 

@@ -8,14 +8,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import JsonOpt, emit_json, fail, plan_named, stored_context
+from bot.cli.common import (
+    JsonOpt,
+    PipeSafeConsole,
+    emit_json,
+    fail,
+    plan_named,
+    stored_context,
+)
 from knowledge.reading.decode import DocumentError
 from knowledge.reading.loader import DEFAULT_PLAN_ID
 
-console = Console()
+console = PipeSafeConsole()
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="替换同一年度的现行要点时不再询问")]
 
@@ -42,7 +48,15 @@ def _confirm_replace(current: str, new: str, year: int, yes: bool) -> None:
         fail(f"未替换：{year} 年度仍使用“{current}”（脚本中请加 --yes）。")
 
 
-def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
+def _say(lines: list[str]) -> None:
+    """Print what a command did, once its transaction is committed."""
+    for line in lines:
+        console.print(line, highlight=False)
+
+
+def _activate(s, row, yes: bool) -> tuple[dict[str, Any], list[str]]:  # noqa: ANN001
+    """Activate ``row`` in ``s`` (asking first when it replaces the year's plan in force): the
+    JSON answer and the lines to print after the commit."""
     from scheduler.records import plans as store
 
     current = store.active_row(s, row.year)
@@ -56,21 +70,20 @@ def _activate(s, row, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN0
     from knowledge.plan.units import UnitDirectory
 
     change = store.reminder_change(s, old_plan, new_plan, UnitDirectory.for_plans(after))
-    if not as_json:
-        console.print(
-            f"[green]已启用[/green]“{row.slug}”为 {row.year} 年度的工作要点"
-            + (f"（替换“{current.slug}”）" if current is not None and current.id != row.id else "")
-            + "。",
-            highlight=False,
-        )
-        console.print(change.text(), highlight=False)
+    replaced = current.slug if current is not None and current.id != row.id else None
+    said = [
+        f"[green]已启用[/green]“{row.slug}”为 {row.year} 年度的工作要点"
+        + (f"（替换“{replaced}”）" if replaced else "")
+        + "。",
+        change.text(),
+    ]
     return {
         "activated": row.slug,
-        "replaced": current.slug if current is not None and current.id != row.id else None,
+        "replaced": replaced,
         "reminders_started": [list(x) for x in change.started],
         "reminders_stopped": [list(x) for x in change.stopped],
         "withdrawn": change.withdrawn,
-    }
+    }, said
 
 
 def kb_import(
@@ -108,9 +121,10 @@ def kb_import(
             fail(str(exc))
             return
         row = imported.row
+        slug, active = row.slug, row.active
         out: dict[str, Any] = {
             "ok": True,
-            "plan_id": row.slug,
+            "plan_id": slug,
             "year": row.year,
             "issuer": row.issuer,
             "created": imported.created,
@@ -118,20 +132,22 @@ def kb_import(
             "obligations": len(imported.plan.obligations),
             "warnings": [{"line": ln, "message": m} for ln, m in imported.result.warnings],
         }
+        said = [
+            f"[green]已导入[/green]（编号 {slug}）："
+            if imported.created
+            else f"这个文件已经导入过（编号 {slug}{'，已启用' if active else ''}），未做改动。",
+            *plan_preview_lines(imported.plan, imported.result.warnings),
+        ]
+    # stored (committed): only now is "已导入" true; a refused activation below keeps it
+    if not as_json:
+        _say(said)
+    if activate and not active:
+        with session_scope(ctx.engine) as s:
+            out["activation"], said = _activate(s, store.find_plan(s, slug), yes)
         if not as_json:
-            if imported.created:
-                console.print(f"[green]已导入[/green]（编号 {row.slug}）：", highlight=False)
-            else:
-                console.print(
-                    f"这个文件已经导入过（编号 {row.slug}{'，已启用' if row.active else ''}），未做改动。",
-                    highlight=False,
-                )
-            for line in plan_preview_lines(imported.plan, imported.result.warnings):
-                console.print(line, highlight=False)
-        if activate and not row.active:
-            out["activation"] = _activate(s, row, yes, as_json)
-        elif not as_json and not row.active:
-            console.print(f"用 fazhi kb activate {row.slug} 启用。", highlight=False)
+            _say(said)
+    elif not as_json and not active:
+        console.print(f"用 fazhi kb activate {slug} 启用。", highlight=False)
     if as_json:
         emit_json(out)
 
@@ -148,26 +164,25 @@ def kb_activate(
     ctx = stored_context()
     with session_scope(ctx.engine) as s:
         if plan.strip() == DEFAULT_PLAN_ID:
-            out = _activate_bundled(s, yes, as_json)
-            if as_json:
-                emit_json(out)
-            return
-        try:
-            row = store.find_plan(s, plan)
-        except store.PlanError as exc:
-            fail(str(exc))
-            return
-        if row.active:
-            out = {"activated": row.slug, "replaced": None, "unchanged": True}
-            if not as_json:
-                console.print(f"“{row.slug}”已经是 {row.year} 年度的现行要点。", highlight=False)
+            out, said = _activate_bundled(s, yes)
         else:
-            out = _activate(s, row, yes, as_json)
+            try:
+                row = store.find_plan(s, plan)
+            except store.PlanError as exc:
+                fail(str(exc))
+                return
+            if row.active:
+                out = {"activated": row.slug, "replaced": None, "unchanged": True}
+                said = [f"“{row.slug}”已经是 {row.year} 年度的现行要点。"]
+            else:
+                out, said = _activate(s, row, yes)
     if as_json:
         emit_json(out)
+    else:
+        _say(said)
 
 
-def _activate_bundled(s, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: ANN001
+def _activate_bundled(s, yes: bool) -> tuple[dict[str, Any], list[str]]:  # noqa: ANN001
     """`kb activate xiangzhou-2021`: the bundled plan is its year's plan again."""
     from knowledge.plan.units import UnitDirectory
     from knowledge.reading.loader import default_plan
@@ -176,9 +191,9 @@ def _activate_bundled(s, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: A
     year = default_plan().meta.plan_year or 0
     current = store.active_row(s, year)
     if current is None:
-        if not as_json:
-            console.print(f"“{DEFAULT_PLAN_ID}”已经是 {year} 年度的现行要点。", highlight=False)
-        return {"activated": DEFAULT_PLAN_ID, "replaced": None, "unchanged": True}
+        return {"activated": DEFAULT_PLAN_ID, "replaced": None, "unchanged": True}, [
+            f"“{DEFAULT_PLAN_ID}”已经是 {year} 年度的现行要点。"
+        ]
     _confirm_replace(current.slug, DEFAULT_PLAN_ID, year, yes)
     before = store.active_plans(s)
     store.activate_bundled(s)
@@ -186,20 +201,18 @@ def _activate_bundled(s, yes: bool, as_json: bool) -> dict[str, Any]:  # noqa: A
     change = store.reminder_change(
         s, store.covering(before, year), store.covering(after, year), UnitDirectory.for_plans(after)
     )
-    if not as_json:
-        console.print(
-            f"[green]已启用[/green]“{DEFAULT_PLAN_ID}”（内置）为 {year} 年度的工作要点"
-            f"（替换“{current.slug}”）。",
-            highlight=False,
-        )
-        console.print(change.text(), highlight=False)
+    said = [
+        f"[green]已启用[/green]“{DEFAULT_PLAN_ID}”（内置）为 {year} 年度的工作要点"
+        f"（替换“{current.slug}”）。",
+        change.text(),
+    ]
     return {
         "activated": DEFAULT_PLAN_ID,
         "replaced": current.slug,
         "reminders_started": [list(x) for x in change.started],
         "reminders_stopped": [list(x) for x in change.stopped],
         "withdrawn": change.withdrawn,
-    }
+    }, said
 
 
 def kb_plans(as_json: JsonOpt = False) -> None:

@@ -9,6 +9,8 @@ Every command runs inside one error boundary (:mod:`bot.runtime.error_boundary`)
 cause is one Chinese sentence and a non-zero exit code; ``-v``/``--verbose`` (anywhere on the
 command line) adds the traceback. ``fazhi health`` and ``fazhi ask`` take a fast path without
 the CLI framework (:mod:`bot.cli.health`, :mod:`bot.cli.ask`), which speaks the same way.
+Before any of them, the settings of ``.env`` and of the data home's ``fazhi.env`` are put under
+the environment (:mod:`bot.runtime.sources`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ FAMILIES = (
     "bot.cli.obligations",
     "bot.cli.run",
     "bot.cli.evidence",
+    "bot.cli.config",
+    "bot.cli.requests",
+    "bot.cli.supervision",
 )
 # the first word of a command line → the module that registers it
 COMMAND_FAMILY = {
@@ -45,9 +50,16 @@ COMMAND_FAMILY = {
     "undo": "bot.cli.records",
     "obligations": "bot.cli.obligations",
     "evidence": "bot.cli.evidence",
+    "requests": "bot.cli.requests",
+    "remind": "bot.cli.supervision",
+    "reply": "bot.cli.supervision",
+    "chases": "bot.cli.supervision",
+    "ledger": "bot.cli.supervision",
+    "annual-draft": "bot.cli.supervision",
     "run": "bot.cli.run",
     "chat": "bot.cli.run",
     "health": "bot.cli.run",
+    "config": "bot.cli.config",
 }
 
 
@@ -114,6 +126,9 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+    from bot.runtime.sources import apply
+
+    apply()  # .env and the data home's fazhi.env, under the environment, for every reader
     if sys.argv[1:] == ["health"]:  # the container's check, every minute: no CLI framework
         from bot.cli.health import main as health
 

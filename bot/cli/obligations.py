@@ -7,15 +7,21 @@ audited and re-plans at once: reminders queued for a unit no longer bound are wi
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bot.chat.render.overrides import change_text
-from bot.cli.common import DbOpt, JsonOpt, fail, load_context, user_errors
+from bot.cli.common import (
+    DbOpt,
+    JsonOpt,
+    PipeSafeConsole,
+    emit_json,
+    fail,
+    load_context,
+    user_errors,
+)
 from scheduler.records.overrides import clear_override, list_overrides, set_override
 from scheduler.store.db import session_scope
 
@@ -23,7 +29,7 @@ obligations_app = typer.Typer(
     help="任务约束对象的管理员调整：某单位适用/不适用某项任务（记入审计日志）。",
     no_args_is_help=True,
 )
-console = Console()
+console = PipeSafeConsole()
 
 UnitArg = Annotated[str, typer.Argument(help="单位，如 区法院 / 司法局")]
 ObligationArg = Annotated[str, typer.Argument(help="任务，如 i2-study / 学法")]
@@ -94,7 +100,7 @@ def overrides(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
             }
             for o in rows
         ]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit_json(data)
         return
     if not rows:
         console.print("没有管理员调整：各项任务均按规则判断约束对象。")

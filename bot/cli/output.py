@@ -6,6 +6,7 @@ interrupted run never leaves half a file under the name asked for."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ SUFFIXES = {
     "png": (".png",),
     "zip": (".zip",),
     "ics": (".ics",),
+    "docx": (".docx",),
 }
 KINDS = {
     "csv": "CSV 表格",
@@ -24,6 +26,7 @@ KINDS = {
     "png": "PNG 图片",
     "zip": "zip 压缩包",
     "ics": "日历文件",
+    "docx": "Word 文档",
 }
 
 
@@ -44,12 +47,26 @@ def checked_output(path: Path, fmt: str) -> Path:
     return path
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions ``open(path, "w")`` would give: an existing file keeps its own, a new
+    one gets 0666 less the umask (0644 under the usual 022). ``mkstemp`` makes its file 0600,
+    which the rename would otherwise carry over to the file asked for."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # the only way to read the umask is to set it
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.absolute().parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,8 @@ from bot.cli.common import (
     DbOpt,
     JsonOpt,
     console,
+    echo,
+    emit_json,
     fail,
     load_context,
     obligation_named,
@@ -26,7 +27,15 @@ from knowledge.plan.model import WorkPlan
 from knowledge.plan.years import NoPlanForYear, names_year, plan_of_year
 from scheduler.jobs.context import SchedulerContext
 from scheduler.planning.planner import responsible_units
-from scheduler.records.completions import NOT_APPLICABLE, compliance_matrix, confirm, undo
+from scheduler.records.completions import (
+    DONE,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    compliance_matrix,
+    confirm,
+    undo,
+)
 from scheduler.records.report import matrix_rows, matrix_xlsx, override_lines
 from scheduler.records.unit_registry import resolve_unit
 from scheduler.store.db import session_scope
@@ -49,13 +58,24 @@ def done(
     by: Annotated[str, typer.Option("--by", help="确认人")] = "cli",
     note: Annotated[str, typer.Option("--note", help="备注")] = "",
     evidence: Annotated[
-        str | None, typer.Option("--evidence", help="佐证材料（文件编号或链接）")
+        str | None,
+        typer.Option(
+            "--evidence",
+            help="证明材料：文件路径（文件存入数据目录，随证明材料档案导出）、链接或文字说明",
+        ),
     ] = None,
     database_url: DbOpt = None,
 ) -> None:
+    from scheduler.records import evidence_files
+
     with user_errors():
         ctx = load_context(database_url)
         ob = obligation_named(ctx, obligation)
+        try:  # a file is kept before the record that names it is committed
+            evidence, file_name = evidence_files.evidence_value(evidence)
+        except evidence_files.EvidenceFileError as exc:
+            fail(str(exc))
+            raise
         with session_scope(ctx.engine) as s:
             directory = ctx.directory(s)
             name = resolve_unit(directory, unit)
@@ -66,11 +86,22 @@ def done(
                     "--applies --reason 理由（记入审计日志）"
                 )
             c, new = confirm(s, name, ob, period, by=by, note=note, evidence=evidence, admin=True)
+            files = 0
+            if evidence and not new:  # as in chat: the material joins the recorded completion
+                files = evidence_files.attach(s, c, evidence, name, by)
         p = Period.parse(c.period)
         counted = f"，{c.occurrence}/{ob.need}次" if ob.need > 1 else ""
+        kept = f"证明材料“{file_name}”已存入数据目录，导出档案时一并打包。" if file_name else ""
         if new:
             console.print(
-                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。"
+                f"已登记：{name} 已完成“{ob.action}”（{p.label}，第{ob.item}条{counted}）。{kept}",
+                markup=False,
+            )
+        elif files:
+            console.print(
+                f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记；"
+                f"材料已附在该完成记录上（共 {files} 份）。{kept}",
+                markup=False,
             )
         else:
             console.print(f"{name} 的“{ob.action}”（{p.label}）此前已登记完成，未重复登记。")
@@ -124,7 +155,7 @@ def report(
                 )
         checked_output(output, fmt)
     with user_errors():
-        p = Period.parse(period) if period else Period(now().year, "Y", 1)
+        p = Period.parse(period, now().date()) if period else Period(now().year, "Y", 1)
         ctx = load_context(database_url)
         try:
             chosen = plan_of_year(ctx.plans, p.year)  # the one rule for the plan of a year
@@ -134,6 +165,7 @@ def report(
         with session_scope(ctx.engine) as s:
             m = compliance_matrix(s, chosen.plan, ctx.directory(s), p)
             annual = _annual_report_lines(ctx, s, p, chosen.plan)
+            chased = _chase_lines(s, p, chosen.plan)
     header, rows = matrix_rows(m)
     if as_json:
         data: list[dict[str, Any]] = [
@@ -154,12 +186,17 @@ def report(
                     if (ov := m.override(u, c.obligation.key))
                     else {}
                 ),
+                **(
+                    {"request": {"kind": rq.kind, "reason": rq.reason, "new_due": str(rq.new_due)}}
+                    if (rq := m.requests.get((u, c.label)))
+                    else {}
+                ),
             }
             for u in m.units
             for c in m.columns
             if m.cells[(u, c.label)] != NOT_APPLICABLE
         ]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit_json(data)
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -168,7 +205,7 @@ def report(
             write_atomic(output, buf.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
             console.print(f"已写入 {output.absolute()}")
         else:
-            typer.echo(buf.getvalue(), nl=False)
+            echo(buf.getvalue(), nl=False)
         return
     if fmt == "xlsx":
         output = output or Path(f"fazhi-report-{p.key}.xlsx")  # a workbook is never printed
@@ -185,10 +222,13 @@ def report(
         console.print(f"已写入 {output.absolute()}")
         return
     c = m.counts()
-    title = f"{p.label}完成情况：已完成 {c['done']}，已逾期 {c['overdue']}，待完成 {c['pending']}"
+    title = (
+        f"{p.label}完成情况：已完成 {c[DONE]}，已逾期 {c[OVERDUE]}，待完成 {c[PENDING]}，"
+        f"不适用 {c[NOT_APPLICABLE]}（{len(m.units)} 个单位 × {len(m.columns)} 项）"
+    )
     if names_year(ctx.plans, chosen, now().year):
         title += f"（{chosen.label()}）"
-    colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow"}
+    colours = {"已完成": "green", "已逾期": "red", "待完成": "yellow", "不适用（豁免）": "blue"}
     # one column per task fits only a wide terminal; otherwise one row per unit with counts
     if console.width >= 14 + 12 * (len(header) - 1):
         table = Table(title=title)
@@ -219,6 +259,22 @@ def report(
             console.print(f"  · {line}", highlight=False, soft_wrap=True)
     for line in annual:
         console.print(line, highlight=False)
+    if chased:
+        console.print(f"[bold]催办与回复（{len(chased)} 项）：[/bold]")
+        for line in chased:
+            console.print(f"  · {line}", highlight=False, soft_wrap=True)
+
+
+def _chase_lines(s: Any, p: Period, plan: WorkPlan) -> list[str]:
+    """The period's chases, each with the unit's replies beside it."""
+    from scheduler.records.chases import chase_log
+
+    actions = {ob.key: ob.action for ob in plan.obligations}
+    return [
+        e.line(actions.get(e.obligation_key, ""))
+        for e in chase_log(s, p.year)
+        if p.start <= Period.parse(e.period).start and Period.parse(e.period).end <= p.end
+    ]
 
 
 def _annual_report_lines(ctx: SchedulerContext, s: Any, p: Period, plan: WorkPlan) -> list[str]:

@@ -20,8 +20,9 @@ HOW_TO_GET_A_TOKEN = """\
 获取令牌：
   1. 在 Telegram 中打开 @BotFather，发送 /newbot，按提示设置名称和用户名；
   2. 复制它给出的令牌（形如 123456789:AA…）；
-  3. 写入项目根目录的 .env 文件：TELEGRAM_BOT_TOKEN=你的令牌（参见 .env.example），
-     或在环境变量中设置，然后重新运行 fazhi run。
+  3. 运行 fazhi config set TELEGRAM_BOT_TOKEN -，粘贴令牌后回车（写入数据目录的
+     fazhi.env，在任何文件夹都生效）；也可以写入当前文件夹的 .env（参见 .env.example）
+     或设为环境变量。然后重新运行 fazhi run。
 也可以接入钉钉（设置 DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET，见 README“钉钉机器人”）。
 不连接 Telegram 也可以试用：fazhi chat（控制台对话）。"""
 
@@ -250,6 +251,7 @@ def _run_sender(settings) -> None:  # noqa: ANN001
             file_url = file_url[: -len("/bot")] + "/file/bot"
         kwargs = {"base_url": base_url, "base_file_url": file_url}
 
+    from bot.runtime.telegram_connect import connect_with_backoff
     from scheduler.delivery.routing import RoutingChannel
 
     dingtalk = _dingtalk_config(settings)
@@ -258,7 +260,9 @@ def _run_sender(settings) -> None:  # noqa: ANN001
         async with contextlib.AsyncExitStack() as stack:
             telegram = None
             if settings.token is not None:
-                bot = await stack.enter_async_context(Bot(settings.token, **kwargs))
+                bot = Bot(settings.token, **kwargs)
+                stack.push_async_callback(bot.shutdown)
+                await connect_with_backoff(bot)  # Telegram unreachable: wait, do not exit
                 limiter = FloodLimiter(shared=SendBudget(engine))
                 telegram = TelegramChannel(bot, limiter=limiter)
             others = {}
@@ -278,7 +282,13 @@ def _run_sender(settings) -> None:  # noqa: ANN001
 
 
 def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
+    """Poll or serve the webhook; while Telegram is unreachable at start, retry with a growing
+    wait (PTB's bootstrap retries, forever) and log each failure with its reason."""
     from telegram import Update
+
+    from bot.runtime.telegram_connect import log_failed_attempts
+
+    log_failed_attempts(app)
 
     if url:
         path = url.rstrip("/").rsplit("/", 1)[-1] if url.count("/") > 2 else "telegram"
@@ -290,12 +300,14 @@ def _serve(app, settings, url: str | None, secret: str) -> None:  # noqa: ANN001
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
             stop_signals=(signal.SIGINT,),  # SIGTERM: bot.runtime.shutdown
+            bootstrap_retries=-1,
         )
     else:
         app.run_polling(
             allowed_updates=Update.ALL_TYPES,
             timeout=int(settings.fazhi_poll_timeout),
             stop_signals=(signal.SIGINT,),
+            bootstrap_retries=-1,
         )
 
 

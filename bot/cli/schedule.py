@@ -4,14 +4,22 @@ reminders (previewed as a table or JSON, or run in this process without Telegram
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bot.cli.common import DbOpt, JsonOpt, console, err_console, fail, load_context, user_errors
+from bot.cli.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    load_context,
+    user_errors,
+)
 from knowledge.plan.years import NoPlanForYear, plan_of_year
 from scheduler.planning.planner import reminders_in
 from scheduler.records.unit_registry import resolve_unit
@@ -101,7 +109,7 @@ def schedule_preview(
         for r in reminders
     ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        emit_json(rows)
         return
     if cal.source(y) == "weekends":
         err_console.print(f"[yellow]注意：{y}年没有节假日数据，按周末计算工作日。[/yellow]")

@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bot.cli.common import DbOpt, JsonOpt, console, fail, load_context, user_errors
+from bot.cli.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    fail,
+    load_context,
+    user_errors,
+)
 from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
 from scheduler.records.access import add_liaison, list_liaisons, remove_liaison
 from scheduler.records.unit_registry import (
@@ -131,7 +138,7 @@ def units_list(as_json: JsonOpt = False, database_url: DbOpt = None) -> None:
                 for u in list_units(s)
             ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        emit_json(rows)
         return
     table = Table(title=f"单位名录（{len(rows)} 个）")
     for col in ("单位", "类别", "来源", "别名"):
@@ -218,7 +225,7 @@ def liaison_list(
                 for li, u in list_liaisons(s, only)
             ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        emit_json(rows)
         return
     if not rows:
         console.print("还没有联络员。用 fazhi units liaison add 单位 用户ID 指定。")
@@ -235,3 +242,44 @@ def liaison_list(
             r["approved_at"][:16].replace("T", " "),
         )
     console.print(table)
+
+
+# -- heads (负责人) -----------------------------------------------------------------------------
+@units_app.command("head")
+def units_head(
+    unit: Annotated[str, typer.Argument(help="单位，如 区司法局 / 司法局")],
+    name: Annotated[str, typer.Option("--name", help="负责人姓名")] = "",
+    chat: Annotated[
+        str, typer.Option("--chat", help="负责人的聊天ID：Telegram 用户ID（数字）或钉钉ID（dt:…）")
+    ] = "",
+    clear: Annotated[bool, typer.Option("--clear", help="清除该单位的负责人")] = False,
+    actor: Annotated[str, typer.Option("--by", help="操作人（记入审计日志）")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """查看或登记单位负责人：任务逾期一定工作日后，督办提醒会发给负责人（见 escalation.toml）。
+
+    只写单位即查看；--name 和 --chat 一起给出即登记；--clear 清除。"""
+    from scheduler.records.unit_heads import clear_head, set_head
+
+    with user_errors():
+        ctx = load_context(database_url)
+        with session_scope(ctx.engine) as s:
+            directory = ctx.directory(s)
+            if clear:
+                row = clear_head(s, directory, unit, actor)
+                console.print(f"已清除“{row.name}”的负责人。")
+                return
+            if name or chat:
+                row = set_head(s, directory, unit, name, chat, actor)
+                console.print(
+                    f"已登记“{row.name}”的负责人：{row.head_name}（{row.head_chat_id}）。"
+                )
+                return
+            row = active_unit(s, directory, unit)
+            if row.head_chat_id:
+                console.print(f"“{row.name}”的负责人：{row.head_name}（{row.head_chat_id}）。")
+            else:
+                console.print(
+                    f"“{row.name}”还没有登记负责人。用 fazhi units head {row.name} "
+                    "--name 姓名 --chat 聊天ID 登记。"
+                )

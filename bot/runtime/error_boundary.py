@@ -309,6 +309,17 @@ def report(exc: BaseException, verbose: bool, err: Callable[[str], None] | None 
     return failure.exit_code
 
 
+def silence_stdout() -> None:
+    """Point the standard output at the null device: its reader has gone (``fazhi … | head``),
+    so what the command still prints is dropped instead of failing the command."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (tests capture it): nothing to redirect
+        pass
+
+
 def run_cli(command: Any, argv: list[str], verbose: bool, prog_name: str = "fazhi") -> int:  # noqa: ANN401
     """Run a click command (``typer.main.get_command``) with every error turned into one
     sentence; the exit code."""
@@ -327,4 +338,11 @@ def run_cli(command: Any, argv: list[str], verbose: bool, prog_name: str = "fazh
             exc.show()  # type: ignore[attr-defined]
             return EXIT_USAGE
         return report(exc, verbose)
+    finally:
+        try:  # what is still buffered, while the boundary can keep a closed pipe quiet
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()
+        except (OSError, ValueError):
+            pass
     return result if isinstance(result, int) else 0

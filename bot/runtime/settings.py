@@ -1,11 +1,27 @@
-"""Configuration from the environment and an optional ``.env`` file (pydantic-settings)."""
+"""Configuration (pydantic-settings) from the environment, then ``.env`` in the working folder,
+then ``fazhi.env`` in the data home: the order of :mod:`bot.runtime.sources`, which ``fazhi``
+also applies to the environment before any command runs."""
 
 from __future__ import annotations
 
 from functools import cached_property
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class _HomeFileSource(DotEnvSettingsSource):
+    """The data home's ``fazhi.env``, which cannot move the data home it is found in."""
+
+    def __call__(self) -> dict[str, object]:
+        values = super().__call__()
+        values.pop("fazhi_data_dir", None)
+        return values
 
 
 class Settings(BaseSettings):
@@ -59,6 +75,20 @@ class Settings(BaseSettings):
     fazhi_send_interval: float = Field(
         default=2.0, gt=0, le=60, description="seconds between outbox runs when it is empty"
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from bot.runtime.sources import home_file
+
+        home = _HomeFileSource(settings_cls, env_file=home_file(), env_file_encoding="utf-8")
+        return (init_settings, env_settings, dotenv_settings, home, file_secret_settings)
 
     @field_validator(
         "telegram_bot_token", "dingtalk_client_id", "dingtalk_client_secret", mode="before"

@@ -1,4 +1,4 @@
-"""Stable JSON shapes of the knowledge model (documented in the README; change with care)."""
+"""Stable JSON shapes of the knowledge model (documented in docs/cli-json.md; change with care)."""
 
 from __future__ import annotations
 

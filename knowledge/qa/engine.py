@@ -122,7 +122,8 @@ class QAEngine(QAContext):
             and plan_id is None
             and turn.plan_id in self.plans
             and not _YEAR.search(fold_width(question))
-        ):
+            and not _LAST_YEAR.search(to_simplified(fold_width(question)))
+        ):  # a follow-up stays on its plan unless it names a year (2021年, 去年)
             plan = self.plans[turn.plan_id]
         q = self._analyse(question, plan)
         a = Answerer(self, plan, q, chat_unit, today, notes)

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from knowledge.reading.decode import Decoded, DocumentError, decode_document
 
@@ -146,7 +147,8 @@ def _xlsx_text(data: bytes, name: str) -> str:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # not read-only: a read-only sheet does not know its merged cells
+        book = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DocumentError(
             [(0, "无法打开这个 Excel 文件，文件可能已损坏；请在 Excel 中另存为 .xlsx 后再导入。")],
@@ -155,8 +157,15 @@ def _xlsx_text(data: bytes, name: str) -> str:
     lines: list[str] = []
     for sheet in book.worksheets:
         lines.append("")
-        for row in sheet.iter_rows(values_only=True):
-            cells = ["" if v is None else str(v).strip().replace("\n", " ") for v in row]
+        merged: dict[tuple[int, int], Any] = {}  # a merged cell's value in every cell it covers
+        for rng in sheet.merged_cells.ranges:
+            value = sheet.cell(rng.min_row, rng.min_col).value
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    merged[(r, c)] = value
+        for row in sheet.iter_rows():
+            values = [merged.get((c.row, c.column), c.value) for c in row]
+            cells = ["" if v is None else str(v).strip().replace("\n", " ") for v in values]
             while cells and not cells[-1]:
                 cells.pop()
             if any(cells):
@@ -247,6 +256,65 @@ _BLOCKS = (
 )
 
 
+def _span(cell: Any, attr: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(attr) or 1).strip()), 500))
+    except ValueError:
+        return 1
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's pieces (split by <br>, <p>) joined by a space, which separates units in a
+    cell, except after a punctuation mark (a sentence wrapped by <br> stays one sentence)."""
+    text = ""
+    for piece in cell.stripped_strings:
+        piece = re.sub(r"\s+", " ", piece)
+        text += piece if not text or text[-1] in "，。；、：,;:（(" else " " + piece
+    return text.replace("|", "｜")
+
+
+def _html_grid(table: Any) -> list[str] | None:
+    """A data table of a page as pipe rows (as a Word table is read), a cell merged over
+    rows (rowspan) or columns (colspan) repeated in every row and column it covers; None for
+    a layout table (nested tables, one column, or cells holding whole articles)."""
+    if table.find("table") is not None:
+        return None
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    cells_of = [tr.find_all(["td", "th"], recursive=False) for tr in rows]
+    if len(rows) < 2 or max((len(c) for c in cells_of), default=0) < 2:
+        return None
+    if any(len(c.find_all(["p", "div", "li"])) > 3 for cs in cells_of for c in cs):
+        return None
+    spans: dict[int, list[Any]] = {}  # column → [text, rows still to cover]
+    out: list[str] = []
+    for cells in cells_of:
+        row: list[str] = []
+        todo = iter(cells)
+        cell = next(todo, None)
+        col = 0
+        while cell is not None or any(k >= col for k in spans):
+            if col in spans:
+                row.append(spans[col][0])
+                spans[col][1] -= 1
+                if spans[col][1] <= 0:
+                    del spans[col]
+            elif cell is None:
+                row.append("")
+            else:
+                text = _cell_text(cell)
+                down = _span(cell, "rowspan")
+                for _ in range(_span(cell, "colspan")):
+                    row.append(text)
+                    if down > 1:
+                        spans[col] = [text, down - 1]
+                    col += 1
+                cell = next(todo, None)
+                continue
+            col += 1
+        out.append("| " + " | ".join(row) + " |")
+    return out
+
+
 def _html_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
@@ -260,6 +328,10 @@ def _html_text(html: str) -> str:
         if ident and _NOISE.search(ident):
             tag.decompose()
     body = soup.find(id=re.compile("content|article|zoom|text", re.I)) or soup.body or soup
+    for table in reversed(body.find_all("table")):  # inner tables first
+        grid = _html_grid(table)
+        if grid is not None:
+            table.replace_with("\n\n" + "\n".join(grid) + "\n\n")
     for br in body.find_all("br"):
         br.replace_with("\n")
     for tag in body.find_all(["td", "th"]):

@@ -13,6 +13,21 @@ TITLE_WORDS = re.compile(r"要点|计划|方案|安排|清单|分工|任务|措�
 _DOC_NUMBER = re.compile(r"\S*〔\s*\d{4}\s*〕\s*\d+\s*号|\S*\[\s*\d{4}\s*\]\s*\d+\s*号")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_OFFICE_END = re.compile(r"(政府|办公室|委员会|办|局|委)$")
+
+
+def _office(text: str) -> str:
+    """``text`` when it is an issuing office's name alone, else ""."""
+    return text if len(text) <= 30 and _OFFICE_END.search(text) else ""
+
+
+def _signature(back: list[str]) -> str:
+    """The office of the closing signature: an office's line right above a date line."""
+    lines = [s.strip() for s in back if s.strip()]
+    for above, below in zip(lines, lines[1:], strict=False):
+        if _CN_DATE.fullmatch(below) and _office(above):
+            return above
+    return ""
 
 
 def parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
@@ -65,6 +80,8 @@ def parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
             continue
         if after_title:
             preamble_parts.append(p)
+    if not issuer and notice_title:  # 某区人民政府办公室关于印发…的通知
+        issuer = _office(notice_title.split("关于", 1)[0])
     if not title and notice_title:
         inner = re.search(r"印发(.+?)的通知", notice_title)
         title = inner.group(1).strip("《》") if inner else notice_title
@@ -93,6 +110,7 @@ def parse_front(front: list[str], back: list[str]) -> tuple[PlanMeta, str]:
                 for x in re.split(r"[,，、]", re.sub(r"^抄送\s*[:：]", "", s))
                 if x.strip(" 。.")
             )
+    issuer = issuer or _signature(back)
     district_m = re.search(
         r"([\u4e00-\u9fff]{2,4}?(?:区|县|市))(?:人民政府|法治|$)", issuer + title
     )

@@ -56,7 +56,7 @@ def build_item(
     heading_lines: list[int],
 ) -> tuple[Item, list[tuple[int, str]], list[tuple[int, str]]]:
     if block.table_row is not None:
-        return _table_item(block.table_row, numbers, seq, names, block.section)
+        return _table_item(block.table_row, numbers, seq, names, block.section, first_leads_doc)
     head = block.head
     assert head is not None
     line_no = numbers[head.index]
@@ -118,7 +118,12 @@ def build_item(
 
 
 def _table_item(
-    row: TableRow, numbers: list[int], seq: int, names: Names, section: str
+    row: TableRow,
+    numbers: list[int],
+    seq: int,
+    names: Names,
+    section: str,
+    first_leads_doc: bool = False,
 ) -> tuple[Item, list[tuple[int, str]], list[tuple[int, str]]]:
     from knowledge.reading.unit_names import split_names
 
@@ -130,7 +135,8 @@ def _table_item(
     found.leaders = list(row.leaders)
     errors: list[tuple[int, str]] = []
     warnings: list[tuple[int, str]] = []
-    refs = _refs(found, names, errors, warnings, False)
+    # a 首位单位为牵头单位 note anywhere (the 责任单位 column's header too) holds for the rows
+    refs = _refs(found, names, errors, warnings, first_leads_doc)
     label = row.label or str(row.number or seq)
     if not refs:
         errors.append((line_no, f"表格第“{label}”行没有列出责任单位。"))

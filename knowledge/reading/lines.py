@@ -9,7 +9,7 @@ import re
 
 from knowledge.reading.headings import INLINE_HEADING
 from knowledge.reading.layout_words import layout_words
-from knowledge.reading.one_line import LONG_LINE, split_run_on
+from knowledge.reading.one_line import LONG_LINE, TITLE_AT_START, split_run_on
 from knowledge.text.simplified import to_simplified
 
 _PAGE_NUMBER = re.compile(
@@ -51,8 +51,12 @@ def prepare_lines(
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if _PAGE_NUMBER.match(line) or (line and words.is_chrome(line)):
-            aside[len(lines)] = PAGE_NUMBER if _PAGE_NUMBER.match(line) else CHROME
-            line = ""
+            title = _title_before_chrome(line)
+            if title:  # "某区2025年…工作要点 发布时间：… 责任编辑：…": the title stays
+                line = title
+            else:
+                aside[len(lines)] = PAGE_NUMBER if _PAGE_NUMBER.match(line) else CHROME
+                line = ""
         pieces = split_run_on(line) if len(line) >= LONG_LINE else [line]
         if len(pieces) > 1:
             warnings.append(
@@ -77,6 +81,13 @@ def prepare_lines(
         lines.append(line)
         numbers.append(no)
     return lines, numbers, warnings, aside
+
+
+def _title_before_chrome(line: str) -> str:
+    """The document's title when a chrome line opens with it, else ""."""
+    m = layout_words().chrome_re.search(line)
+    head = line[: m.start()].strip() if m else ""
+    return head if head and TITLE_AT_START.fullmatch(head) and re.search(r"\d{4}", head) else ""
 
 
 def blank_page_numbers(lines: list[str], keep: set[int], aside: dict[int, str]) -> list[str]:

@@ -107,6 +107,8 @@ def _inline_end(body: Body, start: int) -> int:
     while k < len(text):
         ch = text[k]
         if ch in OPEN:
+            if depth == 0 and k > start and words.label_re.match(text[k + 1 : k + 12].lstrip()):
+                return k  # a bracketed marker right after: "完成时限：6月底前〔责任单位：…〕"
             depth += 1
         elif ch in CLOSE:
             if depth == 0:

@@ -39,6 +39,11 @@ _CADENCE_COUNT_RE = re.compile(
     rf"(?P<n>{_NUM})\s*(?P<unit>{_UNIT_WORD})(?P<obj>[\u4e00-\u9fff“”（）()、]{{0,30}})"
 )
 _VERBS = r"参加|参与|召开|举办|开展|组织|举行|听取|学法|旁听|报告|报送|提交|培训"
+_VERBS_RE = re.compile(_VERBS)
+_SEMI = re.compile(r"[；;]")
+_COMMA = re.compile(r"[，,]")
+_UNITS_TAIL = re.compile(r"[〔【\[（(]\s*(责任|牵头|配合)(单位|部门)[:：].*$")
+_MODAL = re.compile(r"^(都|均|应|要|须|必须|应当)")
 
 # kind keywords, first match wins; the kind is part of the obligation's stable key
 _KINDS: tuple[tuple[str, str], ...] = (
@@ -64,7 +69,7 @@ def extract_obligations(item: Item) -> list[Obligation]:
         text = text[len(item.title) :]  # a title line without a full stop is not a clause
     for sentence in split_sentences(text):
         sentence = _SUBITEM_LABEL.sub("", sentence)
-        for clause in re.split(r"[；;]", sentence):
+        for clause in _SEMI.split(sentence):
             for ob in _all_from_clause(clause, sentence, item.number, units):
                 found.append(_unique_key(ob, keys))
     for ob in _statutory(item):
@@ -76,7 +81,7 @@ _SUBITEM_LABEL = re.compile(r"^\s*(?:[（(][0-9０-９]{1,3}[）)]|[0-9０-９]{
 
 
 def _strip_units(text: str) -> str:
-    return re.sub(r"[〔【\[（(]\s*(责任|牵头|配合)(单位|部门)[:：].*$", "", text)
+    return _UNITS_TAIL.sub("", text)
 
 
 def _all_from_clause(
@@ -84,7 +89,7 @@ def _all_from_clause(
 ) -> list[Obligation]:
     """Every comma-clause holding a count is an obligation of its own, with its own subject
     (区政府常务会议每季度至少学法1次，各部门领导班子每年集体学法不少于4次 → two)."""
-    parts = re.split(r"[，,]", clause)
+    parts = _COMMA.split(clause)
     out: list[Obligation] = []
     for k, part in enumerate(parts):
         if not (_COUNT_RE.search(part) or _CADENCE_COUNT_RE.search(part)):
@@ -101,7 +106,7 @@ def _from_clause(
     clause: str, sentence: str, number: int, units: tuple[str, ...]
 ) -> Obligation | None:
     # the last comma-clause holding a count is the obligation; earlier ones are context
-    parts = re.split(r"[，,]", clause)
+    parts = _COMMA.split(clause)
     for k in range(len(parts) - 1, -1, -1):
         part = parts[k]
         m = _COUNT_RE.search(part)
@@ -153,10 +158,10 @@ def _subject_action(head: str, cad: re.Match[str] | None, m: re.Match[str]) -> t
     elif cad is m:  # the cadence word starts the match: 每月更新一次
         subject, phrase = head[: m.start()], ""
     else:
-        v = re.search(_VERBS, head)
+        v = _VERBS_RE.search(head)
         subject = head[: v.start()] if v else ""
         phrase = head[v.start() :] if v else head
-    phrase = re.sub(r"^(都|均|应|要|须|必须|应当)", "", phrase.strip())
+    phrase = _MODAL.sub("", phrase.strip())
     action = (phrase + verb + obj).strip()
     return subject.strip(" ，,"), action
 

@@ -28,7 +28,7 @@ _CANDIDATE = re.compile(
 )
 _CLOSED = "。；;〕】]）)」』：:！!？?"
 _TITLE_END = re.compile(r"(?:要点|计划|方案|安排|清单|任务|措施)$")
-_TITLE_AT_START = re.compile(
+TITLE_AT_START = re.compile(
     r"[^。，,；;：:]{4,60}?(?:工作要点|工作安排|工作计划|实施方案|分工方案|任务清单|要点)"
 )
 _TAIL = re.compile(r"[^、，,；;：:。\s（）()〔〕【】]{1,30}$")
@@ -86,6 +86,45 @@ def _signoff_cuts(line: str) -> list[int]:
     return [date.start()]
 
 
+_NOTICE_END = re.compile(r"[^。；;：:]{4,80}?的通知")
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[]\s*\d{4}\s*[〕\]]\s*\d+\s*号")
+_RECIPIENTS = re.compile(r"[^。；;：:]{2,80}[：:]")
+_FRONT_SIGNOFF = re.compile(
+    r"(?:^|(?<=[。\s]))(?P<office>[\u4e00-\u9fff]{2,20}?(?:人民政府(?:办公室|办公厅)?|办公室|委员会))"
+    r"\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+)
+
+
+def _front_cuts(line: str, end: int) -> list[int]:
+    """Paragraph starts inside the front matter of a run-on line (before ``end``): after the
+    notice's title (…的通知), around its number (〔2026〕3号), after the recipients (…：), around
+    a sign-off (office, date) and before the document's own title."""
+    cuts: list[int] = []
+    pos = 0
+    m = _NOTICE_END.match(line, 0, end)
+    if m and "关于" in m.group(0):
+        pos = m.end()
+        cuts.append(pos)
+        d = _DOC_NO.match(line, pos + len(line[pos:end]) - len(line[pos:end].lstrip()), end)
+        if d:
+            pos = d.end()
+            cuts += [d.start(), pos]
+        r = _RECIPIENTS.match(line, pos, end)
+        if r:
+            pos = r.end()
+            cuts.append(pos)
+    for s in _FRONT_SIGNOFF.finditer(line, pos, end):
+        cuts += [s.start("office"), s.start("date"), s.end("date")]
+        pos = s.end("date")
+    title = None
+    for t in TITLE_AT_START.finditer(line, pos, end):
+        if not re.search(r"印发|《", t.group(0)):
+            title = t
+    if title:
+        cuts += [title.start(), title.end()]
+    return sorted({c for c in cuts if 0 < c < end})
+
+
 def split_run_on(line: str) -> list[str]:
     """The paragraphs of a run-on line: the line itself when it has fewer than three
     headings in sequence."""
@@ -108,9 +147,7 @@ def split_run_on(line: str) -> list[str]:
             cuts.append(m.start())
     if len(cuts) < 3:
         return [line]
-    title = _TITLE_AT_START.match(line, 0, cuts[0])  # the title glued to the preamble
-    if title and title.end() < cuts[0]:
-        cuts.insert(0, title.end())
+    cuts = _front_cuts(line, cuts[0]) + cuts  # notice, number, sign-off, title, preamble
     signoff = [c for c in _signoff_cuts(line) if c > cuts[-1]]
     bounds = [0, *cuts, *signoff, len(line)]
     out = [line[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]

@@ -42,7 +42,10 @@ def _header_run(lines: list[str], i: int) -> tuple[Kinds, int] | None:
     """Column headers one per line starting at ``i``: their kinds and the index after them."""
     run: list[str] = []
     j = i
-    while j < len(lines) and lines[j] and _HEADER_WORD.match(lines[j]) and len(run) < 8:
+    note = layout_words().first_lead_re
+    while (
+        j < len(lines) and lines[j] and _HEADER_WORD.match(note.sub("", lines[j])) and len(run) < 8
+    ):
         if cell_kind(lines[j])[0] == "other" and lines[j] not in _EXTRA_HEADERS:
             break
         run.append(lines[j])
@@ -60,16 +63,23 @@ def _unit_list(text: str) -> bool:
 
 
 def _row(index: int, number: str, cells: list[str], kinds: Kinds) -> TableRow:
-    """Cells in column order; extra paragraphs belong to the task cell (a cell of several
-    paragraphs), so the cells are matched to the columns from both ends."""
+    """Cells in column order. A cell of several paragraphs: the cells are matched to the
+    columns from both ends, and the extra paragraphs belong to the task cell, except unit
+    lists right before a unit column that follows the task (区司法局 / 区直各执法单位: one
+    unit cell of two paragraphs)."""
     cols = [k for k in kinds if k[0] != "number"]
     row = TableRow(line=index, number=None, label="", task="")
     if number:
         fill_cell(row, "number", None, number)
     if len(cells) > len(cols):
         t = next((k for k, (kind, _r) in enumerate(cols) if kind == "task"), 0)
-        extra = len(cells) - len(cols)
-        cells = [*cells[:t], "".join(cells[t : t + extra + 1]), *cells[t + extra + 1 :]]
+        n_right = len(cols) - t - 1
+        middle = cells[t : len(cells) - n_right]
+        right = cells[len(cells) - n_right :]
+        if right and cols[t + 1][0] == "unit":
+            while len(middle) > 1 and _unit_list(middle[-1]):
+                right[0] = middle.pop().rstrip("、，,") + "、" + right[0]
+        cells = [*cells[:t], "".join(middle), *right]
     for cell, (kind, role) in zip(cells, cols, strict=False):
         fill_cell(row, kind, role, cell)
     return row
@@ -167,6 +177,35 @@ def _split_glued(text: str, between: bool = False) -> tuple[str, str]:
     return text, ""
 
 
+def _glued_at(token: str) -> int:
+    """Where two names glued without a separator meet (镇司法所镇党政办 → 4), else 0: the left
+    ends like a unit, the right opens like one (区…, 各…) and is one."""
+    for p in range(2, len(token) - 1):
+        left, right = token[:p], token[p:]
+        if (
+            _UNIT_START.match(right)
+            and left.endswith(layout_words().suffixes)
+            and is_unit_shaped(left)
+            and _unit_list(right)
+        ):
+            return p
+    return 0
+
+
+def _unit_columns(units: str, n_cols: int) -> list[str]:
+    """The unit text of a glued row with ``n_cols`` unit columns (牵头单位 / 配合单位) cut
+    where a name runs into the next column's first name; [units] when there is no such place."""
+    cuts: list[int] = []
+    pos = 0
+    for piece in re.split(r"([、，,；;\s]+)", units):
+        at = _glued_at(piece) if piece.strip() and len(cuts) < n_cols - 1 else 0
+        if at:
+            cuts.append(pos + at)
+        pos += len(piece)
+    bounds = [0, *cuts, len(units)]
+    return [units[a:b].strip("、，,；; ") for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow], int]:
     """Rows of a glued table: each opens with the next row number (when the table has a 序号
     column) and ends with a unit list; the first line that does not ends the table."""
@@ -198,8 +237,14 @@ def _glued_rows(lines: list[str], j: int, kinds: Kinds) -> tuple[list[TableRow],
         if not numbered and (not units or not task):
             break
         row.task = task
-        if units and unit_kinds:
-            row.units.append((unit_kinds[-1][1] or Role.RESPONSIBLE, units))
+        parts = _unit_columns(units, len(unit_kinds)) if len(unit_kinds) > 1 else [units]
+        if len(parts) == 1:
+            parts, cols = [units], unit_kinds[-1:]
+        else:
+            cols = unit_kinds
+        for (_kind, role), part in zip(cols, parts, strict=False):
+            if part and unit_kinds:
+                row.units.append((role or Role.RESPONSIBLE, part))
         rows.append(row)
         j += 1
     return rows, j

@@ -50,6 +50,7 @@ def _label_prefix() -> re.Pattern[str]:
 
 def cell_kind(cell: str) -> tuple[str, Role | None]:
     c = re.sub(r"\s+", "", cell)
+    c = layout_words().first_lead_re.sub("", c) or c  # 责任单位（排在首位的为牵头单位）
     if c in ("序号", "编号", "序", "项目编号"):
         return "number", None
     words = layout_words()

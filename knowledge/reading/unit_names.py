@@ -24,10 +24,15 @@ _ETC_SUFFIX = re.compile(r"^(.*?)(等(?:[\u4e00-\u9fff]{0,8}?(?:部门|单位|�
 # units joined by a conjunction: "市级各有关部门及各县市区政府", "区委和区政府"
 _CONJUNCTION = re.compile(r"以及|及|和|与")
 # one group written with inner 、: 各县、市、区政府, 各镇、街道
-_LEVEL_PIECE = re.compile(r"^各?[县市区镇乡街旗]$|^各[县市区镇乡街旗](?:、[县市区镇乡街旗])+$")
+_LEVEL_PIECE = re.compile(
+    r"(?:^|以及|及|和|与)(?:各?[县市区镇乡街旗]|各[县市区镇乡街旗](?:、[县市区镇乡街旗])+)$"
+)  # the group may open after a conjunction: 市城管局以及各县、市、区政府
 _GROUP_START = re.compile(r"^(各|全区|全县|全市|全镇|所有|有关|相关|其他|其它|其余)")
 _LEVELS = "区县市镇乡省州旗盟团"
 _TRIM = " \t\u3000。.：:“”\"'‘’"
+_OWN_BRACKET = re.compile(r"\([^()]*\)$")
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+_WHITE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def is_unit_shaped(name: str) -> bool:
         return False
     if _GROUP_START.match(n):
         return True
-    base = re.sub(r"\([^()]*\)$", "", n)  # 各街办(新区): the name before its own bracket
+    base = _OWN_BRACKET.sub("", n)  # 各街办(新区): the name before its own bracket
     if base.endswith("等") and len(base) > 3:  # 经开区管委会等: a partial list's last name
         base = base[:-1]
     words = layout_words()
@@ -57,7 +62,7 @@ def _complete(name: str) -> bool:
 
 def reads_like_sentence(name: str) -> bool:
     n = norm(name)
-    if re.search(r"[。！？!?]", n):
+    if _SENTENCE_MARK.search(n):
         return True
     if len(n) > 25:
         return True
@@ -87,7 +92,7 @@ def _join_level_groups(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """各县、市、区政府 is one group: pieces of one level character joined by 、 stay together."""
     out: list[tuple[str, str]] = []
     for piece, sep in pieces:
-        if out and out[-1][1] == "、" and _LEVEL_PIECE.match(out[-1][0].strip()):
+        if out and out[-1][1] == "、" and _LEVEL_PIECE.search(out[-1][0].strip()):
             prev = out[-1][0].strip()
             if piece.strip()[:1] in _LEVELS:
                 out[-1] = (prev + "、" + piece.strip(), sep)
@@ -115,7 +120,7 @@ def _split_conjunction(name: str) -> list[str]:
 
 def _rejoin_wrapped(piece: str) -> list[str]:
     """'市司法 局' → ['市司法局']; '区司法局 区法院' → two names."""
-    parts = [p for p in re.split(r"\s+", piece.strip()) if p]
+    parts = [p for p in _WHITE.split(piece.strip()) if p]
     if len(parts) <= 1:
         return parts
     out = [parts[0]]

@@ -112,19 +112,29 @@ def int_to_cn(number: int) -> str:
 SENTENCE_END = "。！？；!?;"
 
 
+_OPENS, _CLOSES = "（(《〔【“‘", "）)》〕】”’"
+
+
+@lru_cache(maxsize=8)
+def _sentence_marks(ends: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(_OPENS + _CLOSES + ends) + "]")
+
+
 def split_sentences(text: str, ends: str = "。！？!?") -> list[str]:
     """Split on sentence ends, keeping each sentence's end mark; brackets are respected so a
-    《…》 title or a （…） aside containing 。 is not cut."""
+    《…》 title or a （…） aside containing 。 is not cut. Only the marks are visited (one
+    regex scan), not every character."""
     out: list[str] = []
     depth = 0
     start = 0
-    opens, closes = "（(《〔【“‘", "）)》〕】”’"
-    for i, ch in enumerate(text):
-        if ch in opens:
+    for m in _sentence_marks(ends).finditer(text):
+        ch = m.group()
+        if ch in _OPENS:
             depth += 1
-        elif ch in closes:
+        elif ch in _CLOSES:
             depth = max(0, depth - 1)
-        elif ch in ends and depth == 0:
+        elif depth == 0:
+            i = m.start()
             piece = text[start : i + 1].strip()
             if piece:
                 out.append(piece)

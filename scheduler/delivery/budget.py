@@ -31,6 +31,7 @@ from sqlmodel import Session
 from scheduler.store.db import limit_statements
 from scheduler.store.db_clock import epoch_sql
 from scheduler.store.models import SendBudget as BudgetRow
+from scheduler.store.watchdog import database_away
 
 TELEGRAM = "telegram"
 # the slots' spacing is stretched by this share: 31 consecutive slots then span 1.07 s, and a
@@ -92,8 +93,15 @@ class SendBudget:
         self._offset = db_now - local_now
         return db_time - self._offset
 
+    def _skip_when_away(self) -> None:
+        """A question's read gave up on the database a moment ago (or a slot's wait did): the
+        caller goes on with its local limits at once instead of waiting for it again."""
+        if self._db_clock and database_away():
+            raise TimeoutError("the database did not answer a moment ago")
+
     def take_slot(self) -> float:
         """Take the next free slot; returns its time (``now()`` or later)."""
+        self._skip_when_away()
         local = self.clock()
         now = self._now_sql()
         with Session(self.engine) as session:
@@ -114,6 +122,7 @@ class SendBudget:
         out since (the next free one is still the one after it, and no pause came): the holder
         sends now and the next slot follows by one interval. Returns the new slot's time, or
         None when a later slot exists (then the missed one is given up: take a new one)."""
+        self._skip_when_away()
         local = self.clock()
         now = self._now_sql()
         slot_in_row = slot + self._offset if self._db_clock else slot

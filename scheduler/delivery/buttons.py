@@ -175,3 +175,24 @@ class Acknowledge(Payload, tag="ack"):
     """收到 under a notice that needs a receipt."""
 
     broadcast_id: int
+
+
+@dataclass(frozen=True)
+class GrantRequest(Payload, tag="rq:ok"):
+    """批准 under a unit's request for an exemption (豁免) or an extension (延期)."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class DenyRequest(Payload, tag="rq:no"):
+    """驳回 under the same request."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class ChaseAnswer(Payload, tag="chs:ans"):
+    """已在办 under a chase (催办): the unit answers that chase (its first row's id)."""
+
+    chase_id: int

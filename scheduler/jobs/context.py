@@ -26,6 +26,7 @@ from scheduler.records.chat_registry import active_chat_targets
 from scheduler.records.completions import OVERDUE, PENDING, completed_set, compliance_matrix
 from scheduler.records.holidays import calendar_from_db
 from scheduler.records.overrides import replan
+from scheduler.records.status_overrides import status_overrides
 from scheduler.records.unit_directory import registry_directory
 from scheduler.records.unit_registry import sync_units
 from scheduler.store.db import init_db, session_scope
@@ -134,7 +135,8 @@ def run_planner(ctx: SchedulerContext, now: datetime | None = None) -> int:
             directory,
             ctx.rules,
             ctx.calendar(s),
-            completed_set(s, ctx.plan_at(now.year)),
+            # exempted and extended periods: no plan reminder (escalation counts the new due)
+            completed_set(s, ctx.plan_at(now.year)) | set(status_overrides(s)),
             units=set(by_unit),
         )
         wanted = [(f"{r.key}:c{chat[0]}", r, chat) for r in due for chat in by_unit[r.unit]]

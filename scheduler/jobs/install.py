@@ -6,7 +6,7 @@ confirmed) lives in the database, so nothing is lost when the jobs vanish with t
 and a restart cannot duplicate them.
 
 - ``fazhi-planner``: at start and hourly; catch-up is the planner's own (a missed step is due
-  until its deadline and its key is enqueued once).
+  until its deadline and its key is enqueued once); escalation runs in the same tick.
 - ``fazhi-outbox``: every few seconds, sends what is ready.
 - ``fazhi-digest``: at start and daily at 09:30 Asia/Shanghai; queues the last closed quarter's
   digest once.
@@ -42,12 +42,14 @@ JOB_IDS = (PLANNER_JOB, OUTBOX_JOB, DIGEST_JOB)
 
 def _plan_all(ctx: SchedulerContext) -> int:
     from scheduler.delivery.receipts import run_receipt_reminders
+    from scheduler.jobs.escalation import run_escalation
 
-    return run_planner(ctx) + run_receipt_reminders(ctx)
+    return run_planner(ctx) + run_receipt_reminders(ctx) + run_escalation(ctx)
 
 
 async def planner_job(ctx: SchedulerContext) -> int:
-    """Reminders of obligations, and of notices' receipts whose deadline nears."""
+    """Reminders of obligations, escalation of overdue ones (escalation.toml), and reminders
+    of notices' receipts whose deadline nears."""
     return await asyncio.to_thread(_plan_all, ctx)
 
 

@@ -10,13 +10,13 @@ from sqlmodel import Session, select
 from knowledge.plan.model import Obligation
 from scheduler.delivery.outbox import enqueue
 from scheduler.jobs.context import SchedulerContext, reminder_buttons
-from scheduler.planning.planner import due_date, period_of, reminders_in
+from scheduler.planning.planner import due_date, not_after, period_of, reminders_in
 from scheduler.records.completions import completion_counts
 from scheduler.store.models import OutboxMessage, OutboxState
 from scheduler.timing.clock import TZ, local
 from scheduler.timing.periods import Period
 
-REMINDER_KINDS = ("reminder", "snooze")
+REMINDER_KINDS = ("reminder", "snooze", "escalation")  # escalation: scheduler.jobs.escalation
 
 
 def snooze_reminder(
@@ -40,7 +40,13 @@ def snooze_reminder(
     reminders = [
         r
         for r in reminders_in(
-            ctx.plan, ctx.directory(session), ctx.rules, cal, (period.year,), units={unit}
+            ctx.plan,
+            ctx.directory(session),
+            ctx.rules,
+            cal,
+            (period.year,),
+            units={unit},
+            today=day,  # worded as sent on that day: a catch-up, never "本季度开始" in December
         )
         if r.obligation.key == obligation.key and r.period.key == period.key
     ]
@@ -58,7 +64,10 @@ def snooze_reminder(
         meta={"obligation": obligation.key, "period": period.key, "unit": unit, "step": "snooze"},
         unit_name=unit,
         not_before=when,
-        not_after=datetime.combine(due_date(obligation, period), time(23, 59), tzinfo=TZ),
+        not_after=max(
+            datetime.combine(due_date(obligation, period), time(23, 59), tzinfo=TZ),
+            not_after(past[-1]),
+        ),
     )
     return when
 

@@ -6,6 +6,11 @@ planner run after downtime catches up: a step whose time passed while the proces
 still due until the obligation's due date, and goes out once, late. When several steps of the
 same (obligation, unit, period) are overdue at once only the latest is sent (it supersedes the
 earlier ones). Nothing is due once the unit confirmed the obligation for that period.
+
+A reminder says where it stands: on its own day a step's label (a period begins, its end nears);
+sent later than planned (catch-up after downtime, a unit registered late, 稍后提醒) the rules'
+``catch_up`` wording with the days left; an ``overdue`` step (after the due date, within the
+period's year, when a completion can still be recorded) the ``overdue`` wording.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from scheduler.timing.periods import Period
 from scheduler.timing.workdays import WorkCalendar
 
 Completed = Collection[tuple[str, str, str]]  # (unit, obligation key, period key)
+OVERDUE_WINDOW = timedelta(days=30)  # an overdue reminder is still sent this long after its day
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,26 @@ def step_date(step: Step, obligation: Obligation, period: Period, cal: WorkCalen
 
 
 def _due_label(_obligation: Obligation, due: date) -> str:
-    return f"{due.year}年{due.month}月{due.day}日"
+    return _date_label(due)
+
+
+def _date_label(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def stage_label(rules: RuleSet, step: Step, day: date, due: date, today: date | None) -> str:
+    """The step's wording as sent on ``today`` (None: on its own day ``day``)."""
+    sent = day if today is None else max(day, today)
+    if step.stage == "overdue":
+        days_over = max((sent - due).days, 1)
+        return rules.words("overdue").format(due_label=_date_label(due), days_over=days_over)
+    if sent <= day:
+        return step.label
+    days_left = (due - sent).days
+    name = "catch_up" if days_left > 0 else "catch_up_last_day"
+    return rules.words(name).format(
+        planned=f"{day.month}月{day.day}日", days_left=days_left, due_label=_date_label(due)
+    )
 
 
 def _escape(value: object) -> str:
@@ -87,7 +112,12 @@ def _escape(value: object) -> str:
 
 
 def shared_values(
-    step: Step, obligation: Obligation, period: Period, due: date, source: str
+    step: Step,
+    obligation: Obligation,
+    period: Period,
+    due: date,
+    source: str,
+    step_label: str | None = None,
 ) -> dict[str, str]:
     """The template's values that do not depend on the unit, HTML-escaped."""
     refers_year = (
@@ -104,7 +134,8 @@ def shared_values(
         "period": period.key,
         "due_label": _due_label(obligation, due),
         "key": obligation.key,
-        "step_label": step.label,
+        "name": obligation.action,  # what an official types back: /done 学法 2026年第四季度
+        "step_label": step.label if step_label is None else step_label,
         "refers_year": refers_year,
         "source": obligation.source if obligation.source != "document" else source,
     }
@@ -142,10 +173,12 @@ def reminders_in(
     periods_of: Iterable[int],
     units: Collection[str] | None = None,
     source: str = "",
+    today: date | None = None,
 ) -> list[Reminder]:
     """Every reminder of the years ``periods_of`` for ``units`` (all responsible units when
-    None), completions ignored, sorted by time then unit."""
-    out = list(_reminders(plan, directory, rules, cal, periods_of, units, source))
+    None), completions ignored, sorted by time then unit; worded as sent on ``today`` (None: each
+    on its own day)."""
+    out = list(_reminders(plan, directory, rules, cal, periods_of, units, source, today=today))
     out.sort(key=lambda r: (r.when, r.unit, r.obligation.item, r.obligation.key, r.step.name))
     return out
 
@@ -158,10 +191,11 @@ def _reminders(
     periods_of: Iterable[int],
     units: Collection[str] | None,
     source: str = "",
-    keep: Callable[[datetime, date], bool] | None = None,
+    keep: Callable[[datetime, date, Step], bool] | None = None,
     latest_only: bool = False,
+    today: date | None = None,
 ) -> Iterator[Reminder]:
-    """The reminders of the years ``periods_of``. ``keep(when, due)`` filters each step and
+    """The reminders of the years ``periods_of``. ``keep(when, due, step)`` filters each step and
     ``latest_only`` keeps a period's last kept step, both before any per-unit work (a planner
     tick wants only the latest due step of each period)."""
     source = source or plan.meta.doc_number or plan.plan_id
@@ -178,8 +212,10 @@ def _reminders(
                 kept: list[tuple[datetime, Step]] = []
                 for step in rule.steps:
                     day = step_date(step, ob, period, cal)
+                    if step.stage == "overdue" and (day <= due or day.year != period.year):
+                        continue  # after the year a completion of it can no longer be recorded
                     when = datetime.combine(day, time(rules.hour, rules.minute), tzinfo=TZ)
-                    if keep is None or keep(when, due):
+                    if keep is None or keep(when, due, step):
                         kept.append((when, step))
                 if latest_only and kept:
                     kept = [max(kept, key=lambda ws: (ws[0], ws[1].name))]
@@ -190,7 +226,8 @@ def _reminders(
                             for u in responsible_units(directory, plan, ob)
                             if units is None or u in units
                         ]
-                    shared = shared_values(step, ob, period, due, source)
+                    label = stage_label(rules, step, when.date(), due, today)
+                    shared = shared_values(step, ob, period, due, source, label)
                     for unit in names:
                         yield Reminder(
                             key=f"rem:{ob.key}:{unit}:{period.key}:{step.name}",
@@ -221,21 +258,27 @@ def due_reminders(
     today = now.date()
     done = set(completed)
 
-    def is_due(when: datetime, due: date) -> bool:
+    def is_due(when: datetime, due: date, step: Step) -> bool:
+        if step.stage == "overdue":
+            return when <= now and today <= when.date() + OVERDUE_WINDOW
         return when <= now and today <= due
 
     years = (today.year - 1, today.year)
     due = [
         r
-        for r in _reminders(plan, directory, rules, cal, years, units, "", is_due, True)
+        for r in _reminders(plan, directory, rules, cal, years, units, "", is_due, True, today)
         if (r.unit, r.obligation.key, r.period.key) not in done
     ]
     return sorted(due, key=lambda r: (r.when, r.unit, r.obligation.key))
 
 
 def not_after(reminder: Reminder) -> datetime:
-    """A reminder is pointless after its due date: the outbox drops it rather than send late."""
-    return datetime.combine(reminder.due + timedelta(days=1), time(0, 0), tzinfo=TZ)
+    """A reminder is pointless after its due date (an overdue one after its window, or the
+    period's year): the outbox drops it rather than send late."""
+    last = reminder.due
+    if reminder.step.stage == "overdue":
+        last = min(reminder.day + OVERDUE_WINDOW, date(reminder.period.year, 12, 31))
+    return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=TZ)
 
 
 def cadence_periods(obligation: Obligation, period: Period) -> list[Period]:

@@ -14,6 +14,14 @@ from knowledge.plan.model import Cadence, Obligation
 
 DATA_FILE = "reminders.toml"
 ANCHORS = ("period_start", "period_end", "date", "deadline")
+# what a step is for: its wording says so (a period begins, its end nears, it has passed)
+STAGES = ("start", "due_soon", "overdue")
+# the wordings a reminder takes when it does not go out on its own day (data, with defaults)
+WORDING_DEFAULTS = {
+    "catch_up": "补发提醒：原定{planned}提醒，现距截止还有{days_left}天，尚未确认完成",
+    "catch_up_last_day": "补发提醒：原定{planned}提醒，今天是截止日，尚未确认完成",
+    "overdue": "截止日期已过{days_over}天，尚未确认完成，请尽快补做并确认",
+}
 
 
 class RuleError(ValueError):
@@ -28,6 +36,7 @@ class Step:
     offset: int = 0  # working days
     month: int | None = None
     day: int | None = None
+    stage: str = "start"  # one of STAGES
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,11 @@ class RuleSet:
     hour: int = 9
     minute: int = 0
     source: str = DATA_FILE
+    wording: tuple[tuple[str, str], ...] = tuple(WORDING_DEFAULTS.items())
+
+    def words(self, name: str) -> str:
+        """The wording ``name`` (catch_up, catch_up_last_day, overdue) as a format string."""
+        return dict(self.wording).get(name, WORDING_DEFAULTS[name])
 
     def rule_for(self, obligation: Obligation) -> Rule | None:
         for rule in self.rules:
@@ -74,6 +88,9 @@ def load_rules(text: str | None = None) -> RuleSet:
                 raise RuleError(f"{where} step[{j}]: anchor 应为 {ANCHORS} 之一，实际为 {anchor!r}")
             if anchor == "date" and not (s.get("month") and s.get("day")):
                 raise RuleError(f"{where} step[{j}]: anchor = date 需要 month 和 day")
+            stage = s.get("stage", _default_stage(anchor, int(s.get("offset", 0))))
+            if stage not in STAGES:
+                raise RuleError(f"{where} step[{j}]: stage 应为 {STAGES} 之一，实际为 {stage!r}")
             steps.append(
                 Step(
                     name=s["name"],
@@ -82,6 +99,7 @@ def load_rules(text: str | None = None) -> RuleSet:
                     offset=int(s.get("offset", 0)),
                     month=s.get("month"),
                     day=s.get("day"),
+                    stage=stage,
                 )
             )
         if len({s.name for s in steps}) != len(steps):
@@ -99,9 +117,20 @@ def load_rules(text: str | None = None) -> RuleSet:
                 cadences=cadences,
             )
         )
+    wording = {**WORDING_DEFAULTS, **{str(k): str(v) for k, v in data.get("wording", {}).items()}}
+    unknown = set(wording) - set(WORDING_DEFAULTS)
+    if unknown:
+        raise RuleError(f"[wording] 只能有 {tuple(WORDING_DEFAULTS)}，多了 {sorted(unknown)}")
     return RuleSet(
         tuple(rules),
         hour=int(data.get("hour", 9)),
         minute=int(data.get("minute", 0)),
         source=data.get("source", DATA_FILE),
+        wording=tuple(wording.items()),
     )
+
+
+def _default_stage(anchor: str, offset: int) -> str:
+    if anchor in ("deadline", "period_end"):
+        return "overdue" if offset > 0 else "due_soon"
+    return "start"

@@ -123,15 +123,23 @@ class AnnualReportStatus:
             return "已报送" + late + pending
         return "未报送（已逾期）" if self.today > self.submit_due else "未报送"
 
+    def _tally(self, done: list[date | None], due: date, verb: str) -> str:
+        """'已报送 3/19（逾期报送 1，逾期未报送 15）': every unit that missed ``due`` is counted
+        as overdue, whether it acted late or has not acted at all."""
+        n, got = len(self.rows), [day for day in done if day]
+        late = sum(self._late(day, due) for day in got)
+        parts = [f"逾期{verb} {late}"] if late else []
+        if n > len(got):
+            parts.append(f"{'逾期未' if self.today > due else '待'}{verb} {n - len(got)}")
+        return f"已{verb} {len(got)}/{n}" + (f"（{'，'.join(parts)}）" if parts else "")
+
     def lines(self) -> list[str]:
-        n = len(self.rows)
-        late_submit = sum(self._late(r.submitted, self.submit_due) for r in self.submitted)
-        late_publish = sum(self._late(r.published, self.publish_due) for r in self.published)
         out = [
             f"{self.year}年法治政府建设年度报告（{self.submit_due:%m月%d日}前报送，"
             f"{self.publish_due:%m月%d日}前公开）",
-            f"已报送 {len(self.submitted)}/{n}（逾期 {late_submit}），"
-            f"已公开 {len(self.published)}/{n}（逾期 {late_publish}），未报送 {len(self.missing)}",
+            self._tally([r.submitted for r in self.rows], self.submit_due, "报送")
+            + "，"
+            + self._tally([r.published for r in self.rows], self.publish_due, "公开"),
         ]
         if self.missing:
             out.append("未报送：" + "、".join(r.unit for r in self.missing))

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from knowledge.plan.model import Cadence, WorkPlan
 from knowledge.plan.units import UnitDirectory
 from knowledge.qa.result.records import RecordLine, RecordsForbidden
-from scheduler.records.completions import DONE, NOT_APPLICABLE, compliance_matrix
+from scheduler.records.completions import DONE, EXEMPT, NOT_APPLICABLE, compliance_matrix
 from scheduler.timing.clock import TZ
 from scheduler.timing.periods import Period
 
@@ -74,7 +74,8 @@ class DbRecords:
         lines = []
         for ob, col, m in self._lines(kind, period, today, None):
             states = {u: m.cells.get((u, col.label)) for u in m.units}
-            responsible = [u for u, st in states.items() if st != NOT_APPLICABLE]
+            # an approved exemption (豁免): not bound this period, so neither done nor missing
+            responsible = [u for u, st in states.items() if st not in (NOT_APPLICABLE, EXEMPT)]
             missing = tuple(u for u in responsible if states[u] != DONE)
             lines.append(
                 RecordLine(
@@ -94,7 +95,7 @@ class DbRecords:
         lines = []
         for ob, col, m in self._lines(kind, period, today, [unit]):
             state = m.cells.get((unit, col.label))
-            if state in (None, NOT_APPLICABLE):
+            if state in (None, NOT_APPLICABLE, EXEMPT):
                 continue
             lines.append(RecordLine(ob.key, ob.action, ob.item, col.period.label, col.due, state))
         return lines

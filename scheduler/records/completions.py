@@ -12,16 +12,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from knowledge.plan.binding import Override
 from knowledge.plan.model import Obligation, WorkPlan
 from knowledge.plan.units import UnitDirectory
-from knowledge.text.normalize import norm
 from scheduler.planning.planner import cadence_periods, due_date, reminders_in, responsible_units
 from scheduler.planning.rules import RuleSet
 from scheduler.records.audit_log import audit
+from scheduler.records.obligation_names import (  # noqa: F401 - re-exported, callers import them here
+    UnknownObligationError,
+    resolve_obligation,
+)
+from scheduler.records.status_overrides import (
+    EXEMPT,
+    StatusOverride,
+    effective_due,
+    status_overrides,
+)
 from scheduler.records.unit_registry import RegistryError, UnknownUnitError, get_unit
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
@@ -31,40 +39,7 @@ from scheduler.timing.workdays import WorkCalendar
 
 DONE, PENDING, OVERDUE, NOT_APPLICABLE = "done", "pending", "overdue", "n/a"
 STATE_LABELS = {DONE: "已完成", PENDING: "待完成", OVERDUE: "已逾期", NOT_APPLICABLE: "—"}
-
-
-class UnknownObligationError(RegistryError):
-    def __init__(self, text: str, candidates: tuple[str, ...] = ()) -> None:
-        self.text = text
-        self.candidates = candidates
-        hint = f"，您是否要找：{'、'.join(candidates)}" if candidates else ""
-        shown = text if len(text) <= 30 else text[:29] + "…"  # never echoed at length
-        super().__init__(f"未找到事项“{shown}”{hint}")
-
-
-def resolve_obligation(plan: WorkPlan, text: str) -> Obligation:
-    """An obligation by key (i2-study), kind (study) or Chinese action (学法); otherwise
-    :class:`UnknownObligationError` with candidates."""
-    q = norm(text)
-    for ob in plan.obligations:
-        if q in (norm(ob.key), norm(ob.kind), norm(ob.action)):
-            return ob
-    spellings: list[tuple[str, Obligation]] = []
-    for ob in plan.obligations:
-        spellings += [(norm(ob.key), ob), (norm(ob.action), ob), (norm(ob.kind), ob)]
-    contained = {ob.key: ob for s, ob in spellings if len(q) >= 2 and q in s}
-    if len(contained) == 1:
-        return next(iter(contained.values()))
-    found = process.extract(
-        q, [s for s, _ in spellings], scorer=fuzz.WRatio, limit=10, score_cutoff=50
-    )
-    cands: list[str] = list(contained)
-    for _s, _score, idx in found:
-        key = spellings[idx][1].key
-        if key not in cands:
-            cands.append(key)
-    labels = tuple(f"{k}（{plan.obligation(k).action}）" for k in cands[:5])  # type: ignore[union-attr]
-    raise UnknownObligationError(text, labels)
+STATE_LABELS[EXEMPT] = "不适用（豁免）"  # an approved exemption: not bound this period, not done
 
 
 def _default_period(ob: Obligation, now: datetime) -> Period:
@@ -79,22 +54,21 @@ def check_period(obligation: Obligation, p: Period, today: date) -> None:
     current = Period.containing(obligation.cadence, today)
     if p.kind != expected:
         raise PeriodError(
-            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.key}，"
-            f"而不是 {p.key}"
+            f"“{obligation.action}”按{obligation.cadence_label}计，期间应写成如 {current.label}，"
+            f"而不是 {p.label}"
         )
     first = Period.of_year(obligation.cadence, today.year)[0]
-    span = first.key if first == current else f"{first.key} 到 {current.key}"
+    span = first.label if first == current else f"{first.label} 到 {current.label}"
     if p.year != today.year or p.start > today:
         when = "尚未开始" if p.start > today else f"不在本年度（{today.year}年）"
-        raise PeriodError(f"期间 {p.key} {when}：只能登记本年度已开始的期间，即 {span}")
+        raise PeriodError(f"期间 {p.label} {when}：只能登记本年度已开始的期间，即 {span}")
 
 
-def _period(obligation: Obligation, period: str | Period | None, now: datetime) -> Period:
+def _period(ob: Obligation, period: str | Period | None, now: datetime) -> Period:
+    """The period named (its key, or its Chinese name also without the year), else the current."""
     if period is None:
-        return _default_period(obligation, now)
-    p = period if isinstance(period, Period) else Period.parse(period)
-    check_period(obligation, p, local(now).date())
-    return p
+        return _default_period(ob, now)
+    return period if isinstance(period, Period) else Period.parse(period, local(now).date())
 
 
 def confirm(
@@ -124,6 +98,8 @@ def confirm(
     if row is None:
         raise UnknownUnitError(unit)
     p = _period(obligation, period, now or clock_now())
+    if period is not None:
+        check_period(obligation, p, local(now or clock_now()).date())
     existing = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     if len(existing) >= obligation.need:
         return existing[-1], False
@@ -185,10 +161,7 @@ def undo(
     row = get_unit(session, unit)
     if row is None:
         raise UnknownUnitError(unit)
-    if period is None:
-        p = _default_period(obligation, now or clock_now())
-    else:
-        p = period if isinstance(period, Period) else Period.parse(period)
+    p = _period(obligation, period, now or clock_now())
     rows = _rows(session, row.id, obligation.key, p.key)  # type: ignore[arg-type]
     existing = rows[-1] if rows else None
     if existing is None:
@@ -258,6 +231,7 @@ class ObligationStatus:
     note: str = ""
     done_count: int = 0  # completions in the period so far
     need: int = 1  # completions the period needs (至少2次: 2)
+    request: StatusOverride | None = None  # an approved exemption or extension, with its reason
 
     @property
     def progress(self) -> str:
@@ -283,15 +257,19 @@ def status_for_unit(
     now = local(now or clock_now())
     today = now.date()
     comps = _completions(session)
+    granted = status_overrides(session, unit)
     upcoming = reminders_in(plan, directory, rules, cal, (today.year,), units={unit})
     out: list[ObligationStatus] = []
     for ob in plan.obligations:
         if unit not in responsible_units(directory, plan, ob):
             continue
         period = _default_period(ob, now)
-        due = due_date(ob, period)
+        req = granted.get((unit, ob.key, period.key))
+        due = effective_due(due_date(ob, period), req)
         done = comps.get((unit, ob.key, period.key), [])
         c = done[-1] if len(done) >= ob.need else None
+        state = _state(c is not None, due, today)
+        state = EXEMPT if req and req.kind == EXEMPT and state != DONE else state
         nxt = next(
             (
                 r.day
@@ -305,13 +283,14 @@ def status_for_unit(
                 obligation=ob,
                 period=period,
                 due=due,
-                state=_state(c is not None, due, today),
-                next_reminder=None if c else nxt,
+                state=state,
+                next_reminder=None if c or state == EXEMPT else nxt,
                 confirmed_by=c.confirmed_by if c else None,
                 confirmed_at=local(c.confirmed_at) if c else None,
                 note=c.note if c else "",
                 done_count=len(done),
                 need=ob.need,
+                request=req,
             )
         )
     return out
@@ -340,6 +319,8 @@ class Matrix:
     progress: dict[tuple[str, str], int] = field(default_factory=dict)
     # admins' overrides of whom an obligation binds that shaped this matrix (shown in reports)
     overrides: list[Override] = field(default_factory=list)
+    # approved exemptions (不适用, with a reason) and extensions (a new due) of its cells
+    requests: dict[tuple[str, str], StatusOverride] = field(default_factory=dict)
 
     def override(self, unit: str, obligation_key: str) -> Override | None:
         for ov in self.overrides:
@@ -351,12 +332,12 @@ class Matrix:
         """已完成 / 待完成 / 已逾期, with "1/2" when the obligation needs several."""
         state = self.cells[(unit, column.label)]
         need = column.obligation.need
-        if need > 1 and state != NOT_APPLICABLE:
+        if need > 1 and state not in (NOT_APPLICABLE, EXEMPT):
             return f"{STATE_LABELS[state]} {min(self.progress.get((unit, column.label), 0), need)}/{need}"
         return STATE_LABELS[state]
 
     def counts(self) -> dict[str, int]:
-        out = {DONE: 0, PENDING: 0, OVERDUE: 0}
+        out = {DONE: 0, PENDING: 0, OVERDUE: 0, EXEMPT: 0, NOT_APPLICABLE: 0}  # units × columns
         for v in self.cells.values():
             if v in out:
                 out[v] += 1
@@ -375,6 +356,7 @@ def compliance_matrix(
     p = period if isinstance(period, Period) else Period.parse(period)
     today = local(now or clock_now()).date()
     counted = completion_counts(session)
+    granted = status_overrides(session, period=p)
     columns = [
         Column(ob, sub, due_date(ob, sub))
         for ob in plan.obligations
@@ -393,7 +375,11 @@ def compliance_matrix(
                 state = NOT_APPLICABLE
             else:
                 n = counted.get((unit, col.obligation.key, col.period.key), 0)
-                state = _state(n >= col.obligation.need, col.due, today)
+                req = granted.get((unit, col.obligation.key, col.period.key))
+                state = _state(n >= col.obligation.need, effective_due(col.due, req), today)
+                if req is not None:
+                    m.requests[(unit, col.label)] = req
+                    state = EXEMPT if req.kind == EXEMPT and state != DONE else state
                 if col.obligation.need > 1:
                     m.progress[(unit, col.label)] = n
             m.cells[(unit, col.label)] = state

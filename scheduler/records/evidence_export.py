@@ -6,7 +6,9 @@ themselves under ``材料/``. Evidence sent in chat is stored as a Telegram file
 (``telegram:photo:<id>`` / ``telegram:document:<id>:<name>``); it is downloaded once through a
 ``fetch(file_id) -> bytes`` the caller provides (the Bot API, see ``bot/channels/telegram/evidence_fetch.py``)
 and kept in ``$FAZHI_DATA_DIR/evidence/``, so a second export reads the copy. A file that cannot
-be downloaded is named in the index with the reason; the export goes on.
+be downloaded is named in the index with the reason; the export goes on. A file given on the
+command line (``fazhi done … --evidence 纪要.txt``) is kept there at once, as
+``file:<sha256>:<name>`` (:mod:`scheduler.records.evidence_files`).
 
 This module does no network work itself (the scheduler does not talk to Telegram).
 """
@@ -28,6 +30,7 @@ from scheduler.records.unit_registry import UnknownUnitError, get_unit
 from scheduler.store.db import data_dir
 from scheduler.store.models import Completion, UnitRow
 from scheduler.timing.clock import local
+from scheduler.timing.periods import period_label
 
 Fetch = Callable[[str], bytes]
 Progress = Callable[[int, int, str], None]  # done, total, what
@@ -49,7 +52,7 @@ def safe_name(text: str) -> str:
 class EvidenceRef:
     """Where a completion's evidence is: a Telegram file, a link, or a note."""
 
-    kind: str  # photo | document | link | other
+    kind: str  # photo | document (to download) | stored (kept already) | link | other
     file_id: str = ""
     name: str = ""
     raw: str = ""
@@ -61,13 +64,26 @@ class EvidenceRef:
         if raw.startswith("telegram:document:"):
             file_id, _, name = raw.removeprefix("telegram:document:").partition(":")
             return cls("document", file_id, name, raw)
+        if raw.startswith("file:"):
+            digest, _, name = raw.removeprefix("file:").partition(":")
+            return cls("stored", digest, name, raw)
         if raw.startswith(("http://", "https://")):
             return cls("link", raw=raw)
         return cls("other", raw=raw)
 
+    @classmethod
+    def stored(cls, digest: str, name: str) -> EvidenceRef:
+        """A file kept in the evidence folder under its content's SHA-256."""
+        return cls("stored", digest, name, f"file:{digest}:{name}")
+
     @property
     def downloadable(self) -> bool:
         return self.kind in ("photo", "document") and bool(self.file_id)
+
+    @property
+    def is_file(self) -> bool:
+        """A file the archive carries (downloaded or stored), not a link or a note."""
+        return self.kind in ("photo", "document", "stored") and bool(self.file_id)
 
     @property
     def suffix(self) -> str:
@@ -193,14 +209,14 @@ def index_sheet(uf: UnitFile, year: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from scheduler.records.xlsx_layout import lay_out
+
     wb = Workbook()
     ws = wb.active
     ws.title = "完成记录"
     ws.append([f"{uf.unit} {year}年法治政府建设任务完成记录"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(HEADER)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
     for e in uf.entries:
         c = e.completion
         evidence = "\n".join(item.cell() for item in e.evidence)
@@ -208,15 +224,14 @@ def index_sheet(uf: UnitFile, year: int) -> bytes:
             [
                 e.action,
                 f"第{e.item}条" if e.item else "",
-                c.period,
+                period_label(c.period),
                 local(c.confirmed_at).strftime("%Y-%m-%d %H:%M"),
                 c.confirmed_by,
                 c.note,
                 evidence,
             ]
         )
-    for col, width in zip("ABCDEFG", (36, 8, 10, 18, 14, 40, 40), strict=True):
-        ws.column_dimensions[col].width = width
+    lay_out(ws, header_row=2)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -232,13 +247,13 @@ def write_archive(units: list[UnitFile], year: int, out: Path) -> ExportResult:
         for uf in units:
             folder = safe_name(uf.unit)
             for n, e in enumerate(uf.entries, 1):
-                files_of_entry = [item for item in e.evidence if item.ref.downloadable]
+                files_of_entry = [item for item in e.evidence if item.ref.is_file]
                 for k, item in enumerate(files_of_entry, 1):
                     src = cached_path(item.ref)
                     if not src.exists():
                         item.problem = item.problem or "文件不存在"
                         problems.append(
-                            f"{uf.unit} {e.action} {e.completion.period}：{item.problem}"
+                            f"{uf.unit} {e.action}（{period_label(e.completion.period)}）：{item.problem}"
                         )
                         continue
                     tail = f"_{k}" if len(files_of_entry) > 1 else ""

@@ -46,6 +46,9 @@ class UnitRow(SQLModel, table=True):
     aliases: str = Field(default="", max_length=1000)  # 、-separated
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # the unit's head (负责人): escalation tells them after the liaison (escalation.toml)
+    head_name: str | None = Field(default=None, max_length=200)
+    head_chat_id: str | None = Field(default=None, max_length=64)
 
 
 class Chat(SQLModel, table=True):
@@ -265,3 +268,63 @@ class Receipt(SQLModel, table=True):
     user_name: str = Field(default="", max_length=200)
     acknowledged_at: datetime = Field(default_factory=utcnow)
     reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class StatusRequest(SQLModel, table=True):
+    """A unit's request that an obligation's period be exempt (豁免: 不适用, with a reason) or
+    extended (延期: a new due date), and the admin's decision. Every step is audited."""
+
+    __tablename__ = "status_request"
+    __table_args__ = (Index("ix_status_request_key", "unit_id", "obligation_key", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # exempt | extend
+    unit_id: int = Field(foreign_key="unit.id")
+    obligation_key: str = Field(max_length=80)
+    period: str = Field(max_length=16)
+    new_due: date | None = None  # extend: the last day asked for
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="pending", max_length=10, index=True)  # approved | rejected
+    chat_id: str | None = Field(default=None, max_length=64)  # where it was asked: told of it
+    requested_by: str = Field(default="", max_length=200)
+    requested_by_id: str | None = Field(default=None, max_length=64)
+    requested_at: datetime = Field(default_factory=utcnow)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_by_id: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Chase(SQLModel, table=True):
+    """The office chased (催办) a unit for an obligation of a period. One row per unit,
+    obligation, period and local day: a second chase the same day (a retry, a double tap) finds
+    the first and sends nothing again."""
+
+    __tablename__ = "chase"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "obligation_key", "period", "day", name="uq_chase_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    obligation_key: str = Field(max_length=80)
+    period: str = Field(max_length=16)
+    day: date  # the local day of the chase
+    chased_by: str = Field(default="", max_length=200)  # the person's name
+    chased_by_id: str | None = Field(default=None, max_length=64)  # their user id
+    chased_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ChaseReply(SQLModel, table=True):
+    """A unit's answer to a chase (a short text, or "已在办，预计…"), by whom."""
+
+    __tablename__ = "chase_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chase_id: int = Field(foreign_key="chase.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    user_id: str = Field(default="", max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    chat_id: str = Field(default="", max_length=64)
+    replied_at: datetime = Field(default_factory=utcnow)

@@ -183,13 +183,25 @@ AWAY_SECONDS = 5.0  # after a read gave up, the next ones skip the database this
 _away_until = [0.0]
 
 
+def database_away() -> bool:
+    """A read gave up on the database (:func:`within`), or another caller said it did not
+    answer (:func:`mark_away`), less than ``AWAY_SECONDS`` ago: callers with a way on without
+    the database skip it meanwhile, so that one question pays for the silence once at most."""
+    return time.monotonic() < _away_until[0]
+
+
+def mark_away() -> None:
+    """The database did not answer a caller in time (the shared send budget, a read)."""
+    _away_until[0] = time.monotonic() + AWAY_SECONDS
+
+
 def within(seconds: float, fn: Callable[[], T]) -> T:
     """``fn()`` (a read whose caller has a way on without it), given up after ``seconds``
     with :class:`TimeoutError`: a connect or a ping to a silent server is not bounded by the
     statement limits, and a question must not wait for one. The abandoned read finishes in
     the background within the watchdog's limit; while reads pile up, new ones are refused
     at once."""
-    if time.monotonic() < _away_until[0]:
+    if database_away():
         raise TimeoutError("the database did not answer a moment ago")
     if not _busy.acquire(blocking=False):
         raise TimeoutError("database reads are piling up")
@@ -202,5 +214,5 @@ def within(seconds: float, fn: Callable[[], T]) -> T:
     try:
         return future.result(timeout=seconds)
     except FutureTimeout:
-        _away_until[0] = time.monotonic() + AWAY_SECONDS
+        mark_away()
         raise TimeoutError(f"no answer from the database within {seconds} s") from None

@@ -34,6 +34,17 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})年?(上|下)半年$"), "H"),
     (re.compile(r"^(\d{4})年(0?[1-9]|1[0-2])月$"), "M"),
 )
+_TWO_MONTHS = re.compile(r"^(\d{4})年(\d{1,2})[—–~～-](\d{1,2})月$")
+# a period without its year (第四季度, 上半年, 5月, 本季度): the year of ``today``
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM |= {"十": 10, "十一": 11, "十二": 12}
+_YEARLESS = (
+    (re.compile(r"^第?([1-4一二三四])季度$"), "Q"),
+    (re.compile(r"^[Qq]([1-4])$"), "Q"),
+    (re.compile(r"^(上|下)半年$"), "H"),
+    (re.compile(r"^([1-9]|1[0-2]|十[一二]?|[一二三四五六七八九])月份?$"), "M"),
+)
+_THIS = {"本季度": "Q", "本月": "M", "本半年": "H", "今年": "Y", "本年": "Y", "本年度": "Y"}
 
 
 # a recognisable period whose number does not exist (2026Q5, 2026H3, 2026-13)
@@ -46,7 +57,8 @@ class PeriodError(ValueError):
 
 # the forms :meth:`Period.parse` reads, as every refusal lists them
 ALLOWED_FORMS = (
-    "可写成：2026（全年）、2026H1 或 2026年上半年、2026Q3 或 2026年第三季度、2026-05 或 2026年5月"
+    "可写成：2026年第三季度、2026年上半年、2026年5月、2026年（全年），"
+    "本年的也可只写第三季度、上半年、5月或本季度"
 )
 # years a plan of this system can be about; anything else is a typo, refused as such
 YEARS = range(2000, 2100)
@@ -65,8 +77,17 @@ class Period:
     index: int = 1  # 1-based within the year
 
     @classmethod
-    def parse(cls, text: str) -> Period:
+    def parse(cls, text: str, today: date | None = None) -> Period:
+        """A period from its key (2026Q4) or its Chinese name (2026年第四季度); with ``today``
+        also without the year (第四季度, 上半年, 5月) or relative (本季度, 本月, 今年)."""
         s = text.strip()
+        if today is not None:
+            found = _parse_yearless(s, today)
+            if found is not None:
+                return found
+        two = _TWO_MONTHS.match(s)  # 2026年5—6月, as Period.label writes it
+        if two and int(two.group(3)) == int(two.group(2)) + 1 and int(two.group(2)) % 2:
+            s = f"{two.group(1)}B{(int(two.group(2)) + 1) // 2}"
         for pattern, kind in _PATTERNS:
             m = pattern.match(s)
             if not m:
@@ -85,17 +106,11 @@ class Period:
         if bad:
             year, letter, number = bad.groups()
             kind = {"q": "Q", "h": "H", "b": "B"}.get(letter.lower(), "M")
-            name, last = {
-                "Q": ("季度", "Q4"),
-                "H": ("半年", "H2"),
-                "B": ("两个月期", "B6"),
-                "M": ("月份", "12"),
-            }[kind]
-            first = {"Q": "Q1", "H": "H1", "B": "B1", "M": "01"}[kind]
-            sep = "-" if kind == "M" else ""
+            name = {"Q": "季度", "H": "半年", "B": "两个月期", "M": "月份"}[kind]
+            first, last = Period(int(year), kind, 1), Period(int(year), kind, _COUNT[kind])
             raise PeriodError(
-                f"“{_echo(text)}”不是有效的期间：{name}只有 {year}{sep}{first} 到 "
-                f"{year}{sep}{last}，第 {int(number)} 个不存在"
+                f"“{_echo(text)}”不是有效的期间：{name}只有 {first.label} 到 "
+                f"{last.label}，第 {int(number)} 个不存在"
             )
         raise PeriodError(f"无法识别的期间：“{_echo(text)}”。{ALLOWED_FORMS}")
 
@@ -154,3 +169,25 @@ class Period:
 
     def __str__(self) -> str:
         return self.key
+
+
+def _parse_yearless(s: str, today: date) -> Period | None:
+    if s in _THIS:
+        kind = _THIS[s]
+        return Period(today.year, kind, (today.month - 1) // _MONTHS_PER[kind] + 1)
+    for pattern, kind in _YEARLESS:
+        m = pattern.match(s)
+        if m:
+            raw = m.group(1)
+            index = {"上": 1, "下": 2}.get(raw) or _CN_NUM.get(raw) or int(raw)
+            return Period(today.year, kind, index)
+    return None
+
+
+def period_label(key: str) -> str:
+    """The Chinese name of a period key (2026Q4 → 2026年第四季度); an unreadable key as it is.
+    What a chat shows an official: never the key itself."""
+    try:
+        return Period.parse(key).label
+    except PeriodError:
+        return key

@@ -10,23 +10,33 @@ The scheduler runs in the same process and prints reminders as they fall due (th
 the outbox like Telegram's). The console user is the local operator: admin rights, no question
 rate limit. Ctrl-C quits at once (stdin is read by a daemon thread, so no pending read holds the
 process).
+
+In a terminal, output is wrapped at the terminal's width counting a Chinese character as two
+columns (:func:`knowledge.text.display.wrap`), and the prompt is prompt_toolkit's: a reminder
+printed while the operator is typing goes above the prompt, which is drawn again with the
+half-typed line intact (``patch_stdout``). Piped input and output stay plain lines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sys
 import threading
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.assistant import Assistant
 from bot.chat.incoming import ChatContext
 from bot.chat.render.replies import Button, Reply, html_to_plain
 from bot.chat.router import parse_command
+from knowledge.text.display import wrap
 from scheduler.delivery.channel import DeliveryOutcome, DeliveryStatus, OutgoingMessage
 from scheduler.store.db import data_dir
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
 
 CONSOLE_CHAT = ChatContext(
     chat_id="console", user_id="console", user_name="控制台用户", rate_limited=False
@@ -43,10 +53,12 @@ class ConsoleChat:
         assistant: Assistant,
         out: TextIO | None = None,
         ctx: ChatContext = CONSOLE_CHAT,
+        columns: int | None = None,
     ) -> None:
         self.assistant = assistant
         self.out = out or sys.stdout
         self.ctx = ctx
+        self.columns = columns  # wrap width; None: the terminal's (no wrapping when not one)
         self.keyboards: dict[int, list[Button]] = {}  # message number → its live buttons
         self.message_count = 0
         self.files_dir = data_dir() / "console-files"  # FAZHI_DATA_DIR, not the cwd
@@ -88,7 +100,7 @@ class ConsoleChat:
         if pressed and pressed.group(1):
             target = self.press(int(pressed.group(1)), int(pressed.group(2)))
             if isinstance(target, str):
-                print(target, file=self.out, flush=True)
+                self.say(target)
                 return []
         elif pressed and 1 <= int(pressed.group(2)) <= len(self.buttons):
             target = self.press(None, int(pressed.group(2)))
@@ -117,20 +129,35 @@ class ConsoleChat:
             text += f"\n（文件已保存：{path}）"
         self._print(text, [b for row in reply.buttons for b in row])
 
+    def width(self) -> int | None:
+        """Columns to wrap at: the given ones, else the terminal's; None when not a terminal."""
+        if self.columns:
+            return self.columns
+        isatty = getattr(self.out, "isatty", None)
+        if isatty is not None and isatty():
+            return shutil.get_terminal_size().columns
+        return None
+
+    def say(self, text: str, indent: str = "") -> None:
+        """Print ``text`` wrapped at the terminal's width (continuation lines ``indent``ed)."""
+        columns = self.width()
+        if columns is not None:
+            # one column spare: a line exactly as wide as the terminal makes some wrap twice
+            text = "\n".join(wrap(text, columns - 1, indent))
+        print(text, file=self.out, flush=True)
+
     def _print(self, text: str, buttons: list[Button]) -> None:
         self.message_count += 1
         number = self.message_count
         if not buttons:
-            print(text, file=self.out, flush=True)
+            self.say(text)
             return
         self.keyboards[number] = buttons
-        print(f"#{number} {text}", file=self.out, flush=True)
+        self.say(f"#{number} {text}")
         for k, b in enumerate(buttons, 1):
-            print(f"  [{number}.{k}] {b.text}", file=self.out, flush=True)
-        print(
-            f"  （输入 {number}.1 这样的编号点按；只输入 1 即点按最新的 #{number}）",
-            file=self.out,
-            flush=True,
+            self.say(f"  [{number}.{k}] {b.text}", indent="      ")
+        self.say(
+            f"  （输入 {number}.1 这样的编号点按；只输入 1 即点按最新的 #{number}）", indent="  "
         )
 
 
@@ -139,21 +166,49 @@ async def run_console(
     start_jobs: Callable[[ConsoleChat], object] | None = None,
     stdin: TextIO | None = None,
 ) -> None:
-    """The interactive loop; ``start_jobs`` installs the scheduler with the console as channel."""
-    chat = ConsoleChat(assistant)
+    """The interactive loop; ``start_jobs`` installs the scheduler with the console as channel.
+    In a terminal the prompt is prompt_toolkit's (reminders print above it); else plain lines."""
     stdin = stdin or sys.stdin
+    if stdin is sys.stdin and stdin.isatty() and sys.stdout.isatty():
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        session: PromptSession[str] = PromptSession()
+        with patch_stdout(raw=True):  # whatever is printed goes above the prompt
+            chat = ConsoleChat(assistant, out=sys.stdout)
+            await _loop(chat, assistant, start_jobs, lambda: _prompted(session))
+        return
+    chat = ConsoleChat(assistant)
+    lines = _reader(stdin)
+
+    async def next_line() -> str:
+        print("> ", end="", file=chat.out, flush=True)
+        return await lines.get()
+
+    await _loop(chat, assistant, start_jobs, next_line)
+
+
+async def _prompted(session: PromptSession[str]) -> str:
+    """A line from prompt_toolkit's prompt ("" at Ctrl-D, as EOF on a pipe)."""
+    try:
+        line = await session.prompt_async("> ")
+    except EOFError:
+        return ""
+    return line + "\n"
+
+
+async def _loop(
+    chat: ConsoleChat,
+    assistant: Assistant,
+    start_jobs: Callable[[ConsoleChat], object] | None,
+    next_line: Callable[[], Awaitable[str]],
+) -> None:
     if start_jobs is not None:
         start_jobs(chat)
-    print(
-        "法治政府建设工作要点助手（控制台）。直接输入问题，或 /help 查看命令，/quit 退出。",
-        file=chat.out,
-        flush=True,
-    )
+    chat.say("法治政府建设工作要点助手（控制台）。直接输入问题，或 /help 查看命令，/quit 退出。")
     chat.show(assistant.handle_command(chat.ctx, "start")[0])
-    lines = _reader(stdin)
     while True:
-        print("> ", end="", file=chat.out, flush=True)
-        line = await lines.get()
+        line = await next_line()
         if not line:  # EOF
             print("", file=chat.out)
             break
@@ -168,10 +223,10 @@ async def run_console(
 
             failure = describe(exc)
             if failure.user_caused:
-                print(failure.text, file=chat.out, flush=True)
+                chat.say(failure.text)
             else:
                 logging.getLogger(__name__).exception("console: error handling %r", line)
-                print("抱歉，处理时出错了，请换个说法再试。", file=chat.out, flush=True)
+                chat.say("抱歉，处理时出错了，请换个说法再试。")
 
 
 def _reader(stdin: TextIO) -> asyncio.Queue[str]:

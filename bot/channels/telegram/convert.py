@@ -29,6 +29,9 @@ def chat_context(update: Update) -> ChatContext:
         is_group=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
         replied_user_id=str(author.id) if author is not None and not author.is_bot else "",
         replied_user_name=(author.full_name or author.username or "") if author else "",
+        replied_bot_text=(replied.text or replied.caption or "")[:80]
+        if replied is not None and author is not None and author.is_bot
+        else "",
     )
 
 

@@ -267,6 +267,8 @@ class FloodLimiter:
     async def _shared_call(self, fn: Callable[..., float | None], *args: float) -> float | None:
         """A slot from the shared budget (``fn``: take or move one), in a thread; None when
         there is none or the database does not answer in time."""
+        from scheduler.store.watchdog import database_away, mark_away
+
         loop = asyncio.get_running_loop()
         if self._shared_down and time.monotonic() < self._shared_retry_at:
             return None
@@ -279,6 +281,8 @@ class FloodLimiter:
                 log.warning("shared send budget unavailable, local limits only: %r", exc)
                 self._shared_down = True
             self._shared_retry_at = time.monotonic() + SHARED_AWAY
+            if isinstance(exc, TimeoutError) and not database_away():
+                mark_away()  # silent, not refusing: questions skip it too for a while
             return None
         self._shared_down = False
         return None if slot is None else float(slot)

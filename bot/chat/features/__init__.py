@@ -18,7 +18,9 @@ from bot.chat.features import (
     receipts,
     registration,
     report,
+    requests,
     start,
+    supervision,
     tasks,
 )
 from bot.chat.router import Feature
@@ -28,11 +30,13 @@ FEATURES: tuple[Feature, ...] = (
     questions.feature,
     registration.feature,
     tasks.feature,
+    requests.feature,
     annual_report.feature,
     admin.feature,
     notices.feature,
     receipts.feature,
     report.feature,
+    supervision.feature,
     overrides.feature,
     evidence.feature,
     liaisons.feature,

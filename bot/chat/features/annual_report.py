@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from bot.chat.incoming import ChatContext, IncomingFile
 from bot.chat.render.common import NEED_UNIT, NOT_LIAISON
-from bot.chat.render.replies import Doc, Reply
+from bot.chat.render.replies import Attachment, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
+from knowledge.plan.years import NoPlanForYear
 from scheduler.jobs.snooze import withdraw_reminders
 from scheduler.records import unit_registry
 from scheduler.records.annual_report import AnnualReportStatus
+from scheduler.records.audit_log import audit
 
 if TYPE_CHECKING:
     from scheduler.store.models import Completion
@@ -135,6 +137,56 @@ def _record(
             return [Reply.of(f"{exc}。")]
         withdraw_reminders(s, unit.name, completion.obligation_key, completion.period)
         return unit.name, completion, new
+
+
+@feature.command(
+    "annual_draft",
+    help=("/annual_draft [年份] [单位]", "根据记录起草法治政府建设年度报告（Word 草稿）"),
+    menu="起草年度报告（Word 草稿）",
+)
+def annual_draft(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
+    """A unit: its own draft; admins: the district's, or a named unit's. The year's records
+    fill the sections; 待补充 marks what a person writes."""
+    from scheduler.records.annual_draft import build_draft
+    from scheduler.records.annual_draft_docx import draft_docx
+
+    words = args.split()
+    year = state.clock().year
+    if words and words[0].removesuffix("年").isdigit():
+        year = int(words.pop(0).removesuffix("年"))
+        if not 2000 <= year <= 2100:
+            return [Reply.of(f"年份 {year} 不对，请写四位年份，如 /annual_draft 2026")]
+    admin = state.is_admin(ctx)
+    try:
+        plan = state.sched.plan_at(year)
+    except NoPlanForYear as exc:
+        return [Reply.of(str(exc))]
+    with state.session() as s:
+        directory = state.sched.directory(s)
+        own = state.chat_unit(s, ctx)
+        if words and admin:
+            try:
+                unit = unit_registry.resolve_unit(directory, " ".join(words))
+            except unit_registry.RegistryError as exc:
+                return [Reply.of(f"{exc}。用法：/annual_draft [年份] [单位]")]
+        elif admin:
+            unit = None
+        elif own is None:
+            return [Reply.of(NEED_UNIT)]
+        else:
+            unit = own.name
+        draft = build_draft(s, plan, directory, year, unit, state.clock())
+        audit(s, ctx.user_id, "annual_draft", draft.scope, year=year, records=len(draft.sources))
+    scope = draft.scope
+    return [
+        Reply.of(
+            f"{scope}{year}年度法治政府建设情况报告草稿：依据 {len(draft.sources)} 条完成记录，"
+            f"标有“{draft.placeholder}”处请人工撰写。",
+            attachment=Attachment(
+                f"fazhi-annual-draft-{year}.docx", draft_docx(draft), f"{scope}{year}年度报告草稿"
+            ),
+        )
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from bot.chat.router import Feature
 from bot.chat.state import ChatState
 from scheduler.records import audit_log, unit_registry
 from scheduler.timing.clock import local
+from scheduler.timing.periods import period_label
 
 feature = Feature("evidence")
 
@@ -60,9 +61,11 @@ def attach(state: ChatState, ctx: ChatContext, file: IncomingFile) -> list[Reply
         s.add(last)
         audit_log.audit(s, ctx.user_id, "evidence", unit.name, completion=last.id)
         count = len((last.evidence or "").splitlines())
+        ob = state.plan.obligation(last.obligation_key)
+        name = ob.action if ob is not None else last.obligation_key
         return [
             Reply.of(
-                f"已将材料附在“{last.obligation_key} {last.period}”的完成记录上（共 {count} 份）。"
+                f"已将材料附在“{name}（{period_label(last.period)}）”的完成记录上（共 {count} 份）。"
             )
         ]
 

@@ -4,7 +4,7 @@ under reminders, and /calendar (the year's deadlines as an .ics file)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -36,7 +36,8 @@ def mytasks(state: ChatState, ctx: ChatContext, _args: str) -> list[Reply]:
         duties = state.current_qa().answer(
             f"{unit.name}有哪些任务", unit=unit.name, today=state.clock().date()
         )
-        return [mytasks_reply(unit.name, statuses, duties)]
+        reply = mytasks_reply(unit.name, statuses, duties)
+        return [reply, *extended_earlier(state, s, unit.name, statuses)]
 
 
 @feature.command("done", help=("/done", "确认本期已完成某项任务"), menu="确认本期已完成某项任务")
@@ -53,7 +54,7 @@ def done(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     ob = find_obligation(state.plan, key)
     if ob is None:
         return [unknown_obligation(key, state.plan)]
-    if period and not looks_like_period(period):
+    if period and not looks_like_period(period, state.clock().date()):
         note, period = rest.strip(), ""
     return confirm(state, ctx, ob.key, period or None, note=note.strip())
 
@@ -107,7 +108,7 @@ def confirm(
 def undo_command(state: ChatState, ctx: ChatContext, args: str) -> list[Reply]:
     key, _, period = args.strip().partition(" ")
     if not key:
-        return [Reply.of("请写要撤销的任务，例如 /undo i2-study 或 /undo 学法 2026Q3。")]
+        return [Reply.of("请写要撤销的任务，例如 /undo 学法 或 /undo 学法 2026年第三季度。")]
     ob = find_obligation(state.plan, key)
     if ob is None:
         return [unknown_obligation(key, state.plan)]
@@ -201,6 +202,30 @@ def unit_statuses(state: ChatState, s: Session, unit: str, now: datetime) -> lis
     return status_for_unit(s, sched.plan, directory, unit, sched.rules, sched.calendar(s), now=now)
 
 
+def extended_earlier(state: ChatState, s: Session, unit: str, statuses: list[Any]) -> list[Reply]:
+    """An earlier period an admin extended past today and not yet done: still open, so shown
+    beside the current ones (it is not overdue until its new date)."""
+    from scheduler.records.completions import completed_set
+    from scheduler.records.requests import EXTEND, status_overrides
+
+    today = state.clock().date()
+    shown = {(st.obligation.key, st.period.key) for st in statuses}
+    done = completed_set(s, state.plan)
+    lines = [
+        f"· {ob.action}（第{ob.item}条，{ov.period}）{ov.label}"
+        for (_u, key, period), ov in sorted(status_overrides(s, unit).items())
+        if ov.kind == EXTEND and ov.new_due and ov.new_due >= today
+        and (key, period) not in shown and (unit, key, period) not in done
+        and (ob := state.plan.obligation(key)) is not None
+    ]  # fmt: skip
+    if not lines:
+        return []
+    doc = Doc().line(("已批准延期、尚未完成的任务：", "b"))
+    for line in lines:
+        doc.line(line)
+    return [Reply.of(doc)]
+
+
 # -- texts --------------------------------------------------------------------------------------
 def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     doc = Doc().line((f"{unit} 的周期性任务", "b"))
@@ -209,17 +234,20 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     for st in statuses:
         ob = st.obligation
         extra = (
-            f"，下次提醒 {st.next_reminder.isoformat()}"
-            if st.next_reminder and st.state != "done"
+            f"，下次提醒 {_day(st.next_reminder)}"
+            if st.next_reminder and st.state not in ("done", "exempt")
             else ""
         )
+        if st.request is not None:  # an approved exemption or extension, with its reason
+            extra += f"；{st.request.label}"
         doc.line(
-            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，截止 {st.due.isoformat()}{extra}）"
+            f"· [{st.state_label}] {ob.action}（第{ob.item}条，{st.period.label}，"
+            f"截止 {_day(st.due)}{extra}）"
         )
     items = [d.item for d in duties.duties if d.kind in ("named", "group")]
     if items:
         doc.blank().line(("本单位负责的条目：", "b"), "、".join(f"第{n}条" for n in items))
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     buttons = [
         [
             Button(
@@ -232,8 +260,12 @@ def mytasks_reply(unit: str, statuses: list[Any], duties: Answer) -> Reply:
     return Reply.of(doc, buttons)
 
 
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def done_menu(unit: str, statuses: list[Any]) -> Reply:
-    pending = [st for st in statuses if st.state != "done"]
+    pending = [st for st in statuses if st.state not in ("done", "exempt")]
     if not pending:
         return Reply.of(f"“{unit}”本期的任务都已确认完成。")
     buttons = [
@@ -245,52 +277,68 @@ def done_menu(unit: str, statuses: list[Any]) -> Reply:
         ]
         for st in pending[:8]
     ]
-    return Reply.of("请选择本期已完成的任务（也可发送 /done 任务编号 期间 备注）：", buttons)
+    return Reply.of(
+        "请选择本期已完成的任务（也可发送 /done 任务名称 期间 备注，如 /done 学法 本季度）：",
+        buttons,
+    )
 
 
 # anything that starts like a period (a year: four digits or more) is read as one — and refused
 # when it is not a valid one (99999Q4, 2026X4) — rather than silently becoming a note on the
-# current period
+# current period; so is a period of this year written without it (第四季度, 本季度, 5月)
 _PERIOD = re.compile(r"^\d{4,}")
 
 
-def looks_like_period(text: str) -> bool:
-    return bool(_PERIOD.match(text.strip()))
+def looks_like_period(text: str, today: date) -> bool:
+    from scheduler.timing.periods import Period, PeriodError
+
+    if _PERIOD.match(text.strip()):
+        return True
+    try:
+        Period.parse(text, today)
+    except PeriodError:
+        return False
+    return True
 
 
 def unknown_obligation(key: str, plan: WorkPlan) -> Reply:
-    doc = Doc().line(f"没有找到任务“{short(key, 30)}”。可确认的任务：")
+    doc = Doc().line(f"没有找到任务“{short(key, 30)}”。可确认的任务（发送 /done 加任务名称）：")
     for ob in plan.obligations:
-        doc.line(f"· {ob.key}：{ob.action}（第{ob.item}条，{ob.cadence_label}）")
+        doc.line(f"· {ob.action}（第{ob.item}条，{ob.cadence_label}）")
     return Reply.of(doc)
 
 
 def confirmed(unit: str, ob: Obligation, completion: Any, new: bool) -> Reply:  # noqa: ANN401
+    from scheduler.timing.periods import period_label
+
     undo = [[Button("↩ 撤销", Undo(ob.key, completion.period))]]
+    period = period_label(completion.period)
     if not new:
         counted = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
         return Reply.of(
-            f"“{unit}”的“{ob.action}”（{completion.period}）此前已确认{counted}，无需重复。",
+            f"“{unit}”的“{ob.action}”（{period}）此前已确认{counted}，无需重复。",
             undo,
         )
     if completion.occurrence < ob.need:
         return Reply.of(
-            f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）"
+            f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{period}）"
             f"第{completion.occurrence}次，本期需{ob.need}次，已完成 "
             f"{completion.occurrence}/{ob.need}。",
             undo,
         )
     done = f"（{ob.need}/{ob.need}次）" if ob.need > 1 else ""
     return Reply.of(
-        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{completion.period}）{done}。本期不再提醒。\n"
+        f"已记录：“{unit}”完成“{ob.action}”（第{ob.item}条，{period}）{done}。本期不再提醒。\n"
         "如需留存证明，可直接发送照片或文件（会附在这条记录上）。误点了可以撤销。",
         undo,
     )
 
 
 def undone(unit: str, ob: Obligation, period: str) -> Reply:
+    from scheduler.timing.periods import period_label
+
     return Reply.of(
-        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period}）恢复为未完成，"
+        f"已撤销：“{unit}”的“{ob.action}”（第{ob.item}条，{period_label(period)}）恢复为未完成，"
         "撤销已记入审计日志。",
         edit=True,
     )

@@ -37,7 +37,9 @@ def unit_calendar(
             ev.add("dtstart", due)
             ev.add("dtend", due + timedelta(days=1))
             ev.add("dtstamp", now)
-            ev.add("description", f"{ob.text}\n完成后在机器人中发送 /done {ob.key} {period.key}")
+            ev.add(
+                "description", f"{ob.text}\n完成后在机器人中发送 /done {ob.action} {period.label}"
+            )
             cal.add_component(ev)
             count += 1
     return Attachment(f"fazhi-{year}.ics", cal.to_ical(), f"{unit} {year} 年期限"), count

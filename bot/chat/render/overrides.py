@@ -8,7 +8,7 @@ from scheduler.records.overrides import OverrideChange
 def change_text(change: OverrideChange) -> str:
     """What a set/clear did, for the admin (chat and CLI)."""
     ob = change.obligation
-    head = f"{change.unit} · {ob.key}（第{ob.item}条 {ob.action}）"
+    head = f"{change.unit} · 第{ob.item}条“{ob.action}”"
     if change.override is None:
         text = f"已清除调整：{head}，恢复按规则判断。"
     else:

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scheduler.records.completions import DONE, NOT_APPLICABLE, OVERDUE, PENDING, Column, Matrix
+from scheduler.records.completions import (
+    DONE,
+    EXEMPT,
+    NOT_APPLICABLE,
+    OVERDUE,
+    PENDING,
+    Column,
+    Matrix,
+)
 from scheduler.timing.periods import Period
 
 # state → (fill colour, mark drawn in the cell, legend label)
@@ -24,6 +32,8 @@ STATE_STYLE: dict[str, tuple[tuple[int, int, int], str, str]] = {
     PENDING: ((255, 193, 7), "待办", "待完成"),
     OVERDUE: ((229, 57, 53), "逾期", "已逾期"),
     NOT_APPLICABLE: ((224, 224, 224), "", "不适用"),
+    # an approved exemption: 不适用 for this period with a reason, never done (blue, not green)
+    EXEMPT: ((66, 133, 244), "豁免", "豁免（不适用）"),
 }
 BACKGROUND = (255, 255, 255)
 INK = (33, 33, 33)
@@ -116,17 +126,25 @@ def _groups(columns: list[Column]) -> list[tuple[str, list[Column]]]:
     return out
 
 
+def matrix_subtitle(m: Matrix) -> str:
+    """'22 个单位 × 9 项 = 198：已完成 16，待完成 44，已逾期 58，不适用 80': the states add up
+    to the cells only with 不适用 (an obligation that does not bind the unit)."""
+    c = m.counts()
+    return (
+        f"{len(m.units)} 个单位 × {len(m.columns)} 项 = {len(m.units) * len(m.columns)}："
+        f"已完成 {c[DONE]}，待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}，"
+        + (f"豁免 {c[EXEMPT]}，" if c.get(EXEMPT) else "")
+        + f"不适用 {c[NOT_APPLICABLE]}"
+    )
+
+
 def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = None) -> Picture:
     """Draw the matrix: title, legend, a two-row header (obligation, period) and a row per
     unit with its name; each cell coloured by state with a short mark."""
     f, small, big = font(FONT_SIZE), font(SMALL_SIZE), font(TITLE_SIZE)
     title = title or f"{m.period.label}法治政府建设任务完成情况"
     if subtitle is None:
-        c = m.counts()
-        subtitle = (
-            f"{len(m.units)} 个单位 × {len(m.columns)} 项：已完成 {c[DONE]}，"
-            f"待完成 {c[PENDING]}，已逾期 {c[OVERDUE]}"
-        )
+        subtitle = matrix_subtitle(m)
     name_w = max([f.getlength(u) for u in m.units] + [f.getlength("单位")]) + 2 * 8
     name_w = int(min(name_w, 20 * FONT_SIZE))
     groups = _groups(m.columns)
@@ -142,7 +160,12 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
     legend_h = CELL_H + 10
     grid_top = PAD + title_h + sub_h + legend_h + 6
     grid_w = name_w + len(m.columns) * CELL_W
-    width = max(PAD * 2 + grid_w, PAD * 2 + int(big.getlength(title)), 480)
+    width = max(
+        PAD * 2 + grid_w,
+        PAD * 2 + int(big.getlength(title)),
+        PAD * 2 + int(f.getlength(subtitle)),
+        480,
+    )
     height = grid_top + head1_h + head2_h + len(m.units) * CELL_H + PAD
     img = Image.new("RGB", (width, height), BACKGROUND)
     d = ImageDraw.Draw(img)
@@ -203,7 +226,7 @@ def render_matrix(m: Matrix, title: str | None = None, subtitle: str | None = No
             d.rectangle(box, fill=colour, outline=GRID)
             pic.cells[(unit, col.label)] = box
             if mark:
-                ink = (255, 255, 255) if state in (DONE, OVERDUE) else INK
+                ink = (255, 255, 255) if state in (DONE, OVERDUE, EXEMPT) else INK
                 d.text(
                     ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2),
                     mark,

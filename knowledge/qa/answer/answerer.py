@@ -176,17 +176,27 @@ class Answerer(Analysis):
         sure = [d for d in duties if d.kind in ("named", "group")]
         maybe = [d for d in duties if d.kind == "partial"]
         nums = [d.item for d in sure]
-        named = sum(1 for d in sure if d.kind == "named")
         who = t.name
-        if t.kind == "category" and t.name != category_label(next(iter(t.categories))):
-            who = f"{t.name}（按{category_label(next(iter(t.categories)))}）"
+        if t.kind == "category":
+            label = category_label(next(iter(t.categories)))
+            who = f"各{label}" if t.name == label else f"{t.name}（按{label}）"
         if sure:
-            head = (
-                f"{who}负责{len(sure)}条工作（列名{named}条，通过单位类别{len(sure) - named}条）："
-            )
-            lines = [head, R.duty_list(sure)]
+            lines = [R.duties_head(who, sure, category=t.kind == "category"), R.duty_list(sure)]
         else:
             lines = [f"工作要点没有把{who}列为任何条目的责任单位。"]
+        if self.self_category:  # 我们镇 in a chat without a unit: which one?
+            label = category_label(next(iter(t.categories)))
+            lines.insert(
+                1,
+                f"下面是各{label}共同的工作。要看某一个{label}的，请直接问“××{label}要做什么”，"
+                f"或发送 /unit {label}的名称 登记本群后再问“我们{label}要做什么”。",
+            )
+        elif self.self_kind_mismatch:  # 我们镇 in 区司法局's chat: the chat's unit answers
+            lines.insert(
+                0,
+                f"本群登记的单位是{t.name}（不是{self.self_kind_mismatch}），以下是{t.name}的工作；"
+                "如登记有误，请用 /unit 更正。",
+            )
         if maybe:
             lines.append(
                 "可能涉及（责任单位写“区直有关…”或“…等部门”，文件未逐一列明）："

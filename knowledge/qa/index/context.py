@@ -56,6 +56,7 @@ class QAContext:
                 w.more_re,
                 w.detail,
                 w.each,
+                *(pattern for _kind, pattern in w.periods),  # 去年, 本季度: the query's period
             )
         ]
         # multi-character words only: 都, 它, 那 … alone may be part of a topic word

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from knowledge.plan.model import UnitCategory
+from knowledge.plan.model import CATEGORY_LABELS, UnitCategory
 from knowledge.plan.units import infer_category
 from knowledge.qa.index.bm25 import Hit
 from knowledge.qa.index.context import QAContext
@@ -86,6 +86,10 @@ class Analysis:
         self.needs_unit = False
         self.unknown: str | None = None
         self.asked_self = asked_self
+        # 我们镇 in a chat without a unit: the category answers, and the town is asked for
+        self.self_category = False
+        # 我们镇 in a chat registered for a unit that is no town: that unit answers, with a note
+        self.self_kind_mismatch = ""
         self.unit_mentions = unit_mentions
         rest = q.text
         for m in q.mentions:
@@ -99,17 +103,14 @@ class Analysis:
             if self.chat_unit:
                 self.target = self.e.target_for("unit", self.chat_unit)
                 self.unit_source = "chat"
-            elif spelled.endswith(("镇", "街道", "园区", "开发区", "管委会")):
+                kind = _spelled_category(spelled)
+                if kind is not None and self.target and kind not in self.target.categories:
+                    self.self_kind_mismatch = CATEGORY_LABELS[kind]
+            elif (cat := _spelled_category(spelled)) is not None:
                 # 我们镇 / 本街道 / 我们园区 from an unregistered chat: still that kind's duties
-                cat = (
-                    UnitCategory.TOWN
-                    if spelled.endswith("镇")
-                    else UnitCategory.SUBDISTRICT
-                    if spelled.endswith("街道")
-                    else UnitCategory.PARK
-                )
                 self.target = self.e.target_for("category", cat.value)
                 self.unit_source = "question"
+                self.self_category = True
             else:
                 self.needs_unit = True
         elif STRONG_DUTY_RE.search(q.text) and not q.cues.who:
@@ -309,3 +310,14 @@ def decide(c: Cues, has_refs: bool, has_unit: bool, has_topic: bool) -> Intent:
     if c.overview and not has_topic:
         return Intent.OVERVIEW
     return Intent.TOPIC
+
+
+def _spelled_category(spelled: str) -> UnitCategory | None:
+    """The kind of unit a first-person word names: 我们镇 → 镇, 本街道 → 街道, 我们园区 → 园区."""
+    if spelled.endswith("镇"):
+        return UnitCategory.TOWN
+    if spelled.endswith("街道"):
+        return UnitCategory.SUBDISTRICT
+    if spelled.endswith(("园区", "开发区", "管委会")):
+        return UnitCategory.PARK
+    return None

@@ -111,10 +111,28 @@ def duty_phrase(d: ItemDuty, unit: str, wording: str = "") -> str:
     return f"{unit}不在{item_label(d.item)}的责任单位之列。"
 
 
+def duties_head(who: str, sure: Sequence[ItemDuty], category: bool = False) -> str:
+    """The first line of "what must X do": how many items, and how the document names X in
+    them, in words a reader can check (never "列名0条")."""
+    named = sum(1 for d in sure if d.kind == "named")
+    vias = list(dict.fromkeys(d.via for d in sure if d.kind != "named" and d.via))
+    through = "、".join(f"“{v}”" for v in vias[:2]) + ("等" if len(vias) > 2 else "")
+    n = len(sure)
+    if category:
+        if named == 0:
+            return f"{who}负责{n}条工作（文件用{through}统称，没有单独点名哪一个）："
+        return f"{who}负责{n}条工作："
+    if named == 0:
+        return f"{who}负责{n}条工作（都是通过{through}这类统称列入的，文件没有单独点名{who}）："
+    if named == n:
+        return f"{who}负责{n}条工作（每条都单独点名{who}）："
+    return f"{who}负责{n}条工作：其中{named}条单独点名{who}，{n - named}条通过{through}统称列入："
+
+
 def duty_list(duties: Sequence[ItemDuty], limit: int = MAX_LISTED) -> str:
     lines = []
     for d in duties[:limit]:
-        how = "列名" if d.kind == "named" else f"通过“{d.via}”"
+        how = "单独点名" if d.kind == "named" else f"通过“{d.via}”"
         lines.append(f"{item_label(d.item)}　{d.title}（{how}）")
     if len(duties) > limit:
         lines.append(f"……等共{len(duties)}条")

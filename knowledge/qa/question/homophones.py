@@ -23,17 +23,16 @@ _KEEP = frozenset("零〇一二两三四五六七八九十百千第条项个次"
 
 
 @lru_cache(maxsize=1)
-def readings() -> dict[str, frozenset[str]]:
-    """Character → its usual toneless pinyin reading (a set, so that a table may give more)."""
-    out: dict[str, set[str]] = {}
+def _sounds() -> dict[str, str]:
+    """Syllable → the characters read so (413 short strings: the table as it is stored)."""
     raw = resources.files("knowledge.data").joinpath("pinyin.tsv").read_text("utf-8")
-    for line in raw.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        syllable, chars = line.split("\t")
-        for ch in chars:
-            out.setdefault(ch, set()).add(syllable)
-    return {ch: frozenset(s) for ch, s in out.items()}
+    return dict(line.split("\t") for line in raw.splitlines() if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=8192)  # bounded: at most the 6,763 characters of the table
+def reading(ch: str) -> str:
+    """The usual toneless pinyin reading of ``ch`` ("" when the table lacks it)."""
+    return next((syllable for syllable, chars in _sounds().items() if ch in chars), "")
 
 
 @lru_cache(maxsize=1)
@@ -72,16 +71,17 @@ class HomophoneRepair:
         # two-character words standing alone in the vocabulary (几条, 单位, 负责)
         self.words2 = frozenset(r for w in words for r in _CJK.findall(w) if len(r) == 2)
         self.pairs = self.strong | _pairs(texts)
-        reading = readings()
         by_sound: dict[str, set[str]] = {}
         for ch in {ch for p in self.pairs for ch in p}:
-            for syllable in reading.get(ch, ()):
+            if ch not in _KEEP and (syllable := reading(ch)):
                 by_sound.setdefault(syllable, set()).add(ch)
-        self._alike: dict[str, tuple[str, ...]] = {}
-        for ch, syllables in reading.items():
-            alike = {h for s in syllables for h in by_sound.get(s, ()) if h != ch}
-            if alike and ch not in _KEEP:
-                self._alike[ch] = tuple(sorted(alike - _KEEP))
+        self._by_sound = {k: "".join(sorted(v)) for k, v in by_sound.items()}
+
+    def _alike(self, ch: str) -> str:
+        """The vocabulary's characters read like ``ch`` (not ``ch`` itself)."""
+        if ch in _KEEP or not ("\u4e00" <= ch <= "\u9fff"):
+            return ""
+        return self._by_sound.get(reading(ch), "").replace(ch, "")
 
     def _fit(self, left: str, ch: str, right: str) -> tuple[int, int]:
         """(known pairs, strong pairs) ``ch`` makes with its neighbours."""
@@ -92,7 +92,7 @@ class HomophoneRepair:
         """The gain and the homophone at ``i``: the one character that makes both pairs known,
         or one strong pair where the typed character makes no known pair and no common word
         (审计局 is not a slip for 审急局, though 应急局 is a unit)."""
-        alike = self._alike.get(chars[i])
+        alike = self._alike(chars[i])
         if not alike:
             return None
         left = chars[i - 1] if i else ""

@@ -25,16 +25,55 @@ LEAD, SUPPORT = Role.LEAD, Role.SUPPORTING
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "item_text": ("{item}讲什么", "{item}是什么内容", "{item}的内容是什么", "说说{item}"),
-    "item_units": ("{item}谁负责", "{item}的责任单位有哪些", "{item}由哪些单位负责"),
+    "item_units": (
+        "{item}谁负责",
+        "{item}的责任单位有哪些",
+        "{item}由哪些单位负责",
+        "{item}是哪些单位的事",
+        "{item}归谁管",
+        "{item}落到哪些单位头上",
+    ),
     "item_role:lead": ("{item}的牵头单位是谁", "{item}谁牵头", "{item}由哪个单位牵头"),
     "item_role:supporting": ("{item}的配合单位有哪些", "{item}哪些单位配合"),
-    "unit_count": ("{item}有几个责任单位", "{item}列了几个单位", "{item}一共几个责任单位"),
-    "unit_items": ("{unit}有哪些任务", "{unit}负责哪几条", "{unit}要做哪些工作"),
+    "unit_count": (
+        "{item}有几个责任单位",
+        "{item}列了几个单位",
+        "{item}一共几个责任单位",
+        "{item}涉及几家单位",
+        "{item}点了几个单位的名",
+        "{item}的责任单位有多少个",
+    ),
+    "unit_items": (
+        "{unit}有哪些任务",
+        "{unit}负责哪几条",
+        "{unit}要做哪些工作",
+        "{unit}涉及哪些条",
+        "跟{unit}有关的是哪几条",
+        "{unit}的任务有哪些",
+    ),
     "unit_role_items:lead": ("{unit}牵头的有哪几条", "哪些条目由{unit}牵头"),
     "unit_role_items:supporting": ("{unit}配合的有哪几条", "哪些条目{unit}是配合单位"),
-    "unit_item_count": ("{unit}负责几条", "{unit}一共有几条任务", "{unit}要管几条"),
-    "either": ("{a}或{b}负责的有哪些条目", "哪些条目有{a}或者{b}"),
-    "group_items": ("{group}负责哪几条", "{group}有哪些任务", "哪些条目写了{group}"),
+    "unit_item_count": (
+        "{unit}负责几条",
+        "{unit}一共有几条任务",
+        "{unit}要管几条",
+        "{unit}总共涉及几条",
+        "{unit}的任务有多少条",
+        "跟{unit}有关的一共几条",
+    ),
+    "either": (
+        "{a}或{b}负责的有哪些条目",
+        "哪些条目有{a}或者{b}",
+        "{a}和{b}任一负责的条目有哪些",
+        "只要有{a}或{b}的条目都列出来",
+    ),
+    "group_items": (
+        "{group}负责哪几条",
+        "{group}有哪些任务",
+        "哪些条目写了{group}",
+        "写了{group}的是哪几条",
+        "{group}涉及哪些条目",
+    ),
     "only_groups": (
         "哪些条目没有点名具体单位",
         "哪几条的责任单位只写了单位类别",
@@ -47,30 +86,120 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
     "follow_item": ("那{item}呢", "{item}呢", "那{item}的呢", "再看看{item}"),
     "follow_unit": ("那{unit}呢", "{unit}呢", "换成{unit}呢", "那{unit}的呢"),
-    "most_units": ("哪一条责任单位最多", "哪条列的单位最多", "责任单位最多的是哪一条"),
-    "fewest_units": ("哪一条责任单位最少", "哪条列的单位最少", "责任单位最少的是哪一条"),
+    "most_units": (
+        "哪一条责任单位最多",
+        "哪条列的单位最多",
+        "责任单位最多的是哪一条",
+        "哪条涉及的单位最多",
+        "点名单位最多的是第几条",
+    ),
+    "fewest_units": (
+        "哪一条责任单位最少",
+        "哪条列的单位最少",
+        "责任单位最少的是哪一条",
+        "哪条涉及的单位最少",
+        "点名单位最少的是第几条",
+    ),
     "only_one": (
         "哪些条目只有一个责任单位",
         "只有一个单位负责的是哪几条",
         "哪几条只列了一个责任单位",
+        "哪几条就一家单位负责",
+        "单独一个单位负责的条目有哪些",
     ),
     "etc_items": (
         "哪些条目的责任单位以“等”结尾",
         "哪几条的责任单位没有列全，写了“等”",
         "责任单位后面带“等”字的是哪几条",
     ),
-    "both": ("{a}和{b}都负责哪些条目", "哪些条目同时有{a}和{b}", "{a}和{b}共同负责哪几条"),
+    "both": (
+        "{a}和{b}都负责哪些条目",
+        "哪些条目同时有{a}和{b}",
+        "{a}和{b}共同负责哪几条",
+        "{a}跟{b}都在的条目有哪些",
+        "{a}与{b}一起负责的是哪几条",
+    ),
     "a_not_b": (
         "哪些条目有{a}没有{b}",
         "{a}负责但{b}不负责的是哪几条",
         "列了{a}却没列{b}的条目有哪些",
+        "有{a}但没有{b}的是哪几条",
+        "{a}有份、{b}没份的条目",
     ),
-    "complement": ("{unit}不用做哪些", "哪些条目跟{unit}无关", "哪几条不需要{unit}负责"),
-    "named_verdict": ("{item}有{unit}吗", "{unit}要负责{item}吗", "{item}是{unit}的任务吗"),
-    "cadence": ("{action}多久一次", "{action}的频次是多少", "多长时间{action}一次"),
+    "complement": (
+        "{unit}不用做哪些",
+        "哪些条目跟{unit}无关",
+        "哪几条不需要{unit}负责",
+        "{unit}可以不管哪几条",
+        "除了{unit}负责的，剩下哪几条",
+        "{unit}不涉及的是哪些条目",
+    ),
+    "named_verdict": (
+        "{item}有{unit}吗",
+        "{unit}要负责{item}吗",
+        "{item}是{unit}的任务吗",
+        "{item}跟{unit}有关吗",
+        "{item}里有没有{unit}",
+        "{unit}在{item}里吗",
+    ),
+    "cadence": (
+        "{action}多久一次",
+        "{action}的频次是多少",
+        "多长时间{action}一次",
+        "{action}一年几次",
+        "{action}多久搞一次",
+        "{action}有频次要求吗",
+    ),
     "phrase_which": ("{phrase}是哪一条", "“{phrase}”在哪一条"),
     "phrase_who": ("{phrase}谁负责", "{phrase}由哪些单位负责"),
     "plan_year": ("这是哪一年的工作要点", "工作要点是哪年的", "这份要点是哪个年度的"),
+    "sufficient": (
+        "如果{action}{cadence}{n}次，够吗",
+        "{action}{cadence}{n}次够不够",
+        "{cadence}{action}{n}次可以吗",
+        "{cadence}{action}{n}次行不行",
+    ),
+    "role_verdict:lead": (
+        "{unit}是{item}的牵头单位吗",
+        "{item}是{unit}牵头吗",
+        "{unit}牵头{item}吗",
+    ),
+    "role_verdict:supporting": ("{unit}是{item}的配合单位吗", "{item}{unit}是配合单位吗"),
+    "item_total": ("工作要点一共几条", "一共有多少条", "要点总共有几条", "总共列了多少条"),
+    "follow_role:lead": ("牵头的呢", "那牵头单位是谁", "牵头单位呢"),
+    "follow_role:supporting": ("配合的呢", "那配合单位有哪些", "配合单位呢"),
+    "group_member": ("{group}包括{unit}吗", "{unit}算不算{group}", "{unit}属于{group}吗"),
+    "mentions": ("{item}提到{phrase}了吗", "{item}有没有写{phrase}", "{item}里有“{phrase}”吗"),
+    "each_item": (
+        "{item}和{item2}分别由谁负责",
+        "{item}和{item2}各是谁负责",
+        "{item}、{item2}的责任单位各是哪些",
+    ),
+    "complete": (
+        "{item}的责任单位列全了吗",
+        "{item}的单位是不是都列出来了",
+        "{item}就这几个单位吗",
+    ),
+    "partial_items": (
+        "哪些条目的责任单位没有列全",
+        "哪几条的单位没写全",
+        "责任单位未逐一列明的是哪几条",
+    ),
+    "named_count": ("{unit}被点名的有几条", "直接点了{unit}名的有几条", "{unit}列名的条目有多少条"),
+    "each_count": ("{a}和{b}各负责几条", "{a}、{b}分别有几条任务"),
+    "deadline": ("{action}什么时候截止", "{action}最晚什么时候", "{action}的截止日期是哪天"),
+    "follow_two": ("这两条{unit}都要负责吗", "这两条都有{unit}吗", "{unit}两条都要做吗"),
+    "follow_verdict_unit": ("那{unit}呢", "换成{unit}呢", "{unit}呢"),
+    "follow_verdict_item": ("那{item}呢", "{item}呢", "那{item}的呢"),
+    "follow_count": ("一共几条", "总共多少条", "那一共有几条"),
+    "follow_who": ("谁负责", "这个谁负责", "由哪些单位负责"),
+    "off_topic": (
+        "今天天气怎么样",
+        "食堂几点开饭",
+        "会议室在几楼",
+        "周末要加班吗",
+        "打印机坏了找谁修",
+    ),
 }
 
 ENGLISH: dict[str, tuple[str, ...]] = {
@@ -101,10 +230,30 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "phrase_which": ("Which item is about {phrase}?",),
     "phrase_who": ("Who is responsible for {phrase}?",),
     "plan_year": ("Which year is this work plan for?",),
+    "sufficient": ("Is {action} {n} times {cadence_en} enough?",),
+    "role_verdict:lead": ("Does {unit} lead {item}?",),
+    "role_verdict:supporting": ("Does {unit} support {item}?",),
+    "item_total": ("How many items are there in total?",),
+    "follow_role:lead": ("What about the lead units?",),
+    "follow_role:supporting": ("What about the supporting units?",),
+    "group_member": ("Does {group} include {unit}?",),
+    "mentions": ("Does {item} mention {phrase}?",),
+    "each_item": ("Who is responsible for {item} and {item2} respectively?",),
+    "complete": ("Are all units of {item} listed?",),
+    "partial_items": ("Which items do not list all their units?",),
+    "named_count": ("How many items name {unit}?",),
+    "each_count": ("How many items do {a} and {b} each have?",),
+    "deadline": ("When is the deadline for {action}?",),
+    "follow_two": ("Is {unit} responsible for both of them?",),
+    "follow_verdict_unit": ("What about {unit}?",),
+    "follow_verdict_item": ("What about {item}?",),
+    "follow_count": ("How many items in total?",),
+    "follow_who": ("Who is responsible?",),
+    "off_topic": ("What's the weather like today?", "When does the canteen open?"),
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en)\}")
+_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2)\}")
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
     Cadence.QUARTERLY: "every quarter",
@@ -222,6 +371,84 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "cadence":
         for ob in _unique_obligations(f):
             out += _b(op, oracle.cadence(f, ob), action=ob.action)
+    elif op == "sufficient":  # the count required, one less, one more
+        for ob in _unique_obligations(f):
+            if ob.cadence in CADENCE_EN:
+                for n in sorted({ob.need - 1, ob.need, ob.need + 1} - {0}):
+                    label, en = CADENCE_LABELS[ob.cadence], CADENCE_EN[ob.cadence]
+                    exp = oracle.sufficient(f, ob, n)
+                    out += _b(op, exp, action=ob.action, cadence=label, cadence_en=en, n=n)
+    elif op == "role_verdict":
+        for n in nums:
+            for u in f.named_units(f.item(n)):
+                for role in (LEAD, SUPPORT):
+                    exp = oracle.role_verdict(f, n, u, role)
+                    out += _b(op, exp, f"{op}:{role.value}", item=n, unit=u)
+    elif op == "item_total":
+        out += _b(op, oracle.item_total(f))
+    elif op == "follow_role":  # 第六条谁负责 → 牵头的呢
+        for n in nums:
+            for role in (LEAD, SUPPORT):
+                exp = oracle.item_role(f, n, role)
+                ctx = (f"{item_ref(n, 'cn')}谁负责",)
+                out += _b(op, exp, f"{op}:{role.value}", context=ctx)
+    elif op == "group_member":
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        for g in groups:
+            for u in units:
+                out += _b(op, oracle.group_member(f, g, u), group=g, unit=u)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "mentions":  # the phrase's own item (yes) and the next one (no)
+        for phrase, n in sample(f.plan, PHRASES_PER_PLAN // 2, seed):
+            for m in (n, nums[(nums.index(n) + 1) % len(nums)]):
+                out += _b(op, oracle.mentions(f, m, phrase), item=m, phrase=phrase)
+    elif op == "each_item":
+        for n, m in list(permutations(nums, 2))[: MAX_PAIRS * 4 : 3]:
+            out += _b(op, oracle.each_item(f, n, m), item=n, item2=m)
+    elif op == "complete":
+        for n in nums:
+            out += _b(op, oracle.complete(f, n), item=n)
+    elif op == "partial_items":
+        out += _b(op, oracle.partial_items(f))
+    elif op == "named_count":
+        for u in units:
+            out += _b(op, oracle.named_count(f, u), unit=u)
+    elif op == "each_count":
+        for a, b in pairs[:MAX_PAIRS]:
+            out += _b(op, oracle.each_count(f, a, b), a=a, b=b)
+    elif op == "deadline":
+        for ob in _unique_obligations(f):
+            out += _b(op, oracle.deadline(f, ob), action=ob.action)
+    elif op == "follow_two":  # 第三条谁负责 → 第五条谁负责 → 这两条都有区司法局吗
+        for n, m in list(permutations(nums, 2))[::7]:
+            ctx = (f"{item_ref(n, 'cn')}谁负责", f"{item_ref(m, 'cn')}谁负责")
+            for u in units[:: max(1, len(units) // 4)]:
+                exp = oracle.both_items_verdict(f, n, m, u)
+                out += _b(op, exp, context=ctx, unit=u)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "follow_verdict_unit":  # 区财政局要负责第三条吗 → 那区司法局呢
+        for n in nums:
+            for a, b in pairs[:6]:
+                ctx = (f"{a}要负责{item_ref(n, 'cn')}吗",)
+                out += _b(op, oracle.named_verdict(f, n, b), context=ctx, unit=b)
+    elif op == "follow_verdict_item":  # 区财政局要负责第三条吗 → 那第五条呢
+        for n, m in list(permutations(nums, 2))[::5]:
+            u = units[(n * 7 + m) % len(units)]
+            ctx = (f"{u}要负责{item_ref(n, 'cn')}吗",)
+            out += _b(op, oracle.named_verdict(f, m, u), context=ctx, item=m)
+    elif op == "follow_count":  # 区司法局有哪些任务 → 一共几条
+        for u in units:
+            exp = oracle.unit_item_count(f, u)
+            out += _b(op, exp, context=(f"{u}有哪些任务",))
+    elif op == "follow_who":  # 学法多久一次 → 谁负责
+        for ob in _unique_obligations(f):
+            exp = oracle.item_units(f, ob.item)
+            out += _b(op, exp, context=(f"{ob.action}多久一次",))
+    elif op == "off_topic":  # 区司法局有哪些任务 → 今天天气怎么样
+        for u in units[:MAX_PAIRS]:
+            out += _b(op, oracle.off_topic(f), context=(f"{u}有哪些任务",))
     elif op in ("phrase_which", "phrase_who"):
         fn = getattr(oracle, op)
         for phrase, n in sample(f.plan, PHRASES_PER_PLAN, seed):
@@ -237,7 +464,7 @@ def render(template: str, slots: dict[str, object], english: bool = False) -> Se
             segs.append(Segment(template[pos : m.start()]))
         name = m.group(1)
         value = slots[name]
-        if name == "item":
+        if name in ("item", "item2"):
             segs.append(Segment(item_ref(int(value), "en" if english else "cn"), "item", value))
         elif name in ("unit", "a", "b", "group"):
             segs.append(Segment(str(value), "unit", value))

@@ -260,3 +260,113 @@ def plan_year(f: PlanFacts) -> Expectation | None:
     if f.year is None:
         return None
     return Expectation(text_all=((f"{f.year}",),), year=f.year)
+
+
+# -- the families the issue lists beyond the first grammar: verdicts on a stated practice, roles
+#    asked yes/no, the document's size, a role switched in a follow-up, small talk mid-way --
+
+COUNTED = (Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.HALF_YEARLY, Cadence.ANNUAL)
+
+
+def sufficient(f: PlanFacts, ob: Obligation, n: int) -> Expectation | None:
+    """ "We do it n times per <the obligation's own period>, is that enough?": yes when n
+    reaches the count the document requires in that period."""
+    if ob.cadence not in COUNTED or n < 1:
+        return None
+    return Expectation(first=ob.item, verdict="yes" if n >= ob.need else "no", year=f.year)
+
+
+def role_verdict(f: PlanFacts, n: int, unit: str, role: Role) -> Expectation | None:
+    """ "Does <unit> lead (support) item n?", for a unit the item lists in a plan that writes
+    roles: yes when that is its role there."""
+    it = f.item(n)
+    if unit not in f.named_units(it) or not any(r.role != Role.RESPONSIBLE for r in it.units):
+        return None
+    has = any(r.name == unit and r.role == role for r in it.units)
+    return Expectation(first=n, verdict="yes" if has else "no", year=f.year)
+
+
+def item_total(f: PlanFacts) -> Expectation:
+    """How many items the document has."""
+    return Expectation(text_all=(count_words(len(f.plan.items), "条"),), year=f.year)
+
+
+def off_topic(f: PlanFacts) -> Expectation:
+    """Small talk or a question the document has nothing on, after a unit's question: no
+    item of the earlier answer is cited again."""
+    return Expectation(items=frozenset(), year=f.year)
+
+
+def group_member(f: PlanFacts, group: str, unit: str) -> Expectation | None:
+    """ "Does <group> include <unit>?": by the unit's category and the group's categories; a
+    partial group (区直有关…) has no clear answer."""
+    g, u = f.directory.groups.get(group), f.directory.units.get(unit)
+    if g is None or u is None or g.partial:
+        return None
+    return Expectation(verdict="yes" if u.category in g.categories else "no", year=f.year)
+
+
+def mentions(f: PlanFacts, n: int, phrase: str) -> Expectation:
+    """ "Does item n mention <phrase>?": yes when the phrase stands in its text."""
+    it = f.item(n)
+    said = phrase in it.title + it.text
+    return Expectation(first=n, verdict="yes" if said else "no", year=f.year)
+
+
+def each_item(f: PlanFacts, n: int, m: int) -> Expectation:
+    """Two items asked at once ("who is responsible for each"): both, and only they."""
+    return Expectation(items=frozenset({n, m}), year=f.year)
+
+
+def _open(f: PlanFacts, n: int) -> bool:
+    """The item's unit list is not exhaustive: …等, a partial group, 未逐一列明."""
+    it = f.item(n)
+    return f.has_etc(it) or it.partial or any(f.is_partial_group(r) for r in f.named_refs(it))
+
+
+def complete(f: PlanFacts, n: int) -> Expectation:
+    """ "Are all of item n's units listed?": no when the list is open-ended."""
+    return Expectation(first=n, verdict="no" if _open(f, n) else "yes", year=f.year)
+
+
+def partial_items(f: PlanFacts) -> Expectation | None:
+    """Items whose unit list is not exhaustive."""
+    need = frozenset(n for n in f.numbers if _open(f, n))
+    return Expectation(items=need, year=f.year) if need else None
+
+
+def named_count(f: PlanFacts, unit: str) -> Expectation | None:
+    """How many items name the unit itself (not through a group)."""
+    named = f.items_where(unit, NAMED)
+    if not named:
+        return None
+    return Expectation(text_all=(count_words(len(named), "条"),), unit=unit, year=f.year)
+
+
+def each_count(f: PlanFacts, a: str, b: str) -> Expectation | None:
+    """ "How many items do A and B each have?": both counts in the text (any reading)."""
+    words = []
+    for u in (a, b):
+        named, full = f.items_where(u, NAMED), f.items_where(u, NAMED, GROUP)
+        counts = sorted({len(named), len(full), len(full | f.items_where(u, PARTIAL))} - {0})
+        if not counts:
+            return None
+        words.append(tuple(w for c in counts for w in count_words(c, "条")))
+    return Expectation(text_all=tuple(words), year=f.year)
+
+
+def deadline(f: PlanFacts, ob: Obligation) -> Expectation | None:
+    """ "When is <action> due?": the obligation's item, and the date in the text."""
+    if ob.deadline is None:
+        return None
+    m, d = ob.deadline.month, ob.deadline.day
+    return Expectation(first=ob.item, text_all=((f"{m}月{d}日", f"{m}月{d}号"),), year=f.year)
+
+
+def both_items_verdict(f: PlanFacts, n: int, m: int, unit: str) -> Expectation | None:
+    """ "Must <unit> do both of these (two items asked before)?": yes when it is responsible
+    for each (by name or through a whole group), no when for neither or only one."""
+    rels = {f.relation(unit, f.item(n)), f.relation(unit, f.item(m))}
+    if PARTIAL in rels:
+        return None
+    return Expectation(verdict="yes" if rels <= {NAMED, GROUP} else "no", year=f.year)

@@ -36,6 +36,12 @@ TZ = ZoneInfo("Asia/Shanghai")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _LAST_YEAR = re.compile(r"去年|上一年|上年度|上一年度")
+# a leading frame naming the plan's year: 2021年… / 按2021年工作要点， / 2021年的要点里，
+_YEAR_FRAME = re.compile(
+    r"^((?:请问一下|请问|麻烦问一下|想问一下|想问下|问一下|问下)?[，,]?\s*)"
+    r"(?:按照?|根据|依据|在|看)?\s*(20\d\d)\s*年(?:度(?!报告|的?法治政府建设情况))?\s*的?\s*"
+    r"(?:(?:法治政府建设)?(?:工作)?要点|文件)?\s*(?:里面|里|中|上|来看)?\s*[，,]?\s*"
+)
 HISTORY = 6  # earlier turns whose items a question can point back to
 
 _BARE_NUMBER = re.compile(r"\s*([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*[。.？?!！]*\s*")
@@ -219,8 +225,9 @@ class QAEngine(QAContext):
 
     def _analyse(self, question: str, plan: PlanIndex) -> AnalysedQuestion:
         spaced = _SPACES.sub(" ", to_simplified(fold_width(question)).lower()).strip()
+        spaced = self.homophones.repair(spaced)
         spaced = _SPACES.sub(" ", self.lexicon.translate(spaced)).strip()
-        spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else spaced
+        spaced = _YEAR.sub(" ", spaced) if len(self.plans) > 1 else _drop_year_frame(spaced, plan)
         spaced = resolve_positions(spaced, [it.number for it in plan.items], self.words)
         spaced = self._neighbour(spaced, [it.number for it in plan.items])
         refs = _not_in_phrases(parse_refs(spaced), spaced, plan)
@@ -238,6 +245,18 @@ class QAEngine(QAContext):
         text = norm(cut)
         mentions = self.mentions.find(text)
         return AnalysedQuestion(question, text, refs.numbers, mentions, cues(text), spaced=spaced)
+
+
+def _drop_year_frame(spaced: str, plan: PlanIndex) -> str:
+    """按2021年工作要点，区司法局要做哪些工作: the year that chose the plan is not part of what is
+    asked (a year of another plan, or a frame with nothing after it, stays for the query)."""
+    m = _YEAR_FRAME.match(spaced)
+    if m is None or int(m.group(2)) != plan.plan.meta.plan_year or m.end() >= len(spaced):
+        return spaced
+    rest = spaced[m.end() :]
+    if re.match(r"(?:的|是|吗|呢|是不是|对吗)*[？?。]*$", rest):
+        return spaced  # 这是2021年的吗: the year is what is asked
+    return m.group(1) + rest
 
 
 def _not_in_phrases(refs: ItemRefs, spaced: str, plan: PlanIndex) -> ItemRefs:

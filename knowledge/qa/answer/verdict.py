@@ -12,7 +12,9 @@ from knowledge.plan.model import ETC_NAME, Cadence
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.claim import claim
 from knowledge.qa.answer.families import fill, legacy, target_of
+from knowledge.qa.answer.member import member
 from knowledge.qa.answer.shape import complete
+from knowledge.qa.index.evidence import covered_chars
 from knowledge.qa.index.plan_index import Target
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
@@ -62,6 +64,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return deadline_check(a, query)
     if query.verdict == "mentions":
         return mentions(a, query)
+    if query.verdict == "member":
+        return member(a, query)
     if query.verdict == "complete":
         return complete(a, query)
     if query.verdict == "claim":
@@ -221,7 +225,8 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     if not base.obligations or query.amount is None:
         return base
     asked_cad, n = query.amount
-    o = base.obligations[0]
+    topic = norm(query.topics[0] if query.topics else a.q.topic)
+    o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
     same = _per_year(o.cadence) == _per_year(asked_cad) and (o.min_count or 1) == n
     head = (
         f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
@@ -251,15 +256,19 @@ def mentions(a: Answerer, query: Query) -> Answer:
     """第十四条有没有提到三项制度: whether the item's text has the words (or the document's
     term for them)."""
     nums = list(a.in_range)
-    topic = (query.topics or ("",))[0].strip("，,")
+    asked = _asked_phrase(a.q.raw, a.q.text)
+    topic = asked or (query.topics or ("",))[0].strip("，,")
     if not nums or len(re.findall(r"[\u4e00-\u9fff]", topic)) < 2:
         return legacy(a, query.with_(ask="text", verdict=""))
     n = nums[0]
     it = a.p.item_at(n)
-    body = norm(it.title + "".join(it.tasks))
+    body = norm(it.title + it.text)
     want = norm(topic)
     expansion = a.e.lexicon.expand(want)
+    other = norm((query.topics or ("",))[0].strip("，,"))
     found = want in body or bool(expansion and expansion in body)
+    if not found and asked and len(other) >= 2 and other in body:
+        found, want, topic = True, other, other  # the words without the form (写, 提到)
     where = ""
     if found:
         key = want if want in body else expansion
@@ -275,6 +284,25 @@ def mentions(a: Answerer, query: Query) -> Answer:
     return replace(ans, verdict="yes" if found else "no")
 
 
+_QUOTED = re.compile(r"[“\"「『‘'](.{2,}?)[”\"」』’']")
+_ASK_FORM = re.compile(
+    r"^[，,\s]*(?:里面|里|中|当中|内)?(?:有没有|有无|是否|是不是)?"
+    r"(?:提到|提及|讲到|说到|写到|写了|写有|写|涉及|包括|包含|讲|说|提|有)?(?:过)?"
+)
+_ASK_END = re.compile(r"(?:了|过)?(?:吗|没有|没|么|呢|嘛)?[啊呀吧哦]*[？?。!！\s]*$")
+
+
+def _asked_phrase(raw: str, text: str) -> str:
+    """The words asked about in 第N条有没有写X / 第N条里有“X”吗: a quoted phrase as typed, else
+    what follows the item reference without the question's form."""
+    quoted = _QUOTED.search(raw)
+    if quoted:
+        return quoted.group(1)
+    cut = max(text.rfind("，"), text.rfind(","))  # where the item reference stood
+    after = text[cut + 1 :] if cut >= 0 else ""
+    return _ASK_END.sub("", _ASK_FORM.sub("", after))
+
+
 def sufficient(a: Answerer, query: Query) -> Answer:
     """一年开一次专题会议够不够: the asked amount against the obligation's minimum."""
     if query.topics:
@@ -283,7 +311,8 @@ def sufficient(a: Answerer, query: Query) -> Answer:
     if not base.obligations or query.amount is None:
         return base
     asked_cad, n = query.amount
-    o = base.obligations[0]
+    topic = norm(query.topics[0] if query.topics else a.q.topic)
+    o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
     need_cad = o.cadence
     need = o.min_count or 1
     asked_year, need_year = n * _per_year(asked_cad), need * _per_year(need_cad)
@@ -300,7 +329,8 @@ def sufficient(a: Answerer, query: Query) -> Answer:
             None,
             f"不一定。{rule}，须{o.cadence_label}各至少{need}次，不能集中在一个{_period_word(need_cad)}完成。",
         )
-    return replace(base, text=head + "\n" + base.text, verdict=word)
+    items = (o.item, *(n for n in base.items if n != o.item))  # the rule judged first
+    return replace(base, text=head + "\n" + base.text, verdict=word, items=items)
 
 
 def _period_word(cadence: str) -> str:

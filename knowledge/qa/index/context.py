@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from knowledge.plan.model import UnitCategory, WorkPlan
 from knowledge.plan.units import UnitDirectory, infer_category
 from knowledge.qa.index.plan_index import PlanIndex, Target
+from knowledge.qa.question import cues as cue_words
+from knowledge.qa.question.homophones import HomophoneRepair
 from knowledge.qa.question.lexicon import Lexicon, default_lexicon
 from knowledge.qa.question.mentions import MentionFinder
 from knowledge.qa.question.words import question_words
@@ -60,6 +62,18 @@ class QAContext:
         # multi-character words only: 都, 它, 那 … alone may be part of a topic word
         parts = sorted({x for f in form for x in f.split("|") if len(x) > 1}, key=len, reverse=True)
         self._form_words = re.compile("|".join(parts))
+        self.homophones = HomophoneRepair(self._words(), _documents(plans))
+
+    def _words(self) -> list[str]:
+        """Whole words a question is repaired towards (homophone slips,
+        :mod:`knowledge.qa.question.homophones`): the unit spellings, the question words, the
+        synonyms and the cue words."""
+        texts = list(self.mentions.spellings)
+        texts += [a for pair in self.lexicon.synonyms for a in pair]
+        texts += [c for _e, c in self.lexicon.english]
+        texts += [x.pattern for x in vars(cue_words).values() if isinstance(x, re.Pattern)]
+        texts += _strings(vars(self.words))
+        return texts
 
     def category_of_unlisted(self, name: str) -> UnitCategory | None:
         """区审计局 (a usual department name) or 张家集镇 (a town): units the document does not
@@ -100,3 +114,23 @@ class QAContext:
         if expansion:
             terms += plan.index.terms(expansion)
         return terms
+
+
+def _documents(plans: Sequence[WorkPlan]) -> list[str]:
+    """The plans' own text (titles and items)."""
+    return [p.meta.title for p in plans] + [
+        it.title + "。" + it.text for p in plans for it in p.items
+    ]
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside ``value`` (patterns by their source), for the vocabulary."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, re.Pattern):
+        return [value.pattern]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return [s for v in value for s in _strings(v)]
+    return []

@@ -78,6 +78,7 @@ class Analysis:
             # a unit word inside a phrase of the document (数字政府, 服务进园区) is that phrase
             q.mentions = [m for m in q.mentions if not _inside(m, literal)]
         q.mentions = self._outside_spans(q.mentions)
+        q.mentions = self._self_beside_units(q.mentions)
         unit_mentions = [m for m in q.mentions if m.kind in ("unit", "group", "category")]
         asked_self = any(m.kind == "self" for m in q.mentions)
         self.target: Target | None = None
@@ -146,6 +147,8 @@ class Analysis:
         has_unit = self.target is not None or self.needs_unit or self.unknown is not None
         if has_unit and len(re.findall(r"[\u4e00-\u9fff]", topic)) < 3:
             has_topic = False  # 机关, 工作: leftovers of a unit question are not a topic
+        elif self.literal and not has_unit:
+            has_topic = True  # 事项目录是哪一条: the document's phrase, though made of cue words
         self.has_topic = has_topic
         self.in_range = [n for n in q.refs if n in self.p.position]
         self.out_of_range = [n for n in q.refs if n not in self.p.position]
@@ -184,6 +187,20 @@ class Analysis:
             if own and not any(m.start < e and s < m.end for m in out):
                 out.append(Mention("self", "self", token, s, e))
         return sorted(out, key=lambda m: m.start)
+
+    def _self_beside_units(self, mentions: list[Mention]) -> list[Mention]:
+        """我们和区公安局都负责哪些 / 有我单位没有区信访局: beside other units, the asker's own
+        unit is one of the units operated on, in its place (the chat's registered unit)."""
+        if not self.chat_unit or not any(m.kind == "self" for m in mentions):
+            return mentions
+        others = [m for m in mentions if m.kind in ("unit", "group")]
+        if not others or all(m.name == self.chat_unit for m in others):
+            return mentions
+        kind = "group" if self.e.directory.is_group(self.chat_unit) else "unit"
+        return [
+            Mention(kind, self.chat_unit, m.spelling, m.start, m.end) if m.kind == "self" else m
+            for m in mentions
+        ]
 
     def _outside_unit(self, rest: str) -> str:
         """区审计局 / 张家集镇 anywhere in the question: a real unit the directory does not

@@ -31,6 +31,16 @@ from knowledge.qa.query.form import Query
 from knowledge.qa.question.kinds import DATE_RE
 from knowledge.qa.question.words import QuestionWords
 
+# …呢 / …呢呀 / …呢啊？: "and what about"; a courtesy opening does not hide 那 / 再看看
+_ENDS_NE = re.compile(r"呢[啊呀吧哦嘛]*[？?。!！\s]*$")
+_COURTESY = re.compile(
+    r"^(?:请问一下|请问|麻烦问一下|麻烦问下|麻烦|想问一下|想问下|问一下|问下|打扰一下|你好|您好)[，,]*"
+)
+
+
+def _opening(text: str) -> str:
+    return _COURTESY.sub("", text)
+
 
 def _short(text: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", text)) <= 10
@@ -44,7 +54,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     text = a.q.text
     prev = turn.query
     cue = bool(
-        words.refer.search(text) or words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+        words.refer.search(text) or words.lead.match(_opening(text)) or _ENDS_NE.search(a.q.raw)
     )
     special = _special(query, turn, a, words, cue)
     if special is not None:
@@ -54,7 +64,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
     query = referents(query, turn, a, words)
     if query.ask == "status":
         return query
-    if not cue and not _short(text):
+    if not cue and not _short(_opening(text)):
         return query
     if query.op == "each":
         return query
@@ -95,7 +105,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         query = query.with_(topics=(), ask="" if query.ask == "topic" else query.ask)
     if query.topics:
         # 那公开呢 (after 年度报告什么时候报): the same question about another topic
-        lead = words.lead.match(text) or re.search(r"呢[？?。]*$", a.q.raw)
+        lead = words.lead.match(_opening(text)) or _ENDS_NE.search(a.q.raw)
         if (
             lead
             and query.ask in ("", "topic")
@@ -110,7 +120,7 @@ def follow_up(query: Query, turn: Turn | None, a: Analysis, words: QuestionWords
         query.items
         and not query.units
         and query.ask == "text"
-        and words.lead.match(text)
+        and words.lead.match(_opening(text))
         and prev.ask in ("who", "cadence", "duty", "verdict")
     ):
         # 再看看第十三条 / 那第十三条 (after 第十二条谁负责): the same question about it
@@ -206,7 +216,8 @@ def referents(query: Query, turn: Turn, a: Analysis, words: QuestionWords) -> Qu
             )
         if items:
             query = query.with_(items=items, from_context=("items",))
-            if query.units and not query.ask and words.verdict.search(text):
+            yes_no = words.verdict.search(text) or re.search(r"吗[？?。!！]*$", text)
+            if (query.units or query.self_unit) and query.ask in ("", "duty") and yes_no:
                 query = query.with_(ask="verdict", verdict="concern")  # 这两条都有区财政局吗
             return query
     if not query.items and not query.units and _BOTH_UNITS.search(text):
@@ -270,12 +281,12 @@ def off_topic(query: Query, a: Analysis, words: QuestionWords) -> bool:
         return False
     if a.has_topic or a.literal or _OPERATORS.search(text) or DATE_RE.search(text):
         return False
-    if a.q.cues.who or a.q.cues.cadence or "谁" in text:
-        return False
     topic = a.q.topic
     chars = re.findall(r"[\u4e00-\u9fff]", topic)
     if len(chars) < 2:
-        return False
+        # 谁负责 / 多久一次 alone go on from before; English words none of the tables know
+        # (when does the canteen open) are a subject of their own
+        return _foreign(a.q.spaced)
     known = [False] * len(topic)
     for i in range(len(topic) - 1):
         if a.p.index.known(topic[i : i + 2]) and re.fullmatch(
@@ -283,7 +294,25 @@ def off_topic(query: Query, a: Analysis, words: QuestionWords) -> bool:
         ):
             known[i] = known[i + 1] = True
     share = sum(known) / len(chars)
+    if a.q.cues.who or a.q.cues.cadence or "谁" in text:
+        # 报给谁 / 有完成期限吗 go on from before; 打印机坏了找谁修 is a subject of its own
+        return len(chars) >= 4 and share == 0
     return share == 0 or (len(chars) >= 4 and share < 0.5)
+
+
+_EN_FORM = frozenset(
+    re.findall(
+        r"\S+",
+        "the a an is are was be it its this that what what's which who whom whose when where how"
+        " does do did can could will would should must may to of for in on at by with about and"
+        " or there their they we our you your i me my item items",
+    )
+)
+
+
+def _foreign(spaced: str) -> bool:
+    """English content words left untranslated (the keyword table has none of them)."""
+    return any(w not in _EN_FORM for w in re.findall(r"[a-z']{3,}", spaced))
 
 
 def _same_question(prev: Query) -> dict:

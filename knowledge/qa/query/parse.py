@@ -10,7 +10,7 @@ import re
 
 from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
-from knowledge.qa.query.structure import structure
+from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
     CADENCE_RE,
     DUTY_RE,
@@ -101,6 +101,9 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     status = _status(a, words, text, base)
     if status is not None:
         return status
+    member = _member(a, text, base)
+    if member is not None:
+        return member
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
     shaped = structure(a, words, text, base)
@@ -116,9 +119,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     if each is not None:
         return each
     ask = _base_ask(a, words)
-    if q.refs and re.search(
-        r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任", text
-    ):
+    if q.refs and UNIT_COUNT_RE.search(text):
         return base.with_(ask="who", op="count")
     if (
         ask == "duty"
@@ -129,6 +130,20 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
     if not ask and a.has_topic:
         ask = "topic"
     return base.with_(ask=ask)
+
+
+_MEMBER = re.compile(r"属于|算不算|算是|算|包括|包含|含不含|含|在不在|之列|之内|范围|是不是|一员")
+
+
+def _member(a: Analysis, text: str, base: Query) -> Query | None:
+    """区发改局算不算区直各单位 / 各镇(街、区)包括区委编办吗: is the unit one the group stands for."""
+    groups = {m.name for m in a.unit_mentions if m.kind == "group"}
+    units = {m.name for m in a.unit_mentions if m.kind == "unit"}
+    if a.q.refs or len(groups) != 1 or len(units) != 1 or not _MEMBER.search(text):
+        return None
+    if not re.search(r"吗|么|不算|不在|不是|是否|有没有|[？?]$", text + a.q.raw[-1:]):
+        return None
+    return base.with_(ask="verdict", verdict="member", units=(*units, *groups), topics=())
 
 
 def _uncovered(a: Analysis, spaced: str) -> dict | None:
@@ -216,7 +231,10 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
         a.q.refs
         and not base.units
         and not a.asked_self
-        and re.search(r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写", text)
+        and re.search(
+            r"提到|提及|讲到|说到|写到|涉及|包括|包含|有没有|提没提|讲没讲|写没写|里有|中有|写了|写有",
+            text,
+        )
     ):
         return base.with_(
             ask="verdict", verdict="mentions", topics=(a.q.topic,) if a.q.topic else ()
@@ -252,7 +270,8 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
     ):
         # 区财政局要做吗 (about the items of the previous turn)
         return base.with_(ask="verdict", verdict="concern")
-    if not who_ok and (topical or a.literal) and _CLAIM.search(text):
+    asks_cadence = re.search(r"频次|频率|多久|几次|多少次|周期|多长时间", text)
+    if not who_ok and (topical or a.literal) and _CLAIM.search(text) and not asks_cadence:
         # 年度报告也得公开吗: a statement about the document's content
         return base.with_(ask="verdict", verdict="claim", topics=base.topics or (a.q.topic,))
     return None
@@ -279,7 +298,7 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if base.role and (own or a.asked_self) and re.search(r"哪|几条|多少条", text):
         # 区司法局牵头的有哪几条: the items where the unit has that role
         return base.with_(ask=ask, relation="responsible", op=op, units=own)
-    if words.only.search(text) and not (own or a.asked_self):
+    if (words.only.search(text) or ONE_UNIT_RE.search(text)) and not (own or a.asked_self):
         return base.with_(ask=ask, relation="only", op=op, topics=())
     if words.no_group.search(text):
         return base.with_(ask=ask, relation="no_group", op=op, topics=())
@@ -306,7 +325,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if not base.units and not a.asked_self:
         if a.literal:
             return None  # 公职律师在哪条: a phrase of the document, not a unit's list
-        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text):
+        total = re.search(r"一共|总共|共计|总计|合计|全文|整个", text)  # the whole document
+        if words.named.search(text) and re.search(r"哪|几|多少|的呢|呢$", text) and not total:
             return base.with_(ask=ask, relation="named", op=op)  # the unit from the conversation
         if words.not_shared.search(text) and re.search(r"哪|几|多少|呢", text):
             return base.with_(ask=ask, relation="not_shared", op=op)
@@ -319,7 +339,8 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     )
     if words.named.search(text) or where:
         # 区委政法委在哪几条: where a unit stands is where it is listed by name
-        op = op or ("and" if len(base.units) > 1 else "")
+        either = re.search(r"或者|或是|或|还是|任一|任何一个|之一", text)
+        op = op or (("or" if either else "and") if len(base.units) > 1 else "")
         return base.with_(ask=ask, relation="named", op=op)
     if len(base.units) > 1 and (words.all.search(text) or re.search(r"和|与|或|跟|及|、", text)):
         if a.q.refs or a.q.cues.who:
@@ -340,15 +361,27 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     return None
 
 
+# 单独一个单位负责 / 就一家单位 / 只由1个部门: one unit alone, however it is said
+ONE_UNIT_RE = re.compile(
+    r"(?:只|仅|就|单独|唯一)(?:有|由|列了?|写了?|是)?(?:一|1)(?:个|家)(?:责任)?(?:单位|部门)"
+    r"|(?:一|1)(?:个|家)(?:单位|部门)单独"
+)
+
+
 def _each(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     """Two topics (or units) asked at once: 普法和信访各由谁负责 / 学法和培训分别多久一次."""
-    if not (words.each.search(text) or (a.q.cues.who or a.q.cues.cadence)):
+    # the groups named are blanked first: 各镇(街、区) holds neither 各 (each) nor 、 (and)
+    blank = a.q.text
+    for m in a.unit_mentions:
+        if m.kind == "group":
+            blank = blank[: m.start] + "，" * (m.end - m.start) + blank[m.end :]
+    if not (words.each.search(blank) or (a.q.cues.who or a.q.cues.cadence)):
         return None
     if a.q.refs and len(a.q.refs) > 1:
         return None
     if re.search(r"和|与|及|跟|、|同", a.literal_text):
         return None  # 改革和重点领域: one phrase of the document, not two topics
-    rest = words.each.sub("，", a.q.text)
+    rest = words.each.sub("，", blank)
     pieces = [p for p in re.split(r"和|与|及|跟|以及|、|还有|同", rest) if p.strip("，")]
     if len(pieces) < 2:
         return None

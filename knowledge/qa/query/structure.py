@@ -12,7 +12,12 @@ from knowledge.qa.query.analysis import Analysis
 from knowledge.qa.query.form import Query
 from knowledge.qa.question.words import QuestionWords
 
-_UNIT_COUNT = re.compile(r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任")
+# how many units: 几个单位 / 几家 / 多少个责任单位, or the other way round: 责任单位有多少个
+UNIT_COUNT_RE = re.compile(
+    r"几个(责任)?(单位|部门)|几家|多少个?(责任)?(单位|部门)|单位数|几个责任"
+    r"|(单位|部门)(一共|总共|共)?(有|是|列了?)?(几|多少)(个|家)"
+)
+_UNIT_COUNT = UNIT_COUNT_RE
 _NEGATION = re.compile(r"没有|没|不|未|而非|但非")
 _EXCEPT = re.compile(r"除了?|除去|去掉")
 

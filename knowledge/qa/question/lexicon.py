@@ -31,9 +31,18 @@ class Lexicon:
         """Replace known English phrases by their Chinese wording (input lower-cased)."""
         if not re.search(r"[a-z]{2}", text):
             return text
+        yes_no = _AUXILIARY.match(text)
+        if yes_no:  # Is 区司法局 responsible for item 5? → 区司法局 负责 item 5 吗
+            text = text[yes_no.end() :].rstrip(" ?？") + " 吗"
         for pattern, chinese in _english_patterns(self.english):
             text = pattern.sub(f" {chinese} ", text)
         return text
+
+
+# an English yes/no question opens with an auxiliary verb (not "is there", a question of its own)
+_AUXILIARY = re.compile(
+    r"\s*(?:is|are|does|do|did|must|should|can|will|has|have)\s+(?!there\b|it\b(?! true))"
+)
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.qa.question.homophones import is_common
 from knowledge.text.normalize import cn_to_int
 
 _NUM = r"(?:\d+|[零〇一二两三四五六七八九十百]+)"
@@ -31,6 +32,8 @@ _RANGE_RE = re.compile(rf"^{_RANGE}$")
 _ORDINAL_NOT_ITEM = set("个次年季期批名届轮步章节天周月日号位责把人级类种部档层线")
 # N条 preceded by these is not a reference: 哪一条, 这一条, 每一条
 _NOT_BEFORE = set("哪这那每任某几多上下前后往末头首")
+# 那一条, 这两条, 那三条: "that one", "these two"; 那17条 / 那十三条 name an item
+_FEW = frozenset({"一", "两", "二", "三", "俩"})
 _QUESTION_AFTER = set("讲说是呢吗谁由要写的，。？?!！ ")
 _NOT_AFTER = {"条": set("龙件例"), "项": set("制目"), "点": set("钟名"), "款": set("项")}
 
@@ -51,14 +54,18 @@ def _member_valid(text: str, m: re.Match[str], start: int, end: int, chained: bo
     if suf:
         if after and after in _NOT_AFTER.get(suf, set()):
             return False
-        if not pre and before in _NOT_BEFORE:
-            return False
+        if not pre and num in ("两", "俩"):
+            return False  # 两条 / 俩条 count items ("these two"); nobody writes 两条 for item 2
+        if not pre and before in _NOT_BEFORE and not (before in "那这" and num not in _FEW):
+            return False  # (那17条呢 / 那十三条的呢 after an item: what about that item)
         # 三项制度, 一点: a Chinese numeral + 项 needs 第
         if suf in "项点款" and not pre and not chained and not num.isdigit():
             # 十九项 alone or before a question word is an item; 三项制度, 两项任务 are not
             return not after or after in _QUESTION_AFTER
         return True
     if pre:
+        if pre != "第" and is_common(num + after):
+            return False  # 要点一共几条 / 条目一些: 一共, 一些 are words, not item 1
         return not (pre == "第" and after in _ORDINAL_NOT_ITEM)
     return chained
 

@@ -208,3 +208,30 @@ def test_a_unit_without_records_gets_only_placeholders(ctx, records) -> None:  #
     assert len(first) == 1 and first[0].startswith("待补充")
     assert doc.tables == [] and draft.sources == []
     assert any("没有完成登记记录" in p.text for p in doc.paragraphs)
+
+
+def test_exemptions_and_extensions_granted_are_in_the_ledger(ctx, records) -> None:  # noqa: ANN001
+    """Requests made and approved through the records (scheduler.records.requests): the ledger
+    shows an exemption as 不适用 with its reason, never as done, and an extension's new date."""
+    from scheduler.records.requests import decide, request
+
+    with session_scope(ctx.engine) as s:
+        d = ctx.directory(s)
+        ex, _ = request(s, ctx.plan, d, "exempt", "区财政局", "学法", "2026Q3", "本季度无执法任务")
+        ext, _ = request(
+            s, ctx.plan, d, "extend", "区司法局", "学法", "2026Q3", "会议改期",
+            new_due=dt.date(2026, 10, 30),
+        )  # fmt: skip
+        decide(s, ctx.plan, ex.row.id, True, by="督办员", by_id="42")
+        decide(s, ctx.plan, ext.row.id, True, by="督办员", by_id="42")
+    wb = load_workbook(io.BytesIO(ledger_xlsx(_book(ctx))))
+    cols = {h: i for i, h in enumerate(HEADERS[1:])}
+
+    def q3(unit: str) -> tuple:
+        rows = wb[unit].iter_rows(min_row=3, values_only=True)
+        return next(r for r in rows if r[cols["期间"]] == "2026年第三季度" and r[1] == "学法")
+
+    finance, justice = q3("区财政局"), q3("区司法局")
+    assert "不适用" in finance[cols["状态"]] and "已完成" not in finance[cols["状态"]]
+    assert "本季度无执法任务" in finance[cols["豁免/延期"]]
+    assert "2026-10-30" in justice[cols["豁免/延期"]] and "会议改期" in justice[cols["豁免/延期"]]

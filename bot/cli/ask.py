@@ -168,8 +168,8 @@ def stored_plans() -> tuple[list[WorkPlan], UnitDirectory] | None:
 
 def _holds_nothing(path: Path) -> bool:
     """True when the data home's SQLite database is at the head revision and holds no active
-    imported plan, no active admin-added unit and no override: the question engine is then the
-    bundled one (:meth:`QAEngine.default`, as :func:`stored_plans` would build it), and the ORM
+    imported plan, no override and no active unit beyond the bundled directory's: the question
+    engine is then the bundled one (:meth:`QAEngine.default`, as :func:`stored_plans` would build it), and the ORM
     (about 0.5 s of imports) is not needed. Any doubt (an error, a revision behind): False."""
     import sqlite3
     from contextlib import closing
@@ -181,16 +181,18 @@ def _holds_nothing(path: Path) -> bool:
             at = sorted(row[0] for row in db.execute("SELECT version_num FROM alembic_version"))
             if ",".join(at) != ",".join(sorted(migration_heads())):
                 return False
-            return not any(
+            if any(
                 db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
-                for table in (
-                    "plan WHERE active",
-                    "unit WHERE active",
-                    "obligation_override",
-                )
-            )
+                for table in ("plan WHERE active", "obligation_override")
+            ):
+                return False
+            names = [row[0] for row in db.execute("SELECT name FROM unit WHERE active")]
     except sqlite3.Error:
         return False
+    from knowledge.reading.loader import default_directory
+
+    known = default_directory().units  # the registry's seeded units add nothing to it
+    return all(name in known for name in names)
 
 
 def _engine(plan: str | None, day: date | None = None) -> QAEngine:

@@ -51,6 +51,7 @@ def test_health_needs_neither_the_models_nor_alembic(migrated: Path) -> None:
     assert heavy(modules, "sqlmodel", "alembic", "numpy", "telegram", "knowledge.qa") == set()
     assert heavy(modules, "typer", "pydantic") == set()  # nor the CLI framework
     assert heavy(modules, "platformdirs") == set()  # FAZHI_DATA_DIR is set
+    assert heavy(modules, "psycopg") == set()  # SQLite: libpq's URL parser is not needed
 
 
 def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> None:  # noqa: ANN001

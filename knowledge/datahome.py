@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 ENV_VAR = "FAZHI_DATA_DIR"
 APP_NAME = "fazhi"
 
@@ -23,6 +21,8 @@ def data_dir() -> Path:
     raw = os.environ.get(ENV_VAR, "").strip()
     if raw:
         return Path(raw).expanduser().absolute()
+    import platformdirs  # only when the variable is unset (as it is in the image)
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

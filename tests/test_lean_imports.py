@@ -50,6 +50,8 @@ def test_health_needs_neither_the_models_nor_alembic(migrated: Path) -> None:
     assert "sqlalchemy" in modules  # it does ask the database
     assert heavy(modules, "sqlmodel", "alembic", "numpy", "telegram", "knowledge.qa") == set()
     assert heavy(modules, "typer", "pydantic") == set()  # nor the CLI framework
+    assert heavy(modules, "platformdirs") == set()  # FAZHI_DATA_DIR is set
+    assert heavy(modules, "psycopg") == set()  # SQLite: libpq's URL parser is not needed
 
 
 def test_health_answers_with_its_exit_code(migrated: Path, tmp_path_factory) -> None:  # noqa: ANN001
@@ -76,6 +78,7 @@ ASK_NEVER = (
     "sqlalchemy", "telegram", "pkg_resources", "cn2an", "jieba",  # no database, no bot
     "typer", "click", "pydantic", "rich",  # no CLI framework (bot.cli.ask says why)
     "numpy", "asyncio",  # plain-Python index
+    "platformdirs",  # FAZHI_DATA_DIR is set: the platform's folders are not asked
 )  # fmt: skip
 
 
@@ -93,10 +96,54 @@ def test_ask_needs_no_database_nor_cli_framework(argv: list[str], tmp_path: Path
     assert heavy(modules, *ASK_NEVER) == set()
 
 
+def run_ask(home: Path, *words: str) -> str:
+    env = {**os.environ, "FAZHI_DATA_DIR": str(home), "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-c", "from bot.cli.main import main; main()", *words]
+    done = subprocess.run(cli, cwd=home, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+QUESTION = ["ask", "第十四条 我单位要做什么", "--unit", "区司法局"]
+
+
+def test_ask_on_a_database_holding_nothing_skips_the_orm_and_answers_alike(
+    migrated: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A migrated database without imported plans, added units or overrides gives the bundled
+    engine: read with sqlite3, not the ORM (also once the registry holds the bundled units,
+    as after ``units list``); once an admin adds a unit, the ORM reads it."""
+    modules = modules_after(QUESTION, migrated)
+    assert heavy(modules, *ASK_NEVER) == set()
+    run_ask(migrated, "units", "list")  # seeds the registry with the plan's units
+    modules = modules_after(QUESTION, migrated)
+    assert heavy(modules, *ASK_NEVER) == set()
+    assert run_ask(migrated, *QUESTION) == run_ask(tmp_path_factory.mktemp("none"), *QUESTION)
+    run_ask(migrated, "units", "add", "张家集镇", "--category", "town", "--yes")
+    modules = modules_after(QUESTION, migrated)
+    assert "sqlmodel" in modules and "knowledge.qa" in modules
+
+
 def test_a_migrated_database_is_opened_without_alembic(migrated: Path) -> None:
     modules = modules_after(["units", "list"], migrated)
     assert "sqlmodel" in modules
-    assert heavy(modules, "alembic") == set()
+    assert heavy(modules, "alembic", "platformdirs") == set()
+
+
+def test_the_data_home_asks_the_platform_only_when_the_variable_is_unset(tmp_path: Path) -> None:
+    """platformdirs (~8 ms, more on a cold disk) is imported only for the default home."""
+    code = (
+        "import sys; from knowledge.datahome import data_dir; "
+        "print(data_dir(), 'platformdirs' in sys.modules)"
+    )
+    env = {**os.environ, "FAZHI_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-c", code]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == [str(tmp_path), "False"]
+    env.pop("FAZHI_DATA_DIR")
+    done = subprocess.run(run, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split()[-1] == "True" and done.stdout.split()[0].endswith("fazhi")
 
 
 RUN_BOT = """

@@ -147,7 +147,10 @@ def stored_plans() -> tuple[list[WorkPlan], UnitDirectory] | None:
     and no start-up cost)."""
     from knowledge.datahome import data_dir
 
-    if not os.environ.get("DATABASE_URL", "").strip() and not (data_dir() / "fazhi.db").exists():
+    local = not os.environ.get("DATABASE_URL", "").strip()
+    if local and (
+        not (data_dir() / "fazhi.db").exists() or _holds_nothing(data_dir() / "fazhi.db")
+    ):
         return None
     from knowledge.plan.units import UnitDirectory
     from scheduler.records.plans import active_plans
@@ -161,6 +164,35 @@ def stored_plans() -> tuple[list[WorkPlan], UnitDirectory] | None:
             return plans, registry_directory(s, UnitDirectory.for_plans(plans))
     finally:
         engine.dispose()
+
+
+def _holds_nothing(path: Path) -> bool:
+    """True when the data home's SQLite database is at the head revision and holds no active
+    imported plan, no override and no active unit beyond the bundled directory's: the question
+    engine is then the bundled one (:meth:`QAEngine.default`, as :func:`stored_plans` would build it), and the ORM
+    (about 0.5 s of imports) is not needed. Any doubt (an error, a revision behind): False."""
+    import sqlite3
+    from contextlib import closing
+
+    from scheduler.store.heads import migration_heads
+
+    try:
+        with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as db:
+            at = sorted(row[0] for row in db.execute("SELECT version_num FROM alembic_version"))
+            if ",".join(at) != ",".join(sorted(migration_heads())):
+                return False
+            if any(
+                db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+                for table in ("plan WHERE active", "obligation_override")
+            ):
+                return False
+            names = [row[0] for row in db.execute("SELECT name FROM unit WHERE active")]
+    except sqlite3.Error:
+        return False
+    from knowledge.reading.loader import default_directory
+
+    known = default_directory().units  # the registry's seeded units add nothing to it
+    return all(name in known for name in names)
 
 
 def _engine(plan: str | None, day: date | None = None) -> QAEngine:

@@ -15,14 +15,12 @@ that the long-running process never holds Alembic.
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +32,7 @@ if TYPE_CHECKING:  # sqlmodel (with pydantic models) is imported by the commands
     from sqlmodel import Session
 
 from knowledge.datahome import data_dir
+from scheduler.store.heads import migration_heads
 from scheduler.store.redaction import redact_url
 
 log = logging.getLogger(__name__)
@@ -235,28 +234,6 @@ def current_revision(engine: Engine) -> str | None:
             return None
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return ",".join(sorted(versions)) or None
-
-
-def migration_heads() -> frozenset[str]:
-    """The head revision(s) of the shipped migrations, read from each file's ``revision`` and
-    ``down_revision`` without Alembic (whose import costs about 11 MiB and 0.2 s)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for entry in (resources.files("scheduler.store.migrations") / "versions").iterdir():
-        if not entry.name.endswith(".py") or entry.name.startswith("__"):
-            continue
-        for node in ast.parse(entry.read_text("utf-8")).body:
-            target = (
-                node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-            )
-            if not isinstance(target, ast.Name) or node.value is None:  # type: ignore[union-attr]
-                continue
-            if target.id == "revision":
-                revisions.add(ast.literal_eval(node.value))  # type: ignore[union-attr]
-            elif target.id == "down_revision":
-                down = ast.literal_eval(node.value)  # type: ignore[union-attr]
-                parents.update([down] if isinstance(down, str) else down or ())
-    return frozenset(revisions - parents)
 
 
 def init_db(url: str | URL | None = None) -> Engine:

@@ -188,6 +188,28 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "named_count": ("{unit}被点名的有几条", "直接点了{unit}名的有几条", "{unit}列名的条目有多少条"),
     "each_count": ("{a}和{b}各负责几条", "{a}、{b}分别有几条任务"),
     "deadline": ("{action}什么时候截止", "{action}最晚什么时候", "{action}的截止日期是哪天"),
+    "deadline_ask": (
+        "{topic}最晚什么时候报",
+        "{topic}的截止日期是哪天",
+        "{topic}几月几号前要完成",
+        "{topic}最迟几号",
+    ),
+    "deadline_timely:in": (
+        "{date}{topic}还来得及吗",
+        "{topic}{date}弄来得及吗",
+        "要是{date}才{topic}，赶得上吗",
+    ),
+    "deadline_timely:late": (
+        "{date}才{topic}，过期了吗",
+        "{topic}拖到{date}算超期吗",
+        "{date}{topic}是不是逾期了",
+    ),
+    "cadence_verdict": (
+        "{action}是不是{cadence}一次",
+        "{action}要不要{cadence}搞",
+        "{action}需不需要{cadence}做",
+        "{action}必须{cadence}做吗",
+    ),
     "follow_two": ("这两条{unit}都要负责吗", "这两条都有{unit}吗", "{unit}两条都要做吗"),
     "follow_verdict_unit": ("那{unit}呢", "换成{unit}呢", "{unit}呢"),
     "follow_verdict_item": ("那{item}呢", "{item}呢", "那{item}的呢"),
@@ -244,6 +266,10 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "named_count": ("How many items name {unit}?",),
     "each_count": ("How many items do {a} and {b} each have?",),
     "deadline": ("When is the deadline for {action}?",),
+    "deadline_ask": ("When is {topic} due at the latest?",),
+    "deadline_timely:in": ("Is {topic} on {date_en} still in time?",),
+    "deadline_timely:late": ("Is {topic} on {date_en} overdue?",),
+    "cadence_verdict": ("Must {action} be done {cadence_en}?",),
     "follow_two": ("Is {unit} responsible for both of them?",),
     "follow_verdict_unit": ("What about {unit}?",),
     "follow_verdict_item": ("What about {item}?",),
@@ -253,7 +279,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2)\}")
+_SLOT = re.compile(
+    r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2|topic|date|date_en)\}"
+)
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
     Cadence.QUARTERLY: "every quarter",
@@ -301,6 +329,16 @@ def _unique_obligations(f: PlanFacts) -> list:
         for o in obs
         if not any(p is not o and (p.action in o.action or o.action in p.action) for p in obs)
     ]
+
+
+DEADLINE_TOPICS = {  # how officials name a dated obligation (by its kind), besides its label
+    "annual_report": ("报送年度报告", "报年度报告"),
+    "report_publish": ("公开年度报告", "年度报告向社会公开"),
+}
+
+
+def _topics(ob) -> tuple[str, ...]:  # noqa: ANN001 - an Obligation
+    return (ob.action, *DEADLINE_TOPICS.get(ob.kind, ()))
 
 
 def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
@@ -420,6 +458,29 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "deadline":
         for ob in _unique_obligations(f):
             out += _b(op, oracle.deadline(f, ob), action=ob.action)
+    elif op in ("deadline_ask", "deadline_timely"):
+        for ob in _unique_obligations(f):
+            if ob.deadline is None:
+                continue
+            dl = ob.deadline
+            for topic in _topics(ob):
+                if op == "deadline_ask":
+                    out += _b(op, oracle.deadline(f, ob), topic=topic)
+                    continue
+                before = (dl.month, dl.day - 10) if dl.day > 10 else (dl.month - 1, 20)
+                for mm, dd in (before, (dl.month, min(dl.day + 9, 28))):
+                    for late in (False, True):
+                        exp = oracle.deadline_timely(f, ob, mm, dd, late)
+                        key = f"{op}:{'late' if late else 'in'}"
+                        out += _b(
+                            op, exp, key, topic=topic, date=f"{mm}月{dd}日", date_en=f"{mm}/{dd}"
+                        )
+    elif op == "cadence_verdict":
+        for ob in _unique_obligations(f):
+            for c, label in CADENCE_LABELS.items():
+                if c in CADENCE_EN:
+                    exp = oracle.cadence_verdict(f, ob, c)
+                    out += _b(op, exp, action=ob.action, cadence=label, cadence_en=CADENCE_EN[c])
     elif op == "follow_two":  # 第三条谁负责 → 第五条谁负责 → 这两条都有区司法局吗
         for n, m in list(permutations(nums, 2))[::7]:
             ctx = (f"{item_ref(n, 'cn')}谁负责", f"{item_ref(m, 'cn')}谁负责")

@@ -370,3 +370,22 @@ def both_items_verdict(f: PlanFacts, n: int, m: int, unit: str) -> Expectation |
     if PARTIAL in rels:
         return None
     return Expectation(verdict="yes" if rels <= {NAMED, GROUP} else "no", year=f.year)
+
+
+def deadline_timely(
+    f: PlanFacts, ob: Obligation, month: int, day: int, late: bool
+) -> Expectation | None:
+    """ "<date>做<action>来得及吗" (late=False) / "…过期了吗" (late=True): the asked date
+    against the obligation's deadline (on the day itself is in time)."""
+    if ob.deadline is None:
+        return None
+    on_time = (month, day) <= (ob.deadline.month, ob.deadline.day)
+    yes = (not on_time) if late else on_time
+    return Expectation(first=ob.item, verdict="yes" if yes else "no", year=f.year)
+
+
+def cadence_verdict(f: PlanFacts, ob: Obligation, cadence: Cadence) -> Expectation | None:
+    """ "<action>是不是/要不要<cadence>做": yes when the document's cadence is the one asked."""
+    if ob.cadence in (Cadence.ONCE, Cadence.ONGOING):  # 年度内一次: 每年 is neither yes nor no
+        return None
+    return Expectation(first=ob.item, verdict="yes" if cadence == ob.cadence else "no", year=f.year)

@@ -227,7 +227,7 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     asked_cad, n = query.amount
     topic = norm(query.topics[0] if query.topics else a.q.topic)
     o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
-    same = _per_year(o.cadence) == _per_year(asked_cad) and (o.min_count or 1) == n
+    same = _per_year(o.cadence) == _per_year(asked_cad) and n in (0, o.min_count or 1)
     head = (
         f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
         if same
@@ -236,14 +236,29 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     return replace(base, text=head + "\n" + base.text, verdict="yes" if same else "no")
 
 
+_IN_TIME = re.compile(r"来得及|赶得上|赶得及|不算晚|没超期|没有超期|没过期|没有过期|还行吗")
+_LATE = re.compile(r"过期|超期|逾期|晚了|迟了|超时|算晚|误期|过了截止")
+
+
 def deadline_check(a: Answerer, query: Query) -> Answer:
-    """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines."""
+    """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines. A date
+    asked with 来得及 / 过期 is compared with the deadline of the obligation the question names
+    (before or after it), not read as a claim that the deadline is that date."""
     m = DATE_RE.search(a.q.text)
     base = a.respond(Intent.CADENCE)
     dated = [o for o in a.p.obligations if o.deadline is not None and o.item in base.items]
     if not m or not dated:
         return base
     month, day = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+    late, in_time = _LATE.search(a.q.text), _IN_TIME.search(a.q.text)
+    if late or in_time:
+        topic = norm(query.topics[0] if query.topics else a.q.topic or a.q.text)
+        o = max(dated, key=lambda d: covered_chars(topic, norm(d.action + d.deadline.description)))
+        on_time = (month, day) <= (o.deadline.month, o.deadline.day)
+        yes = on_time if in_time else not on_time  # 没过期 asks whether it is in time
+        state = "在截止日期之前" if on_time else "已过截止日期"
+        head = f"{'是' if yes else '不是'}。{month}月{day}日{state}：{o.deadline.description}。"
+        return replace(base, text=head + "\n" + base.text, verdict="yes" if yes else "no")
     hit = [o for o in dated if (o.deadline.month, o.deadline.day) == (month, day)]
     first = (hit or dated)[0]
     head = ("是。" if hit else "不是。") + f"{first.deadline.description}（依据{first.source}）。"

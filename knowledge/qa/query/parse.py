@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.qa.query.analysis import Analysis
+from knowledge.qa.query.cadence_ask import cadence_asked
 from knowledge.qa.query.form import Query
 from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
@@ -20,10 +21,10 @@ from knowledge.qa.question.cues import (
     strip_cues,
 )
 from knowledge.qa.question.kinds import (
-    AMOUNT,
     AMOUNT_CADENCE,
     DATE_RE,
     bare,
+    find_amount,
     obligation_kind,
     period_kind,
     smalltalk_kind,
@@ -68,7 +69,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         units = (a.outside_token,)
     if a.target is not None and a.target.kind == "category" and not units:
         units = (a.target.name,)
-    amount = AMOUNT.search(text)
+    amount = find_amount(text)
     base = Query(
         amount=(AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
         if amount
@@ -198,7 +199,7 @@ def _status(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query 
 def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     if not words.verdict.search(text) and not words.sufficient.search(text):
         return None
-    amount = AMOUNT.search(text)
+    amount = find_amount(text)
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
@@ -224,6 +225,8 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
             verdict="cadence",
             amount=(AMOUNT_CADENCE[amount.group(1)], n),
         )
+    if (asked := cadence_asked(a, text, base)) is not None:
+        return asked
     date_asked = DATE_RE.search(text)
     if date_asked and not base.units:
         return base.with_(ask="verdict", verdict="deadline", topics=base.topics)

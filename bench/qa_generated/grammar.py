@@ -210,6 +210,24 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{action}需不需要{cadence}做",
         "{action}必须{cadence}做吗",
     ),
+    "count_verdict": (
+        "{item}是不是有{k}个责任单位",
+        "{item}的责任单位是{k}个吗",
+        "{item}是不是就{k}家单位负责",
+        "{item}有没有{k}个责任单位",
+    ),
+    "group_verdict": (
+        "{item}有没有写{group}",
+        "{item}的责任单位里有{group}吗",
+        "{item}是不是写了{group}",
+        "{item}算不算{group}的任务",
+    ),
+    "group_count": ("写了{group}的有几条", "{group}一共出现在几条里", "有几条点了{group}"),
+    "most_verdict": (
+        "{item}是不是责任单位最多的一条",
+        "{item}列的单位是不是最多",
+        "责任单位最多的是不是{item}",
+    ),
     "follow_two": ("这两条{unit}都要负责吗", "这两条都有{unit}吗", "{unit}两条都要做吗"),
     "follow_verdict_unit": ("那{unit}呢", "换成{unit}呢", "{unit}呢"),
     "follow_verdict_item": ("那{item}呢", "{item}呢", "那{item}的呢"),
@@ -270,6 +288,10 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "deadline_timely:in": ("Is {topic} on {date_en} still in time?",),
     "deadline_timely:late": ("Is {topic} on {date_en} overdue?",),
     "cadence_verdict": ("Must {action} be done {cadence_en}?",),
+    "count_verdict": ("Does {item} have {k} responsible units?",),
+    "group_verdict": ("Does {item} name {group}?",),
+    "group_count": ("How many items name {group}?",),
+    "most_verdict": ("Is {item} the item with the most units?",),
     "follow_two": ("Is {unit} responsible for both of them?",),
     "follow_verdict_unit": ("What about {unit}?",),
     "follow_verdict_item": ("What about {item}?",),
@@ -280,7 +302,7 @@ ENGLISH: dict[str, tuple[str, ...]] = {
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
 _SLOT = re.compile(
-    r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2|topic|date|date_en)\}"
+    r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2|topic|date|date_en|k)\}"
 )
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
@@ -475,6 +497,25 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
                         out += _b(
                             op, exp, key, topic=topic, date=f"{mm}月{dd}日", date_en=f"{mm}/{dd}"
                         )
+    elif op == "count_verdict":
+        for n in nums:
+            size = len(f.named_refs(f.item(n)))
+            for k in {max(1, size - 1), size, size + 1}:
+                out += _b(op, oracle.count_verdict(f, n, k), item=n, k=k)
+    elif op in ("group_verdict", "group_count"):
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        groups.pop(ETC_NAME, None)
+        for g in groups:
+            if op == "group_count":
+                out += _b(op, oracle.group_count(f, g), group=g)
+                continue
+            for n in nums:
+                out += _b(op, oracle.group_named_verdict(f, n, g), item=n, group=g)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "most_verdict":
+        for n in nums:
+            out += _b(op, oracle.most_named_verdict(f, n), item=n)
     elif op == "cadence_verdict":
         for ob in _unique_obligations(f):
             for c, label in CADENCE_LABELS.items():

@@ -389,3 +389,39 @@ def cadence_verdict(f: PlanFacts, ob: Obligation, cadence: Cadence) -> Expectati
     if ob.cadence in (Cadence.ONCE, Cadence.ONGOING):  # 年度内一次: 每年 is neither yes nor no
         return None
     return Expectation(first=ob.item, verdict="yes" if cadence == ob.cadence else "no", year=f.year)
+
+
+def count_verdict(f: PlanFacts, n: int, k: int) -> Expectation | None:
+    """ "<item>是不是有<k>个责任单位": yes when every reading of the count (entries, concrete
+    units, entries without partial groups) is k, no when none is; else no clear answer."""
+    it = f.item(n)
+    closed = [r for r in f.named_refs(it) if not f.is_partial_group(r)]
+    counts = {len(f.named_refs(it)), len(f.named_units(it)), len(closed)}
+    if f.has_etc(it) or (k in counts and len(counts) > 1):
+        return None
+    return Expectation(first=n, verdict="yes" if k in counts else "no", year=f.year)
+
+
+def group_named_verdict(f: PlanFacts, n: int, group: str) -> Expectation:
+    """ "<item>有没有写<group>": whether the group phrase stands in the item's unit list."""
+    return Expectation(
+        first=n, verdict="yes" if group in f.named_refs(f.item(n)) else "no", year=f.year
+    )
+
+
+def group_count(f: PlanFacts, group: str) -> Expectation | None:
+    """ "写了<group>的有几条": the items whose unit list has the group phrase."""
+    need = frozenset(it.number for it in f.plan.items if group in f.named_refs(it))
+    return Expectation(text_all=(count_words(len(need), "条"),), year=f.year) if need else None
+
+
+def most_named_verdict(f: PlanFacts, n: int) -> Expectation | None:
+    """ "<item>是不是责任单位最多的一条": yes when it lists the most entries (no 等 anywhere
+    near the top: a partial list makes the count open)."""
+    sizes = {it.number: len(f.named_refs(it)) for it in f.plan.items}
+    top = max(sizes.values())
+    if any(f.has_etc(it) and sizes[it.number] >= top - 1 for it in f.plan.items):
+        return None
+    if sizes[n] == top and list(sizes.values()).count(top) > 1:
+        return None
+    return Expectation(first=n, verdict="yes" if sizes[n] == top else "no", year=f.year)

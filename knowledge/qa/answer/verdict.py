@@ -11,7 +11,7 @@ from knowledge.plan.binding import bind
 from knowledge.plan.model import ETC_NAME, Cadence
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.claim import claim
-from knowledge.qa.answer.count_check import count_check
+from knowledge.qa.answer.count_check import count_check, extreme_check
 from knowledge.qa.answer.families import fill, legacy, target_of
 from knowledge.qa.answer.member import member
 from knowledge.qa.answer.shape import complete
@@ -61,8 +61,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return cadence_check(a, query)
     if query.verdict == "role":
         return role_check(a, query)
-    if query.verdict == "count":
-        return count_check(a, query)
+    if query.verdict in ("count", "extreme"):
+        return (count_check if query.verdict == "count" else extreme_check)(a, query)
     if query.verdict == "deadline":
         return deadline_check(a, query)
     if query.verdict == "mentions":

@@ -46,3 +46,28 @@ def count_asked(a: Analysis, text: str, base: Query) -> Query | None:
     if re.search(r"几|多少|哪", text):
         return None
     return base.with_(ask="verdict", verdict="count", amount=("units", cn_to_int(m.group(2)) or 0))
+
+
+EXTREME_ASKED = re.compile(
+    r"(单位|部门)[^，。？?]{0,6}?(最多|最少)|(最多|最少)[^，。？?]{0,4}(单位|部门)"
+)
+
+
+def extreme_asked(a: Analysis, text: str, base: Query) -> Query | None:
+    """第四条是不是责任单位最多的一条: whether the item lists the most (fewest) units."""
+    m = EXTREME_ASKED.search(text)
+    # 最多的一条 is "the one item with the most", not item 1
+    raw = a.q.raw
+    refs = list(a.q.refs)
+    if len(refs) > 1 and "的一条" in raw and refs.count(1) == 1:
+        refs.remove(1)
+    if not (len(refs) == 1 and m and _YES_NO.search(text)):
+        return None
+    most = "最多" in (m.group(2) or m.group(3) or "")
+    amount = ("most" if most else "fewest", 0)
+    return base.with_(ask="verdict", verdict="extreme", amount=amount, items=tuple(refs))
+
+
+def structure_verdict(a: Analysis, text: str, base: Query) -> Query | None:
+    """A yes/no about the unit list's size: its count, or whether it is the longest."""
+    return count_asked(a, text, base) or extreme_asked(a, text, base)

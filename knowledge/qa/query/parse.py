@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.qa.query.analysis import Analysis
-from knowledge.qa.query.asked_verdicts import cadence_asked, count_asked
+from knowledge.qa.query.asked_verdicts import cadence_asked, structure_verdict
 from knowledge.qa.query.form import Query
 from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
@@ -107,7 +107,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         return member
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
-    shaped = count_asked(a, text, base) or structure(a, words, text, base)
+    shaped = structure_verdict(a, text, base) or structure(a, words, text, base)
     if shaped is not None:
         return shaped
     verdict = _verdict(a, words, text, base)

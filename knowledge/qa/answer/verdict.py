@@ -51,6 +51,9 @@ def _asked_target(a: Answerer, query: Query) -> Target | None:
     return None
 
 
+_LITERAL = re.compile(r"写了|写有|写没写|有没有写|列了|列有|列没列|点名|点了|提到|责任单位里")
+
+
 def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     fill(a, query)
     if query.verdict == "sufficient":
@@ -91,6 +94,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         for d in duties
     }
     word = kinds.pop() if len(kinds) == 1 else "mixed"
+    if word == "unsure" and target.kind == "group" and _LITERAL.search(a.q.text):
+        word = "no"  # 第十条是不是写了区直各单位: the phrase itself does not stand there
     if word == "mixed" and a.e.words.all.search(a.q.text):
         word = "not_all"  # 这两条都有区财政局吗: one of them has not
     unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None

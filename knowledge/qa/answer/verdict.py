@@ -244,8 +244,8 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     return replace(base, text=head + "\n" + base.text, verdict="yes" if same else "no")
 
 
-_IN_TIME = re.compile(r"来得及|赶得上|赶得及|不算晚|没超期|没有超期|没过期|没有过期|还行吗")
-_LATE = re.compile(r"过期|超期|逾期|晚了|迟了|超时|算晚|误期|过了截止")
+_IN_TIME = re.compile(r"来得及|赶得上|赶得及|没超期|没有超期|没过期|没有过期")
+_LATE = re.compile(r"过期|超期|逾期|晚了|迟了|超时|算晚|误期|过了截止|算不算晚|晚不晚|晚吗")
 
 
 def deadline_check(a: Answerer, query: Query) -> Answer:
@@ -258,8 +258,15 @@ def deadline_check(a: Answerer, query: Query) -> Answer:
     if not m or not dated:
         return base
     month, day = cn_to_int(m.group(1)), cn_to_int(m.group(2))
-    late, in_time = _LATE.search(a.q.text), _IN_TIME.search(a.q.text)
-    if late or in_time:
+    said = a.q.text + " " + norm(a.q.raw)
+    late, in_time = _LATE.search(said), _IN_TIME.search(said)
+    before, after = a.q.text[: m.start()], a.q.text[m.end() :]
+    beyond = re.match(r"\s*(之后|以后|后|过后)", after) or re.search(
+        r"(超过|过了|晚于|迟于)$", before
+    )
+    unmet = re.match(r"\s*(之前|以前|前)", after) and re.search(r"没|未", after)
+    rule = late and (beyond or unmet)  # 过了3月1日就逾期吗 / 3月1日前没报就过期吗: the rule
+    if (late or in_time) and not rule:
         topic = norm(query.topics[0] if query.topics else a.q.topic or a.q.text)
         o = max(dated, key=lambda d: covered_chars(topic, norm(d.action + d.deadline.description)))
         on_time = (month, day) <= (o.deadline.month, o.deadline.day)

@@ -193,6 +193,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{topic}的截止日期是哪天",
         "{topic}几月几号前要完成",
         "{topic}最迟几号",
+        "{topic}什么时候交",
     ),
     "deadline_timely:in": (
         "{date}{topic}还来得及吗",
@@ -354,7 +355,7 @@ def _unique_obligations(f: PlanFacts) -> list:
 
 
 DEADLINE_TOPICS = {  # how officials name a dated obligation (by its kind), besides its label
-    "annual_report": ("报送年度报告", "报年度报告"),
+    "annual_report": ("报送年度报告", "报年度报告", "法治政府建设年度报告"),
     "report_publish": ("公开年度报告", "年度报告向社会公开"),
 }
 
@@ -487,7 +488,7 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
             dl = ob.deadline
             for topic in _topics(ob):
                 if op == "deadline_ask":
-                    out += _b(op, oracle.deadline(f, ob), topic=topic)
+                    out += _b(op, oracle.deadline_only(f, ob), topic=topic)
                     continue
                 before = (dl.month, dl.day - 10) if dl.day > 10 else (dl.month - 1, 20)
                 for mm, dd in (before, (dl.month, min(dl.day + 9, 28))):

@@ -425,3 +425,14 @@ def most_named_verdict(f: PlanFacts, n: int) -> Expectation | None:
     if sizes[n] == top and list(sizes.values()).count(top) > 1:
         return None
     return Expectation(first=n, verdict="yes" if sizes[n] == top else "no", year=f.year)
+
+
+def deadline_only(f: PlanFacts, ob: Obligation) -> Expectation | None:
+    """ "<topic>什么时候交": the date, and only the obligation's own item (another item whose
+    task merely shares a word, 年度, is not the answer)."""
+    base = deadline(f, ob)
+    if base is None:
+        return None
+    return Expectation(
+        first=ob.item, items=frozenset({ob.item}), text_all=base.text_all, year=f.year
+    )

@@ -83,11 +83,34 @@ def _deadline_first(answer: Answer, asked: str, today: date) -> Answer:
     if not due:
         return answer
     q = norm(asked)
-    first = min(due, key=lambda o: (-covered_chars(q, norm(o.action + o.due_rule)), o.next_due))
+    cover = {o.key: covered_chars(q, norm(o.action + o.due_rule)) for o in due}
+    first = min(due, key=lambda o: (-cover[o.key], o.next_due))
+    # an item whose dated obligations the question names clearly less (年度 of 年度重点工作
+    # in 年度报告什么时候交) is not part of the answer
+    weak = {o.item for o in due if cover[o.key] + 2 <= cover[first.key]}
+    weak -= {o.item for o in due if cover[o.key] + 2 > cover[first.key]}
+    if weak:
+        keep = tuple(n for n in answer.items if n not in weak)
+        obligations = tuple(o for o in answer.obligations if o.item not in weak)
+        answer = replace(answer, items=keep, obligations=obligations, text=_drop(answer, weak))
     head = f"最晚{R.cn_date(first.next_due.isoformat())}前：{first.action}（{first.due_rule}）。"
     if re.search(r"几天|多少天|还有多久|还剩", asked):  # 还有几天截止
         head += f"距今还有{(first.next_due - today).days}天。"
     return replace(answer, text=head + "\n" + answer.text)
+
+
+def _drop(answer: Answer, items: set[int]) -> str:
+    """The answer's text without the obligation blocks (第四条：… up to the next one) of
+    ``items``, so that the text says what ``items`` says."""
+    heads = {n: f"{R.item_label(n)}：" for n in answer.items}
+    out, skip = [], False
+    for line in answer.text.split("\n"):
+        starts = next((n for n, h in heads.items() if line.startswith(h)), None)
+        if starts is not None:
+            skip = starts in items
+        if not skip:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _unit_count_first(a: Answerer, answer: Answer) -> Answer:

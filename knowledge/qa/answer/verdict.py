@@ -248,11 +248,21 @@ _IN_TIME = re.compile(r"来得及|赶得上|赶得及|没超期|没有超期|没
 _LATE = re.compile(r"过期|超期|逾期|晚了|迟了|超时|算晚|误期|过了截止|算不算晚|晚不晚|晚吗")
 
 
+_TIMELY_WORDS = re.compile(
+    r"要是|如果|假如|今天|现在|已经|是不是|是否|才|还|就|算|了|吗|嘛|呢|[，,？?]"
+)
+
+
 def deadline_check(a: Answerer, query: Query) -> Answer:
     """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines. A date
     asked with 来得及 / 过期 is compared with the deadline of the obligation the question names
     (before or after it), not read as a claim that the deadline is that date."""
     m = DATE_RE.search(a.q.text)
+    if m:  # 2月20日才报送…赶得上吗: the task without the date and the timeliness words
+        topic = DATE_RE.sub("", query.topics[0] if query.topics else a.q.text)
+        topic = _TIMELY_WORDS.sub("", _LATE.sub("", _IN_TIME.sub("", topic)))
+        if len(topic) >= 2 and topic != a.q.topic:
+            a.set_topic(topic)
     base = a.respond(Intent.CADENCE)
     dated = [o for o in a.p.obligations if o.deadline is not None and o.item in base.items]
     if not m or not dated:

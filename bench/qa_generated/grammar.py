@@ -211,6 +211,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{action}需不需要{cadence}做",
         "{action}必须{cadence}做吗",
     ),
+    "complement_what": ("{unit}不需要做什么", "{unit}不用管什么", "{unit}可以不做啥"),
+    "groups_only_named": (
+        "哪些条目只写了{group}这类统称，没有具体单位",
+        "只写了{group}之类、没点名具体单位的是哪几条",
+    ),
     "count_verdict": (
         "{item}是不是有{k}个责任单位",
         "{item}的责任单位是{k}个吗",
@@ -289,6 +294,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "deadline_timely:in": ("Is {topic} on {date_en} still in time?",),
     "deadline_timely:late": ("Is {topic} on {date_en} overdue?",),
     "cadence_verdict": ("Must {action} be done {cadence_en}?",),
+    "complement_what": ("What does {unit} not need to do?",),
+    "groups_only_named": ("Which items name only groups such as {group}, no specific unit?",),
     "count_verdict": ("Does {item} have {k} responsible units?",),
     "group_verdict": ("Does {item} name {group}?",),
     "group_count": ("How many items name {group}?",),
@@ -498,6 +505,14 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
                         out += _b(
                             op, exp, key, topic=topic, date=f"{mm}月{dd}日", date_en=f"{mm}/{dd}"
                         )
+    elif op == "complement_what":
+        for u in units:
+            out += _b(op, oracle.complement(f, u), unit=u)
+    elif op == "groups_only_named":
+        exp = oracle.only_groups(f)
+        groups = {r.name for it in f.plan.items if not f.named_units(it) for r in it.units}
+        for g in sorted(groups - {ETC_NAME}):
+            out += _b(op, exp, group=g)
     elif op == "count_verdict":
         for n in nums:
             size = len(f.named_refs(f.item(n)))

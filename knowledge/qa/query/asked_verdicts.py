@@ -16,6 +16,8 @@ COUNT_ASKED = re.compile(
     r"\s*(责任)?(单位|部门)?"
 )
 _YES_NO = re.compile(r"吗|是不是|是否|有没有|对不对|对吗")
+LISTING = re.compile(r"哪|条目|几条|多少条|(做|管|负责|干|办)(什么|啥)")
+"""A question that asks for a list of items (哪几条, 不需要做什么), not a yes/no."""
 MODAL_TAIL = re.compile(r"(必须|一定|需要|应该|应当|是否|只需|只要|都要|得|要|该)+$")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.qa.query.analysis import Analysis
-from knowledge.qa.query.asked_verdicts import cadence_asked, structure_verdict
+from knowledge.qa.query.asked_verdicts import LISTING, cadence_asked, structure_verdict
 from knowledge.qa.query.form import Query
 from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
@@ -308,10 +308,10 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
-    if lacks and a.asked_self and not a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+    if lacks and a.asked_self and not a.unit_mentions and LISTING.search(text):
         # 我们不用管哪些: the complement of the chat's own unit
         return base.with_(ask=ask, relation="lacks", op=op, topics=())
-    if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+    if lacks and a.unit_mentions and LISTING.search(text):
         # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
         near = min(
             a.unit_mentions,

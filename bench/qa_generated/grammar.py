@@ -216,6 +216,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "哪些条目只写了{group}这类统称，没有具体单位",
         "只写了{group}之类、没点名具体单位的是哪几条",
     ),
+    "every_verdict": ("{unit}是不是每条都有", "每一条都有{unit}吗", "{unit}是不是所有条目都要负责"),
     "count_verdict": (
         "{item}是不是有{k}个责任单位",
         "{item}的责任单位是{k}个吗",
@@ -296,6 +297,7 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "cadence_verdict": ("Must {action} be done {cadence_en}?",),
     "complement_what": ("What does {unit} not need to do?",),
     "groups_only_named": ("Which items name only groups such as {group}, no specific unit?",),
+    "every_verdict": ("Is {unit} responsible for every item?",),
     "count_verdict": ("Does {item} have {k} responsible units?",),
     "group_verdict": ("Does {item} name {group}?",),
     "group_count": ("How many items name {group}?",),
@@ -513,6 +515,9 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
         groups = {r.name for it in f.plan.items if not f.named_units(it) for r in it.units}
         for g in sorted(groups - {ETC_NAME}):
             out += _b(op, exp, group=g)
+    elif op == "every_verdict":
+        for u in units:
+            out += _b(op, oracle.every_verdict(f, u), unit=u)
     elif op == "count_verdict":
         for n in nums:
             size = len(f.named_refs(f.item(n)))

@@ -436,3 +436,12 @@ def deadline_only(f: PlanFacts, ob: Obligation) -> Expectation | None:
     return Expectation(
         first=ob.item, items=frozenset({ob.item}), text_all=base.text_all, year=f.year
     )
+
+
+def every_verdict(f: PlanFacts, unit: str) -> Expectation | None:
+    """ "<unit>是不是每条都有": yes when every item names it or a whole group of it, no when
+    some item has it not at all; a partial group leaves it open."""
+    rels = {f.relation(unit, it) for it in f.plan.items}
+    if NONE in rels:
+        return Expectation(verdict="no", year=f.year)
+    return None if PARTIAL in rels else Expectation(verdict="yes", year=f.year)

@@ -79,6 +79,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e.target_for("unit", a.chat_unit)
+    if query.verdict == "every" and target is not None:
+        return _every(a, target)
     nums = list(a.in_range) or a.topic_items()[:1]
     if target is None:
         if a.needs_unit or query.self_unit:
@@ -196,6 +198,21 @@ def only(a: Answerer, query: Query) -> Answer:
     text = "\n".join([head, R.item_heading(it), R.units_line(a.p.units_lines[pos])])
     ans = a.build_answer(Intent.WHO, [n], text, quotes=a.p.quotes([n])[:1])
     return replace(ans, verdict=word)
+
+
+def _every(a: Answerer, target: Target) -> Answer:
+    """区司法局是不是每条都有: yes only when every item names the unit or a whole group of it."""
+    duties = [(it.number, a.p.duty(target, a.p.position[it.number])) for it in a.p.items]
+    missing = [n for n, d in duties if d.kind not in ("named", "group")]
+    has = [n for n, d in duties if d.kind in ("named", "group")]
+    if not missing:
+        head = f"是。{target.name}是全部{len(duties)}条的责任单位。"
+    else:
+        labels = "、".join(R.item_label(n) for n in missing)
+        head = f"不是。{target.name}负责{len(has)}条，{labels}没有{target.name}。"
+    a.target = target
+    ans = a.build_answer(Intent.UNIT_ITEM, has, head)
+    return replace(ans, verdict="no" if missing else "yes")
 
 
 def role_check(a: Answerer, query: Query) -> Answer:

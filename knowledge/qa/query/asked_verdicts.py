@@ -70,6 +70,19 @@ def extreme_asked(a: Analysis, text: str, base: Query) -> Query | None:
     return base.with_(ask="verdict", verdict="extreme", amount=amount, items=tuple(refs))
 
 
+EVERY = re.compile(r"每一?条都|所有条目?都|全部条目?都|条条都|每条工作都|每项都")
+
+
+def every_asked(a: Analysis, text: str, base: Query) -> Query | None:
+    """区司法局是不是每条都有: whether the unit is responsible for every item."""
+    if not ((base.units or a.asked_self) and EVERY.search(text) and _YES_NO.search(text)):
+        return None
+    if a.q.refs:
+        return None
+    return base.with_(ask="verdict", verdict="every")
+
+
 def structure_verdict(a: Analysis, text: str, base: Query) -> Query | None:
-    """A yes/no about the unit list's size: its count, or whether it is the longest."""
-    return count_asked(a, text, base) or extreme_asked(a, text, base)
+    """A yes/no about the unit lists: an item's count, whether it is the longest, whether a
+    unit stands in every item."""
+    return count_asked(a, text, base) or extreme_asked(a, text, base) or every_asked(a, text, base)

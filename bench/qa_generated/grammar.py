@@ -188,6 +188,53 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "named_count": ("{unit}被点名的有几条", "直接点了{unit}名的有几条", "{unit}列名的条目有多少条"),
     "each_count": ("{a}和{b}各负责几条", "{a}、{b}分别有几条任务"),
     "deadline": ("{action}什么时候截止", "{action}最晚什么时候", "{action}的截止日期是哪天"),
+    "deadline_ask": (
+        "{topic}最晚什么时候报",
+        "{topic}的截止日期是哪天",
+        "{topic}几月几号前要完成",
+        "{topic}最迟几号",
+        "{topic}什么时候交",
+    ),
+    "deadline_timely:in": (
+        "{date}{topic}还来得及吗",
+        "{topic}{date}弄来得及吗",
+        "要是{date}才{topic}，赶得上吗",
+    ),
+    "deadline_timely:late": (
+        "{date}才{topic}，过期了吗",
+        "{topic}拖到{date}算超期吗",
+        "{date}{topic}是不是逾期了",
+    ),
+    "cadence_verdict": (
+        "{action}是不是{cadence}一次",
+        "{action}要不要{cadence}搞",
+        "{action}需不需要{cadence}做",
+        "{action}必须{cadence}做吗",
+    ),
+    "complement_what": ("{unit}不需要做什么", "{unit}不用管什么", "{unit}可以不做啥"),
+    "groups_only_named": (
+        "哪些条目只写了{group}这类统称，没有具体单位",
+        "只写了{group}之类、没点名具体单位的是哪几条",
+    ),
+    "every_verdict": ("{unit}是不是每条都有", "每一条都有{unit}吗", "{unit}是不是所有条目都要负责"),
+    "count_verdict": (
+        "{item}是不是有{k}个责任单位",
+        "{item}的责任单位是{k}个吗",
+        "{item}是不是就{k}家单位负责",
+        "{item}有没有{k}个责任单位",
+    ),
+    "group_verdict": (
+        "{item}有没有写{group}",
+        "{item}的责任单位里有{group}吗",
+        "{item}是不是写了{group}",
+        "{item}算不算{group}的任务",
+    ),
+    "group_count": ("写了{group}的有几条", "{group}一共出现在几条里", "有几条点了{group}"),
+    "most_verdict": (
+        "{item}是不是责任单位最多的一条",
+        "{item}列的单位是不是最多",
+        "责任单位最多的是不是{item}",
+    ),
     "follow_two": ("这两条{unit}都要负责吗", "这两条都有{unit}吗", "{unit}两条都要做吗"),
     "follow_verdict_unit": ("那{unit}呢", "换成{unit}呢", "{unit}呢"),
     "follow_verdict_item": ("那{item}呢", "{item}呢", "那{item}的呢"),
@@ -244,6 +291,17 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "named_count": ("How many items name {unit}?",),
     "each_count": ("How many items do {a} and {b} each have?",),
     "deadline": ("When is the deadline for {action}?",),
+    "deadline_ask": ("When is {topic} due at the latest?",),
+    "deadline_timely:in": ("Is {topic} on {date_en} still in time?",),
+    "deadline_timely:late": ("Is {topic} on {date_en} overdue?",),
+    "cadence_verdict": ("Must {action} be done {cadence_en}?",),
+    "complement_what": ("What does {unit} not need to do?",),
+    "groups_only_named": ("Which items name only groups such as {group}, no specific unit?",),
+    "every_verdict": ("Is {unit} responsible for every item?",),
+    "count_verdict": ("Does {item} have {k} responsible units?",),
+    "group_verdict": ("Does {item} name {group}?",),
+    "group_count": ("How many items name {group}?",),
+    "most_verdict": ("Is {item} the item with the most units?",),
     "follow_two": ("Is {unit} responsible for both of them?",),
     "follow_verdict_unit": ("What about {unit}?",),
     "follow_verdict_item": ("What about {item}?",),
@@ -253,7 +311,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
 }
 
 OPERATORS = tuple(dict.fromkeys(k.split(":")[0] for k in TEMPLATES))
-_SLOT = re.compile(r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2)\}")
+_SLOT = re.compile(
+    r"\{(item|unit|a|b|phrase|action|group|cadence|cadence_en|n|item2|topic|date|date_en|k)\}"
+)
 CADENCE_EN = {
     Cadence.MONTHLY: "every month",
     Cadence.QUARTERLY: "every quarter",
@@ -301,6 +361,16 @@ def _unique_obligations(f: PlanFacts) -> list:
         for o in obs
         if not any(p is not o and (p.action in o.action or o.action in p.action) for p in obs)
     ]
+
+
+DEADLINE_TOPICS = {  # how officials name a dated obligation (by its kind), besides its label
+    "annual_report": ("报送年度报告", "报年度报告", "法治政府建设年度报告"),
+    "report_publish": ("公开年度报告", "年度报告向社会公开"),
+}
+
+
+def _topics(ob) -> tuple[str, ...]:  # noqa: ANN001 - an Obligation
+    return (ob.action, *DEADLINE_TOPICS.get(ob.kind, ()))
 
 
 def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
@@ -420,6 +490,59 @@ def bindings(f: PlanFacts, op: str, seed: int = 19) -> list[Binding]:
     elif op == "deadline":
         for ob in _unique_obligations(f):
             out += _b(op, oracle.deadline(f, ob), action=ob.action)
+    elif op in ("deadline_ask", "deadline_timely"):
+        for ob in _unique_obligations(f):
+            if ob.deadline is None:
+                continue
+            dl = ob.deadline
+            for topic in _topics(ob):
+                if op == "deadline_ask":
+                    out += _b(op, oracle.deadline_only(f, ob), topic=topic)
+                    continue
+                before = (dl.month, dl.day - 10) if dl.day > 10 else (dl.month - 1, 20)
+                for mm, dd in (before, (dl.month, min(dl.day + 9, 28))):
+                    for late in (False, True):
+                        exp = oracle.deadline_timely(f, ob, mm, dd, late)
+                        key = f"{op}:{'late' if late else 'in'}"
+                        out += _b(
+                            op, exp, key, topic=topic, date=f"{mm}月{dd}日", date_en=f"{mm}/{dd}"
+                        )
+    elif op == "complement_what":
+        for u in units:
+            out += _b(op, oracle.complement(f, u), unit=u)
+    elif op == "groups_only_named":
+        exp = oracle.only_groups(f)
+        groups = {r.name for it in f.plan.items if not f.named_units(it) for r in it.units}
+        for g in sorted(groups - {ETC_NAME}):
+            out += _b(op, exp, group=g)
+    elif op == "every_verdict":
+        for u in units:
+            out += _b(op, oracle.every_verdict(f, u), unit=u)
+    elif op == "count_verdict":
+        for n in nums:
+            size = len(f.named_refs(f.item(n)))
+            for k in {max(1, size - 1), size, size + 1}:
+                out += _b(op, oracle.count_verdict(f, n, k), item=n, k=k)
+    elif op in ("group_verdict", "group_count"):
+        groups = dict.fromkeys(r.name for it in f.plan.items for r in it.units if r.is_group)
+        groups.pop(ETC_NAME, None)
+        for g in groups:
+            if op == "group_count":
+                out += _b(op, oracle.group_count(f, g), group=g)
+                continue
+            for n in nums:
+                out += _b(op, oracle.group_named_verdict(f, n, g), item=n, group=g)
+        random.Random(f"{f.plan_id}:{op}:{seed}").shuffle(out)
+        out = out[:MAX_PAIRS]
+    elif op == "most_verdict":
+        for n in nums:
+            out += _b(op, oracle.most_named_verdict(f, n), item=n)
+    elif op == "cadence_verdict":
+        for ob in _unique_obligations(f):
+            for c, label in CADENCE_LABELS.items():
+                if c in CADENCE_EN:
+                    exp = oracle.cadence_verdict(f, ob, c)
+                    out += _b(op, exp, action=ob.action, cadence=label, cadence_en=CADENCE_EN[c])
     elif op == "follow_two":  # 第三条谁负责 → 第五条谁负责 → 这两条都有区司法局吗
         for n, m in list(permutations(nums, 2))[::7]:
             ctx = (f"{item_ref(n, 'cn')}谁负责", f"{item_ref(m, 'cn')}谁负责")

@@ -370,3 +370,78 @@ def both_items_verdict(f: PlanFacts, n: int, m: int, unit: str) -> Expectation |
     if PARTIAL in rels:
         return None
     return Expectation(verdict="yes" if rels <= {NAMED, GROUP} else "no", year=f.year)
+
+
+def deadline_timely(
+    f: PlanFacts, ob: Obligation, month: int, day: int, late: bool
+) -> Expectation | None:
+    """ "<date>做<action>来得及吗" (late=False) / "…过期了吗" (late=True): the asked date
+    against the obligation's deadline (on the day itself is in time)."""
+    if ob.deadline is None:
+        return None
+    on_time = (month, day) <= (ob.deadline.month, ob.deadline.day)
+    yes = (not on_time) if late else on_time
+    return Expectation(first=ob.item, verdict="yes" if yes else "no", year=f.year)
+
+
+def cadence_verdict(f: PlanFacts, ob: Obligation, cadence: Cadence) -> Expectation | None:
+    """ "<action>是不是/要不要<cadence>做": yes when the document's cadence is the one asked."""
+    if ob.cadence in (Cadence.ONCE, Cadence.ONGOING):  # 年度内一次: 每年 is neither yes nor no
+        return None
+    return Expectation(first=ob.item, verdict="yes" if cadence == ob.cadence else "no", year=f.year)
+
+
+def count_verdict(f: PlanFacts, n: int, k: int) -> Expectation | None:
+    """ "<item>是不是有<k>个责任单位": yes when every reading of the count (entries, concrete
+    units, entries without partial groups) is k, no when none is; else no clear answer."""
+    it = f.item(n)
+    closed = [r for r in f.named_refs(it) if not f.is_partial_group(r)]
+    counts = {len(f.named_refs(it)), len(f.named_units(it)), len(closed)}
+    if f.has_etc(it) or (k in counts and len(counts) > 1):
+        return None
+    return Expectation(first=n, verdict="yes" if k in counts else "no", year=f.year)
+
+
+def group_named_verdict(f: PlanFacts, n: int, group: str) -> Expectation:
+    """ "<item>有没有写<group>": whether the group phrase stands in the item's unit list."""
+    return Expectation(
+        first=n, verdict="yes" if group in f.named_refs(f.item(n)) else "no", year=f.year
+    )
+
+
+def group_count(f: PlanFacts, group: str) -> Expectation | None:
+    """ "写了<group>的有几条": the items whose unit list has the group phrase."""
+    need = frozenset(it.number for it in f.plan.items if group in f.named_refs(it))
+    return Expectation(text_all=(count_words(len(need), "条"),), year=f.year) if need else None
+
+
+def most_named_verdict(f: PlanFacts, n: int) -> Expectation | None:
+    """ "<item>是不是责任单位最多的一条": yes when it lists the most entries (no 等 anywhere
+    near the top: a partial list makes the count open)."""
+    sizes = {it.number: len(f.named_refs(it)) for it in f.plan.items}
+    top = max(sizes.values())
+    if any(f.has_etc(it) and sizes[it.number] >= top - 1 for it in f.plan.items):
+        return None
+    if sizes[n] == top and list(sizes.values()).count(top) > 1:
+        return None
+    return Expectation(first=n, verdict="yes" if sizes[n] == top else "no", year=f.year)
+
+
+def deadline_only(f: PlanFacts, ob: Obligation) -> Expectation | None:
+    """ "<topic>什么时候交": the date, and only the obligation's own item (another item whose
+    task merely shares a word, 年度, is not the answer)."""
+    base = deadline(f, ob)
+    if base is None:
+        return None
+    return Expectation(
+        first=ob.item, items=frozenset({ob.item}), text_all=base.text_all, year=f.year
+    )
+
+
+def every_verdict(f: PlanFacts, unit: str) -> Expectation | None:
+    """ "<unit>是不是每条都有": yes when every item names it or a whole group of it, no when
+    some item has it not at all; a partial group leaves it open."""
+    rels = {f.relation(unit, it) for it in f.plan.items}
+    if NONE in rels:
+        return Expectation(verdict="no", year=f.year)
+    return None if PARTIAL in rels else Expectation(verdict="yes", year=f.year)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from knowledge.plan.model import ETC_NAME
 from knowledge.qa.answer.agree import agree
@@ -15,11 +16,13 @@ from knowledge.qa.answer.relation import each, relation
 from knowledge.qa.answer.status import status
 from knowledge.qa.answer.talk import document, more, not_covered, smalltalk
 from knowledge.qa.answer.verdict import verdict
+from knowledge.qa.index.evidence import covered_chars
 from knowledge.qa.query.conversation import Turn
 from knowledge.qa.query.form import Query
 from knowledge.qa.result.answer import Answer, Intent
 from knowledge.qa.result.records import Records
 from knowledge.qa.text import render as R
+from knowledge.text.normalize import norm
 
 
 def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | None) -> Answer:
@@ -54,7 +57,7 @@ def execute(a: Answerer, query: Query, turn: Turn | None, records: Records | Non
     if query.op == "count" and query.ask == "who" and answer.items:
         answer = _unit_count_first(a, answer)
     if answer.intent == Intent.CADENCE and _DEADLINE.search(a.q.text):
-        answer = _deadline_first(answer)
+        answer = _deadline_first(answer, a.q.text, a.today)
     units = tuple(dict.fromkeys([*([answer.unit] if answer.unit else []), *query.units]))
     if answer.intent == Intent.WHO and answer.items and not units:
         units = _listed_units(a, answer.items, query.role)
@@ -73,14 +76,41 @@ _DEADLINE = re.compile(
 )
 
 
-def _deadline_first(answer: Answer) -> Answer:
-    """A when-question leads with the next due date."""
+def _deadline_first(answer: Answer, asked: str, today: date) -> Answer:
+    """A when-question leads with the due date of the obligation it names best (年度报告…公开:
+    the publishing deadline, not the reporting one), the earliest among equals."""
     due = [o for o in answer.obligations if o.next_due is not None]
     if not due:
         return answer
-    first = min(due, key=lambda o: o.next_due)
+    q = norm(asked)
+    cover = {o.key: covered_chars(q, norm(o.action + o.due_rule)) for o in due}
+    first = min(due, key=lambda o: (-cover[o.key], o.next_due))
+    # an item whose dated obligations the question names clearly less (年度 of 年度重点工作
+    # in 年度报告什么时候交) is not part of the answer
+    weak = {o.item for o in due if cover[o.key] + 2 <= cover[first.key]}
+    weak -= {o.item for o in due if cover[o.key] + 2 > cover[first.key]}
+    if weak:
+        keep = tuple(n for n in answer.items if n not in weak)
+        obligations = tuple(o for o in answer.obligations if o.item not in weak)
+        answer = replace(answer, items=keep, obligations=obligations, text=_drop(answer, weak))
     head = f"最晚{R.cn_date(first.next_due.isoformat())}前：{first.action}（{first.due_rule}）。"
+    if re.search(r"几天|多少天|还有多久|还剩", asked):  # 还有几天截止
+        head += f"距今还有{(first.next_due - today).days}天。"
     return replace(answer, text=head + "\n" + answer.text)
+
+
+def _drop(answer: Answer, items: set[int]) -> str:
+    """The answer's text without the obligation blocks (第四条：… up to the next one) of
+    ``items``, so that the text says what ``items`` says."""
+    heads = {n: f"{R.item_label(n)}：" for n in answer.items}
+    out, skip = [], False
+    for line in answer.text.split("\n"):
+        starts = next((n for n, h in heads.items() if line.startswith(h)), None)
+        if starts is not None:
+            skip = starts in items
+        if not skip:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _unit_count_first(a: Answerer, answer: Answer) -> Answer:

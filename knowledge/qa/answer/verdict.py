@@ -11,6 +11,7 @@ from knowledge.plan.binding import bind
 from knowledge.plan.model import ETC_NAME, Cadence
 from knowledge.qa.answer.answerer import Answerer
 from knowledge.qa.answer.claim import claim
+from knowledge.qa.answer.count_check import count_check, extreme_check
 from knowledge.qa.answer.families import fill, legacy, target_of
 from knowledge.qa.answer.member import member
 from knowledge.qa.answer.shape import complete
@@ -50,6 +51,9 @@ def _asked_target(a: Answerer, query: Query) -> Target | None:
     return None
 
 
+_LITERAL = re.compile(r"写了|写有|写没写|有没有写|列了|列有|列没列|点名|点了|提到|责任单位里")
+
+
 def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     fill(a, query)
     if query.verdict == "sufficient":
@@ -60,6 +64,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         return cadence_check(a, query)
     if query.verdict == "role":
         return role_check(a, query)
+    if query.verdict in ("count", "extreme"):
+        return (count_check if query.verdict == "count" else extreme_check)(a, query)
     if query.verdict == "deadline":
         return deadline_check(a, query)
     if query.verdict == "mentions":
@@ -73,6 +79,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
     target = _asked_target(a, query)
     if target is None and a.chat_unit and not query.units:
         target = a.e.target_for("unit", a.chat_unit)
+    if query.verdict == "every" and target is not None:
+        return _every(a, target)
     nums = list(a.in_range) or a.topic_items()[:1]
     if target is None:
         if a.needs_unit or query.self_unit:
@@ -88,6 +96,8 @@ def verdict(a: Answerer, query: Query, turn: Turn | None) -> Answer:
         for d in duties
     }
     word = kinds.pop() if len(kinds) == 1 else "mixed"
+    if word == "unsure" and target.kind == "group" and _LITERAL.search(a.q.text):
+        word = "no"  # 第十条是不是写了区直各单位: the phrase itself does not stand there
     if word == "mixed" and a.e.words.all.search(a.q.text):
         word = "not_all"  # 这两条都有区财政局吗: one of them has not
     unbound = _not_bound(a, target, nums[:5]) if word == "yes" else None
@@ -190,6 +200,21 @@ def only(a: Answerer, query: Query) -> Answer:
     return replace(ans, verdict=word)
 
 
+def _every(a: Answerer, target: Target) -> Answer:
+    """区司法局是不是每条都有: yes only when every item names the unit or a whole group of it."""
+    duties = [(it.number, a.p.duty(target, a.p.position[it.number])) for it in a.p.items]
+    missing = [n for n, d in duties if d.kind not in ("named", "group")]
+    has = [n for n, d in duties if d.kind in ("named", "group")]
+    if not missing:
+        head = f"是。{target.name}是全部{len(duties)}条的责任单位。"
+    else:
+        labels = "、".join(R.item_label(n) for n in missing)
+        head = f"不是。{target.name}负责{len(has)}条，{labels}没有{target.name}。"
+    a.target = target
+    ans = a.build_answer(Intent.UNIT_ITEM, has, head)
+    return replace(ans, verdict="no" if missing else "yes")
+
+
 def role_check(a: Answerer, query: Query) -> Answer:
     """司法局是不是第三条的牵头单位: the unit's role where the item gives roles; where it
     does not, the document does not say (no verdict)."""
@@ -227,7 +252,7 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     asked_cad, n = query.amount
     topic = norm(query.topics[0] if query.topics else a.q.topic)
     o = max(base.obligations, key=lambda d: covered_chars(topic, norm(d.action + d.text)))
-    same = _per_year(o.cadence) == _per_year(asked_cad) and (o.min_count or 1) == n
+    same = _per_year(o.cadence) == _per_year(asked_cad) and n in (0, o.min_count or 1)
     head = (
         f"是。文件要求{o.cadence_label}至少{o.min_count or 1}次{o.action}。"
         if same
@@ -236,14 +261,46 @@ def cadence_check(a: Answerer, query: Query) -> Answer:
     return replace(base, text=head + "\n" + base.text, verdict="yes" if same else "no")
 
 
+_IN_TIME = re.compile(r"来得及|赶得上|赶得及|没超期|没有超期|没过期|没有过期")
+_LATE = re.compile(r"过期|超期|逾期|晚了|迟了|超时|算晚|误期|过了截止|算不算晚|晚不晚|晚吗")
+
+
+_TIMELY_WORDS = re.compile(
+    r"要是|如果|假如|今天|现在|已经|是不是|是否|才|还|就|算|了|吗|嘛|呢|[，,？?]"
+)
+
+
 def deadline_check(a: Answerer, query: Query) -> Answer:
-    """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines."""
+    """年度报告要在3月1日前报吗: the asked date against the obligations' deadlines. A date
+    asked with 来得及 / 过期 is compared with the deadline of the obligation the question names
+    (before or after it), not read as a claim that the deadline is that date."""
     m = DATE_RE.search(a.q.text)
+    if m:  # 2月20日才报送…赶得上吗: the task without the date and the timeliness words
+        topic = DATE_RE.sub("", query.topics[0] if query.topics else a.q.text)
+        topic = _TIMELY_WORDS.sub("", _LATE.sub("", _IN_TIME.sub("", topic)))
+        if len(topic) >= 2 and topic != a.q.topic:
+            a.set_topic(topic)
     base = a.respond(Intent.CADENCE)
     dated = [o for o in a.p.obligations if o.deadline is not None and o.item in base.items]
     if not m or not dated:
         return base
     month, day = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+    said = a.q.text + " " + norm(a.q.raw)
+    late, in_time = _LATE.search(said), _IN_TIME.search(said)
+    before, after = a.q.text[: m.start()], a.q.text[m.end() :]
+    beyond = re.match(r"\s*(之后|以后|后|过后)", after) or re.search(
+        r"(超过|过了|晚于|迟于)$", before
+    )
+    unmet = re.match(r"\s*(之前|以前|前)", after) and re.search(r"没|未", after)
+    rule = late and (beyond or unmet)  # 过了3月1日就逾期吗 / 3月1日前没报就过期吗: the rule
+    if (late or in_time) and not rule:
+        topic = norm(query.topics[0] if query.topics else a.q.topic or a.q.text)
+        o = max(dated, key=lambda d: covered_chars(topic, norm(d.action + d.deadline.description)))
+        on_time = (month, day) <= (o.deadline.month, o.deadline.day)
+        yes = on_time if in_time else not on_time  # 没过期 asks whether it is in time
+        state = "在截止日期之前" if on_time else "已过截止日期"
+        head = f"{'是' if yes else '不是'}。{month}月{day}日{state}：{o.deadline.description}。"
+        return replace(base, text=head + "\n" + base.text, verdict="yes" if yes else "no")
     hit = [o for o in dated if (o.deadline.month, o.deadline.day) == (month, day)]
     first = (hit or dated)[0]
     head = ("是。" if hit else "不是。") + f"{first.deadline.description}（依据{first.source}）。"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.qa.query.analysis import Analysis
+from knowledge.qa.query.asked_verdicts import LISTING, cadence_asked, structure_verdict
 from knowledge.qa.query.form import Query
 from knowledge.qa.query.structure import UNIT_COUNT_RE, structure
 from knowledge.qa.question.cues import (
@@ -20,10 +21,10 @@ from knowledge.qa.question.cues import (
     strip_cues,
 )
 from knowledge.qa.question.kinds import (
-    AMOUNT,
     AMOUNT_CADENCE,
     DATE_RE,
     bare,
+    find_amount,
     obligation_kind,
     period_kind,
     smalltalk_kind,
@@ -68,7 +69,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         units = (a.outside_token,)
     if a.target is not None and a.target.kind == "category" and not units:
         units = (a.target.name,)
-    amount = AMOUNT.search(text)
+    amount = find_amount(text)
     base = Query(
         amount=(AMOUNT_CADENCE[amount.group(1)], cn_to_int(amount.group(2)) or 0)
         if amount
@@ -106,7 +107,7 @@ def parse(a: Analysis, words: QuestionWords, spaced: str) -> Query:
         return member
     role = "lead" if "牵头" in text else "supporting" if re.search("配合|协助|协办", text) else ""
     base = base.with_(role=role)
-    shaped = structure(a, words, text, base)
+    shaped = structure_verdict(a, text, base) or structure(a, words, text, base)
     if shaped is not None:
         return shaped
     verdict = _verdict(a, words, text, base)
@@ -198,7 +199,7 @@ def _status(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query 
 def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query | None:
     if not words.verdict.search(text) and not words.sufficient.search(text):
         return None
-    amount = AMOUNT.search(text)
+    amount = find_amount(text)
     if amount and words.sufficient.search(text):
         n = cn_to_int(amount.group(2)) or 0
         s, e = amount.span(2)
@@ -224,6 +225,8 @@ def _verdict(a: Analysis, words: QuestionWords, text: str, base: Query) -> Query
             verdict="cadence",
             amount=(AMOUNT_CADENCE[amount.group(1)], n),
         )
+    if (asked := cadence_asked(a, text, base)) is not None:
+        return asked
     date_asked = DATE_RE.search(text)
     if date_asked and not base.units:
         return base.with_(ask="verdict", verdict="deadline", topics=base.topics)
@@ -305,10 +308,10 @@ def _relation(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
     if (words.not_shared.search(text) or words.only.search(text)) and (own or a.asked_self):
         return base.with_(ask=ask, relation="not_shared", op=op, units=own)
     lacks = words.lacks.search(text)
-    if lacks and a.asked_self and not a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+    if lacks and a.asked_self and not a.unit_mentions and LISTING.search(text):
         # 我们不用管哪些: the complement of the chat's own unit
         return base.with_(ask=ask, relation="lacks", op=op, topics=())
-    if lacks and a.unit_mentions and re.search(r"哪|条目|几条|多少条", text):
+    if lacks and a.unit_mentions and LISTING.search(text):
         # 哪些条目没有写各镇 / 哪些条与镇街无关 / 不是区直各单位负责的条目
         near = min(
             a.unit_mentions,

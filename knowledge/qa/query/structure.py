@@ -40,6 +40,8 @@ def structure(a: Analysis, words: QuestionWords, text: str, base: Query) -> Quer
         return base.with_(ask="verdict", verdict="complete", topics=())
     if a.q.refs and _UNIT_COUNT.search(text):
         return base.with_(ask="who", op="count")  # 第十三条点了几个单位
+    if w["groups_only"].search(text) and listing:  # 只写了区直各单位和各镇，没有具体单位
+        return base.with_(ask=ask, relation="groups_only", op=op, topics=(), units=())
     if base.units and not a.asked_self and not a.q.refs:
         return _two_units(a, words, text, base, ask, op)
     if a.q.refs:

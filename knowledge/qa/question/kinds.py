@@ -31,6 +31,25 @@ AMOUNT_CADENCE = {
     "每半年": "half_yearly",
     "半年": "half_yearly",
 }
+CADENCE_WORD = re.compile(AMOUNT.pattern.split("[^")[0])
+ASKED_CADENCE = re.compile(
+    CADENCE_WORD.pattern + r"[做搞办开学弄作进行举办一次]{0,4}[吗嘛么啊呀呢吧]*$"
+)
+"""学法要不要每季度搞: a cadence asked without a count, at the end of the question."""
+
+
+def find_amount(text: str) -> re.Match[str] | None:
+    """The amount in ``text`` with the cadence word nearest its count: in "上一年度…是不是每月
+    一次" the cadence is 每月, not the 年度 of the report's name."""
+    m = AMOUNT.search(text)
+    while m is not None:
+        closer = AMOUNT.search(text, m.start() + 1)
+        if closer is None or closer.span(2) != m.span(2):
+            break
+        m = closer
+    return m
+
+
 DATE_RE = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)"
 )

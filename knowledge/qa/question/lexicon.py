@@ -34,6 +34,7 @@ class Lexicon:
         yes_no = _AUXILIARY.match(text)
         if yes_no:  # Is 区司法局 responsible for item 5? → 区司法局 负责 item 5 吗
             text = text[yes_no.end() :].rstrip(" ?？") + " 吗"
+        text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])", r"\1月\2日", text)  # 3/20
         for pattern, chinese in _english_patterns(self.english):
             text = pattern.sub(f" {chinese} ", text)
         return text

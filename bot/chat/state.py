@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.chat.flood import FloodGuard
 from bot.chat.incoming import ChatContext
+from bot.chat.render.common import NEED_UNIT, NOT_LIAISON
 from bot.chat.render.help import HelpLine
 from knowledge.plan.model import WorkPlan
 from knowledge.qa import QAEngine
@@ -145,6 +146,16 @@ class ChatState:
         if ctx.user_id in self.admin_ids or access.is_admin(s, ctx.user_id):
             return True
         return access.is_liaison(s, unit.id, ctx.user_id)  # type: ignore[arg-type]
+
+    def acting_unit(self, s: Session, ctx: ChatContext) -> UnitRow | str:
+        """The chat's unit when this person may act for it here (:meth:`may_act`); else the
+        sentence that says why not (no unit registered, not its liaison)."""
+        unit = self.chat_unit(s, ctx)
+        if unit is None:
+            return NEED_UNIT
+        if not self.may_act(s, ctx, unit):
+            return NOT_LIAISON.format(unit=unit.name)
+        return unit
 
     def chat_unit(self, s: Session, ctx: ChatContext) -> UnitRow | None:
         """The chat's unit when its registration is active."""

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from bot.chat.incoming import ChatContext, IncomingFile
-from bot.chat.render.common import NEED_UNIT, NOT_LIAISON
+from bot.chat.render.common import NEED_UNIT
 from bot.chat.render.replies import Attachment, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -116,11 +116,9 @@ def _record(
     from scheduler.records.annual_report import record
 
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             completion, new = record(
                 s,

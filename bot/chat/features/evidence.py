@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.chat.buttons import ExportEvidence
 from bot.chat.incoming import ChatContext, IncomingFile
-from bot.chat.render.common import NEED_UNIT, NOT_ADMIN, NOT_LIAISON
+from bot.chat.render.common import NOT_ADMIN
 from bot.chat.render.replies import Attachment, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -41,11 +41,9 @@ def attach(state: ChatState, ctx: ChatContext, file: IncomingFile) -> list[Reply
     from scheduler.store.models import Completion
 
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         last = s.exec(
             select(Completion)
             .where(Completion.unit_id == unit.id)

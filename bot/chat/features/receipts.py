@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.chat.buttons import Acknowledge, ChaseReceipts, NoticeReport, ToggleReceipt
 from bot.chat.incoming import ChatContext
-from bot.chat.render.common import NEED_UNIT, NOT_ADMIN, NOT_LIAISON
+from bot.chat.render.common import NOT_ADMIN
 from bot.chat.render.replies import Button, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -40,11 +40,9 @@ def acknowledge(state: ChatState, ctx: ChatContext, bc_id: int, reply: str = "")
     from scheduler.delivery.receipts import acknowledge as record
 
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             receipt, new = record(
                 s,

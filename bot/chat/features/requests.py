@@ -8,7 +8,6 @@ from __future__ import annotations
 from bot.chat.buttons import DenyRequest, GrantRequest
 from bot.chat.features.tasks import looks_like_period
 from bot.chat.incoming import ChatContext
-from bot.chat.render.common import NEED_UNIT, NOT_LIAISON
 from bot.chat.render.replies import Button, Doc, Reply
 from bot.chat.render.requests import (
     admin_notice,
@@ -83,11 +82,9 @@ def ask(
     usage: str,
 ) -> list[Reply]:
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             view, new = request(
                 s,

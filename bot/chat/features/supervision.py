@@ -14,7 +14,7 @@ import re
 
 from bot.chat.buttons import ChaseAnswer, ExportLedger, RemindOverdue
 from bot.chat.incoming import ChatContext
-from bot.chat.render.common import NEED_UNIT, NOT_LIAISON, short
+from bot.chat.render.common import short
 from bot.chat.render.replies import Attachment, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -161,11 +161,9 @@ def answer(
     from scheduler.records.chases import NO_CHASE, reply
 
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             chases, new = reply(
                 s,

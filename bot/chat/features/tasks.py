@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.chat.buttons import Done, Snooze, Undo
 from bot.chat.incoming import ChatContext
-from bot.chat.render.common import BUTTON_EXPIRED, NEED_UNIT, NOT_LIAISON, short
+from bot.chat.render.common import BUTTON_EXPIRED, NEED_UNIT, short
 from bot.chat.render.replies import Button, Doc, Reply
 from bot.chat.router import Feature
 from bot.chat.state import ChatState
@@ -76,12 +76,10 @@ def confirm(
     if ob is None:
         return [unknown_obligation(key, plan)]
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
+        unit = state.acting_unit(s, ctx)
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         directory = state.sched.directory(s)
-        if not state.may_act(s, ctx, unit):
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
         if unit.name not in responsible_units(directory, plan, ob):
             return [Reply.of(f"“{ob.action}”（第{ob.item}条）不是“{unit.name}”的任务，无需确认。")]
         try:
@@ -131,11 +129,9 @@ def undo(state: ChatState, ctx: ChatContext, key: str, period: str | None) -> li
     if ob is None:
         return [unknown_obligation(key, plan)]
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):  # the same people who may confirm
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)  # the same people who may confirm
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             removed = withdraw(s, unit.name, ob, period, by=ctx.user_id, now=state.clock())
         except (PeriodError, RegistryError) as exc:
@@ -152,11 +148,9 @@ def snooze(state: ChatState, ctx: ChatContext, button: Snooze) -> list[Reply]:
     if ob is None:
         return [unknown_obligation(button.obligation, state.plan)]
     with state.session() as s:
-        unit = state.chat_unit(s, ctx)
-        if unit is None:
-            return [Reply.of(NEED_UNIT)]
-        if not state.may_act(s, ctx, unit):  # the same people who may confirm it
-            return [Reply.of(NOT_LIAISON.format(unit=unit.name))]
+        unit = state.acting_unit(s, ctx)  # the same people who may confirm it
+        if isinstance(unit, str):
+            return [Reply.of(unit)]
         try:
             when = snooze_reminder(
                 state.sched, s, ctx.chat_id, unit.name, ob, button.period, state.clock()
